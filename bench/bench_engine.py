@@ -1,0 +1,75 @@
+"""Engine speed: 10 000 Monte Carlo draws × all sectors × every year, against a cumprod floor.
+
+Prints, from one run on this machine:
+  floor      one np.cumprod pass over an array of the same shape (N, S, Y)
+  engine     simulate() for the three-year-action preset with volatility, shocks drawn inside the timing
+  + goals    the same plus evaluate_goals() (met, year reached, probability)
+and the ratios engine / floor (target ≤ 10) and (engine + goals) / floor (target ≤ 30).
+
+Run: python bench/bench_engine.py [--runs 10000] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model import (draw_normals, evaluate_goals, load_baseline, parse_scenario, resolve_goals,  # noqa: E402
+                   scenario_params, scenario_projects, simulate)
+
+
+def best_and_median(fn, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), float(np.median(times))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=15)
+    args = ap.parse_args()
+
+    base = load_baseline()
+    doc = dict(base.presets["three_year_action"])
+    doc["assumptions"] = {"volatility": 4.0}
+    sc = parse_scenario(doc, base)
+    goals = resolve_goals(sc, base)
+    X = np.repeat(scenario_params(sc, base)[None], args.runs, axis=0)
+    projects = scenario_projects([sc], base)
+    shape = (args.runs, len(base.sectors), base.years.size)
+    rng = np.random.default_rng(0)
+    floor_input = 1.0 + 0.01 * rng.random(shape)
+
+    def floor():
+        np.cumprod(floor_input, axis=-1)
+
+    def engine():
+        return simulate(base, X, projects, normals=draw_normals(rng, args.runs, base))
+
+    def engine_goals():
+        evaluate_goals(engine(), goals).probability
+
+    engine()  # warm up allocations and imports
+    f_best, f_med = best_and_median(floor, args.repeat)
+    e_best, e_med = best_and_median(engine, args.repeat)
+    g_best, g_med = best_and_median(engine_goals, args.repeat)
+    print(f"shape (runs, sectors, years) = {shape}")
+    print(f"floor  np.cumprod          best {f_best * 1e3:8.2f} ms   median {f_med * 1e3:8.2f} ms")
+    print(f"engine simulate            best {e_best * 1e3:8.2f} ms   median {e_med * 1e3:8.2f} ms"
+          f"   ratio {e_med / f_med:6.1f}  (target <= 10)")
+    print(f"engine + goal probability  best {g_best * 1e3:8.2f} ms   median {g_med * 1e3:8.2f} ms"
+          f"   ratio {g_med / f_med:6.1f}  (target <= 30)")
+
+
+if __name__ == "__main__":
+    main()

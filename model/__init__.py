@@ -1,0 +1,27 @@
+"""Zhoucun industrial scenario simulator — the pure model package (no UI, no printing).
+
+Typical use::
+
+    from model import load_baseline, parse_scenario, run_scenario, evaluate_goals, resolve_goals
+    base = load_baseline()
+    sc = parse_scenario({"levers": {"investment": 15}}, base)
+    proj = run_scenario(base, sc)
+    results = evaluate_goals(proj, resolve_goals(sc, base))
+"""
+
+from .data import Baseline, GoalSpec, load_baseline, parse_scenario_bytes, read_scenario_file
+from .engine import Projection, draw_normals, simulate
+from .errors import DataError, ScenarioError, SimulatorError
+from .goals import GoalResults, evaluate_goals, required_growth, years_to_multiple
+from .runs import monte_carlo, run_scenario, run_scenarios
+from .scenario import (Scenario, param_names, parse_scenario, resolve_goals, scenario_params,
+                       scenario_projects)
+
+__all__ = [
+    "Baseline", "GoalSpec", "load_baseline", "parse_scenario_bytes", "read_scenario_file",
+    "Projection", "draw_normals", "simulate",
+    "DataError", "ScenarioError", "SimulatorError",
+    "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple",
+    "monte_carlo", "run_scenario", "run_scenarios",
+    "Scenario", "param_names", "parse_scenario", "resolve_goals", "scenario_params", "scenario_projects",
+]

@@ -1,0 +1,100 @@
+"""Command line: ``python -m model run|targets`` for batch runs and reproducible reports.
+
+Errors print one line and exit with status 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .data import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
+from .errors import SimulatorError
+from .goals import evaluate_goals
+from .runs import monte_carlo, run_scenario
+from .scenario import parse_scenario, resolve_goals
+from .tables import goals_table, projection_table
+
+EXIT_USAGE = 2
+MAX_RUNS = 1_000_000  # 10^6 runs × sectors × years is about 1 GB of float64 per array
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of usage + message
+        raise _UsageError(message)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m model", description="Zhoucun industrial scenario simulator (command line).")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
+        sp.add_argument("--format", choices=("csv", "json"), default="csv")
+        sp.add_argument("--out", help="write to this file instead of standard output")
+        sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
+
+    run = sub.add_parser("run", help="yearly output and value added by sector (long table, 亿元)")
+    common(run)
+    run.add_argument("--real", action="store_true", help="at base-year prices instead of current prices")
+    tg = sub.add_parser("targets", help="one row per goal: met, year reached, value, goal")
+    common(tg)
+    tg.add_argument("--runs", type=int, default=1, help="Monte Carlo runs (probability when > 1)")
+    tg.add_argument("--seed", type=int, default=0, help="random seed for the Monte Carlo runs")
+    return p
+
+
+def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:
+    if fmt == "csv":
+        text = table.to_csv(index=False, float_format="%.6g")
+    else:
+        records = json.loads(table.to_json(orient="records", double_precision=10))
+        text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    if out:
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _UsageError(f"cannot write {out}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _build_parser().parse_args(argv)
+        base = load_baseline(args.data)
+        doc = read_scenario_file(args.scenario) if args.scenario else {}
+        sc = parse_scenario(doc, base)
+        if args.command == "run":
+            _write(projection_table(run_scenario(base, sc), base, real=args.real), args.format, args.out)
+        else:
+            if not 1 <= args.runs <= MAX_RUNS:
+                raise _UsageError(f"--runs must be between 1 and {MAX_RUNS}")
+            goals = resolve_goals(sc, base)
+            if args.runs == 1:
+                table = goals_table(evaluate_goals(run_scenario(base, sc), goals))
+            else:
+                if sc.assumptions.volatility == 0:
+                    print("note: volatility is 0, so every run is the deterministic path", file=sys.stderr)
+                proj = monte_carlo(base, sc, args.runs, np.random.default_rng(args.seed))
+                table = goals_table(evaluate_goals(proj, goals), probability=True)
+            _write(table, args.format, args.out)
+    except SimulatorError as exc:
+        print(f"error: {exc.en}", file=sys.stderr)
+        return EXIT_USAGE
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+    return 0

@@ -1,0 +1,553 @@
+"""Load and validate a region's data folder; read scenario files.
+
+This is the only module of the package that touches the file system. Everything it returns is
+immutable. Every error names the file, the row (as a spreadsheet shows it: the header is row 1)
+and the column, in English and Chinese.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from .errors import DataError, ScenarioError
+
+#: The data folder shipped with the project (Zhoucun). Another region is another folder.
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "zhoucun"
+
+STATUSES = ("official", "derived", "estimate")
+GROUPS = ("traditional", "emerging", "future")
+GOAL_METRICS = ("total_multiple", "cluster_total", "advanced_share", "min_growth")
+CLUSTER_PARTS = ("processing", "trade", "downstream")
+
+#: Parameters each sector must have in sector_parameters.csv, with the unit they must be in.
+SECTOR_PARAMS: Mapping[str, str] = MappingProxyType({
+    "output_2024": "100m yuan",
+    "trend_growth": "%/yr",
+    "va_rate": "%",
+    "capital_output": "yr",
+    "tech_response": "1",
+    "downstream_share": "%",
+    "sme_share": "%",
+})
+
+#: Global parameters required in parameters.csv, with their units.
+GLOBAL_PARAMS: Mapping[str, str] = MappingProxyType({
+    "depreciation": "%/yr",
+    "capital_elasticity": "1",
+    "investment_lag": "yr",
+    "tech_base_share": "%",
+    "tech_max_boost": "%/yr",
+    "tech_saturation": "%",
+    "va_rate_elasticity": "1",
+    "va_rate_cap": "%",
+    "chain_multiplier": "1",
+    "chain_ramp_years": "yr",
+    "trade_growth": "%/yr",
+    "sme_entry_revenue": "100m yuan",
+    "sme_start_year": "year",
+    "price_base": "%/yr",
+    "correlation": "1",
+})
+
+#: Tolerance of the check that the output-weighted sector trend equals the published growth, %-points.
+#: The CSV holds rounded figures; 0.005 points is half the last printed digit of "7.2".
+GROWTH_CHECK_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class Sector:
+    id: str
+    name_zh: str
+    name_en: str
+    group: str
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    url: str
+    accessed: str
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """A goal as the data folder defines it (thresholds and years can be overridden per scenario).
+
+    ``metric`` is one of ``GOAL_METRICS``: ``total_multiple`` (total output / 2024 total),
+    ``cluster_total`` (cluster size, 亿元), ``advanced_share`` (% of output in advanced groups),
+    ``min_growth`` (lowest annual total growth from ``start_year`` to ``target_year``, %/yr).
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    metric: str
+    threshold: float
+    unit: str
+    target_year: int
+    start_year: int | None
+    threshold_min: float
+    threshold_max: float
+    source: str
+    status: str
+    note_zh: str
+    note_en: str
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of the data folder with its provenance (for the model & data page)."""
+
+    table: str
+    key: str
+    parameter: str
+    value: float
+    unit: str
+    source: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Everything the engine needs about a region, validated and immutable.
+
+    Arrays have one entry per sector, in the order of ``sectors``. Rates are fractions
+    (0.072, not 7.2) except ``trend_pct``, which keeps the percent of the data file.
+    """
+
+    folder: str
+    region: Mapping[str, Any]
+    sectors: tuple[Sector, ...]
+    output0: np.ndarray          # (S,) 2024 output, 亿元
+    trend_pct: np.ndarray        # (S,) nominal trend growth, %/yr
+    va_rate: np.ndarray          # (S,) value-added rate, fraction
+    capital_output: np.ndarray   # (S,) K / VA in 2024, years
+    tech_response: np.ndarray    # (S,) weight of the 技改 effect
+    downstream_share: np.ndarray  # (S,) fraction of extra downstream output, sums to 1
+    sme_share: np.ndarray        # (S,) fraction of extra 小升规 firms, sums to 1
+    params: Mapping[str, float]
+    cluster0: Mapping[str, float]  # 2024 cluster parts, 亿元
+    cluster_sector: str
+    advanced_groups: tuple[str, ...]
+    published_growth: float      # %/yr
+    goals: tuple[GoalSpec, ...]
+    sources: Mapping[str, Source]
+    figures: tuple[Figure, ...]
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def base_year(self) -> int:
+        return int(self.region["base_year"])
+
+    @property
+    def end_year(self) -> int:
+        return int(self.region["end_year"])
+
+    @property
+    def years(self) -> np.ndarray:
+        return np.arange(self.base_year, self.end_year + 1)
+
+    @property
+    def sector_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.sectors)
+
+    @property
+    def cluster_index(self) -> int:
+        return self.sector_ids.index(self.cluster_sector)
+
+    @property
+    def advanced_mask(self) -> np.ndarray:
+        return np.array([s.group in self.advanced_groups for s in self.sectors])
+
+    @property
+    def chain_base(self) -> float:
+        """Share of stainless processed locally into downstream products in 2024, %."""
+        c = self.cluster0
+        return 100.0 * c["downstream"] / (self.params["chain_multiplier"] * c["processing"])
+
+    @property
+    def goal_by_id(self) -> Mapping[str, GoalSpec]:
+        return {g.id: g for g in self.goals}
+
+    def estimates(self) -> tuple[Figure, ...]:
+        """The figures whose status is ``estimate``."""
+        return tuple(f for f in self.figures if f.status == "estimate")
+
+
+# --------------------------------------------------------------------------- reading helpers
+
+def _err(path: Path, en: str, zh: str) -> DataError:
+    return DataError(f"{path}: {en}", f"{path}：{zh}")
+
+
+def _read_csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a UTF-8 CSV as (spreadsheet row number, {column: text})."""
+    if not path.is_file():
+        raise _err(path, "file not found", "文件不存在")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _err(path, f"not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV",
+                   f"不是 UTF-8 编码(第 {exc.start} 字节);请另存为 UTF-8 CSV") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise _err(path, f"missing column(s) {', '.join(missing)}", f"缺少列 {', '.join(missing)}")
+    rows = []
+    for i, row in enumerate(reader, start=2):
+        if None in row:
+            raise _err(path, f"row {i}: more cells than columns", f"第 {i} 行：单元格多于列数")
+        rows.append((i, {k: (v or "").strip() for k, v in row.items()}))
+    if not rows:
+        raise _err(path, "no data rows", "没有数据行")
+    return rows
+
+
+def _number(path: Path, row: int, col: str, text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise _err(path, f"row {row}, column '{col}': '{text}' is not a number",
+                   f"第 {row} 行 '{col}' 列：'{text}' 不是数字") from None
+    if not math.isfinite(x):
+        raise _err(path, f"row {row}, column '{col}': '{text}' is not a finite number",
+                   f"第 {row} 行 '{col}' 列：'{text}' 不是有限数值")
+    return x
+
+
+def _choice(path: Path, row: int, col: str, text: str, allowed: tuple[str, ...] | set[str]) -> str:
+    if text not in allowed:
+        opts = ", ".join(sorted(allowed))
+        raise _err(path, f"row {row}, column '{col}': '{text}' is not one of {opts}",
+                   f"第 {row} 行 '{col}' 列：'{text}' 不在允许值 {opts} 之中")
+    return text
+
+
+def _check_range(path: Path, row: int, col: str, x: float, lo: float, hi: float) -> float:
+    if not lo <= x <= hi:
+        raise _err(path, f"row {row}, column '{col}': {x:g} is outside the allowed range {lo:g} to {hi:g}",
+                   f"第 {row} 行 '{col}' 列：{x:g} 超出允许范围 {lo:g} 至 {hi:g}")
+    return x
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise _err(path, "file not found", "文件不存在")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise _err(path, "not UTF-8 text", "不是 UTF-8 编码") from None
+    except json.JSONDecodeError as exc:
+        raise _err(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                   f"JSON 格式错误(第 {exc.lineno} 行第 {exc.colno} 列):{exc.msg}") from None
+    if not isinstance(doc, dict):
+        raise _err(path, "must hold a JSON object", "内容必须是 JSON 对象")
+    return doc
+
+
+# --------------------------------------------------------------------------- tables
+
+def _load_sources(folder: Path) -> dict[str, Source]:
+    path = folder / "sources.csv"
+    out: dict[str, Source] = {}
+    for row, r in _read_csv(path, ("id", "title", "publisher", "url", "accessed")):
+        if not r["id"]:
+            raise _err(path, f"row {row}, column 'id': empty", f"第 {row} 行 'id' 列：为空")
+        if r["id"] in out:
+            raise _err(path, f"row {row}, column 'id': duplicate '{r['id']}'", f"第 {row} 行 'id' 列：重复的 '{r['id']}'")
+        out[r["id"]] = Source(r["id"], r["title"], r["publisher"], r["url"], r["accessed"])
+    return out
+
+
+def _provenance(path: Path, row: int, r: dict[str, str], sources: Mapping[str, str]) -> tuple[str, str]:
+    status = _choice(path, row, "status", r["status"], STATUSES)
+    source = _choice(path, row, "source", r["source"], set(sources))
+    return source, status
+
+
+def _load_sectors(folder: Path) -> tuple[Sector, ...]:
+    path = folder / "sectors.csv"
+    sectors: list[Sector] = []
+    for row, r in _read_csv(path, ("id", "name_zh", "name_en", "group")):
+        sid = r["id"]
+        if not sid.isascii() or not sid.replace("_", "").isalnum():
+            raise _err(path, f"row {row}, column 'id': '{sid}' must be ASCII letters, digits or _",
+                       f"第 {row} 行 'id' 列：'{sid}' 只能由 ASCII 字母、数字或下划线组成")
+        if sid in {s.id for s in sectors} or sid in ("total", "stainless_cluster"):
+            raise _err(path, f"row {row}, column 'id': '{sid}' is a duplicate or reserved id",
+                       f"第 {row} 行 'id' 列：'{sid}' 重复或为保留名")
+        group = _choice(path, row, "group", r["group"], GROUPS)
+        sectors.append(Sector(sid, r["name_zh"], r["name_en"], group))
+    return tuple(sectors)
+
+
+def _load_sector_params(folder: Path, sectors: tuple[Sector, ...], sources: Mapping[str, Source]
+                        ) -> tuple[dict[str, np.ndarray], list[Figure]]:
+    path = folder / "sector_parameters.csv"
+    ids = [s.id for s in sectors]
+    values: dict[tuple[str, str], float] = {}
+    figures: list[Figure] = []
+    for row, r in _read_csv(path, ("sector", "parameter", "value", "unit", "source", "status", "note")):
+        sid = _choice(path, row, "sector", r["sector"], set(ids))
+        par = _choice(path, row, "parameter", r["parameter"], set(SECTOR_PARAMS))
+        if r["unit"] != SECTOR_PARAMS[par]:
+            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{SECTOR_PARAMS[par]}' for {par}",
+                       f"第 {row} 行 'unit' 列：{par} 的单位应为 '{SECTOR_PARAMS[par]}',而不是 '{r['unit']}'")
+        if (sid, par) in values:
+            raise _err(path, f"row {row}: duplicate {sid} / {par}", f"第 {row} 行：{sid} / {par} 重复")
+        x = _number(path, row, "value", r["value"])
+        lo, hi = {"output_2024": (0.0, 1e6), "trend_growth": (-20.0, 40.0), "va_rate": (1.0, 90.0),
+                  "capital_output": (0.5, 10.0), "tech_response": (0.0, 3.0),
+                  "downstream_share": (0.0, 100.0), "sme_share": (0.0, 100.0)}[par]
+        _check_range(path, row, "value", x, lo, hi)
+        if par == "output_2024" and x <= 0:
+            raise _err(path, f"row {row}, column 'value': output must be positive", f"第 {row} 行 'value' 列：产值必须为正")
+        source, status = _provenance(path, row, r, sources)
+        values[(sid, par)] = x
+        figures.append(Figure("sector_parameters", sid, par, x, r["unit"], source, status, r["note"]))
+    for sid in ids:
+        for par in SECTOR_PARAMS:
+            if (sid, par) not in values:
+                raise _err(path, f"sector '{sid}' has no row for '{par}'", f"行业 '{sid}' 缺少 '{par}' 行")
+    arrays = {par: np.array([values[(sid, par)] for sid in ids], dtype=float) for par in SECTOR_PARAMS}
+    for par in ("downstream_share", "sme_share"):
+        total = arrays[par].sum()
+        if abs(total - 100.0) > 1e-6:
+            raise _err(path, f"'{par}' values sum to {total:g} %, not 100 %",
+                       f"'{par}' 各行合计 {total:g}%,应为 100%")
+    return arrays, figures
+
+
+def _load_global_params(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
+    path = folder / "parameters.csv"
+    values: dict[str, float] = {}
+    figures: list[Figure] = []
+    for row, r in _read_csv(path, ("parameter", "value", "unit", "source", "status", "note")):
+        par = _choice(path, row, "parameter", r["parameter"], set(GLOBAL_PARAMS))
+        if r["unit"] != GLOBAL_PARAMS[par]:
+            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{GLOBAL_PARAMS[par]}' for {par}",
+                       f"第 {row} 行 'unit' 列：{par} 的单位应为 '{GLOBAL_PARAMS[par]}',而不是 '{r['unit']}'")
+        if par in values:
+            raise _err(path, f"row {row}: duplicate parameter '{par}'", f"第 {row} 行：参数 '{par}' 重复")
+        x = _number(path, row, "value", r["value"])
+        lo, hi = {"depreciation": (0.0, 50.0), "capital_elasticity": (0.0, 0.99), "investment_lag": (0, 5),
+                  "tech_base_share": (0.0, 100.0), "tech_max_boost": (0.0, 10.0), "tech_saturation": (1.0, 200.0),
+                  "va_rate_elasticity": (0.0, 2.0), "va_rate_cap": (1.0, 100.0), "chain_multiplier": (0.1, 10.0),
+                  "chain_ramp_years": (1, 10), "trade_growth": (-20.0, 40.0), "sme_entry_revenue": (0.0, 10.0),
+                  "sme_start_year": (1900, 2200), "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0)}[par]
+        _check_range(path, row, "value", x, lo, hi)
+        if par in ("investment_lag", "chain_ramp_years", "sme_start_year") and x != int(x):
+            raise _err(path, f"row {row}, column 'value': {par} must be a whole number",
+                       f"第 {row} 行 'value' 列：{par} 必须为整数")
+        source, status = _provenance(path, row, r, sources)
+        values[par] = x
+        figures.append(Figure("parameters", "", par, x, r["unit"], source, status, r["note"]))
+    missing = [p for p in GLOBAL_PARAMS if p not in values]
+    if missing:
+        raise _err(path, f"missing parameter(s) {', '.join(missing)}", f"缺少参数 {', '.join(missing)}")
+    return values, figures
+
+
+def _load_cluster(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
+    path = folder / "cluster.csv"
+    values: dict[str, float] = {}
+    figures: list[Figure] = []
+    for row, r in _read_csv(path, ("part", "name_zh", "name_en", "value_2024", "unit", "source", "status", "note")):
+        part = _choice(path, row, "part", r["part"], CLUSTER_PARTS)
+        if part in values:
+            raise _err(path, f"row {row}: duplicate part '{part}'", f"第 {row} 行：'{part}' 重复")
+        if r["unit"] != "100m yuan":
+            raise _err(path, f"row {row}, column 'unit': must be '100m yuan'", f"第 {row} 行 'unit' 列：单位必须为 '100m yuan'")
+        x = _check_range(path, row, "value_2024", _number(path, row, "value_2024", r["value_2024"]), 0.0, 1e6)
+        source, status = _provenance(path, row, r, sources)
+        values[part] = x
+        figures.append(Figure("cluster", part, "value_2024", x, r["unit"], source, status, r["note"]))
+    missing = [p for p in CLUSTER_PARTS if p not in values]
+    if missing:
+        raise _err(path, f"missing part(s) {', '.join(missing)}", f"缺少组成部分 {', '.join(missing)}")
+    if values["processing"] <= 0:
+        raise _err(path, "processing must be positive", "加工制造部分必须为正")
+    return values, figures
+
+
+def _load_goals(folder: Path, sources: Mapping[str, Source], base_year: int, end_year: int) -> tuple[GoalSpec, ...]:
+    path = folder / "goals.csv"
+    goals: list[GoalSpec] = []
+    cols = ("id", "name_zh", "name_en", "metric", "threshold", "unit", "target_year", "start_year",
+            "threshold_min", "threshold_max", "source", "status", "note_zh", "note_en")
+    for row, r in _read_csv(path, cols):
+        metric = _choice(path, row, "metric", r["metric"], GOAL_METRICS)
+        lo = _number(path, row, "threshold_min", r["threshold_min"])
+        hi = _number(path, row, "threshold_max", r["threshold_max"])
+        thr = _check_range(path, row, "threshold", _number(path, row, "threshold", r["threshold"]), lo, hi)
+        year = int(_check_range(path, row, "target_year", _number(path, row, "target_year", r["target_year"]),
+                                base_year + 1, end_year))
+        start = None
+        if r["start_year"]:
+            start = int(_check_range(path, row, "start_year", _number(path, row, "start_year", r["start_year"]),
+                                     base_year + 1, year))
+        source, status = _provenance(path, row, r, sources)
+        if r["id"] in {g.id for g in goals} or not r["id"]:
+            raise _err(path, f"row {row}, column 'id': empty or duplicate '{r['id']}'", f"第 {row} 行 'id' 列：为空或重复")
+        goals.append(GoalSpec(r["id"], r["name_zh"], r["name_en"], metric, thr, r["unit"], year, start,
+                              lo, hi, source, status, r["note_zh"], r["note_en"]))
+    return tuple(goals)
+
+
+def _load_presets(folder: Path) -> dict[str, dict[str, Any]]:
+    pdir = folder / "presets"
+    if not pdir.is_dir():
+        return {}
+    return {p.stem: _read_json(p) for p in sorted(pdir.glob("*.json"))}
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+def load_baseline(folder: str | Path | None = None) -> Baseline:
+    """Read and validate a region's data folder.
+
+    Parameters
+    ----------
+    folder : path, optional
+        The data folder (default: ``data/zhoucun``). It holds ``region.json``, ``sources.csv``,
+        ``sectors.csv``, ``sector_parameters.csv``, ``parameters.csv``, ``cluster.csv``,
+        ``goals.csv`` and ``presets/*.json``.
+
+    Raises
+    ------
+    DataError
+        Naming the file, row and column of the first problem found.
+    """
+    folder = Path(folder) if folder is not None else DEFAULT_DATA_DIR
+    if not folder.is_dir():
+        raise DataError(f"{folder}: data folder not found", f"{folder}:数据文件夹不存在")
+    region_path = folder / "region.json"
+    region = _read_json(region_path)
+    for key in ("name_zh", "name_en", "title_zh", "title_en", "base_year", "end_year", "published_growth",
+                "cluster_sector", "advanced_groups"):
+        if key not in region:
+            raise _err(region_path, f"missing key '{key}'", f"缺少键 '{key}'")
+    base_year, end_year = region["base_year"], region["end_year"]
+    if not (isinstance(base_year, int) and isinstance(end_year, int) and 1 <= end_year - base_year <= 50):
+        raise _err(region_path, "base_year and end_year must be whole years, 1 to 50 years apart",
+                   "base_year 与 end_year 必须为整数年份，相差 1 至 50 年")
+
+    sources = _load_sources(folder)
+    sectors = _load_sectors(folder)
+    sp, sector_figs = _load_sector_params(folder, sectors, sources)
+    gp, global_figs = _load_global_params(folder, sources)
+    cluster, cluster_figs = _load_cluster(folder, sources)
+    goals = _load_goals(folder, sources, base_year, end_year)
+
+    ids = [s.id for s in sectors]
+    if region["cluster_sector"] not in ids:
+        raise _err(region_path, f"cluster_sector '{region['cluster_sector']}' is not a sector in sectors.csv",
+                   f"cluster_sector '{region['cluster_sector']}' 不在 sectors.csv 中")
+    groups = tuple(region["advanced_groups"])
+    if not groups or any(g not in GROUPS for g in groups):
+        raise _err(region_path, f"advanced_groups must be a list drawn from {', '.join(GROUPS)}",
+                   f"advanced_groups 必须取自 {', '.join(GROUPS)}")
+
+    pub = region["published_growth"]
+    try:
+        published = float(pub["value"])
+        pub_source, pub_status = pub["source"], pub["status"]
+    except (TypeError, KeyError, ValueError):
+        raise _err(region_path, "published_growth needs value, unit, source, status",
+                   "published_growth 需要 value、unit、source、status") from None
+    if pub_source not in sources or pub_status not in STATUSES:
+        raise _err(region_path, "published_growth: unknown source or status", "published_growth:来源或状态无效")
+    weighted = float(sp["output_2024"] @ sp["trend_growth"] / sp["output_2024"].sum())
+    if abs(weighted - published) > GROWTH_CHECK_TOLERANCE:
+        raise _err(folder / "sector_parameters.csv",
+                   f"output-weighted trend growth is {weighted:.3f} %/yr but the published growth is {published:g} %/yr",
+                   f"按产值加权的行业趋势增速为 {weighted:.3f}%/年，与公布的 {published:g}%/年 不符")
+
+    ci = ids.index(region["cluster_sector"])
+    if abs(cluster["processing"] - sp["output_2024"][ci]) > 1e-6:
+        raise _err(folder / "cluster.csv",
+                   f"processing ({cluster['processing']:g}) must equal the 2024 output of sector "
+                   f"'{region['cluster_sector']}' ({sp['output_2024'][ci]:g})",
+                   f"加工制造({cluster['processing']:g})必须等于行业 '{region['cluster_sector']}' 的2024年产值"
+                   f"({sp['output_2024'][ci]:g})")
+
+    figures = [Figure("region", "", "published_growth", published, pub.get("unit", "%/yr"), pub_source,
+                      pub_status, pub.get("note", ""))]
+    figures += sector_figs + global_figs + cluster_figs
+    figures += [Figure("goals", g.id, "threshold", g.threshold, g.unit, g.source, g.status, g.note_en)
+                for g in goals]
+
+    return Baseline(
+        folder=str(folder),
+        region=MappingProxyType(dict(region)),
+        sectors=sectors,
+        output0=_frozen(sp["output_2024"]),
+        trend_pct=_frozen(sp["trend_growth"]),
+        va_rate=_frozen(sp["va_rate"] / 100.0),
+        capital_output=_frozen(sp["capital_output"]),
+        tech_response=_frozen(sp["tech_response"]),
+        downstream_share=_frozen(sp["downstream_share"] / 100.0),
+        sme_share=_frozen(sp["sme_share"] / 100.0),
+        params=MappingProxyType(gp),
+        cluster0=MappingProxyType(cluster),
+        cluster_sector=region["cluster_sector"],
+        advanced_groups=groups,
+        published_growth=published,
+        goals=goals,
+        sources=MappingProxyType(sources),
+        figures=tuple(figures),
+        presets=MappingProxyType(_load_presets(folder)),
+    )
+
+
+def read_scenario_file(path: str | Path) -> dict[str, Any]:
+    """Read a scenario JSON file into a plain dict (validation is ``scenario.parse_scenario``).
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, not UTF-8 or not a JSON object.
+    """
+    path = Path(path)
+    try:
+        return _read_json(path)
+    except DataError as exc:
+        raise ScenarioError(exc.en, exc.zh) from None
+
+
+def parse_scenario_bytes(raw: bytes) -> dict[str, Any]:
+    """Decode an uploaded scenario (UTF-8, with or without BOM) into a dict, or raise ScenarioError."""
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ScenarioError("the scenario file is not UTF-8 text", "情景文件不是 UTF-8 编码") from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                            f"JSON 格式错误(第 {exc.lineno} 行第 {exc.colno} 列):{exc.msg}") from None
+    if not isinstance(doc, dict):
+        raise ScenarioError("a scenario must be a JSON object", "情景必须是 JSON 对象")
+    return doc

@@ -1,0 +1,130 @@
+"""Goal evaluation: met or not, first year reached, value in the target year, gap, probability.
+
+Works on any Projection: a single run (N = 1), a batch of scenarios or a Monte Carlo ensemble, in
+which case ``probability`` is the share of runs that meet each goal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import GoalSpec
+from .engine import Projection
+
+#: Relative slack of the "value ≥ goal" comparison, so that a goal met exactly in exact arithmetic
+#: is not missed through floating-point rounding (e.g. 1.26³ vs 2, or a goal-seek solution).
+MET_RTOL = 1e-9
+
+#: ``year_reached`` for a goal not reached within the projection horizon.
+NOT_REACHED = -1
+
+
+def metric_series(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The goal's metric by year and the value it must reach.
+
+    Returns
+    -------
+    series : (N, Y) array
+        ``total_multiple``: total output, 亿元; ``cluster_total``: cluster size, 亿元;
+        ``advanced_share``: %; ``min_growth``: annual total growth, %/yr (NaN in the base year).
+    goal_value : (N,) array
+        In the same unit (for ``total_multiple``, threshold × base-year total).
+    """
+    n = proj.n
+    if goal.metric == "total_multiple":
+        tot = proj.total
+        return tot, goal.threshold * tot[:, 0]
+    if goal.metric == "cluster_total":
+        return proj.cluster_total, np.full(n, goal.threshold)
+    if goal.metric == "advanced_share":
+        return proj.advanced_share, np.full(n, goal.threshold)
+    if goal.metric == "min_growth":
+        series = np.full((n, proj.years.size), np.nan)
+        series[:, 1:] = proj.growth
+        return series, np.full(n, goal.threshold)
+    raise ValueError(f"unknown goal metric {goal.metric!r}")
+
+
+@dataclass(frozen=True)
+class GoalResults:
+    """Per run n and goal g.
+
+    Attributes
+    ----------
+    goals : tuple of G GoalSpec
+    met : (N, G) bool — the goal is met in its target year (for ``min_growth``: every year of the window)
+    year_reached : (N, G) int — first year the metric reaches the goal (``min_growth``: the target
+        year when met); ``NOT_REACHED`` (−1) if never within the horizon
+    value : (N, G) — the metric in the target year (``min_growth``: the lowest growth in the window)
+    goal : (N, G) — the value to reach, same unit
+    gap : (N, G) — goal − value; positive means short of the goal
+    """
+
+    goals: tuple[GoalSpec, ...]
+    met: np.ndarray
+    year_reached: np.ndarray
+    value: np.ndarray
+    goal: np.ndarray
+
+    @property
+    def gap(self) -> np.ndarray:
+        return self.goal - self.value
+
+    @property
+    def probability(self) -> np.ndarray:
+        """(G,) share of runs meeting each goal."""
+        return self.met.mean(axis=0)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(g.id for g in self.goals)
+
+
+def evaluate_goals(proj: Projection, goals: tuple[GoalSpec, ...]) -> GoalResults:
+    """Evaluate every goal for every run of ``proj`` (vectorised over runs)."""
+    years = proj.years
+    n, G = proj.n, len(goals)
+    met = np.zeros((n, G), dtype=bool)
+    reached = np.full((n, G), NOT_REACHED, dtype=int)
+    value = np.zeros((n, G))
+    target = np.zeros((n, G))
+    for j, g in enumerate(goals):
+        series, goal_value = metric_series(proj, g)
+        ok = series >= goal_value[:, None] * (1.0 - MET_RTOL * np.sign(goal_value[:, None]))
+        ti = int(np.searchsorted(years, g.target_year))
+        if g.metric == "min_growth":
+            si = int(np.searchsorted(years, g.start_year or years[1]))
+            window = series[:, si: ti + 1]
+            v = window.min(axis=1)
+            m = ok[:, si: ti + 1].all(axis=1)
+            reached[:, j] = np.where(m, g.target_year, NOT_REACHED)
+        else:
+            v = series[:, ti]
+            m = ok[:, ti]
+            any_ok = ok.any(axis=1)
+            reached[:, j] = np.where(any_ok, years[np.argmax(ok, axis=1)], NOT_REACHED)
+        met[:, j] = m
+        value[:, j] = v
+        target[:, j] = goal_value
+    return GoalResults(goals=goals, met=met, year_reached=reached, value=value, goal=target)
+
+
+def required_growth(multiple: float, years: int) -> float:
+    """Constant annual growth (%/yr) that multiplies a level by ``multiple`` in ``years`` years.
+
+    (1 + r)^years = multiple  ⇒  r = multiple^(1/years) − 1; e.g. doubling in 3 years needs 25.99 %.
+    """
+    return 100.0 * (multiple ** (1.0 / years) - 1.0)
+
+
+def years_to_multiple(multiple: float, growth_pct: float) -> float:
+    """Years a level growing at ``growth_pct`` %/yr takes to reach ``multiple`` × (ln m / ln(1+r))."""
+    return float(np.log(multiple) / np.log1p(growth_pct / 100.0))
+
+
+def achieved_growth(series: np.ndarray, years: np.ndarray, year: int) -> np.ndarray:
+    """(N,) average annual growth (%/yr) of ``series`` (N, Y) from the first year to ``year``."""
+    k = int(np.searchsorted(years, year))
+    return 100.0 * ((series[:, k] / series[:, 0]) ** (1.0 / (year - years[0])) - 1.0)

@@ -1,0 +1,354 @@
+"""The scenario document: schema, bilingual validation errors, and mapping to the engine's inputs.
+
+A scenario is the JSON document users save, load and share in URLs. Units are the ones people
+read (percent per year, 亿元, firms per year). Every field is optional: ``{}`` is the trend
+scenario, and a lever that is left out stays neutral relative to the chosen trend.
+
+Example
+-------
+>>> {"assumptions": {"growth": 8.0},
+...  "levers": {"investment": 15, "tech_upgrade": 55, "chain_extension": 30, "sme_upgrades": 40,
+...             "projects": [{"name": "A", "sector": "equipment", "start_year": 2026,
+...                           "output": 30, "ramp_years": 3, "investment": 25}]},
+...  "sectors": {"stainless": {"growth": 9}},
+...  "targets": {"doubling": {"year": 2028}}}  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping, Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .data import Baseline, GoalSpec
+from .errors import ScenarioError
+from .specs import (MAX_PROJECTS, PROJECT_INVESTMENT_MAX, PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX,
+                    SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
+
+#: Latest year a project may start or a goal may target in the schema; the data horizon narrows it.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def _spec_field(name: str) -> Any:
+    s = SPEC_BY_NAME[name]
+    return Field(s.default, ge=s.lo, le=s.hi, strict=True,
+                 description=f"{s.label_en}, {s.unit_en}; range {s.lo:g} to {s.hi:g}")
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Meta(_Doc):
+    """Free text about a scenario; presets use it to say that their numbers are assumptions."""
+
+    name: str = Field("", max_length=120)
+    name_zh: str = Field("", max_length=120)
+    name_en: str = Field("", max_length=120)
+    description_zh: str = Field("", max_length=4000)
+    description_en: str = Field("", max_length=4000)
+    status: Literal["assumption", "official", "user"] = "user"
+
+
+class Assumptions(_Doc):
+    """The world, not policy."""
+
+    growth: float | None = _spec_field("growth")
+    stainless_price: float | None = _spec_field("stainless_price")
+    volatility: float = _spec_field("volatility")
+    correlation: float | None = _spec_field("correlation")
+
+
+class Project(_Doc):
+    """A key project: full annual output is reached after ``ramp_years`` (2024 prices, 亿元)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    sector: str = Field(min_length=1, max_length=40)
+    start_year: int = Field(ge=YEAR_MIN, le=YEAR_MAX, strict=True)
+    output: float = Field(ge=0.0, le=PROJECT_OUTPUT_MAX, strict=True)
+    ramp_years: int = Field(1, ge=1, le=PROJECT_RAMP_MAX, strict=True)
+    investment: float = Field(0.0, ge=0.0, le=PROJECT_INVESTMENT_MAX, strict=True)
+    note: str = Field("", max_length=500)
+
+
+class Levers(_Doc):
+    """Policy levers."""
+
+    investment: float | None = _spec_field("investment")
+    tech_upgrade: float | None = _spec_field("tech_upgrade")
+    chain_extension: float | None = _spec_field("chain_extension")
+    sme_upgrades: float = _spec_field("sme_upgrades")
+    projects: tuple[Project, ...] = Field((), max_length=MAX_PROJECTS)
+
+
+class SectorOverride(_Doc):
+    growth: float | None = Field(None, ge=SECTOR_GROWTH_RANGE[0], le=SECTOR_GROWTH_RANGE[1], strict=True,
+                                 description="the sector's own trend growth, %/yr, replacing the data value")
+
+
+class TargetOverride(_Doc):
+    threshold: float | None = Field(None, strict=True)
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, strict=True)
+
+
+class Scenario(_Doc):
+    """A complete scenario document. ``Scenario()`` is the trend scenario."""
+
+    meta: Meta = Meta()
+    assumptions: Assumptions = Assumptions()
+    levers: Levers = Levers()
+    sectors: dict[str, SectorOverride] = Field(default_factory=dict, max_length=100)
+    targets: dict[str, TargetOverride] = Field(default_factory=dict, max_length=20)
+
+    def to_doc(self) -> dict[str, Any]:
+        """The minimal JSON-ready document: fields at their defaults are left out."""
+        return self.model_dump(mode="json", exclude_defaults=True)
+
+
+# --------------------------------------------------------------------------- errors
+
+_RANGES: dict[tuple[str, ...], tuple[float, float, str, str]] = {
+    **{(s.section, s.name): (s.lo, s.hi, s.unit_en, s.unit_zh) for s in SPEC_BY_NAME.values()},
+    ("projects", "start_year"): (YEAR_MIN, YEAR_MAX, "", ""),
+    ("projects", "output"): (0.0, PROJECT_OUTPUT_MAX, "100m yuan", "亿元"),
+    ("projects", "ramp_years"): (1, PROJECT_RAMP_MAX, "yr", "年"),
+    ("projects", "investment"): (0.0, PROJECT_INVESTMENT_MAX, "100m yuan", "亿元"),
+    ("sectors", "growth"): (*SECTOR_GROWTH_RANGE, "%/yr", "%/年"),
+    ("targets", "year"): (YEAR_MIN, YEAR_MAX, "", ""),
+}
+
+
+def _range_text(lo: float, hi: float, unit_en: str, unit_zh: str) -> tuple[str, str]:
+    return f"{lo:g} to {hi:g}{' ' + unit_en if unit_en else ''}", f"{lo:g} 至 {hi:g}{unit_zh}"
+
+
+def _range_for(loc: tuple[Any, ...]) -> tuple[str, str] | None:
+    strs = tuple(str(p) for p in loc if not isinstance(p, int))
+    for key, rng in _RANGES.items():
+        if strs[-len(key):] == key or (key[0] == "projects" and strs[-2:] == ("projects", key[1])):
+            return _range_text(*rng)
+        if key[0] in ("sectors", "targets") and len(strs) == 3 and strs[0] == key[0] and strs[2] == key[1]:
+            return _range_text(*rng)
+    return None
+
+
+def _one_error(e: Mapping[str, Any]) -> tuple[str, str]:
+    loc = tuple(e["loc"])
+    path = ".".join(str(p) for p in loc) or "(document)"
+    value = e.get("input")
+    shown = repr(value) if not isinstance(value, (dict, list, tuple)) else type(value).__name__
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        return (f"unknown field '{path}'", f"未知字段 '{path}'")
+    if kind == "missing":
+        return (f"missing required field '{path}'", f"缺少必填字段 '{path}'")
+    rng = _range_for(loc)
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than") and rng:
+        return (f"'{path}' = {shown} is out of range; allowed {rng[0]}",
+                f"'{path}' = {shown} 超出范围；允许 {rng[1]}")
+    if kind.endswith("_type") or kind.endswith("_parsing") or kind in ("finite_number",):
+        want_en = {"int": "a whole number", "float": "a number", "string": "text", "dict": "an object",
+                   "tuple": "a list", "list": "a list", "model": "an object"}
+        want_zh = {"int": "整数", "float": "数字", "string": "文本", "dict": "对象", "tuple": "列表",
+                   "list": "列表", "model": "对象"}
+        base = kind.split("_")[0]
+        extra_en = f" in {rng[0]}" if rng else ""
+        extra_zh = f",范围 {rng[1]}" if rng else ""
+        return (f"'{path}' = {shown} must be {want_en.get(base, 'of another type')}{extra_en}",
+                f"'{path}' = {shown} 应为{want_zh.get(base, '其他类型')}{extra_zh}")
+    if kind in ("too_long", "too_short", "string_too_long", "string_too_short"):
+        return (f"'{path}' has the wrong length ({e['msg']})", f"'{path}' 长度不符({e['msg']})")
+    if kind == "literal_error":
+        return (f"'{path}' = {shown}: {e['msg']}", f"'{path}' = {shown}:取值无效({e['msg']})")
+    return (f"'{path}' = {shown}: {e['msg']}", f"'{path}' = {shown}:{e['msg']}")
+
+
+def _raise_first(errors: Sequence[tuple[str, str]]) -> None:
+    en, zh = errors[0]
+    if len(errors) > 1:
+        en += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        zh += f"(另有 {len(errors) - 1} 处问题)"
+    raise ScenarioError("Invalid scenario: " + en, "情景无效：" + zh)
+
+
+# --------------------------------------------------------------------------- parsing
+
+def parse_scenario(doc: Mapping[str, Any] | Scenario | None, base: Baseline) -> Scenario:
+    """Validate a scenario document against the schema and the region's data.
+
+    Parameters
+    ----------
+    doc : dict, Scenario or None
+        The document (None and ``{}`` mean the trend scenario).
+    base : Baseline
+        The region, for sector ids, goal ids, the projection horizon and data-dependent bounds.
+
+    Raises
+    ------
+    ScenarioError
+        One error naming the field, the value and the allowed range, in English and Chinese.
+    """
+    if doc is None:
+        doc = {}
+    if isinstance(doc, Scenario):
+        sc = doc
+    else:
+        if not isinstance(doc, Mapping):
+            raise ScenarioError("Invalid scenario: a scenario must be a JSON object", "情景无效：情景必须是 JSON 对象")
+        try:
+            sc = Scenario.model_validate(dict(doc))
+        except ValidationError as exc:
+            _raise_first([_one_error(e) for e in exc.errors()])
+    _check_against_data(sc, base)
+    return sc
+
+
+def _check_against_data(sc: Scenario, base: Baseline) -> None:
+    errors: list[tuple[str, str]] = []
+    ids = base.sector_ids
+    first, last = base.base_year + 1, base.end_year
+    for sid in sc.sectors:
+        if sid not in ids:
+            errors.append((f"unknown sector 'sectors.{sid}'; known: {', '.join(ids)}",
+                           f"未知行业 'sectors.{sid}';可用：{', '.join(ids)}"))
+    for k, p in enumerate(sc.levers.projects):
+        if p.sector not in ids:
+            errors.append((f"'levers.projects.{k}.sector' = '{p.sector}' is not a sector; known: {', '.join(ids)}",
+                           f"'levers.projects.{k}.sector' = '{p.sector}' 不是已知行业；可用：{', '.join(ids)}"))
+        if not first <= p.start_year <= last:
+            errors.append((f"'levers.projects.{k}.start_year' = {p.start_year} is out of range; allowed {first} to {last}",
+                           f"'levers.projects.{k}.start_year' = {p.start_year} 超出范围；允许 {first} 至 {last}"))
+    goals = base.goal_by_id
+    for gid, t in sc.targets.items():
+        if gid not in goals:
+            errors.append((f"unknown goal 'targets.{gid}'; known: {', '.join(goals)}",
+                           f"未知目标 'targets.{gid}';可用：{', '.join(goals)}"))
+            continue
+        g = goals[gid]
+        if t.threshold is not None and not g.threshold_min <= t.threshold <= g.threshold_max:
+            errors.append((f"'targets.{gid}.threshold' = {t.threshold:g} is out of range; allowed "
+                           f"{g.threshold_min:g} to {g.threshold_max:g} {g.unit}",
+                           f"'targets.{gid}.threshold' = {t.threshold:g} 超出范围；允许 "
+                           f"{g.threshold_min:g} 至 {g.threshold_max:g} {g.unit}"))
+        lo = max(first, g.start_year or first)
+        if t.year is not None and not lo <= t.year <= last:
+            errors.append((f"'targets.{gid}.year' = {t.year} is out of range; allowed {lo} to {last}",
+                           f"'targets.{gid}.year' = {t.year} 超出范围；允许 {lo} 至 {last}"))
+    lo_chain = lever_bounds(base)["chain_extension"][0]
+    c = sc.levers.chain_extension
+    if c is not None and c < lo_chain - 1e-9:
+        hi = SPEC_BY_NAME["chain_extension"].hi
+        errors.append((f"'levers.chain_extension' = {c:g} is out of range; allowed {lo_chain:.1f} to {hi:g} % "
+                       f"(today's share is the floor)",
+                       f"'levers.chain_extension' = {c:g} 超出范围；允许 {lo_chain:.1f} 至 {hi:g}%(现状比例为下限)"))
+    if errors:
+        _raise_first(errors)
+
+
+def lever_bounds(base: Baseline) -> dict[str, tuple[float, float]]:
+    """Allowed range of every scalar parameter for this region (chain extension starts at today's share)."""
+    out = {n: (SPEC_BY_NAME[n].lo, SPEC_BY_NAME[n].hi) for n in SCALAR_PARAMS}
+    out["chain_extension"] = (round(base.chain_base, 6), SPEC_BY_NAME["chain_extension"].hi)
+    return out
+
+
+# --------------------------------------------------------------------------- engine inputs
+
+def param_names(base: Baseline) -> tuple[str, ...]:
+    """Column names of the engine's parameter matrix: the scalar parameters, then ``trend:<sector>``."""
+    return SCALAR_PARAMS + tuple(f"trend:{sid}" for sid in base.sector_ids)
+
+
+def neutral_values(base: Baseline, growth: float | None = None) -> dict[str, float]:
+    """The value each scalar parameter takes when a scenario leaves it out.
+
+    ``investment`` follows the chosen ``growth`` (its steady-state path), so it depends on it.
+    """
+    g = base.published_growth if growth is None else growth
+    return {
+        "growth": base.published_growth,
+        "stainless_price": base.params["price_base"],
+        "volatility": 0.0,
+        "correlation": base.params["correlation"],
+        "investment": g,
+        "tech_upgrade": base.params["tech_base_share"],
+        "chain_extension": base.chain_base,
+        "sme_upgrades": 0.0,
+    }
+
+
+def scenario_params(sc: Scenario, base: Baseline) -> np.ndarray:
+    """One row of the parameter matrix, shape (D,), in the units of the document (%/yr, %, firms/yr)."""
+    a, lv = sc.assumptions, sc.levers
+    neutral = neutral_values(base, a.growth)
+    given = {"growth": a.growth, "stainless_price": a.stainless_price, "volatility": a.volatility,
+             "correlation": a.correlation, "investment": lv.investment, "tech_upgrade": lv.tech_upgrade,
+             "chain_extension": lv.chain_extension, "sme_upgrades": lv.sme_upgrades}
+    scalars = [neutral[n] if given[n] is None else float(given[n]) for n in SCALAR_PARAMS]
+    trends = [sc.sectors[s].growth if s in sc.sectors and sc.sectors[s].growth is not None else t
+              for s, t in zip(base.sector_ids, base.trend_pct)]
+    return np.array(scalars + [float(t) for t in trends], dtype=float)
+
+
+@dataclass(frozen=True)
+class Projects:
+    """Key projects as arrays for the engine, padded to P columns across N scenarios.
+
+    ``start`` may be (P,) or (N, P) (Monte Carlo draws delays per run); the rest are (N, P).
+    Padding columns have zero output and investment.
+    """
+
+    sector: np.ndarray      # (N, P) int sector index
+    start: np.ndarray       # (P,) or (N, P) first year with output
+    output: np.ndarray      # (N, P) full annual output, 亿元 at 2024 prices
+    ramp: np.ndarray        # (N, P) years to full output, >= 1
+    investment: np.ndarray  # (N, P) total investment, 亿元
+
+    @property
+    def count(self) -> int:
+        return self.output.shape[-1]
+
+
+def scenario_projects(scenarios: Sequence[Scenario], base: Baseline) -> Projects:
+    """Stack the project lists of N scenarios into padded (N, P) arrays."""
+    n = len(scenarios)
+    p = max((len(s.levers.projects) for s in scenarios), default=0)
+    sector = np.zeros((n, p), dtype=np.intp)
+    start = np.full((n, p), float(base.end_year + 1))
+    output = np.zeros((n, p))
+    ramp = np.ones((n, p))
+    inv = np.zeros((n, p))
+    idx = {sid: i for i, sid in enumerate(base.sector_ids)}
+    for i, s in enumerate(scenarios):
+        for k, pr in enumerate(s.levers.projects):
+            sector[i, k] = idx[pr.sector]
+            start[i, k] = pr.start_year
+            output[i, k] = pr.output
+            ramp[i, k] = pr.ramp_years
+            inv[i, k] = pr.investment
+    return Projects(sector=sector, start=start, output=output, ramp=ramp, investment=inv)
+
+
+def resolve_goals(sc: Scenario, base: Baseline) -> tuple[GoalSpec, ...]:
+    """The region's goals with the scenario's threshold and year overrides applied."""
+    out = []
+    for g in base.goals:
+        t = sc.targets.get(g.id)
+        if t is not None:
+            g = dataclasses.replace(g, threshold=g.threshold if t.threshold is None else float(t.threshold),
+                                    target_year=g.target_year if t.year is None else int(t.year))
+        out.append(g)
+    return tuple(out)
+
+
+def with_params(sc: Scenario, **values: float | None) -> Scenario:
+    """A copy of ``sc`` with scalar parameters replaced (``None`` restores the neutral value)."""
+    a = sc.assumptions.model_dump()
+    lv = sc.levers.model_dump()
+    for name, v in values.items():
+        section = SPEC_BY_NAME[name].section
+        (a if section == "assumptions" else lv)[name] = v
+    return Scenario.model_validate({**sc.model_dump(), "assumptions": a, "levers": lv})

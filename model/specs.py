@@ -1,0 +1,63 @@
+"""The user-facing scenario parameters: names, units, ranges and labels in one table.
+
+The scenario schema, the engine's parameter matrix and (later) the UI sliders all read this table,
+so a range or a unit is stated once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One scalar parameter of a scenario.
+
+    ``default`` is None where the neutral value comes from the data (e.g. ``growth`` defaults to the
+    published growth of the region, ``investment`` to the chosen ``growth``).
+    """
+
+    name: str
+    section: str  # "assumptions" or "levers"
+    unit_en: str
+    unit_zh: str
+    lo: float
+    hi: float
+    step: float
+    default: float | None
+    label_en: str
+    label_zh: str
+
+
+PARAM_SPECS: tuple[ParamSpec, ...] = (
+    ParamSpec("growth", "assumptions", "%/yr", "%/年", -10.0, 30.0, 0.1, None,
+              "trend growth of total industrial output", "规上工业总产值趋势增速"),
+    ParamSpec("stainless_price", "assumptions", "%/yr", "%/年", -15.0, 15.0, 0.5, None,
+              "change of the stainless price index", "不锈钢价格指数变动"),
+    ParamSpec("volatility", "assumptions", "%", "%", 0.0, 15.0, 0.5, 0.0,
+              "standard deviation of annual growth shocks", "年度增速波动(标准差)"),
+    ParamSpec("correlation", "assumptions", "", "", 0.0, 1.0, 0.05, None,
+              "correlation of shocks between sectors", "行业间冲击相关系数"),
+    ParamSpec("investment", "levers", "%/yr", "%/年", -10.0, 40.0, 0.5, None,
+              "industrial investment growth", "工业投资增速"),
+    ParamSpec("tech_upgrade", "levers", "%", "%", 0.0, 90.0, 1.0, None,
+              "share of investment in technical upgrading (技改)", "技改投资占工业投资比重"),
+    ParamSpec("chain_extension", "levers", "%", "%", 0.0, 80.0, 1.0, None,
+              "share of stainless processed locally into downstream products", "不锈钢就地深加工比例"),
+    ParamSpec("sme_upgrades", "levers", "firms/yr", "家/年", 0.0, 300.0, 5.0, 0.0,
+              "extra firms lifted above the size threshold (小升规)", "新增小升规企业"),
+)
+
+SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
+
+#: Columns of the engine's parameter matrix before the per-sector trend columns.
+SCALAR_PARAMS: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS)
+
+#: Range of a per-sector trend override, %/yr.
+SECTOR_GROWTH_RANGE: tuple[float, float] = (-20.0, 40.0)
+
+#: Limits of a key project (亿元 = 100 million yuan, years).
+PROJECT_OUTPUT_MAX = 500.0
+PROJECT_INVESTMENT_MAX = 1000.0
+PROJECT_RAMP_MAX = 10
+MAX_PROJECTS = 60

@@ -1,0 +1,89 @@
+"""Command line: tables for the trend and three-year-action presets, Monte Carlo, and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESETS = ROOT / "data" / "zhoucun" / "presets"
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "model", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_run_trend_csv_long_table():
+    r = cli("run")
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(io.StringIO(r.stdout))
+    assert list(t.columns[:4]) == ["year", "sector", "output", "value_added"]
+    assert set(t.year) == set(range(2024, 2036))
+    assert {"total", "stainless_cluster", "stainless", "medical"} <= set(t.sector)
+    total = t[t.sector == "total"].set_index("year").output
+    assert total[2024] == pytest.approx(400) and total[2025] == pytest.approx(428.8)
+    cluster = t[t.sector == "stainless_cluster"]
+    assert cluster.value_added.isna().all() and cluster.set_index("year").output[2024] == pytest.approx(500)
+    per_year = t[~t.sector.isin(["total", "stainless_cluster"])].groupby("year").output.sum()
+    pd.testing.assert_series_equal(per_year, total, check_names=False, rtol=1e-5)
+
+
+def test_run_json_to_file(tmp_path):
+    out = tmp_path / "r.json"
+    r = cli("run", PRESETS / "three_year_action.json", "--format", "json", "--out", out)
+    assert r.returncode == 0 and r.stdout == ""
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    tot27 = next(x for x in rows if x["year"] == 2027 and x["sector"] == "total")
+    assert tot27["output"] > 600
+
+
+def test_targets_trend():
+    r = cli("targets")
+    t = pd.read_csv(io.StringIO(r.stdout)).set_index("target")
+    assert list(t.columns[:4]) == ["met", "year_reached", "value", "goal"]
+    assert not t.loc["doubling", "met"] and t.loc["doubling", "year_reached"] == 2034
+    assert t.loc["doubling", "goal"] == pytest.approx(800)
+    assert t.loc["steady_growth", "met"]
+
+
+def test_targets_probability_is_seeded():
+    doc = PRESETS.parent.parent.parent / "tests" / "fixtures" / "volatile.json"
+    a = cli("targets", doc, "--runs", 3000, "--seed", 5, "--format", "json")
+    b = cli("targets", doc, "--runs", 3000, "--seed", 5, "--format", "json")
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout
+    rows = {x["target"]: x for x in json.loads(a.stdout)}
+    assert 0 < rows["steady_growth"]["probability"] < 1
+    assert rows["doubling"]["probability"] == 0
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("run", "missing.json"), "file not found"),
+    (("run", "--format", "xml"), "invalid choice"),
+    (("targets", "--runs", "0"), "--runs"),
+    (("targets", "--runs", "many"), "invalid int"),
+    (("fly",), "invalid choice"),
+    ((), "required"),
+    (("run", "--data", "/nonexistent"), "data folder not found"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, needle):
+    r = cli(*args)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and needle in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("content", ['{"levers": {"investment": 99}}', "{", "[]", '{"levers": {"x": 1}}'])
+def test_bad_scenario_file_exits_2(tmp_path, content):
+    f = tmp_path / "bad.json"
+    f.write_text(content, encoding="utf-8")
+    r = cli("run", f)
+    assert r.returncode == 2 and r.stderr.startswith("error:") and "Traceback" not in r.stderr
