@@ -1,13 +1,192 @@
-"""Streamlit entry point (placeholder until the browser simulator lands: see README)."""
+"""Zhoucun Industrial Scenario Simulator — Streamlit entry point.
+
+Layout and wiring only: every number comes from ``model`` through ``ui.compute``; every text from
+``i18n/``. The levers, the engine call and the results run in one fragment, so moving a slider
+reruns only that part of the page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
 
 import streamlit as st
 
-from model import load_baseline, parse_scenario, run_scenario
+from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
+from ui import cards, charts, model_page, panels, state, style
+from ui.compute import canonical, compute, get_baseline
+from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
-st.set_page_config(page_title="周村区工业强区情景模拟器")
-base = load_baseline()
-proj = run_scenario(base, parse_scenario({}, base))
-st.title(base.region["title_zh"])
-st.write("模型与命令行已就绪，浏览器界面开发中。 The model and command line are ready; the browser "
-         "simulator is being built.")
-st.metric("2027 规上工业总产值 (趋势情景, 亿元)", f"{proj.total[0, 3]:.1f}")
+LOG = logging.getLogger("zhoucun")
+DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
+LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
+
+base = get_baseline(DATA_DIR)
+lang0 = st.session_state.get("lang") or st.query_params.get("lang", DEFAULT_LANG)
+st.set_page_config(page_title=base.region["title_zh" if lang0 != "en" else "title_en"], page_icon="🏭",
+                   layout="wide", initial_sidebar_state="expanded")
+state.init_session(base)
+
+
+def _on_upload() -> None:
+    ss = st.session_state
+    f = ss.get(f"upload_{ss.get('upload_version', 0)}")
+    if f is None:
+        return
+    try:
+        sc = parse_scenario(parse_scenario_bytes(f.getvalue()), base)
+    except ScenarioError as exc:
+        ss["_upload_msg"] = ("error", exc)
+    else:
+        state.apply_scenario(sc, base, preset=None)
+        ss["_upload_msg"] = ("ok", f.name)
+    ss["upload_version"] = ss.get("upload_version", 0) + 1
+
+
+def _reset_all() -> None:
+    state.apply_preset(base, "trend")
+
+
+# --------------------------------------------------------------------------- sidebar (full reruns)
+with st.sidebar:
+    st.segmented_control("语言 / Language", options=list(LANGS), default=DEFAULT_LANG, required=True, key="lang",
+                         bind="query-params", format_func={"zh": "中文", "en": "English"}.get)
+t = Translator(state.language())
+present = bool(st.session_state.get("present", False))
+
+with st.sidebar:
+    st.markdown(f"**{t('presets')}**")
+    names = [n for n in ("trend", "three_year_action", "cautious", "bold") if n in base.presets]
+    names += [n for n in base.presets if n not in names]
+    cols = st.columns(2)
+    for i, name in enumerate(names):
+        meta = base.presets[name].get("meta", {})
+        label = meta.get(f"name_{t.lang}") or name
+        cols[i % 2].button(label, key=f"preset_{name}", width="stretch", on_click=state.apply_preset,
+                           args=(base, name), help=meta.get(f"description_{t.lang}"))
+    live_sidebar = st.container()
+    save_box = st.container()
+    if not present:
+        with st.expander(t("save_load")):
+            st.file_uploader(t("upload_scenario"), type=["json"], key=f"upload_{st.session_state.get('upload_version', 0)}",
+                             on_change=_on_upload)
+            msg = st.session_state.pop("_upload_msg", None)
+            if msg and msg[0] == "ok":
+                st.success(t("upload_ok", name=msg[1]))
+            elif msg:
+                st.error(t("upload_failed", error=msg[1].message(t.lang)))
+    st.toggle(t("presentation"), key="present", bind="query-params", help=t("presentation_help"))
+    st.button(t("reset_all"), key="reset_all", on_click=_reset_all, width="stretch")
+
+style.inject(present)
+
+# --------------------------------------------------------------------------- header
+st.title(base.region[f"title_{t.lang}"])
+st.markdown(f'<span class="zc-status">{t("subtitle", region=base.region[f"name_{t.lang}"])}</span> '
+            f'<span class="zc-badge-estimate" title="{t("estimate_help")}">⚠ {t("estimate_badge")}</span>',
+            unsafe_allow_html=True)
+for key, values in st.session_state.get("_notices", []):
+    values = {k: (v.message(t.lang) if isinstance(v, SimulatorError) else v) for k, v in values.items()}
+    st.warning(t(key, **values))
+
+tab_sim, tab_model = (st.tabs([t("tab_sim"), t("tab_model")]) if not present else (st.container(), None))
+with tab_sim:
+    live_main = st.container()
+
+
+@st.fragment
+def live() -> None:
+    """Levers → engine → goal cards and charts; reruns alone when a lever moves."""
+    with live_sidebar:
+        st.markdown(f"**{t('levers')}** · {t('levers_help')}")
+        for key in LEVERS:
+            panels.slider(base, t, key)
+        if not present:
+            with st.expander(t("projects")):
+                panels.projects_editor(base, t)
+            st.markdown(f"**{t('assumptions')}** · {t('assumptions_help')}")
+            for key in ASSUMPTIONS:
+                panels.slider(base, t, key)
+            with st.expander(t("advanced")):
+                st.markdown(f"**{t('sector_overrides')}**")
+                panels.sector_editor(base, t)
+                st.markdown(f"**{t('goal_settings')}**")
+                panels.goal_settings(base, t)
+    state.sync_url(base)
+
+    scenario = state.current_scenario(base)
+    preset, changed = state.preset_status(base)
+    doc = scenario.to_doc()
+    res = compute(canonical(doc), DATA_DIR)
+    base_res = compute(canonical({"targets": doc["targets"]} if "targets" in doc else {}), DATA_DIR)
+
+    if not present:
+        with save_box:
+            name = preset or "custom"
+            download = dict(doc, meta={"name": name, "status": "user"})
+            st.download_button(t("download_scenario"), data=json.dumps(download, ensure_ascii=False, indent=1),
+                               file_name=f"scenario_{name}.json", mime="application/json", on_click="ignore",
+                               key="download_scenario", width="stretch")
+
+    with live_main:
+        if preset:
+            meta = base.presets[preset].get("meta", {})
+            label = meta.get(f"name_{t.lang}") or preset
+            status = t("preset_from", name=label) + (t("preset_changed") if changed else t("preset_unchanged"))
+        else:
+            status = t("preset_custom")
+        st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
+        st.subheader(t("goals_header"))
+        cards.goal_cards(t, base, res, base_res)
+
+        goals = {g.id: g for g in res.goals.goals}
+        c1, c2 = st.columns(2)
+        real = c1.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
+        shares = c2.toggle(t("shares_toggle"), key="shares", bind="query-params")
+        blocks = [
+            ("chart.total", "chart.total.sub", lambda: charts.total_chart(res, base_res, t, goals["doubling"], real)),
+            ("chart.sectors", "chart.sector_shares.sub" if shares else "chart.sectors.sub",
+             lambda: charts.sectors_chart(res, base_res, base, t, real, shares, goals["advanced_share_2035"])),
+            ("chart.cluster", "chart.cluster.sub",
+             lambda: charts.cluster_chart(res, base_res, t, goals["stainless_cluster"], real)),
+            ("chart.contrib", "chart.contrib.sub",
+             lambda: charts.contributions_chart(res, base_res, t, (goals["doubling"].target_year, base.end_year))),
+            ("chart.va", None, lambda: charts.value_added_chart(res, base_res, t, real)),
+            ("chart.invest", "chart.invest.sub", lambda: charts.investment_chart(res, base_res, t)),
+        ]
+        per_row = 1 if present else 2
+        for start in range(0, len(blocks), per_row):
+            cols = st.columns(per_row)
+            for col, (title, sub, make) in zip(cols, blocks[start: start + per_row]):
+                with col:
+                    st.markdown(f"**{t(title)}**" + (f" · {t(sub)}" if sub else ""))
+                    st.altair_chart(make(), width="stretch")
+                    _chart_note(title, res, base_res)
+
+
+def _chart_note(title: str, res, base_res) -> None:
+    if title == "chart.contrib":
+        st.caption(t("contrib_note"))
+    elif title == "chart.va":
+        rate = 100 * res.value_added.sum(axis=0) / res.total
+        st.caption(t("va_summary", va=t.num(res.value_added.sum(axis=0)[-1]), rate=t.pct(rate[-1]), rate0=t.pct(rate[0])))
+    elif title == "chart.invest":
+        k = 3  # 2025–2027: the three-year action
+        st.caption(t("invest_summary", y1=int(res.years[k]), c1=t.num(res.cumulative_investment[k]),
+                     c2=t.num(res.cumulative_investment[-1]), b2=t.num(base_res.cumulative_investment[-1]),
+                     icor=t.num(res.icor[-1], 1)))
+
+
+try:
+    live()
+except Exception:  # noqa: BLE001 — the page must never show a traceback; the log keeps it
+    LOG.exception("scenario calculation failed")
+    st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+
+if tab_model is not None:
+    with tab_model:
+        model_page.render(base, t)
+
+st.caption(t("footer", sources="; ".join(s.publisher for s in list(base.sources.values())[:3])))

@@ -4,6 +4,7 @@ Prints, from one run on this machine:
   floor      one np.cumprod pass over an array of the same shape (N, S, Y)
   engine     simulate() for the three-year-action preset with volatility, shocks drawn inside the timing
   + goals    the same plus evaluate_goals() (met, year reached, probability)
+  distinct   10 000 rows with different parameters (what sensitivity analyses send), for the record
 and the ratios engine / floor (target ≤ 10) and (engine + goals) / floor (target ≤ 30).
 
 Run: python bench/bench_engine.py [--runs 10000] [--repeat 15]
@@ -59,16 +60,27 @@ def main() -> None:
     def engine_goals():
         evaluate_goals(engine(), goals).probability
 
+    names_rng = np.random.default_rng(1)
+    X_distinct = X.copy()
+    X_distinct[:, 4] = names_rng.uniform(0.0, 30.0, args.runs)    # investment
+    X_distinct[:, 5] = names_rng.uniform(0.0, 90.0, args.runs)    # tech_upgrade
+
+    def distinct():
+        return simulate(base, X_distinct, projects, normals=draw_normals(rng, args.runs, base))
+
     engine()  # warm up allocations and imports
     f_best, f_med = best_and_median(floor, args.repeat)
     e_best, e_med = best_and_median(engine, args.repeat)
     g_best, g_med = best_and_median(engine_goals, args.repeat)
+    d_best, d_med = best_and_median(distinct, args.repeat)
     print(f"shape (runs, sectors, years) = {shape}")
     print(f"floor  np.cumprod          best {f_best * 1e3:8.2f} ms   median {f_med * 1e3:8.2f} ms")
     print(f"engine simulate            best {e_best * 1e3:8.2f} ms   median {e_med * 1e3:8.2f} ms"
           f"   ratio {e_med / f_med:6.1f}  (target <= 10)")
     print(f"engine + goal probability  best {g_best * 1e3:8.2f} ms   median {g_med * 1e3:8.2f} ms"
           f"   ratio {g_med / f_med:6.1f}  (target <= 30)")
+    print(f"engine, 10 000 distinct rows best {d_best * 1e3:8.2f} ms   median {d_med * 1e3:8.2f} ms"
+          f"   ratio {d_med / f_med:6.1f}  (no target; sensitivity and maps)")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ from .scenario import parse_scenario, resolve_goals
 from .tables import goals_table, projection_table
 
 EXIT_USAGE = 2
-MAX_RUNS = 1_000_000  # 10^6 runs × sectors × years is about 1 GB of float64 per array
+#: Largest ensemble: 10^5 runs take about 0.6 GB at peak (a few (runs, sectors, years) float64 arrays).
+MAX_RUNS = 100_000
 
 
 class _UsageError(Exception):
@@ -80,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             if not 1 <= args.runs <= MAX_RUNS:
                 raise _UsageError(f"--runs must be between 1 and {MAX_RUNS}")
+            if args.seed < 0:
+                raise _UsageError("--seed must be 0 or a positive whole number")
             goals = resolve_goals(sc, base)
             if args.runs == 1:
                 table = goals_table(evaluate_goals(run_scenario(base, sc), goals))

@@ -184,6 +184,13 @@ class Baseline:
         return 100.0 * c["downstream"] / (self.params["chain_multiplier"] * c["processing"])
 
     @property
+    def investment0(self) -> np.ndarray:
+        """(S,) 2024 investment on each sector's steady-state path, 亿元: K₀(ḡ + δ)/(1 + ḡ)."""
+        g0 = self.trend_pct / 100.0
+        delta = self.params["depreciation"] / 100.0
+        return self.capital_output * self.va_rate * self.output0 * (g0 + delta) / (1.0 + g0)
+
+    @property
     def goal_by_id(self) -> Mapping[str, GoalSpec]:
         return {g.id: g for g in self.goals}
 
@@ -202,7 +209,10 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
     """Rows of a UTF-8 CSV as (spreadsheet row number, {column: text})."""
     if not path.is_file():
         raise _err(path, "file not found", "文件不存在")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _err(path, f"cannot be read ({exc.strerror})", f"无法读取({exc.strerror})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -250,16 +260,36 @@ def _check_range(path: Path, row: int, col: str, x: float, lo: float, hi: float)
     return x
 
 
+def _loads(raw: bytes) -> Any:
+    """Parse JSON bytes (UTF-8, BOM allowed) or raise DataError with a bilingual reason."""
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataError("not UTF-8 text", "不是 UTF-8 编码") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                        f"JSON 格式错误(第 {exc.lineno} 行第 {exc.colno} 列):{exc.msg}") from None
+    except (RecursionError, ValueError):  # absurd nesting or a number with thousands of digits
+        raise DataError("the JSON is nested too deeply or holds an absurd number",
+                        "JSON 嵌套过深或含有异常数字") from None
+
+
+def _whole(path: Path, row: int, col: str, x: float) -> int:
+    if x != int(x):
+        raise _err(path, f"row {row}, column '{col}': {x:g} must be a whole number",
+                   f"第 {row} 行 '{col}' 列：{x:g} 必须为整数")
+    return int(x)
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise _err(path, "file not found", "文件不存在")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise _err(path, "not UTF-8 text", "不是 UTF-8 编码") from None
-    except json.JSONDecodeError as exc:
-        raise _err(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                   f"JSON 格式错误(第 {exc.lineno} 行第 {exc.colno} 列):{exc.msg}") from None
+        doc = _loads(path.read_bytes())
+    except OSError as exc:
+        raise _err(path, f"cannot be read ({exc.strerror})", f"无法读取({exc.strerror})") from None
+    except DataError as exc:
+        raise _err(path, exc.en, exc.zh) from None
     if not isinstance(doc, dict):
         raise _err(path, "must hold a JSON object", "内容必须是 JSON 对象")
     return doc
@@ -356,9 +386,8 @@ def _load_global_params(folder: Path, sources: Mapping[str, Source]) -> tuple[di
                   "chain_ramp_years": (1, 10), "trade_growth": (-20.0, 40.0), "sme_entry_revenue": (0.0, 10.0),
                   "sme_start_year": (1900, 2200), "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0)}[par]
         _check_range(path, row, "value", x, lo, hi)
-        if par in ("investment_lag", "chain_ramp_years", "sme_start_year") and x != int(x):
-            raise _err(path, f"row {row}, column 'value': {par} must be a whole number",
-                       f"第 {row} 行 'value' 列：{par} 必须为整数")
+        if par in ("investment_lag", "chain_ramp_years", "sme_start_year"):
+            _whole(path, row, "value", x)
         source, status = _provenance(path, row, r, sources)
         values[par] = x
         figures.append(Figure("parameters", "", par, x, r["unit"], source, status, r["note"]))
@@ -400,12 +429,14 @@ def _load_goals(folder: Path, sources: Mapping[str, Source], base_year: int, end
         lo = _number(path, row, "threshold_min", r["threshold_min"])
         hi = _number(path, row, "threshold_max", r["threshold_max"])
         thr = _check_range(path, row, "threshold", _number(path, row, "threshold", r["threshold"]), lo, hi)
-        year = int(_check_range(path, row, "target_year", _number(path, row, "target_year", r["target_year"]),
-                                base_year + 1, end_year))
+        year = _whole(path, row, "target_year",
+                      _check_range(path, row, "target_year", _number(path, row, "target_year", r["target_year"]),
+                                   base_year + 1, end_year))
         start = None
         if r["start_year"]:
-            start = int(_check_range(path, row, "start_year", _number(path, row, "start_year", r["start_year"]),
-                                     base_year + 1, year))
+            start = _whole(path, row, "start_year",
+                           _check_range(path, row, "start_year", _number(path, row, "start_year", r["start_year"]),
+                                        base_year + 1, year))
         source, status = _provenance(path, row, r, sources)
         if r["id"] in {g.id for g in goals} or not r["id"]:
             raise _err(path, f"row {row}, column 'id': empty or duplicate '{r['id']}'", f"第 {row} 行 'id' 列：为空或重复")
@@ -467,7 +498,7 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
     if region["cluster_sector"] not in ids:
         raise _err(region_path, f"cluster_sector '{region['cluster_sector']}' is not a sector in sectors.csv",
                    f"cluster_sector '{region['cluster_sector']}' 不在 sectors.csv 中")
-    groups = tuple(region["advanced_groups"])
+    groups = tuple(region["advanced_groups"]) if isinstance(region["advanced_groups"], list) else ()
     if not groups or any(g not in GROUPS for g in groups):
         raise _err(region_path, f"advanced_groups must be a list drawn from {', '.join(GROUPS)}",
                    f"advanced_groups 必须取自 {', '.join(GROUPS)}")
@@ -479,8 +510,21 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
     except (TypeError, KeyError, ValueError):
         raise _err(region_path, "published_growth needs value, unit, source, status",
                    "published_growth 需要 value、unit、source、status") from None
+    if not math.isfinite(published) or not -20.0 <= published <= 40.0:
+        raise _err(region_path, "published_growth.value must be a number from -20 to 40 (%/yr)",
+                   "published_growth.value 必须是 -20 至 40 之间的数(%/年)")
     if pub_source not in sources or pub_status not in STATUSES:
         raise _err(region_path, "published_growth: unknown source or status", "published_growth:来源或状态无效")
+    low = sp["trend_growth"] <= -gp["depreciation"]
+    if low.any():
+        sid = ids[int(np.argmax(low))]
+        raise _err(folder / "sector_parameters.csv",
+                   f"trend_growth of '{sid}' must be above −depreciation ({-gp['depreciation']:g} %/yr): "
+                   "a shrinking capital stock has no steady state",
+                   f"行业 '{sid}' 的 trend_growth 必须高于 −折旧率({-gp['depreciation']:g}%/年)")
+    if not base_year < gp["sme_start_year"] <= end_year:
+        raise _err(folder / "parameters.csv", f"sme_start_year must be from {base_year + 1} to {end_year}",
+                   f"sme_start_year 必须在 {base_year + 1} 至 {end_year} 之间")
     weighted = float(sp["output_2024"] @ sp["trend_growth"] / sp["output_2024"].sum())
     if abs(weighted - published) > GROWTH_CHECK_TOLERANCE:
         raise _err(folder / "sector_parameters.csv",
@@ -542,12 +586,9 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
 def parse_scenario_bytes(raw: bytes) -> dict[str, Any]:
     """Decode an uploaded scenario (UTF-8, with or without BOM) into a dict, or raise ScenarioError."""
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ScenarioError("the scenario file is not UTF-8 text", "情景文件不是 UTF-8 编码") from None
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                            f"JSON 格式错误(第 {exc.lineno} 行第 {exc.colno} 列):{exc.msg}") from None
+        doc = _loads(raw)
+    except DataError as exc:
+        raise ScenarioError(f"the scenario file: {exc.en}", f"情景文件：{exc.zh}") from None
     if not isinstance(doc, dict):
         raise ScenarioError("a scenario must be a JSON object", "情景必须是 JSON 对象")
     return doc

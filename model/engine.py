@@ -8,8 +8,10 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T):
   :math:`e_i(u) = \sigma(\sqrt\rho\, z_0(u) + \sqrt{1-\rho}\, z_i(u)) - \sigma^2/2`
   (correlated across sectors, mean-one in levels, zero when :math:`\sigma = 0`).
 * Capital (perpetual inventory, δ = depreciation). Investment grows at
-  :math:`g^I_i = \bar g_i + (\iota - G_0)`, where ι is the ``investment`` lever; the steady-state
-  path grows at :math:`g_i` and starts from :math:`I_i(0) = K_i(0)(\bar g_i+\delta)/(1+\bar g_i)`,
+  :math:`g^I_i = g_i + (\iota - \iota^*)`, where ι is the ``investment`` lever (growth of total
+  investment in the first year) and :math:`\iota^* = \sum_i w_i g_i` its steady-state value
+  (w: 2024 investment shares); the steady-state path grows at :math:`g_i` and starts from
+  :math:`I_i(0) = K_i(0)(\bar g_i+\delta)/(1+\bar g_i)`,
   :math:`K_i(0) = \kappa_i\, v_i\, Y_i(0)`. Then :math:`K(t) = (1-\delta)K(t-1) + I(t)` for both
   paths and output is multiplied by :math:`(K(t-L)/K^*(t-L))^\alpha`, α < 1 (diminishing returns).
 * 技改. Intensity :math:`\tau(t) = s\, I(t)/I^*(t)` (share of investment × relative investment).
@@ -27,10 +29,12 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T):
   that a project's output is not counted twice).
 * Chain extension. The share processed locally moves from today's :math:`c_0` to the lever
   :math:`c` over :math:`R_c` years; extra downstream output :math:`(c(t)-c_0)\, m\, V(t)`, where
-  V is the cluster sector's output, is split over sectors by ``downstream_share``.
+  V is the cluster sector's output at the baseline price path (its volume), is split over sectors
+  by ``downstream_share``; the new capacity's capital (κ v per yuan of output) enters the bill.
 * Output :math:`Y_i = C_i A_i (K/K^*)^\alpha \cdot \text{price} + S_i + P_i + D_i`.
-  Cluster = processing (the cluster sector's output) + trade & warehousing (trend ``trade_growth``
-  + the common shift, the cluster sector's shocks and price) + downstream :math:`c(t)\,m\,V(t)`.
+  Cluster = processing (the cluster sector's output) + trade & warehousing (the cluster sector's
+  trend plus the premium ``trade_growth`` − its data trend; its shocks and price) + downstream
+  :math:`c(t)\,m\,V(t)`.
 
 With every lever neutral, no projects and σ = 0 every multiplier is exactly 1 and
 :math:`Y_i(t) = Y_i(0)(1+g_i)^t`.
@@ -118,6 +122,13 @@ class Projection:
         inv[:, 0] = 0.0
         return np.cumsum(inv, axis=1)
 
+    def row(self, i: int) -> "Projection":
+        """Run ``i`` alone, as a projection with N = 1."""
+        sl = slice(i, i + 1)
+        return Projection(years=self.years, sector_ids=self.sector_ids, output=self.output[sl],
+                          value_added=self.value_added[sl], price=self.price[sl], cluster=self.cluster[sl],
+                          investment=self.investment[sl], advanced_mask=self.advanced_mask)
+
     def icor(self) -> np.ndarray:
         """(N, Y) incremental capital-output ratio: cumulative investment / value-added gain.
 
@@ -146,6 +157,16 @@ def _lagged(a: np.ndarray, lag: int, fill: float) -> np.ndarray:
     out = np.full_like(a, fill)
     out[lag:] = a[:-lag]
     return out
+
+
+def neutral_investment(base: Baseline, trend_pct: np.ndarray, growth_pct: np.ndarray) -> np.ndarray:
+    """Growth of total investment (%/yr) on the steady-state path: the lever's neutral value.
+
+    The investment-weighted sector trend (weights: 2024 investment) plus the growth shift.
+    ``trend_pct`` is (R, S) or (S,), ``growth_pct`` (R,) or scalar; returns (R,) or a scalar.
+    """
+    w = base.investment0 / base.investment0.sum()
+    return np.asarray(trend_pct) @ w + (np.asarray(growth_pct) - base.published_growth)
 
 
 def _cumsum_years(a: np.ndarray) -> None:
@@ -204,7 +225,11 @@ def _row_part(base: Baseline, X: np.ndarray) -> _RowPart:
     shift = col("growth") - pub
     trend = X[None, :, len(SCALAR_PARAMS):] * _PCT                       # (1, R, S)
     g = trend + shift                                                    # nominal trend growth
-    g_inv = trend + (col("investment") - pub)                            # investment growth
+    # The lever is the growth of total investment in the first year; every sector's investment
+    # growth moves by the same points from its steady-state growth g (neutral: the lever equals
+    # the investment-weighted steady-state growth, see ``neutral_investment``).
+    neutral = neutral_investment(base, X[:, len(SCALAR_PARAMS):], X[:, _COL["growth"]])[None, :, None] * _PCT
+    g_inv = g + (col("investment") - neutral)
 
     core = base.output0 * np.power(1.0 + g, t)                           # (Y, R, S)
 
@@ -218,9 +243,8 @@ def _row_part(base: Baseline, X: np.ndarray) -> _RowPart:
     delta = P["depreciation"] * _PCT
     keep = 1.0 - delta
     decay = np.power(keep, t)
-    g0 = base.trend_pct * _PCT
     k0 = base.capital_output * base.va_rate * base.output0                # (S,)
-    i0 = k0 * (g0 + delta) / (1.0 + g0)                                   # 2024 investment on the steady path
+    i0 = base.investment0                                                # 2024 investment on the steady path
     inv = i0 * np.power(1.0 + g_inv, t)
     inv_ss = i0 * np.power(1.0 + g, t)
     lag = int(P["investment_lag"])
@@ -245,8 +269,10 @@ def _row_part(base: Baseline, X: np.ndarray) -> _RowPart:
     ramp_c = np.minimum(1.0, t[..., 0] / P["chain_ramp_years"])           # (Y, 1)
     share = c0 + (col("chain_extension")[..., 0] - c0) * ramp_c           # (Y, R)
 
-    trade = (base.cluster0["trade"] * np.power(1.0 + P["trade_growth"] * _PCT + shift[..., 0], t[..., 0])
-             * rel_price[:, :, ci])
+    # Trade turnover follows the cluster sector's trend (with its override and the growth shift)
+    # plus the data's premium of trade over processing.
+    premium = (P["trade_growth"] - base.trend_pct[ci]) * _PCT
+    trade = base.cluster0["trade"] * np.power(1.0 + g[..., ci] + premium, t[..., 0]) * rel_price[:, :, ci]
 
     return _RowPart(core=core, factor=prod * cap_mult * rel_price, rel_price=rel_price, price=price,
                     va_rate=va_rate, investment=inv.sum(axis=2), entry=entry, share=share, trade=trade)
@@ -331,16 +357,22 @@ def simulate(base: Baseline, params: np.ndarray, projects: Projects | None = Non
         building = (yy >= start) & (yy < start + ramp)
         proj_inv = (rows(projects.investment) / ramp * building).sum(axis=2)  # (Y, N|1)
 
-    volume = base_output[:, :, ci]                                       # (Y, N)
+    # Stainless volume at the baseline price path: a stainless price change alters the value of
+    # stainless, not the quantity processed downstream.
+    volume = base_output[:, :, ci] / rp.rel_price[:, :, ci]              # (Y, N)
     mult = base.params["chain_multiplier"]
     extra = (rp.share - base.chain_base * _PCT) * mult * volume
     output = base_output + extra[..., None] * base.downstream_share
+    # New downstream capacity needs capital like the rest of its sector (κ·v per yuan of output);
+    # shares are non-negative, so the sum over sectors factors out of the yearly increment.
+    capital_per_output = base.downstream_share @ (base.capital_output * base.va_rate)
+    chain_inv = np.diff(extra, axis=0, prepend=0.0).clip(min=0.0) * capital_per_output  # (Y, N)
     output = np.broadcast_to(output, (T + 1, N, S))
     value_added = output * rp.va_rate
 
     trade = rp.trade if shock_cum is None else rp.trade * trade_shock
     cluster = np.stack(np.broadcast_arrays(output[:, :, ci], trade, rp.share * mult * volume), axis=2)
-    investment = np.broadcast_to(rp.investment + proj_inv, (T + 1, N))
+    investment = np.broadcast_to(rp.investment + proj_inv + chain_inv, (T + 1, N))
     price = np.broadcast_to(rp.price, (T + 1, N, S))
 
     def nsy(a: np.ndarray) -> np.ndarray:

@@ -262,18 +262,23 @@ def param_names(base: Baseline) -> tuple[str, ...]:
     return SCALAR_PARAMS + tuple(f"trend:{sid}" for sid in base.sector_ids)
 
 
-def neutral_values(base: Baseline, growth: float | None = None) -> dict[str, float]:
+def neutral_values(base: Baseline, growth: float | None = None,
+                   trend_pct: np.ndarray | None = None) -> dict[str, float]:
     """The value each scalar parameter takes when a scenario leaves it out.
 
-    ``investment`` follows the chosen ``growth`` (its steady-state path), so it depends on it.
+    ``investment`` is the growth of total investment on the steady-state path for the chosen
+    ``growth`` and sector trends (``engine.neutral_investment``), so it depends on both.
     """
+    from .engine import neutral_investment  # engine imports this module
+
     g = base.published_growth if growth is None else growth
+    trends = base.trend_pct if trend_pct is None else trend_pct
     return {
         "growth": base.published_growth,
         "stainless_price": base.params["price_base"],
         "volatility": 0.0,
         "correlation": base.params["correlation"],
-        "investment": g,
+        "investment": float(neutral_investment(base, trends, g)),
         "tech_upgrade": base.params["tech_base_share"],
         "chain_extension": base.chain_base,
         "sme_upgrades": 0.0,
@@ -283,14 +288,14 @@ def neutral_values(base: Baseline, growth: float | None = None) -> dict[str, flo
 def scenario_params(sc: Scenario, base: Baseline) -> np.ndarray:
     """One row of the parameter matrix, shape (D,), in the units of the document (%/yr, %, firms/yr)."""
     a, lv = sc.assumptions, sc.levers
-    neutral = neutral_values(base, a.growth)
+    trends = np.array([sc.sectors[s].growth if s in sc.sectors and sc.sectors[s].growth is not None else t
+                       for s, t in zip(base.sector_ids, base.trend_pct)], dtype=float)
+    neutral = neutral_values(base, a.growth, trends)
     given = {"growth": a.growth, "stainless_price": a.stainless_price, "volatility": a.volatility,
              "correlation": a.correlation, "investment": lv.investment, "tech_upgrade": lv.tech_upgrade,
              "chain_extension": lv.chain_extension, "sme_upgrades": lv.sme_upgrades}
     scalars = [neutral[n] if given[n] is None else float(given[n]) for n in SCALAR_PARAMS]
-    trends = [sc.sectors[s].growth if s in sc.sectors and sc.sectors[s].growth is not None else t
-              for s, t in zip(base.sector_ids, base.trend_pct)]
-    return np.array(scalars + [float(t) for t in trends], dtype=float)
+    return np.concatenate([np.array(scalars, dtype=float), trends])
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,11 @@ def goals_table(results: GoalResults, row: int = 0, probability: bool = False) -
         value = np.median(results.value, axis=0)
         goal = np.median(results.goal, axis=0)
         met = [bool(v >= gv) for v, gv in zip(value, goal)]
-        reached_row = np.median(np.where(results.year_reached == NOT_REACHED, 10_000, results.year_reached), axis=0)
-        reached = [int(r) if r < 10_000 else None for r in reached_row]
+        # Median run's year (a real run's year, never an average); "never" sorts last.
+        never = np.iinfo(np.int64).max
+        years = np.where(results.year_reached == NOT_REACHED, never, results.year_reached)
+        reached_row = np.quantile(years, 0.5, axis=0, method="inverted_cdf")
+        reached = [int(r) if r != never else None for r in reached_row]
     else:
         value, goal = results.value[row], results.goal[row]
         met = [bool(m) for m in results.met[row]]

@@ -72,6 +72,8 @@ def test_targets_probability_is_seeded():
     (("fly",), "invalid choice"),
     ((), "required"),
     (("run", "--data", "/nonexistent"), "data folder not found"),
+    (("targets", "--runs", "5", "--seed", "-1"), "--seed"),
+    (("run", "tests"), "file not found"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, needle):
     r = cli(*args)
@@ -81,9 +83,22 @@ def test_bad_arguments_exit_2_with_one_line(args, needle):
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize("content", ['{"levers": {"investment": 99}}', "{", "[]", '{"levers": {"x": 1}}'])
+@pytest.mark.parametrize("content", ['{"levers": {"investment": 99}}', "{", "[]", '{"levers": {"x": 1}}',
+                                     "[" * 100_000 + "]" * 100_000, '{"assumptions": {"growth": 1' + "0" * 5000 + "}}",
+                                     '{"assumptions": {"growth": NaN}}'])
 def test_bad_scenario_file_exits_2(tmp_path, content):
     f = tmp_path / "bad.json"
     f.write_text(content, encoding="utf-8")
     r = cli("run", f)
     assert r.returncode == 2 and r.stderr.startswith("error:") and "Traceback" not in r.stderr
+
+
+def test_median_year_is_a_real_runs_year(tmp_path):
+    """With an even number of runs the median year must be one run's year, never an average with 'never'."""
+    f = tmp_path / "mc.json"
+    f.write_text('{"assumptions": {"volatility": 15, "growth": 20}}', encoding="utf-8")
+    for runs, seed in ((2, 1), (4, 4), (6, 2)):
+        r = cli("targets", f, "--runs", runs, "--seed", seed, "--format", "json")
+        assert r.returncode == 0, r.stderr
+        for row in json.loads(r.stdout):
+            assert row["year_reached"] is None or 2024 <= row["year_reached"] <= 2035

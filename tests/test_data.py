@@ -134,3 +134,26 @@ def test_malformed_region_json_and_missing_folder(folder, tmp_path):
     (folder / "region.json").write_text("{ not json", encoding="utf-8")
     assert "invalid JSON" in _load_error(folder).en
     assert "not found" in _load_error(tmp_path / "nowhere").en
+
+
+def test_trend_below_minus_depreciation_is_rejected(folder):
+    # Keep the weighted mean at 7.2: textiles −12 (was 3) and other +15·60/45 = +20 points.
+    _replace(folder / "sector_parameters.csv", "textiles,trend_growth,3,", "textiles,trend_growth,-12,")
+    _replace(folder / "sector_parameters.csv", "other,trend_growth,7,", "other,trend_growth,27,")
+    assert "above −depreciation" in _load_error(folder).en
+
+
+def test_whole_years_and_region_types(folder):
+    _replace(folder / "goals.csv", "× 2024,2027,", "× 2024,2027.5,")
+    assert "whole number" in _load_error(folder).en
+    _replace(folder / "goals.csv", "× 2024,2027.5,", "× 2024,2027,")
+    _replace(folder / "parameters.csv", "sme_start_year,2025,", "sme_start_year,2024,")
+    assert "sme_start_year must be from 2025" in _load_error(folder).en
+    _replace(folder / "parameters.csv", "sme_start_year,2024,", "sme_start_year,2025,")
+    _replace(folder / "region.json", '"advanced_groups": [\n    "emerging",\n    "future"\n  ]', '"advanced_groups": 5')
+    assert "advanced_groups" in _load_error(folder).en
+
+
+def test_nan_published_growth_is_rejected(folder):
+    _replace(folder / "region.json", '"value": 7.2', '"value": NaN')
+    assert "published_growth" in _load_error(folder).en

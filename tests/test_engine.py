@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from model import (draw_normals, monte_carlo, param_names, parse_scenario, run_scenario, scenario_params,
                    scenario_projects, simulate)
-from model.scenario import lever_bounds
+from model.scenario import lever_bounds, neutral_values
 from model.specs import SCALAR_PARAMS, SECTOR_GROWTH_RANGE
 
 YEARS = np.arange(2024, 2036)
@@ -78,9 +78,10 @@ def test_key_project_ramps_up_with_prices_and_bills_investment(base, run):
     with_p = run({"levers": {"projects": [proj]}})
     d = with_p.output[0] - run().output[0]
     i = base.sector_ids.index("equipment")
+    pi = 1 + base.params["price_base"] / 100
     assert d[i, YEARS == 2025][0] == 0
-    np.testing.assert_allclose(d[i, 2:5], [10 * 1.01 ** 2, 20 * 1.01 ** 3, 30 * 1.01 ** 4], rtol=1e-12)
-    np.testing.assert_allclose(d[i, 5:], 30 * 1.01 ** T[5:], rtol=1e-12)
+    np.testing.assert_allclose(d[i, 2:5], [10 * pi ** 2, 20 * pi ** 3, 30 * pi ** 4], rtol=1e-12)
+    np.testing.assert_allclose(d[i, 5:], 30 * pi ** T[5:], rtol=1e-12)
     others = np.delete(d, i, axis=0)
     np.testing.assert_allclose(others, 0, atol=1e-12)
     dinv = with_p.investment[0] - run().investment[0]
@@ -108,11 +109,22 @@ def test_cluster_parts_and_downstream_share(base, run):
 
 def test_stainless_price_turns_real_into_nominal(base, run):
     i = base.cluster_index
+    pi = 1 + base.params["price_base"] / 100
     p = run({"assumptions": {"stainless_price": 5.0}})
     trend = run()
-    np.testing.assert_allclose(p.output[0, i], trend.output[0, i] * (1.05 / 1.01) ** T, rtol=1e-12)
-    np.testing.assert_allclose(p.real_output[0, i], trend.output[0, i] / 1.01 ** T, rtol=1e-12)
+    np.testing.assert_allclose(p.output[0, i], trend.output[0, i] * (1.05 / pi) ** T, rtol=1e-12)
+    np.testing.assert_allclose(p.real_output[0, i], trend.output[0, i] / pi ** T, rtol=1e-12)
     np.testing.assert_allclose(np.delete(p.output[0], i, 0), np.delete(trend.output[0], i, 0), rtol=1e-12)
+
+
+def test_stainless_price_does_not_change_real_downstream_output(base, run):
+    """Chain extension works on the stainless volume: a price change leaves other sectors' real output alone."""
+    i = base.cluster_index
+    cheap = run({"levers": {"chain_extension": 50}, "assumptions": {"stainless_price": -5}})
+    dear = run({"levers": {"chain_extension": 50}, "assumptions": {"stainless_price": 15}})
+    np.testing.assert_allclose(np.delete(cheap.real_output[0], i, 0), np.delete(dear.real_output[0], i, 0),
+                               rtol=1e-12)
+    np.testing.assert_allclose(cheap.real_output[0, i], dear.real_output[0, i], rtol=1e-12)
 
 
 def test_investment_builds_capital_by_perpetual_inventory_with_a_lag(base, run):
@@ -120,12 +132,30 @@ def test_investment_builds_capital_by_perpetual_inventory_with_a_lag(base, run):
     d, g0 = 0.096, 0.06
     k0 = 3.0 * 0.18 * 120
     i0 = k0 * (g0 + d) / (1 + g0)
-    k1, k1_ss = (1 - d) * k0 + i0 * 1.15, (1 - d) * k0 + i0 * 1.06  # investment lever 15 %/yr vs trend
-    out = run({"levers": {"investment": 15.0 + 1.2}}).output[0, i]  # +8.0 points over the 7.2 % trend
+    k1, k1_ss = (1 - d) * k0 + i0 * 1.15, (1 - d) * k0 + i0 * 1.06  # stainless investment +15 %/yr vs 6 %
+    neutral = neutral_values(base)["investment"]
+    out = run({"levers": {"investment": neutral + 9.0}}).output[0, i]  # 9 points above the steady state
     # The capital effect appears one year after the investment (lag 1): nothing in 2025.
     assert out[1] == pytest.approx(120 * 1.06, rel=1e-12)
     tech = 1 + 0.02 * (np.exp(-1) - np.exp(-0.40 * 1.15 / 1.06 / 0.40))  # 技改 rides on the extra investment
     assert out[2] == pytest.approx(120 * 1.06 ** 2 * (k1 / k1_ss) ** 0.45 * tech, rel=1e-12)
+
+
+def test_investment_lever_is_first_year_growth_of_total_investment(base, run):
+    neutral = neutral_values(base)["investment"]
+    for lever in (neutral, 15.0, -5.0):
+        inv = run({"levers": {"investment": lever}}).investment[0]
+        assert 100 * (inv[1] / inv[0] - 1) == pytest.approx(lever, abs=1e-10)
+    np.testing.assert_allclose(run({"levers": {"investment": neutral}}).output, run().output, rtol=1e-13)
+
+
+def test_chain_extension_capacity_is_billed(base, run):
+    d_inv = run({"levers": {"chain_extension": 30}}).investment[0] - run().investment[0]
+    d_out = run({"levers": {"chain_extension": 30}}).output[0] - run().output[0]
+    kappa_v = base.capital_output * base.va_rate
+    expected_2025 = (d_out[:, 1] * kappa_v).sum()
+    assert d_inv[0] == 0 and d_inv[1] == pytest.approx(expected_2025, rel=1e-12)
+    assert np.all(d_inv >= 0)
 
 
 def test_investment_bill_follows_steady_state_path_when_neutral(base, run):
@@ -259,6 +289,22 @@ def test_volatility_zero_monte_carlo_reproduces_the_deterministic_run(base, rng)
     det = run_scenario(base, sc)
     np.testing.assert_array_equal(mc.output, np.broadcast_to(det.output, mc.output.shape))
     np.testing.assert_array_equal(mc.cluster, np.broadcast_to(det.cluster, mc.cluster.shape))
+
+
+def test_mixed_rows_with_shocks_equal_single_calls(base):
+    """Rows with different parameters (some σ = 0) in one shocked call match one-row calls with the same draws."""
+    docs = [{"assumptions": {"volatility": 0}}, {"assumptions": {"volatility": 6}, "levers": {"investment": 20}},
+            {"assumptions": {"volatility": 3, "correlation": 0.9}, "levers": {"sme_upgrades": 80, "chain_extension": 40}}]
+    scs = [parse_scenario(d, base) for d in docs]
+    X = np.stack([scenario_params(s, base) for s in scs])
+    z = draw_normals(np.random.default_rng(11), len(scs), base)
+    batch = simulate(base, X, scenario_projects(scs, base), normals=z)
+    for k, s in enumerate(scs):
+        one = simulate(base, X[k:k + 1], scenario_projects([s], base), normals=z[:, k:k + 1])
+        np.testing.assert_allclose(batch.output[k], one.output[0], rtol=1e-13)
+        np.testing.assert_allclose(batch.cluster[k], one.cluster[0], rtol=1e-13)
+    np.testing.assert_allclose(batch.output[0], run_scenario(base, scs[0]).output[0], rtol=1e-13)
+    assert not np.allclose(batch.output[1], run_scenario(base, scs[1]).output[0])
 
 
 def test_same_seed_same_draws_other_seed_other_draws(base):

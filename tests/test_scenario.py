@@ -15,13 +15,14 @@ def test_empty_document_is_the_trend_scenario(base):
     sc = parse_scenario({}, base)
     assert sc == Scenario() and sc.to_doc() == {}
     x = scenario_params(sc, base)
-    assert x[0] == 7.2 and x[4] == 7.2  # investment follows growth when left out
+    w = base.investment0 / base.investment0.sum()
+    assert x[0] == 7.2 and x[4] == pytest.approx(w @ base.trend_pct)  # investment: its steady-state growth
 
 
 def test_neutral_investment_follows_chosen_growth(base):
     x = scenario_params(parse_scenario({"assumptions": {"growth": 10}}, base), base)
-    assert x[4] == 10.0
-    assert neutral_values(base, 10)["investment"] == 10
+    assert x[4] == pytest.approx(neutral_values(base)["investment"] + 2.8)
+    assert neutral_values(base, 10)["investment"] == pytest.approx(x[4])
 
 
 @pytest.mark.parametrize("name", ["trend", "three_year_action", "cautious", "bold"])

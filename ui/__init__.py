@@ -1,0 +1,1 @@
+"""Streamlit UI: panels and charts. Imports the model; the model never imports this."""

@@ -1,0 +1,98 @@
+"""Goal cards: met or not, year first reached, target-year value against the goal, gap, baseline."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import streamlit as st
+
+from model import Baseline, GoalSpec, required_growth
+from model.goals import NOT_REACHED, achieved_growth
+
+from .compute import Results
+from .i18n import Translator
+
+
+def _fmt(t: Translator, metric: str, x: float) -> str:
+    if metric in ("total_multiple", "cluster_total"):
+        return t.money(x)
+    if metric == "advanced_share":
+        return t.pct(x)
+    return t.rate(x)
+
+
+def _reached(t: Translator, goal: GoalSpec, year: int, end: int) -> str:
+    if goal.metric == "min_growth":
+        return t("card.sustained") if year != NOT_REACHED else t("card.not_reached", end=end)
+    return t("card.reached", year=year) if year != NOT_REACHED else t("card.not_reached", end=end)
+
+
+def _arithmetic(t: Translator, goal: GoalSpec, res: Results, base: Baseline) -> str:
+    years = res.years
+    n = goal.target_year - base.base_year
+    if goal.metric == "total_multiple":
+        have = achieved_growth(res.total[None], years, goal.target_year)[0]
+        return t("card.arith_multiple", multiple=f"{goal.threshold:g}", year=goal.target_year,
+                 need=t.rate(required_growth(goal.threshold, n)), have=t.rate(have))
+    if goal.metric == "cluster_total":
+        cluster = res.cluster.sum(axis=0)
+        have = achieved_growth(cluster[None], years, goal.target_year)[0]
+        return t("card.arith_level", goal=t.money(goal.threshold), year=goal.target_year,
+                 need=t.rate(required_growth(goal.threshold / cluster[0], n)), have=t.rate(have))
+    if goal.metric == "advanced_share":
+        share = 100 * res.output[base.advanced_mask].sum(axis=0) / res.total
+        k = int(np.searchsorted(years, goal.target_year))
+        return t("card.arith_share", start=t.pct(share[0]), year=goal.target_year, value=t.pct(share[k]))
+    return t("card.arith_growth", goal=t.rate(goal.threshold))
+
+
+def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Results) -> str:
+    """HTML of one goal card (j-th goal of the results)."""
+    g = res.goals
+    goal = g.goals[j]
+    met = bool(g.met[0, j])
+    value, target, gap = float(g.value[0, j]), float(g.goal[0, j]), float(g.gap[0, j])
+    end = base.end_year
+    if goal.metric == "total_multiple":
+        goal_line = t("card.goal_multiple", year=goal.target_year, goal=t.money(target), multiple=f"{goal.threshold:g}")
+    elif goal.metric == "min_growth":
+        goal_line = t("card.goal_growth", start=goal.start_year, year=goal.target_year, goal=t.rate(target))
+    else:
+        goal_line = t("card.goal_level", year=goal.target_year, goal=_fmt(t, goal.metric, target))
+    if goal.metric == "min_growth":
+        growth = 100 * (res.total[1:] / res.total[:-1] - 1)
+        start = int(np.searchsorted(res.years[1:], goal.start_year or res.years[1]))
+        stop = int(np.searchsorted(res.years[1:], goal.target_year)) + 1
+        worst_year = int(res.years[1:][start + int(np.argmin(growth[start:stop]))])
+        value_line = t("card.min_growth", value=t.rate(value), year=worst_year)
+    else:
+        value_line = t("card.value", year=goal.target_year, value=_fmt(t, goal.metric, value))
+    gap_text = (t("card.gap_over", gap=_fmt(t, goal.metric, -gap)) if gap <= 0
+                else t("card.gap_short", gap=_fmt(t, goal.metric, gap)))
+    bg = base_res.goals
+    if goal.metric == "min_growth":
+        baseline_line = t("card.baseline_growth", value=t.rate(float(bg.value[0, j])))
+    else:
+        baseline_line = t("card.baseline", value=_fmt(t, goal.metric, float(bg.value[0, j])),
+                          reached=_reached(t, goal, int(bg.year_reached[0, j]), end))
+    status = t("met") if met else t("not_met")
+    e = html.escape
+    return (
+        f'<div class="zc-card {"zc-met" if met else "zc-miss"}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}">'
+        f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span>'
+        f'<span class="zc-badge">{e(status)}</span></div>'
+        f'<div class="zc-goal">{e(goal_line)}</div>'
+        f'<div class="zc-value">{e(value_line)}</div>'
+        f'<div class="zc-gap">{e(gap_text)} · {e(_reached(t, goal, int(g.year_reached[0, j]), end))}</div>'
+        f'<div class="zc-arith">{e(_arithmetic(t, goal, res, base))}</div>'
+        f'<div class="zc-base">{e(baseline_line)}</div>'
+        "</div>"
+    )
+
+
+def goal_cards(t: Translator, base: Baseline, res: Results, base_res: Results) -> None:
+    cols = st.columns(len(res.goals.goals))
+    for j, col in enumerate(cols):
+        with col:
+            st.markdown(goal_card(t, base, j, res, base_res), unsafe_allow_html=True)

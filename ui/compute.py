@@ -1,0 +1,88 @@
+"""Cached engine calls for the page: small hashable inputs (a JSON string), small outputs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals, run_scenarios
+from model.goals import GoalResults
+from model.scenario import Scenario
+
+#: Sources of growth in the contribution chart, in the order the levers are added.
+COMPONENTS = ("trend", "investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects")
+
+
+@st.cache_resource(show_spinner=False)
+def get_baseline(folder: str | None = None) -> Baseline:
+    """The region's data, loaded once per process (immutable, so safe to share between sessions)."""
+    return load_baseline(folder)
+
+
+@dataclass(frozen=True)
+class Results:
+    """One scenario's projection, as the page needs it (one run, no Monte Carlo)."""
+
+    years: np.ndarray          # (Y,)
+    output: np.ndarray         # (S, Y) nominal 亿元
+    price: np.ndarray          # (S, Y)
+    value_added: np.ndarray    # (S, Y)
+    cluster: np.ndarray        # (3, Y) processing, trade, downstream
+    cluster_price: np.ndarray  # (Y,) price index of the cluster sector
+    investment: np.ndarray     # (Y,)
+    cumulative_investment: np.ndarray  # (Y,)
+    icor: np.ndarray           # (Y,)
+    goals: GoalResults         # N = 1
+    contributions: np.ndarray  # (len(COMPONENTS), Y) gain over the base year by source
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.output.sum(axis=0)
+
+
+def _steps(sc: Scenario) -> list[Scenario]:
+    """The scenario built up lever by lever from its world (assumptions and sector trends only)."""
+    doc = sc.model_dump(mode="json")
+    levers = doc["levers"]
+    order = ["investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects"]
+    empty = {"investment": None, "tech_upgrade": None, "chain_extension": None, "sme_upgrades": 0.0,
+             "projects": []}
+    steps = []
+    for k in range(len(order) + 1):
+        lv = {name: (levers[name] if i < k else empty[name]) for i, name in enumerate(order)}
+        steps.append(Scenario.model_validate({**doc, "levers": lv}))
+    return steps
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def compute(doc_json: str, folder: str | None = None) -> Results:
+    """Project a scenario (given as canonical JSON) and its lever-by-lever build-up, in one engine call."""
+    base = get_baseline(folder)
+    sc = parse_scenario(json.loads(doc_json), base)
+    proj = run_scenarios(base, _steps(sc))
+    tot = proj.total                                              # (6, Y)
+    contrib = np.empty((len(COMPONENTS), tot.shape[1]))
+    contrib[0] = tot[0] - tot[0, 0]
+    contrib[1:] = np.diff(tot, axis=0)
+    full = len(COMPONENTS) - 1
+    return Results(
+        years=proj.years,
+        output=np.array(proj.output[full]),
+        price=np.array(proj.price[full]),
+        value_added=np.array(proj.value_added[full]),
+        cluster=np.array(proj.cluster[full]),
+        cluster_price=np.array(proj.price[full, base.cluster_index]),
+        investment=np.array(proj.investment[full]),
+        cumulative_investment=proj.cumulative_investment[full],
+        icor=proj.icor()[full],
+        goals=evaluate_goals(proj.row(full), resolve_goals(sc, base)),
+        contributions=contrib,
+    )
+
+
+def canonical(doc: dict) -> str:
+    """The cache key of a scenario document: the same settings give the same string."""
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,171 @@
+"""Sidebar panels: sliders with baseline marks and resets, project table, sector and goal settings."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from model import Baseline, ScenarioError, parse_scenario
+from model.scenario import lever_bounds
+from model.specs import PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX, SECTOR_GROWTH_RANGE, SPEC_BY_NAME
+
+from . import state
+from .i18n import Translator
+
+_FORMATS = {"growth": "%.1f", "stainless_price": "%.1f", "volatility": "%.1f", "correlation": "%.2f",
+            "investment": "%.1f", "tech_upgrade": "%.0f", "chain_extension": "%.0f", "sme_upgrades": "%.0f"}
+PROJECT_COLUMNS = ("name", "sector", "start_year", "output", "ramp_years", "investment", "note")
+
+
+def slider(base: Baseline, t: Translator, key: str) -> None:
+    """One URL-bound slider with its unit, help, baseline mark and a reset button."""
+    spec = SPEC_BY_NAME[key]
+    lo, hi = lever_bounds(base)[key]
+    default = state.slider_defaults(base)[key]
+    unit = t.unit(spec.unit_en)
+    label = t(f"lever.{key}") + (f"({unit})" if unit and t.lang == "zh" else f" ({unit})" if unit else "")
+    left, right = st.columns([7, 1], vertical_alignment="center")
+    with left:
+        st.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
+                  bind="query-params", help=t(f"lever.{key}.help"), format=_FORMATS[key],
+                  on_change=state.growth_changed if key == "growth" else None,
+                  args=(base,) if key == "growth" else None)
+    with right:
+        st.button(t("reset"), key=f"reset_{key}", help=t("reset_help"), on_click=state.reset_slider,
+                  args=(base, key))
+    if key == "investment":
+        mark = t("follows_growth", value=_FORMATS["growth"] % st.session_state.get("growth", default))
+    else:
+        mark = t("baseline_mark", value=(_FORMATS[key] % default) + (unit if t.lang == "zh" else f" {unit}"))
+    st.caption(mark)
+
+
+def _clean_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A table row as a project document: NaN → missing, whole floats → int where the schema wants int."""
+    out = {}
+    for k in PROJECT_COLUMNS:
+        v = row.get(k)
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            continue
+        if k in ("start_year", "ramp_years") and isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if k in ("output", "investment") and isinstance(v, int):
+            v = float(v)
+        if hasattr(v, "item"):
+            v = v.item()
+        out[k] = v
+    if out.get("note", "") == "":
+        out.pop("note", None)
+    return out
+
+
+def projects_editor(base: Baseline, t: Translator) -> None:
+    """The key-project list as an editable table; only a valid table is applied."""
+    ss = st.session_state
+    current = ss.get("projects", [])
+    df = pd.DataFrame([{c: p.get(c, "" if c == "note" else None) for c in PROJECT_COLUMNS} for p in current],
+                      columns=list(PROJECT_COLUMNS))
+    df = df.astype({"name": "string", "sector": "string", "note": "string", "start_year": "Int64",
+                    "ramp_years": "Int64", "output": "float", "investment": "float"})
+    st.caption(t("projects_help"))
+    edited = st.data_editor(
+        df, key=f"projects_editor_{ss.get('projects_version', 0)}", num_rows="dynamic", hide_index=True,
+        width="stretch",
+        column_config={
+            "name": st.column_config.TextColumn(t("col.name"), required=True, max_chars=80),
+            "sector": st.column_config.SelectboxColumn(t("col.sector"), options=list(base.sector_ids), required=True,
+                                                       format_func=lambda sid: base.sectors[base.sector_ids.index(sid)].name(t.lang)),
+            "start_year": st.column_config.NumberColumn(t("col.start_year"), min_value=base.base_year + 1,
+                                                        max_value=base.end_year, step=1, format="%d", required=True),
+            "output": st.column_config.NumberColumn(t("col.output"), min_value=0.0, max_value=PROJECT_OUTPUT_MAX,
+                                                    format="%.1f", required=True),
+            "ramp_years": st.column_config.NumberColumn(t("col.ramp_years"), min_value=1, max_value=PROJECT_RAMP_MAX,
+                                                        step=1, format="%d", default=1),
+            "investment": st.column_config.NumberColumn(t("col.investment"), min_value=0.0, format="%.1f", default=0.0),
+            "note": st.column_config.TextColumn(t("col.note"), max_chars=500),
+        },
+    )
+    rows = [_clean_row(r) for r in edited.to_dict("records")]
+    rows = [r for r in rows if r]  # a freshly added, still empty row is not an error yet
+    try:
+        sc = parse_scenario({"levers": {"projects": rows}}, base)
+    except ScenarioError as exc:
+        st.error(t("invalid_projects", error=exc.message(t.lang)))
+        return
+    applied = [p.model_dump() for p in sc.levers.projects]
+    if applied != current:
+        ss["projects"] = applied
+    total = sum(p["output"] for p in ss["projects"])
+    st.caption(t("projects_count", n=len(ss["projects"]), output=t.num(total)))
+
+
+def sector_editor(base: Baseline, t: Translator) -> None:
+    """Per-sector trend overrides; an empty cell keeps the data's trend."""
+    ss = st.session_state
+    overrides = ss.get("sector_overrides", {})
+    df = pd.DataFrame({
+        "sector": [s.name(t.lang) for s in base.sectors],
+        "trend": list(base.trend_pct),
+        "override": pd.array([overrides.get(s.id) for s in base.sectors], dtype="Float64"),
+    })
+    st.caption(t("sector_overrides_help"))
+    lo, hi = SECTOR_GROWTH_RANGE
+    edited = st.data_editor(
+        df, key=f"sectors_editor_{ss.get('sectors_version', 0)}", hide_index=True, width="stretch",
+        disabled=["sector", "trend"], num_rows="fixed",
+        column_config={
+            "sector": st.column_config.TextColumn(t("col.sector")),
+            "trend": st.column_config.NumberColumn(t("col.trend"), format="%.1f"),
+            "override": st.column_config.NumberColumn(t("col.override"), min_value=lo, max_value=hi, format="%.1f"),
+        },
+    )
+    new = {s.id: float(v) for s, v in zip(base.sectors, edited["override"]) if v is not pd.NA and not pd.isna(v)}
+    try:
+        parse_scenario({"sectors": {k: {"growth": v} for k, v in new.items()}}, base)
+    except ScenarioError as exc:
+        st.error(t("invalid_sectors", error=exc.message(t.lang)))
+        return
+    if new != overrides:
+        ss["sector_overrides"] = new
+
+
+def _target_changed(base: Baseline, gid: str) -> None:
+    ss = st.session_state
+    ver = ss.get("targets_version", 0)
+    goal = base.goal_by_id[gid]
+    year = ss.get(f"target_year_{gid}_{ver}", goal.target_year)
+    thr = ss.get(f"target_thr_{gid}_{ver}", goal.threshold)
+    entry = {}
+    if year != goal.target_year:
+        entry["year"] = int(year)
+    if thr is not None and abs(float(thr) - goal.threshold) > 1e-12:
+        entry["threshold"] = float(thr)
+    targets = dict(ss.get("targets", {}))
+    if entry:
+        targets[gid] = entry
+    else:
+        targets.pop(gid, None)
+    ss["targets"] = targets
+
+
+def goal_settings(base: Baseline, t: Translator) -> None:
+    """Target year and threshold of every goal (editable; the defaults come from the data)."""
+    ss = st.session_state
+    ver = ss.get("targets_version", 0)
+    targets = ss.get("targets", {})
+    for g in base.goals:
+        cur = targets.get(g.id, {})
+        first = max(base.base_year + 1, g.start_year or base.base_year + 1)
+        years = list(range(first, base.end_year + 1))
+        c1, c2 = st.columns(2)
+        with c1:
+            st.selectbox(t("goal_year", name=g.name(t.lang)), years, index=years.index(cur.get("year", g.target_year)),
+                         key=f"target_year_{g.id}_{ver}", on_change=_target_changed, args=(base, g.id))
+        with c2:
+            st.number_input(t("goal_threshold", name=g.name(t.lang), unit=g.unit),
+                            min_value=float(g.threshold_min), max_value=float(g.threshold_max),
+                            value=float(cur.get("threshold", g.threshold)), key=f"target_thr_{g.id}_{ver}",
+                            on_change=_target_changed, args=(base, g.id))

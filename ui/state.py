@@ -1,0 +1,249 @@
+"""Session state ⇄ scenario document ⇄ URL.
+
+The sliders are URL-bound widgets (Streamlit keeps ``?investment=15`` in sync and drops a value
+equal to its default). The parts of a scenario that are not sliders — key projects, sector
+overrides, goal overrides — and the preset label live in session state and are mirrored into the
+URL by ``sync_url`` as compact JSON (projects equal to a preset's list are written as its name).
+Every change that replaces several values at once (preset, upload, reset) runs in a widget
+callback, before the widgets are drawn, which is when Streamlit allows their state to be set.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import streamlit as st
+
+from model import Baseline, ScenarioError, parse_scenario
+from model.scenario import Scenario, lever_bounds, neutral_values
+from model.specs import SCALAR_PARAMS, SPEC_BY_NAME
+
+from .i18n import DEFAULT_LANG, LANGS
+
+ASSUMPTION_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "assumptions")
+LEVER_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "levers")
+JSON_PARAMS = ("projects", "sectors", "targets")
+#: Two slider values closer than this are the same setting (sliders move in steps ≥ 0.05).
+SAME = 1e-9
+
+
+def slider_defaults(base: Baseline) -> dict[str, float]:
+    """The value each slider shows at the trend baseline (investment follows the published growth)."""
+    return {k: float(v) for k, v in neutral_values(base).items()}
+
+
+def _compact(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# --------------------------------------------------------------------------- scenario <-> values
+
+def values_of(sc: Scenario, base: Baseline) -> dict[str, Any]:
+    """A scenario as the UI holds it: slider values plus projects, sector and goal overrides."""
+    neutral = neutral_values(base, sc.assumptions.growth)
+    given = {**sc.assumptions.model_dump(), **sc.levers.model_dump(exclude={"projects"})}
+    sliders = {k: float(neutral[k] if given[k] is None else given[k]) for k in SCALAR_PARAMS}
+    return {
+        "sliders": sliders,
+        "projects": [p.model_dump() for p in sc.levers.projects],
+        "sectors": {sid: o.growth for sid, o in sc.sectors.items() if o.growth is not None},
+        "targets": {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()
+                    if t.model_dump(exclude_none=True)},
+    }
+
+
+def doc_of(values: dict[str, Any], base: Baseline, name: str = "") -> dict[str, Any]:
+    """The minimal scenario document for UI values: neutral sliders are left out.
+
+    ``investment`` is neutral when it equals the chosen growth (its steady-state path).
+    """
+    sliders = values["sliders"]
+    neutral = neutral_values(base, sliders["growth"])
+    assumptions = {k: sliders[k] for k in ASSUMPTION_KEYS if abs(sliders[k] - neutral[k]) > SAME}
+    levers: dict[str, Any] = {k: sliders[k] for k in LEVER_KEYS if abs(sliders[k] - neutral[k]) > SAME}
+    if values["projects"]:
+        levers["projects"] = values["projects"]
+    doc: dict[str, Any] = {}
+    if name:
+        doc["meta"] = {"name": name}
+    if assumptions:
+        doc["assumptions"] = assumptions
+    if levers:
+        doc["levers"] = levers
+    if values["sectors"]:
+        doc["sectors"] = {sid: {"growth": g} for sid, g in values["sectors"].items()}
+    if values["targets"]:
+        doc["targets"] = values["targets"]
+    return doc
+
+
+def current_values(base: Baseline) -> dict[str, Any]:
+    ss = st.session_state
+    defaults = slider_defaults(base)
+    return {
+        "sliders": {k: float(ss.get(k, defaults[k])) for k in SCALAR_PARAMS},
+        "projects": list(ss.get("projects", [])),
+        "sectors": dict(ss.get("sector_overrides", {})),
+        "targets": dict(ss.get("targets", {})),
+    }
+
+
+def current_scenario(base: Baseline) -> Scenario:
+    """The validated scenario the page shows (every part was validated when it was applied)."""
+    return parse_scenario(doc_of(current_values(base), base), base)
+
+
+def preset_status(base: Baseline) -> tuple[str | None, bool]:
+    """(preset the settings come from, changed since?)."""
+    name = st.session_state.get("preset")
+    if name not in base.presets:
+        return None, True
+    preset_doc = doc_of(values_of(parse_scenario(base.presets[name], base), base), base)
+    return name, doc_of(current_values(base), base) != preset_doc
+
+
+# --------------------------------------------------------------------------- applying whole scenarios
+
+def apply_scenario(sc: Scenario, base: Baseline, preset: str | None) -> None:
+    """Put a validated scenario into session state (call from a widget callback)."""
+    ss = st.session_state
+    vals = values_of(sc, base)
+    for k, v in vals["sliders"].items():
+        ss[k] = v
+    ss["_prev_growth"] = vals["sliders"]["growth"]
+    ss["projects"] = vals["projects"]
+    ss["projects_version"] = ss.get("projects_version", 0) + 1  # re-seed the table editor
+    ss["sector_overrides"] = vals["sectors"]
+    ss["sectors_version"] = ss.get("sectors_version", 0) + 1
+    ss["targets"] = vals["targets"]
+    ss["targets_version"] = ss.get("targets_version", 0) + 1
+    ss["preset"] = preset
+
+
+def apply_preset(base: Baseline, name: str) -> None:
+    apply_scenario(parse_scenario(base.presets[name], base), base, name)
+
+
+def growth_changed(base: Baseline) -> None:
+    """Callback of the growth slider: investment left at its neutral value follows growth."""
+    ss = st.session_state
+    prev = ss.get("_prev_growth", base.published_growth)
+    if abs(ss.get("investment", prev) - prev) <= SAME:
+        ss["investment"] = ss["growth"]
+    ss["_prev_growth"] = ss["growth"]
+
+
+def reset_slider(base: Baseline, key: str) -> None:
+    ss = st.session_state
+    ss[key] = float(ss.get("growth", base.published_growth)) if key == "investment" else slider_defaults(base)[key]
+    if key == "growth":
+        growth_changed(base)
+
+
+# --------------------------------------------------------------------------- URL
+
+def _slider_notice(base: Baseline, key: str, raw: str) -> tuple[str, dict[str, Any]] | None:
+    lo, hi = lever_bounds(base)[key]
+    try:
+        v = float(raw)
+        ok = math.isfinite(v) and lo <= v <= hi
+    except ValueError:
+        ok = False
+    if ok:
+        return None
+    unit = SPEC_BY_NAME[key].unit_en
+    return ("notice_url", {"key": key, "value": raw[:40], "range": f"{lo:g}–{hi:g} {unit}".strip()})
+
+
+def init_session(base: Baseline) -> None:
+    """On a session's first run: read the URL, keep what is valid, note what is not.
+
+    Sliders are read by Streamlit itself (invalid values are dropped silently, so they are checked
+    here to tell the user); JSON parameters are validated against the scenario schema.
+    """
+    ss = st.session_state
+    if ss.get("_initialised"):
+        return
+    ss["_initialised"] = True
+    notices: list[tuple[str, dict[str, Any]]] = []
+    qp = st.query_params
+    for key in SCALAR_PARAMS:
+        if key in qp:
+            note = _slider_notice(base, key, qp[key])
+            if note:
+                notices.append(note)
+    if "lang" in qp and qp["lang"] not in LANGS:
+        notices.append(("notice_url", {"key": "lang", "value": qp["lang"][:40], "range": "zh, en"}))
+    preset = qp.get("preset")
+    if preset is not None and preset not in base.presets:
+        notices.append(("notice_url", {"key": "preset", "value": preset[:40], "range": ", ".join(base.presets)}))
+        preset = None
+    ss["preset"] = preset if "preset" in qp else (base.region.get("default_preset") if not _has_settings(qp) else None)
+    ss["projects"], ss["sector_overrides"], ss["targets"] = [], {}, {}
+    for key in JSON_PARAMS:
+        if key in qp:
+            try:
+                _load_json_param(base, key, qp[key])
+            except ScenarioError as exc:
+                notices.append(("notice_url_doc", {"key": key, "error": exc}))
+            except ValueError:
+                notices.append(("notice_url_doc", {"key": key, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
+    growth_raw = qp.get("growth")
+    ss["_prev_growth"] = (float(growth_raw) if growth_raw and not _slider_notice(base, "growth", growth_raw)
+                          else base.published_growth)
+    ss["_notices"] = notices
+
+
+def _has_settings(qp: Any) -> bool:
+    return any(k in qp for k in (*SCALAR_PARAMS, *JSON_PARAMS))
+
+
+def _load_json_param(base: Baseline, key: str, raw: str) -> None:
+    ss = st.session_state
+    if key == "projects" and raw in base.presets:
+        sc = parse_scenario(base.presets[raw], base)
+        ss["projects"] = [p.model_dump() for p in sc.levers.projects]
+        return
+    value = json.loads(raw)
+    if key == "projects":
+        sc = parse_scenario({"levers": {"projects": value}}, base)
+        ss["projects"] = [p.model_dump() for p in sc.levers.projects]
+    elif key == "sectors":
+        if not isinstance(value, dict):
+            raise ScenarioError("must be an object {sector: growth}", "必须是 {行业: 增速} 对象")
+        sc = parse_scenario({"sectors": {k: {"growth": v} for k, v in value.items()}}, base)
+        ss["sector_overrides"] = {sid: o.growth for sid, o in sc.sectors.items()}
+    else:
+        sc = parse_scenario({"targets": value}, base)
+        ss["targets"] = {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()}
+
+
+def sync_url(base: Baseline) -> None:
+    """Mirror the non-slider parts of the scenario and the preset label into the URL."""
+    ss = st.session_state
+    want: dict[str, str] = {}
+    projects = ss.get("projects", [])
+    if projects:
+        same_as = [n for n, d in base.presets.items()
+                   if values_of(parse_scenario(d, base), base)["projects"] == projects]
+        want["projects"] = same_as[0] if same_as else _compact(projects)
+    if ss.get("sector_overrides"):
+        want["sectors"] = _compact(ss["sector_overrides"])
+    if ss.get("targets"):
+        want["targets"] = _compact(ss["targets"])
+    if ss.get("preset"):
+        want["preset"] = ss["preset"]
+    qp = st.query_params
+    for key in (*JSON_PARAMS, "preset"):
+        if key in want:
+            if qp.get(key) != want[key]:
+                qp[key] = want[key]
+        elif key in qp:
+            del qp[key]
+
+
+def language() -> str:
+    lang = st.session_state.get("lang", DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
