@@ -24,10 +24,9 @@ LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
 
 base = get_baseline(DATA_DIR)
-lang0 = st.session_state.get("lang") or st.query_params.get("lang", DEFAULT_LANG)
-st.set_page_config(page_title=base.region["title_zh" if lang0 != "en" else "title_en"], page_icon="🏭",
-                   layout="wide", initial_sidebar_state="expanded")
 state.init_session(base)
+st.set_page_config(page_title=base.region[f"title_{state.language()}"], page_icon="🏭", layout="wide",
+                   initial_sidebar_state="expanded")
 
 
 def _on_upload() -> None:
@@ -50,9 +49,18 @@ def _reset_all() -> None:
 
 
 # --------------------------------------------------------------------------- sidebar (full reruns)
+def _language_changed() -> None:
+    # Bound by hand: Streamlit's URL binding matches the formatted label ("English"), not "en".
+    lang = st.session_state["lang"]
+    if lang == DEFAULT_LANG:
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = lang
+
+
 with st.sidebar:
-    st.segmented_control("语言 / Language", options=list(LANGS), default=DEFAULT_LANG, required=True, key="lang",
-                         bind="query-params", format_func={"zh": "中文", "en": "English"}.get)
+    st.segmented_control("语言 / Language", options=list(LANGS), required=True, key="lang",
+                         format_func={"zh": "中文", "en": "English"}.get, on_change=_language_changed)
 t = Translator(state.language())
 present = bool(st.session_state.get("present", False))
 
@@ -99,6 +107,14 @@ with tab_sim:
 @st.fragment
 def live() -> None:
     """Levers → engine → goal cards and charts; reruns alone when a lever moves."""
+    try:
+        _live()
+    except Exception:  # noqa: BLE001 — the page must never show a traceback; the log keeps it
+        LOG.exception("scenario calculation failed")
+        st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+
+
+def _live() -> None:
     with live_sidebar:
         st.markdown(f"**{t('levers')}** · {t('levers_help')}")
         for key in LEVERS:
@@ -153,7 +169,7 @@ def live() -> None:
              lambda: charts.cluster_chart(res, base_res, t, goals["stainless_cluster"], real)),
             ("chart.contrib", "chart.contrib.sub",
              lambda: charts.contributions_chart(res, base_res, t, (goals["doubling"].target_year, base.end_year))),
-            ("chart.va", None, lambda: charts.value_added_chart(res, base_res, t, real)),
+            ("chart.va", None, lambda: charts.value_added_charts(res, base_res, t, real)),
             ("chart.invest", "chart.invest.sub", lambda: charts.investment_chart(res, base_res, t)),
         ]
         per_row = 1 if present else 2
@@ -162,7 +178,12 @@ def live() -> None:
             for col, (title, sub, make) in zip(cols, blocks[start: start + per_row]):
                 with col:
                     st.markdown(f"**{t(title)}**" + (f" · {t(sub)}" if sub else ""))
-                    st.altair_chart(make(), width="stretch")
+                    made = make()
+                    if isinstance(made, tuple):  # value added and its rate side by side
+                        for sub_col, chart in zip(st.columns(len(made)), made):
+                            sub_col.altair_chart(chart, width="stretch")
+                    else:
+                        st.altair_chart(made, width="stretch")
                     _chart_note(title, res, base_res)
 
 
@@ -171,19 +192,15 @@ def _chart_note(title: str, res, base_res) -> None:
         st.caption(t("contrib_note"))
     elif title == "chart.va":
         rate = 100 * res.value_added.sum(axis=0) / res.total
-        st.caption(t("va_summary", va=t.num(res.value_added.sum(axis=0)[-1]), rate=t.pct(rate[-1]), rate0=t.pct(rate[0])))
+        st.caption(t("va_summary", va=t.money(res.value_added.sum(axis=0)[-1]), rate=t.pct(rate[-1]), rate0=t.pct(rate[0])))
     elif title == "chart.invest":
         k = 3  # 2025–2027: the three-year action
-        st.caption(t("invest_summary", y1=int(res.years[k]), c1=t.num(res.cumulative_investment[k]),
-                     c2=t.num(res.cumulative_investment[-1]), b2=t.num(base_res.cumulative_investment[-1]),
+        st.caption(t("invest_summary", y1=int(res.years[k]), c1=t.money(res.cumulative_investment[k]),
+                     c2=t.money(res.cumulative_investment[-1]), b2=t.money(base_res.cumulative_investment[-1]),
                      icor=t.num(res.icor[-1], 1)))
 
 
-try:
-    live()
-except Exception:  # noqa: BLE001 — the page must never show a traceback; the log keeps it
-    LOG.exception("scenario calculation failed")
-    st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+live()
 
 if tab_model is not None:
     with tab_model:

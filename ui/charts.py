@@ -28,15 +28,18 @@ def _runs(t: Translator) -> tuple[str, str]:
     return t("run.scenario"), t("run.baseline")
 
 
-def _run_encoding(t: Translator) -> dict:
+def _run_scales(t: Translator) -> tuple[alt.Scale, alt.Scale]:
+    """Colour and dash of scenario (solid blue) and baseline (dashed grey)."""
     scen, basel = _runs(t)
+    return (alt.Scale(domain=[scen, basel], range=[SCENARIO, BASELINE]),
+            alt.Scale(domain=[scen, basel], range=[[1, 0], [6, 4]]))
+
+
+def _run_encoding(t: Translator, legend: alt.Legend | None = alt.Legend(orient="top")) -> dict:
+    color, dash = _run_scales(t)
     return {
-        "color": alt.Color("run:N", title=t("legend.run"),
-                           scale=alt.Scale(domain=[scen, basel], range=[SCENARIO, BASELINE]),
-                           legend=alt.Legend(orient="top")),
-        "strokeDash": alt.StrokeDash("run:N", title=t("legend.run"),
-                                     scale=alt.Scale(domain=[scen, basel], range=[[1, 0], [6, 4]]),
-                                     legend=alt.Legend(orient="top")),
+        "color": alt.Color("run:N", title=t("legend.run"), scale=color, legend=legend),
+        "strokeDash": alt.StrokeDash("run:N", title=t("legend.run"), scale=dash, legend=legend),
     }
 
 
@@ -79,7 +82,7 @@ def total_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, 
     scen, basel = _runs(t)
     rows = []
     for label, r in ((scen, res), (basel, base_res)):
-        values = (r.output / _deflator(r, real)).sum(axis=0)
+        values = (r.output / _deflator(r, real)).sum(axis=0) * t.money_factor
         rows.append(pd.DataFrame({"year": r.years, "run": label, "value": values}))
     df = pd.concat(rows, ignore_index=True)
     enc = _run_encoding(t)
@@ -88,14 +91,14 @@ def total_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, 
     lines = alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
         x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.output"), scale=alt.Scale(zero=True)),
         color=enc["color"], strokeDash=enc["strokeDash"], tooltip=tooltip)
-    doubling = goal.threshold * res.output[:, 0].sum()
-    chart = (lines + _level_rule(doubling, t("doubling_line", value=t.num(doubling)))
+    doubling = goal.threshold * res.output[:, 0].sum() * t.money_factor
+    chart = (lines + _level_rule(doubling, t("doubling_line", value=t.money(doubling / t.money_factor)))
              + _target_rule(goal.target_year, t("target_year", year=goal.target_year)))
     return finish(chart)
 
 
 def _sector_frame(res: Results, base: Baseline, t: Translator, real: bool) -> pd.DataFrame:
-    values = res.output / _deflator(res, real)
+    values = res.output / _deflator(res, real) * t.money_factor
     order = sorted(range(len(base.sectors)), key=lambda i: (not base.advanced_mask[i], i))
     frames = []
     for rank, i in enumerate(order):
@@ -124,7 +127,7 @@ def sectors_chart(res: Results, base_res: Results, base: Baseline, t: Translator
         y=alt.Y(f"{field}:Q", title=y_title, stack="zero",
                 axis=alt.Axis(format="%" if shares else ",.0f")),
         color=alt.Color("sector:N", title=t("legend.sector"), scale=_sector_scale(base, t),
-                        legend=alt.Legend(orient="right")),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=200)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("sector:N", title=t("legend.sector")), alt.Tooltip("year:Q", title=t("tooltip.year")),
                  alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f"),
@@ -142,22 +145,23 @@ def sectors_chart(res: Results, base_res: Results, base: Baseline, t: Translator
                      alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("value:Q", format=".1%")])
         goal = share_goal.threshold / 100
         chart = area + overlay + _level_rule(goal, t("share_goal_line", value=t.pct(share_goal.threshold, 0)))
+        return finish(chart, height=HEIGHT + 110)
     else:
         tot = pd.DataFrame({"year": base_res.years, "run": basel,
-                            "value": (base_res.output / _deflator(base_res, real)).sum(axis=0)})
+                            "value": (base_res.output / _deflator(base_res, real)).sum(axis=0) * t.money_factor})
         overlay = alt.Chart(tot).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
             x="year:Q", y="value:Q",
             tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
                      alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
         chart = area + overlay
-    return finish(chart)
+    return finish(chart, height=HEIGHT + 110)  # room for the two-column legend below
 
 
 def cluster_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, real: bool) -> alt.TopLevelMixin:
     """The stainless cluster by part, the baseline's total, the 1000亿元 goal and its year."""
     parts = ("processing", "trade", "downstream")
     names = [t(f"part.{p}") for p in parts]
-    defl = res.cluster_price if real else np.ones_like(res.cluster_price)
+    defl = (res.cluster_price if real else np.ones_like(res.cluster_price)) / t.money_factor
     df = pd.concat([pd.DataFrame({"year": res.years, "part": n, "order": k, "value": res.cluster[k] / defl})
                     for k, n in enumerate(names)], ignore_index=True)
     area = alt.Chart(df).mark_area(opacity=0.9).encode(
@@ -167,13 +171,13 @@ def cluster_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("part:N", title=t("legend.part")), alt.Tooltip("year:Q", title=t("tooltip.year")),
                  alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
-    bdefl = base_res.cluster_price if real else np.ones_like(base_res.cluster_price)
+    bdefl = (base_res.cluster_price if real else np.ones_like(base_res.cluster_price)) / t.money_factor
     btot = pd.DataFrame({"year": base_res.years, "run": t("run.baseline"), "value": base_res.cluster.sum(axis=0) / bdefl})
     line = alt.Chart(btot).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
         x="year:Q", y="value:Q",
         tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
                  alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
-    chart = (area + line + _level_rule(goal.threshold, t("cluster_goal_line", value=t.num(goal.threshold)))
+    chart = (area + line + _level_rule(goal.threshold * t.money_factor, t("cluster_goal_line", value=t.money(goal.threshold)))
              + _target_rule(goal.target_year, t("target_year", year=goal.target_year)))
     return finish(chart)
 
@@ -187,55 +191,58 @@ def contributions_chart(res: Results, base_res: Results, t: Translator, years: t
             k = int(np.searchsorted(r.years, y))
             for c, comp in enumerate(COMPONENTS):
                 rows.append({"bar": f"{y} · {label}", "year": y, "run": label, "component": t(f"comp.{comp}"),
-                             "order": c, "value": float(r.contributions[c, k])})
+                             "order": c, "value": float(r.contributions[c, k]) * t.money_factor})
     df = pd.DataFrame(rows)
     names = [t(f"comp.{c}") for c in COMPONENTS]
     bar_order = [f"{y} · {lab}" for y in years for lab in (scen, basel)]
     bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("bar:N", title=None, sort=bar_order, axis=alt.Axis(labelLimit=200)),
+        y=alt.Y("bar:N", title=None, sort=bar_order, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
         x=alt.X("value:Q", title=t("axis.contribution"), stack="zero"),
         color=alt.Color("component:N", title=t("legend.component"),
                         scale=alt.Scale(domain=names, range=list(COMPONENT_COLORS)),
-                        legend=alt.Legend(orient="top", columns=3)),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=180, symbolLimit=0)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("bar:N", title=t("legend.run")), alt.Tooltip("component:N", title=t("legend.component")),
                  alt.Tooltip("value:Q", title=t("axis.contribution"), format=",.1f")])
     totals = df.groupby("bar", as_index=False)["value"].sum()
     text = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=11).encode(
-        y=alt.Y("bar:N", sort=bar_order), x="value:Q", text=alt.Text("value:Q", format=",.0f"))
+        y=alt.Y("bar:N", sort=bar_order), x="value:Q", text=alt.Text("value:Q", format=",.0f" if t.lang == "zh" else ",.1f"))
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
-    return finish(bars + text + zero, height=220)
+    return finish(bars + text + zero, height=HEIGHT)
 
 
-def value_added_chart(res: Results, base_res: Results, t: Translator, real: bool) -> alt.TopLevelMixin:
-    """Value added (left) and the value-added rate (right), scenario against baseline."""
+def value_added_charts(res: Results, base_res: Results, t: Translator, real: bool
+                       ) -> tuple[alt.TopLevelMixin, alt.TopLevelMixin]:
+    """Value added and the value-added rate, scenario against baseline (two charts)."""
     scen, basel = _runs(t)
     rows = []
     for label, r in ((scen, res), (basel, base_res)):
-        va = (r.value_added / _deflator(r, real)).sum(axis=0)
+        va = (r.value_added / _deflator(r, real)).sum(axis=0) * t.money_factor
         rate = 100 * r.value_added.sum(axis=0) / r.output.sum(axis=0)
         rows.append(pd.DataFrame({"year": r.years, "run": label, "va": va, "rate": rate}))
     df = pd.concat(rows, ignore_index=True)
-    enc = _run_encoding(t)
-    base_chart = alt.Chart(df).encode(x=_year_axis(t), color=enc["color"], strokeDash=enc["strokeDash"])
-    va = base_chart.mark_line(point=True).encode(
+    shown = _run_encoding(t, alt.Legend(orient="top", direction="vertical"))
+    hidden = _run_encoding(t, None)
+    common = alt.Chart(df).encode(x=_year_axis(t))
+    va = common.mark_line(point=True, strokeWidth=2.5).encode(
+        color=shown["color"], strokeDash=shown["strokeDash"],
         y=alt.Y("va:Q", title=t("axis.va")),
         tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                 alt.Tooltip("va:Q", title=t("axis.va"), format=",.1f")]).properties(height=HEIGHT - 40, width=260)
-    rate = base_chart.mark_line(point=True).encode(
+                 alt.Tooltip("va:Q", title=t("axis.va"), format=",.1f")])
+    rate = common.mark_line(point=True, strokeWidth=2.5).encode(
+        color=hidden["color"], strokeDash=hidden["strokeDash"],
         y=alt.Y("rate:Q", title=t("axis.va_rate"), scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                 alt.Tooltip("rate:Q", title=t("axis.va_rate"), format=".2f")]).properties(height=HEIGHT - 40, width=260)
-    return (alt.hconcat(va, rate).resolve_scale(color="shared", strokeDash="shared")
-            .configure(font=FONT).configure_legend(orient="top", labelFontSize=12, titleFontSize=12)
-            .configure_view(strokeWidth=0))
+                 alt.Tooltip("rate:Q", title=t("axis.va_rate"), format=".2f")])
+    return finish(va, height=HEIGHT - 30), finish(rate, height=HEIGHT - 30)
 
 
 def investment_chart(res: Results, base_res: Results, t: Translator) -> alt.TopLevelMixin:
     """The investment bill: yearly investment of the scenario (bars) and of the baseline (line)."""
     scen, basel = _runs(t)
-    df = pd.DataFrame({"year": res.years[1:], "run": scen, "value": res.investment[1:]})
-    bdf = pd.DataFrame({"year": base_res.years[1:], "run": basel, "value": base_res.investment[1:]})
+    f = t.money_factor
+    df = pd.DataFrame({"year": res.years[1:], "run": scen, "value": res.investment[1:] * f})
+    bdf = pd.DataFrame({"year": base_res.years[1:], "run": basel, "value": base_res.investment[1:] * f})
     tooltip = [alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
                alt.Tooltip("value:Q", title=t("axis.investment"), format=",.1f")]
     enc = _run_encoding(t)

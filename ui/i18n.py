@@ -24,8 +24,8 @@ class Translator:
         self.lang = lang if lang in LANGS else DEFAULT_LANG
         self._t = _table(self.lang)
 
-    def __call__(self, key: str, **values: object) -> str:
-        text = self._t.get(key, key)
+    def __call__(self, text_id: str, /, **values: object) -> str:
+        text = self._t.get(text_id, text_id)
         return text.format(**values) if values else text
 
     # Numbers: the same digits in both languages; units follow the language.
@@ -34,8 +34,16 @@ class Translator:
             return "–"
         return f"{x:,.{digits}f}"
 
-    def money(self, x: float, digits: int = 0) -> str:
-        return f"{self.num(x, digits)} {self('unit.money')}"
+    @property
+    def money_factor(self) -> float:
+        """Display factor for money given in 亿元: 1 in Chinese, 0.1 (billions of yuan) in English."""
+        return float(self("money_factor"))
+
+    def money(self, x: float) -> str:
+        """Money given in 亿元, in the page's unit: "494 亿元" or "49.4 bn yuan"."""
+        if self.lang == "zh":
+            return f"{self.num(x, 0)} {self('unit.money')}"
+        return f"{self.num(x * self.money_factor, 1)} {self('unit.money')}"
 
     def pct(self, x: float, digits: int = 1) -> str:
         return f"{self.num(x, digits)}%" if self.lang == "zh" else f"{self.num(x, digits)} %"

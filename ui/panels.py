@@ -34,10 +34,11 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
                   on_change=state.growth_changed if key == "growth" else None,
                   args=(base,) if key == "growth" else None)
     with right:
-        st.button(t("reset"), key=f"reset_{key}", help=t("reset_help"), on_click=state.reset_slider,
-                  args=(base, key))
+        st.button(":material/restart_alt:", key=f"reset_{key}", help=t("reset_help"), type="tertiary",
+                  on_click=state.reset_slider, args=(base, key))
     if key == "investment":
-        mark = t("follows_growth", value=_FORMATS["growth"] % st.session_state.get("growth", default))
+        now = state.slider_defaults(base, st.session_state.get("growth"), st.session_state.get("sector_overrides", {}))
+        mark = t("follows_growth", value=(_FORMATS[key] % now[key]) + (unit if t.lang == "zh" else f" {unit}"))
     else:
         mark = t("baseline_mark", value=(_FORMATS[key] % default) + (unit if t.lang == "zh" else f" {unit}"))
     st.caption(mark)
@@ -99,7 +100,7 @@ def projects_editor(base: Baseline, t: Translator) -> None:
     if applied != current:
         ss["projects"] = applied
     total = sum(p["output"] for p in ss["projects"])
-    st.caption(t("projects_count", n=len(ss["projects"]), output=t.num(total)))
+    st.caption(t("projects_count", n=len(ss["projects"]), output=t.money(total)))
 
 
 def sector_editor(base: Baseline, t: Translator) -> None:

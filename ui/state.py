@@ -14,6 +14,7 @@ import json
 import math
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from model import Baseline, ScenarioError, parse_scenario
@@ -25,13 +26,30 @@ from .i18n import DEFAULT_LANG, LANGS
 ASSUMPTION_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "assumptions")
 LEVER_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "levers")
 JSON_PARAMS = ("projects", "sectors", "targets")
-#: Two slider values closer than this are the same setting (sliders move in steps ≥ 0.05).
+#: Two slider values closer than this are the same setting.
 SAME = 1e-9
 
 
-def slider_defaults(base: Baseline) -> dict[str, float]:
-    """The value each slider shows at the trend baseline (investment follows the published growth)."""
-    return {k: float(v) for k, v in neutral_values(base).items()}
+def _on_grid(key: str, value: float) -> float:
+    """``value`` rounded to the slider's step (neutral values need not lie on the grid)."""
+    step = SPEC_BY_NAME[key].step
+    return round(round(value / step) * step, 6)
+
+
+def _is_neutral(key: str, value: float, neutral: float) -> bool:
+    """A slider counts as neutral within half a step of the exact neutral value."""
+    return abs(value - neutral) <= 0.5 * SPEC_BY_NAME[key].step + SAME
+
+
+def _trends(base: Baseline, sectors: dict[str, float]) -> np.ndarray:
+    return np.array([sectors.get(s.id, t) for s, t in zip(base.sectors, base.trend_pct)], dtype=float)
+
+
+def slider_defaults(base: Baseline, growth: float | None = None, sectors: dict[str, float] | None = None
+                    ) -> dict[str, float]:
+    """The value each slider shows when neutral (investment: its steady-state growth, on the grid)."""
+    neutral = neutral_values(base, growth, _trends(base, sectors or {}))
+    return {k: _on_grid(k, v) for k, v in neutral.items()}
 
 
 def _compact(obj: Any) -> str:
@@ -42,13 +60,14 @@ def _compact(obj: Any) -> str:
 
 def values_of(sc: Scenario, base: Baseline) -> dict[str, Any]:
     """A scenario as the UI holds it: slider values plus projects, sector and goal overrides."""
-    neutral = neutral_values(base, sc.assumptions.growth)
+    sectors = {sid: o.growth for sid, o in sc.sectors.items() if o.growth is not None}
+    shown = slider_defaults(base, sc.assumptions.growth, sectors)
     given = {**sc.assumptions.model_dump(), **sc.levers.model_dump(exclude={"projects"})}
-    sliders = {k: float(neutral[k] if given[k] is None else given[k]) for k in SCALAR_PARAMS}
+    sliders = {k: float(shown[k] if given[k] is None else given[k]) for k in SCALAR_PARAMS}
     return {
         "sliders": sliders,
         "projects": [p.model_dump() for p in sc.levers.projects],
-        "sectors": {sid: o.growth for sid, o in sc.sectors.items() if o.growth is not None},
+        "sectors": sectors,
         "targets": {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()
                     if t.model_dump(exclude_none=True)},
     }
@@ -60,9 +79,9 @@ def doc_of(values: dict[str, Any], base: Baseline, name: str = "") -> dict[str, 
     ``investment`` is neutral when it equals the chosen growth (its steady-state path).
     """
     sliders = values["sliders"]
-    neutral = neutral_values(base, sliders["growth"])
-    assumptions = {k: sliders[k] for k in ASSUMPTION_KEYS if abs(sliders[k] - neutral[k]) > SAME}
-    levers: dict[str, Any] = {k: sliders[k] for k in LEVER_KEYS if abs(sliders[k] - neutral[k]) > SAME}
+    neutral = neutral_values(base, sliders["growth"], _trends(base, values["sectors"]))
+    assumptions = {k: sliders[k] for k in ASSUMPTION_KEYS if not _is_neutral(k, sliders[k], neutral[k])}
+    levers: dict[str, Any] = {k: sliders[k] for k in LEVER_KEYS if not _is_neutral(k, sliders[k], neutral[k])}
     if values["projects"]:
         levers["projects"] = values["projects"]
     doc: dict[str, Any] = {}
@@ -129,17 +148,21 @@ def apply_preset(base: Baseline, name: str) -> None:
 def growth_changed(base: Baseline) -> None:
     """Callback of the growth slider: investment left at its neutral value follows growth."""
     ss = st.session_state
-    prev = ss.get("_prev_growth", base.published_growth)
-    if abs(ss.get("investment", prev) - prev) <= SAME:
-        ss["investment"] = ss["growth"]
+    sectors = ss.get("sector_overrides", {})
+    before = neutral_values(base, ss.get("_prev_growth", base.published_growth), _trends(base, sectors))
+    if _is_neutral("investment", ss.get("investment", before["investment"]), before["investment"]):
+        ss["investment"] = slider_defaults(base, ss["growth"], sectors)["investment"]
     ss["_prev_growth"] = ss["growth"]
 
 
 def reset_slider(base: Baseline, key: str) -> None:
     ss = st.session_state
-    ss[key] = float(ss.get("growth", base.published_growth)) if key == "investment" else slider_defaults(base)[key]
+    defaults = slider_defaults(base, ss.get("growth"), ss.get("sector_overrides", {}))
     if key == "growth":
+        ss["growth"] = slider_defaults(base)["growth"]
         growth_changed(base)
+    else:
+        ss[key] = defaults[key]
 
 
 # --------------------------------------------------------------------------- URL
@@ -176,6 +199,7 @@ def init_session(base: Baseline) -> None:
                 notices.append(note)
     if "lang" in qp and qp["lang"] not in LANGS:
         notices.append(("notice_url", {"key": "lang", "value": qp["lang"][:40], "range": "zh, en"}))
+    ss["lang"] = qp["lang"] if qp.get("lang") in LANGS else DEFAULT_LANG
     preset = qp.get("preset")
     if preset is not None and preset not in base.presets:
         notices.append(("notice_url", {"key": "preset", "value": preset[:40], "range": ", ".join(base.presets)}))

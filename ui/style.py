@@ -20,6 +20,9 @@ _BASE = """
 .zc-arith {margin-top: 0.35rem; color: #1f5fa8;}
 .zc-base {margin-top: 0.35rem; color: #6b6b6b; font-size: 0.82rem; border-top: 1px dashed #ccc; padding-top: 0.3rem;}
 .zc-status {color: #444; font-size: 0.92rem;}
+[data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
+[data-testid="stSidebarHeader"] {height: 1rem; min-height: 1rem;}
+[data-testid="stSidebar"] [data-testid="stCaptionContainer"] {margin-top: -0.9rem;}
 .zc-badge-estimate {display: inline-block; background: #fff3cd; color: #7a5b00; border: 1px solid #f0d47a;
                     border-radius: 6px; padding: 0.05rem 0.5rem; font-size: 0.82rem;}
 </style>
