@@ -62,7 +62,8 @@ with st.sidebar:
     st.segmented_control("语言 / Language", options=list(LANGS), required=True, key="lang",
                          format_func={"zh": "中文", "en": "English"}.get, on_change=_language_changed)
 t = Translator(state.language())
-present = bool(st.session_state.get("present", False))
+# The toggle is drawn further down; on a session's first run its value is still only in the URL.
+present = bool(st.session_state.get("present", str(st.query_params.get("present", "")).lower() == "true"))
 
 with st.sidebar:
     st.markdown(f"**{t('presets')}**")
@@ -140,11 +141,9 @@ def _live() -> None:
 
     if not present:
         with save_box:
-            name = preset or "custom"
-            download = dict(doc, meta={"name": name, "status": "user"})
-            st.download_button(t("download_scenario"), data=json.dumps(download, ensure_ascii=False, indent=1),
-                               file_name=f"scenario_{name}.json", mime="application/json", on_click="ignore",
-                               key="download_scenario", width="stretch")
+            st.download_button(t("download_scenario"), data=state.download_json(base),
+                               file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
+                               on_click="ignore", key="download_scenario", width="stretch")
 
     with live_main:
         if preset:

@@ -79,7 +79,8 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
     status = t("met") if met else t("not_met")
     e = html.escape
     return (
-        f'<div class="zc-card {"zc-met" if met else "zc-miss"}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}">'
+        f'<div class="zc-card {"zc-met" if met else "zc-miss"}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}" '
+        f'data-value="{value:.6g}" data-goal-value="{target:.6g}" data-year="{int(g.year_reached[0, j])}">'
         f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span>'
         f'<span class="zc-badge">{e(status)}</span></div>'
         f'<div class="zc-goal">{e(goal_line)}</div>'

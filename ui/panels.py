@@ -103,34 +103,55 @@ def projects_editor(base: Baseline, t: Translator) -> None:
     st.caption(t("projects_count", n=len(ss["projects"]), output=t.money(total)))
 
 
-def sector_editor(base: Baseline, t: Translator) -> None:
-    """Per-sector trend overrides; an empty cell keeps the data's trend."""
-    ss = st.session_state
-    overrides = ss.get("sector_overrides", {})
-    df = pd.DataFrame({
+def _sector_frame(base: Baseline, t: Translator, overrides: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame({
         "sector": [s.name(t.lang) for s in base.sectors],
         "trend": list(base.trend_pct),
         "override": pd.array([overrides.get(s.id) for s in base.sectors], dtype="Float64"),
     })
+
+
+def _sectors_edited(base: Baseline, key: str) -> None:
+    """Callback of the sector table: validate the edits and apply them before the widgets are drawn."""
+    ss = st.session_state
+    new = dict(ss.get("sector_overrides", {}))
+    for row, change in ss[key].get("edited_rows", {}).items():
+        if "override" in change:
+            sid = base.sector_ids[int(row)]
+            v = change["override"]
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                new.pop(sid, None)
+            else:
+                new[sid] = v
+    try:
+        parse_scenario({"sectors": {k: {"growth": v} for k, v in new.items()}}, base)
+    except ScenarioError as exc:
+        ss["_sectors_error"] = exc
+        return
+    ss.pop("_sectors_error", None)
+    state.set_sector_overrides(base, {k: float(v) for k, v in new.items()})
+
+
+def sector_editor(base: Baseline, t: Translator) -> None:
+    """Per-sector trend overrides; an empty cell keeps the data's trend."""
+    ss = st.session_state
     st.caption(t("sector_overrides_help"))
     lo, hi = SECTOR_GROWTH_RANGE
-    edited = st.data_editor(
-        df, key=f"sectors_editor_{ss.get('sectors_version', 0)}", hide_index=True, width="stretch",
-        disabled=["sector", "trend"], num_rows="fixed",
+    key = f"sectors_editor_{ss.get('sectors_version', 0)}"
+    if key not in ss:  # the table's base data stays fixed while its edits accumulate in its state
+        ss[f"{key}_base"] = dict(ss.get("sector_overrides", {}))
+    st.data_editor(
+        _sector_frame(base, t, ss.get(f"{key}_base", {})), key=key, hide_index=True, width="stretch",
+        disabled=["sector", "trend"], num_rows="fixed", on_change=_sectors_edited, args=(base, key),
         column_config={
             "sector": st.column_config.TextColumn(t("col.sector")),
             "trend": st.column_config.NumberColumn(t("col.trend"), format="%.1f"),
             "override": st.column_config.NumberColumn(t("col.override"), min_value=lo, max_value=hi, format="%.1f"),
         },
     )
-    new = {s.id: float(v) for s, v in zip(base.sectors, edited["override"]) if v is not pd.NA and not pd.isna(v)}
-    try:
-        parse_scenario({"sectors": {k: {"growth": v} for k, v in new.items()}}, base)
-    except ScenarioError as exc:
-        st.error(t("invalid_sectors", error=exc.message(t.lang)))
-        return
-    if new != overrides:
-        ss["sector_overrides"] = new
+    err = ss.get("_sectors_error")
+    if err is not None:
+        st.error(t("invalid_sectors", error=err.message(t.lang)))
 
 
 def _target_changed(base: Baseline, gid: str) -> None:

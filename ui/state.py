@@ -155,6 +155,16 @@ def growth_changed(base: Baseline) -> None:
     ss["_prev_growth"] = ss["growth"]
 
 
+def set_sector_overrides(base: Baseline, overrides: dict[str, float]) -> None:
+    """Apply new sector trends (from a callback); a neutral investment follows, as with growth."""
+    ss = st.session_state
+    growth = ss.get("growth", base.published_growth)
+    before = neutral_values(base, growth, _trends(base, ss.get("sector_overrides", {})))["investment"]
+    if _is_neutral("investment", ss.get("investment", before), before):
+        ss["investment"] = slider_defaults(base, growth, overrides)["investment"]
+    ss["sector_overrides"] = overrides
+
+
 def reset_slider(base: Baseline, key: str) -> None:
     ss = st.session_state
     defaults = slider_defaults(base, ss.get("growth"), ss.get("sector_overrides", {}))
@@ -215,8 +225,15 @@ def init_session(base: Baseline) -> None:
             except ValueError:
                 notices.append(("notice_url_doc", {"key": key, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
     growth_raw = qp.get("growth")
-    ss["_prev_growth"] = (float(growth_raw) if growth_raw and not _slider_notice(base, "growth", growth_raw)
-                          else base.published_growth)
+    growth = (float(growth_raw) if growth_raw and not _slider_notice(base, "growth", growth_raw)
+              else base.published_growth)
+    ss["_prev_growth"] = growth
+    inv_raw = qp.get("investment")
+    if inv_raw is None or _slider_notice(base, "investment", inv_raw):
+        # Left out of the URL, investment is neutral for the URL's growth and sector trends.
+        neutral = slider_defaults(base, growth, ss["sector_overrides"])["investment"]
+        if neutral != slider_defaults(base)["investment"]:
+            ss["investment"] = neutral
     ss["_notices"] = notices
 
 
@@ -271,3 +288,11 @@ def sync_url(base: Baseline) -> None:
 def language() -> str:
     lang = st.session_state.get("lang", DEFAULT_LANG)
     return lang if lang in LANGS else DEFAULT_LANG
+
+
+def download_json(base: Baseline) -> str:
+    """The current scenario as the JSON document users save (and can load again)."""
+    preset = st.session_state.get("preset")
+    doc = current_scenario(base).to_doc()
+    doc["meta"] = {"name": preset or "custom", "status": "user"}
+    return json.dumps(doc, ensure_ascii=False, indent=1)

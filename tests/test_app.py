@@ -1,0 +1,241 @@
+"""The page without a browser (Streamlit AppTest): levers, presets, URL state, uploads, languages."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+CARD = re.compile(r'data-goal="(?P<id>[a-z_0-9]+)" data-met="(?P<met>true|false)" data-value="(?P<value>[^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    yield
+
+
+def app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def cards(at: AppTest) -> dict[str, tuple[bool, float]]:
+    out = {}
+    for m in at.markdown:
+        hit = CARD.search(m.value)
+        if hit:
+            out[hit["id"]] = (hit["met"] == "true", float(hit["value"]))
+    return out
+
+
+def status(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "preset-status" in m.value)
+
+
+def expected_cards(base, doc) -> dict[str, tuple[bool, float]]:
+    sc = parse_scenario(doc, base)
+    r = evaluate_goals(run_scenario(base, sc), resolve_goals(sc, base))
+    return {g.id: (bool(r.met[0, j]), float(r.value[0, j])) for j, g in enumerate(r.goals)}
+
+
+def assert_cards_equal(got, want):
+    assert set(got) == set(want)
+    for k in want:
+        assert got[k][0] == want[k][0], k
+        assert got[k][1] == pytest.approx(want[k][1], rel=1e-5), k
+
+
+@pytest.mark.parametrize("lang, title", [("zh", "周村区工业强区情景模拟器"), ("en", "Zhoucun Industrial Scenario Simulator")])
+def test_page_runs_in_both_languages(base, lang, title):
+    at = app(lang=lang)
+    assert at.title[0].value == title
+    assert len(cards(at)) == 4
+    assert len(at.get("vega_lite_chart")) >= 7  # six charts, value added as two panels
+    assert not at.error
+    text = " ".join(m.value for m in at.markdown)
+    assert ("目标达成情况" in " ".join(s.value for s in at.subheader)) == (lang == "zh")
+    if lang == "en":
+        assert "工业倍增" not in text and "Doubling industrial output" in text
+
+
+def test_trend_page_shows_the_trend_results(base):
+    at = app()
+    assert_cards_equal(cards(at), expected_cards(base, {}))
+    assert "趋势情景" in status(at) and "未修改" in status(at)
+
+
+@pytest.mark.parametrize("lever", LEVERS)
+def test_each_lever_raises_what_it_should(base, lever):
+    at = app()
+    before = cards(at)
+    at.slider(key=lever).set_value(at.slider(key=lever).max).run()
+    after = cards(at)
+    assert not at.exception
+    # Every policy lever raises 2035 output, hence the advanced share or the totals it drives.
+    assert after["doubling"][1] > before["doubling"][1] or lever == "investment"
+    if lever == "investment":  # acts with a one-year lag: 2027 output still rises
+        assert after["doubling"][1] > before["doubling"][1]
+    if lever == "chain_extension":
+        assert after["stainless_cluster"][1] > before["stainless_cluster"][1]
+    doc = {"levers": {lever: at.slider(key=lever).max}}
+    assert_cards_equal(after, expected_cards(base, doc))
+    assert "自定义" in status(at) or "已修改" in status(at)
+
+
+def test_assumptions_change_what_they_should(base):
+    at = app()
+    before = cards(at)
+    at.slider(key="stainless_price").set_value(10.0).run()
+    after = cards(at)
+    assert after["stainless_cluster"][1] > before["stainless_cluster"][1]
+    assert after["advanced_share_2035"][1] < before["advanced_share_2035"][1]  # stainless is traditional
+    at.slider(key="volatility").set_value(5.0).run()
+    assert cards(at) == after  # shocks enter only probability analyses, not the deterministic cards
+
+
+def test_goal_card_flips_when_doubling_is_reached(base):
+    at = app()
+    assert cards(at)["doubling"][0] is False
+    at.slider(key="growth").set_value(26.0).run()
+    assert cards(at)["doubling"][0] is True
+
+
+def test_investment_follows_trend_growth_until_set(base):
+    at = app()
+    assert at.slider(key="investment").value == pytest.approx(8.2)
+    at.slider(key="growth").set_value(10.0).run()
+    assert at.slider(key="investment").value == pytest.approx(11.0)  # 8.21 + 2.8, on the 0.1 grid
+    at.slider(key="investment").set_value(20.0).run()
+    at.slider(key="growth").set_value(5.0).run()
+    assert at.slider(key="investment").value == pytest.approx(20.0)  # a chosen value stays
+
+
+@pytest.mark.parametrize("name", ["three_year_action", "cautious", "bold", "trend"])
+def test_presets_apply_and_report_changes(base, name):
+    at = app()
+    at.button(key=f"preset_{name}").click().run()
+    doc = base.presets[name]
+    assert_cards_equal(cards(at), expected_cards(base, doc))
+    label = doc["meta"]["name_zh"]
+    assert label in status(at) and "未修改" in status(at)
+    at.slider(key="sme_upgrades").set_value(200.0).run()
+    assert "已修改" in status(at)
+
+
+def test_bold_preset_flips_the_doubling_card(base):
+    at = app()
+    at.button(key="preset_bold").click().run()
+    assert cards(at)["doubling"][0] is True
+
+
+def test_url_restores_a_scenario(base):
+    query = {"investment": "15", "tech_upgrade": "55", "chain_extension": "30", "sme_upgrades": "40",
+             "growth": "8", "projects": "three_year_action", "preset": "three_year_action", "lang": "en"}
+    at = app(**query)
+    doc = {"assumptions": {"growth": 8.0}, "levers": {**base.presets["three_year_action"]["levers"]}}
+    assert_cards_equal(cards(at), expected_cards(base, doc))
+    assert at.slider(key="growth").value == 8.0
+    assert "3-year action" in status(at) and "changed" in status(at)
+
+
+def test_url_with_sector_and_target_overrides(base):
+    at = app(sectors='{"stainless":9}', targets='{"doubling":{"year":2034}}')
+    assert_cards_equal(cards(at), expected_cards(base, {"sectors": {"stainless": {"growth": 9}},
+                                                        "targets": {"doubling": {"year": 2034}}}))
+    assert cards(at)["doubling"][0] is True
+
+
+@pytest.mark.parametrize("query, needle", [
+    ({"investment": "abc"}, "investment=abc"),
+    ({"growth": "99"}, "growth=99"),
+    ({"tech_upgrade": "NaN"}, "tech_upgrade=NaN"),
+    ({"chain_extension": "5"}, "chain_extension=5"),
+    ({"lang": "fr"}, "lang=fr"),
+    ({"preset": "nope"}, "preset=nope"),
+    ({"projects": "[{\"name\": 1}]"}, "projects"),
+    ({"projects": "{not json"}, "projects"),
+    ({"sectors": "{\"steel\": 3}"}, "sectors"),
+    ({"targets": "{\"doubling\": {\"year\": 2050}}"}, "targets"),
+])
+def test_bad_url_values_fall_back_with_a_notice(base, query, needle):
+    at = app(**query)
+    assert any(needle in w.value for w in at.warning), [w.value for w in at.warning]
+    assert len(cards(at)) == 4 and not at.error
+
+
+def test_upload_applies_a_valid_scenario_and_rejects_a_bad_one(base):
+    at = app()
+    doc = {"levers": {"investment": 20.0, "sme_upgrades": 50.0}, "targets": {"doubling": {"year": 2030}}}
+    at.file_uploader[0].set_value(("plan.json", json.dumps(doc).encode(), "application/json")).run()
+    assert not at.exception
+    assert any("plan.json" in s.value for s in at.success)
+    assert at.slider(key="investment").value == 20.0
+    good = cards(at)
+    assert_cards_equal(good, expected_cards(base, doc))
+    for bad in (b"{", json.dumps({"levers": {"investment": 99}}).encode(), "{}".encode("utf-16")):
+        at.file_uploader[0].set_value(("bad.json", bad, "application/json")).run()
+        assert not at.exception
+        assert at.error and ("未载入" in at.error[0].value)
+        assert cards(at) == good and at.slider(key="investment").value == 20.0
+
+
+def test_download_round_trips_the_current_scenario(base):
+    at = app()
+    at.button(key="preset_three_year_action").click().run()
+    at.slider(key="tech_upgrade").set_value(70.0).run()
+    assert at.download_button(key="download_scenario")
+    # The download holds ui.state.download_json(); rebuild it from the same session's values.
+    from ui import state
+    values = state.values_of(parse_scenario(base.presets["three_year_action"], base), base)
+    values["sliders"]["tech_upgrade"] = 70.0
+    doc = state.doc_of(values, base)
+    assert_cards_equal(cards(at), expected_cards(base, doc))
+
+
+def test_reset_buttons(base):
+    at = app()
+    at.slider(key="tech_upgrade").set_value(80.0).run()
+    at.button(key="reset_tech_upgrade").click().run()
+    assert at.slider(key="tech_upgrade").value == 40.0
+    at.button(key="preset_bold").click().run()
+    at.button(key="reset_all").click().run()
+    assert_cards_equal(cards(at), expected_cards(base, {}))
+    assert at.slider(key="investment").value == pytest.approx(8.2)
+
+
+def test_language_switch_keeps_the_scenario(base):
+    at = app(investment="20")
+    zh = cards(at)
+    at.button_group[0].set_value("en").run()
+    assert at.title[0].value == "Zhoucun Industrial Scenario Simulator"
+    assert cards(at) == zh
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+
+
+def test_presentation_mode_shows_fewer_controls(base):
+    at = app(present="true")
+    assert [s.key for s in at.slider] == list(LEVERS)
+    assert not at.tabs and not at.file_uploader
+    assert len(cards(at)) == 4
+
+
+def test_model_page_lists_every_figure_with_status(base):
+    at = app()
+    frames = [d.value for d in at.dataframe]
+    params = next(f for f in frames if "状态" in f.columns and len(f) == len(base.figures))
+    assert set(params["状态"]) <= {"官方", "推算", "估算"}
+    assert (params["状态"] == "估算").sum() == len(base.estimates())
+    assert any(f"{len(base.estimates())} 个数字为估算值" in m.value for m in at.markdown)
