@@ -14,8 +14,8 @@ import os
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, model_page, panels, state, style
-from ui.compute import canonical, compute, get_baseline
+from ui import cards, model_page, panels, state, style
+from ui.compute import canonical, chart_spec, compute, get_baseline
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
 LOG = logging.getLogger("zhoucun")
@@ -136,8 +136,9 @@ def _live() -> None:
     scenario = state.current_scenario(base)
     preset, changed = state.preset_status(base)
     doc = scenario.to_doc()
-    res = compute(canonical(doc), DATA_DIR)
-    base_res = compute(canonical({"targets": doc["targets"]} if "targets" in doc else {}), DATA_DIR)
+    doc_json = canonical(doc)
+    base_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
+    res, base_res = compute(doc_json, DATA_DIR), compute(base_json, DATA_DIR)
 
     if not present:
         with save_box:
@@ -156,33 +157,25 @@ def _live() -> None:
         st.subheader(t("goals_header"))
         cards.goal_cards(t, base, res, base_res)
 
-        goals = {g.id: g for g in res.goals.goals}
         c1, c2 = st.columns(2)
         real = c1.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
         shares = c2.toggle(t("shares_toggle"), key="shares", bind="query-params")
-        blocks = [
-            ("chart.total", "chart.total.sub", lambda: charts.total_chart(res, base_res, t, goals["doubling"], real)),
-            ("chart.sectors", "chart.sector_shares.sub" if shares else "chart.sectors.sub",
-             lambda: charts.sectors_chart(res, base_res, base, t, real, shares, goals["advanced_share_2035"])),
-            ("chart.cluster", "chart.cluster.sub",
-             lambda: charts.cluster_chart(res, base_res, t, goals["stainless_cluster"], real)),
-            ("chart.contrib", "chart.contrib.sub",
-             lambda: charts.contributions_chart(res, base_res, t, (goals["doubling"].target_year, base.end_year))),
-            ("chart.va", None, lambda: charts.value_added_charts(res, base_res, t, real)),
-            ("chart.invest", "chart.invest.sub", lambda: charts.investment_chart(res, base_res, t)),
-        ]
+        blocks = [("total", "chart.total", "chart.total.sub"),
+                  ("sectors", "chart.sectors", "chart.sector_shares.sub" if shares else "chart.sectors.sub"),
+                  ("cluster", "chart.cluster", "chart.cluster.sub"),
+                  ("contrib", "chart.contrib", "chart.contrib.sub"),
+                  ("va", "chart.va", None),
+                  ("invest", "chart.invest", "chart.invest.sub")]
         per_row = 1 if present else 2
         for start in range(0, len(blocks), per_row):
             cols = st.columns(per_row)
-            for col, (title, sub, make) in zip(cols, blocks[start: start + per_row]):
+            for col, (name, title, sub) in zip(cols, blocks[start: start + per_row]):
                 with col:
                     st.markdown(f"**{t(title)}**" + (f" · {t(sub)}" if sub else ""))
-                    made = make()
-                    if isinstance(made, tuple):  # value added and its rate side by side
-                        for sub_col, chart in zip(st.columns(len(made)), made):
-                            sub_col.altair_chart(chart, width="stretch")
-                    else:
-                        st.altair_chart(made, width="stretch")
+                    spec = chart_spec(name, doc_json, base_json, t.lang, real, shares, DATA_DIR)
+                    specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
+                    for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st.container()], specs):
+                        sub_col.vega_lite_chart(one, width="stretch")
                     _chart_note(title, res, base_res)
 
 

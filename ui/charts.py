@@ -48,13 +48,26 @@ def _year_axis(t: Translator) -> alt.X:
                  scale=alt.Scale(nice=False))
 
 
-def finish(chart: alt.TopLevelMixin, height: int = HEIGHT) -> alt.TopLevelMixin:
-    """Size and fonts shared by every chart."""
-    return (chart.properties(height=height, width="container")
-            .configure(font=FONT)
-            .configure_axis(labelFontSize=12, titleFontSize=12)
-            .configure_legend(labelFontSize=12, titleFontSize=12, labelLimit=220)
-            .configure_view(strokeWidth=0))
+#: Shared look, added to each spec as plain data (Altair's configure_* calls copy the whole chart).
+CONFIG = {
+    "font": FONT,
+    "axis": {"labelFontSize": 12, "titleFontSize": 12},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 220},
+    "view": {"strokeWidth": 0},
+}
+
+
+def finish(chart: alt.TopLevelMixin, height: int = HEIGHT) -> dict:
+    """The chart as a Vega-Lite spec with the shared size and look.
+
+    Specs are plain dicts so the page can cache them; the charts are built from validated
+    encodings, so the schema check is skipped (it costs more than building them).
+    """
+    spec = chart.to_dict(validate=False)
+    spec["height"] = height
+    spec["width"] = "container"
+    spec["config"] = CONFIG
+    return spec
 
 
 def _target_rule(year: int, label: str) -> alt.LayerChart:
@@ -77,7 +90,7 @@ def _deflator(res: Results, real: bool) -> np.ndarray:
     return res.price if real else np.ones_like(res.price)
 
 
-def total_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, real: bool) -> alt.TopLevelMixin:
+def total_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, real: bool) -> dict:
     """Total output, scenario against baseline, with the doubling line and the target year."""
     scen, basel = _runs(t)
     rows = []
@@ -117,7 +130,7 @@ def _sector_scale(base: Baseline, t: Translator) -> alt.Scale:
 
 
 def sectors_chart(res: Results, base_res: Results, base: Baseline, t: Translator, real: bool,
-                  shares: bool, share_goal: GoalSpec) -> alt.TopLevelMixin:
+                  shares: bool, share_goal: GoalSpec) -> dict:
     """Output by sector, stacked (advanced sectors at the bottom), or their shares."""
     df = _sector_frame(res, base, t, real)
     field, fmt = ("share", ".1%") if shares else ("value", ",.1f")
@@ -157,7 +170,7 @@ def sectors_chart(res: Results, base_res: Results, base: Baseline, t: Translator
     return finish(chart, height=HEIGHT + 110)  # room for the two-column legend below
 
 
-def cluster_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, real: bool) -> alt.TopLevelMixin:
+def cluster_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, real: bool) -> dict:
     """The stainless cluster by part, the baseline's total, the 1000亿元 goal and its year."""
     parts = ("processing", "trade", "downstream")
     names = [t(f"part.{p}") for p in parts]
@@ -182,7 +195,7 @@ def cluster_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec
     return finish(chart)
 
 
-def contributions_chart(res: Results, base_res: Results, t: Translator, years: tuple[int, ...]) -> alt.TopLevelMixin:
+def contributions_chart(res: Results, base_res: Results, t: Translator, years: tuple[int, ...]) -> dict:
     """Gain over the base year by source, for the given years, scenario beside baseline."""
     scen, basel = _runs(t)
     rows = []
@@ -212,7 +225,7 @@ def contributions_chart(res: Results, base_res: Results, t: Translator, years: t
 
 
 def value_added_charts(res: Results, base_res: Results, t: Translator, real: bool
-                       ) -> tuple[alt.TopLevelMixin, alt.TopLevelMixin]:
+                       ) -> tuple[dict, dict]:
     """Value added and the value-added rate, scenario against baseline (two charts)."""
     scen, basel = _runs(t)
     rows = []
@@ -237,7 +250,7 @@ def value_added_charts(res: Results, base_res: Results, t: Translator, real: boo
     return finish(va, height=HEIGHT - 30), finish(rate, height=HEIGHT - 30)
 
 
-def investment_chart(res: Results, base_res: Results, t: Translator) -> alt.TopLevelMixin:
+def investment_chart(res: Results, base_res: Results, t: Translator) -> dict:
     """The investment bill: yearly investment of the scenario (bars) and of the baseline (line)."""
     scen, basel = _runs(t)
     f = t.money_factor
