@@ -14,7 +14,7 @@ import os
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, model_page, panels, state, style
+from ui import cards, charts, model_page, panels, state, style
 from ui.compute import canonical, chart_spec, compute, get_baseline
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
@@ -175,7 +175,7 @@ def _live() -> None:
                     spec = chart_spec(name, doc_json, base_json, t.lang, real, shares, DATA_DIR)
                     specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
                     for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st.container()], specs):
-                        sub_col.vega_lite_chart(one, width="stretch")
+                        sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
                     _chart_note(title, res, base_res)
 
 

@@ -239,3 +239,26 @@ def test_model_page_lists_every_figure_with_status(base):
     assert set(params["状态"]) <= {"官方", "推算", "估算"}
     assert (params["状态"] == "估算").sum() == len(base.estimates())
     assert any(f"{len(base.estimates())} 个数字为估算值" in m.value for m in at.markdown)
+
+
+def test_equation_texts_take_their_numbers_from_the_data(base):
+    from ui.i18n import Translator
+    from ui.model_page import EQUATIONS, equation_values, fill
+    values = equation_values(base)
+    for lang in ("zh", "en"):
+        t = Translator(lang)
+        for key in EQUATIONS:
+            text = fill(t(key), values)
+            assert "«" not in text and "»" not in text, (lang, key)
+    assert values["delta"] == "9.6" and values["c0"] == "15"
+
+
+def test_translation_files_have_the_same_keys_and_placeholders():
+    import string
+    from ui.i18n import _table
+    zh, en = _table("zh"), _table("en")
+    assert set(zh) == set(en)
+    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
+    for k in zh:
+        if not k.startswith("eq."):
+            assert fields(zh[k]) == fields(en[k]), k

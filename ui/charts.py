@@ -57,6 +57,13 @@ CONFIG = {
 }
 
 
+def for_projector(spec: dict) -> dict:
+    """A copy of a spec with larger type and plot for presentation mode."""
+    big = {**CONFIG, "axis": {"labelFontSize": 17, "titleFontSize": 17},
+           "legend": {"labelFontSize": 17, "titleFontSize": 17, "labelLimit": 320}, "text": {"fontSize": 15}}
+    return {**spec, "config": big, "height": int(spec.get("height", HEIGHT) * 1.3)}
+
+
 def finish(chart: alt.TopLevelMixin, height: int = HEIGHT) -> dict:
     """The chart as a Vega-Lite spec with the shared size and look.
 

@@ -12,6 +12,25 @@ from .i18n import Translator
 EQUATIONS = ("eq.trend", "eq.capital", "eq.tech", "eq.price", "eq.sme", "eq.projects", "eq.chain", "eq.cluster")
 
 
+def equation_values(base: Baseline) -> dict[str, str]:
+    """Numbers quoted in the equations, from the region's data (nothing region-specific in the texts)."""
+    from model.scenario import neutral_values
+
+    P = base.params
+    return {"pub": f"{base.published_growth:g}", "delta": f"{P['depreciation']:g}", "alpha": f"{P['capital_elasticity']:g}",
+            "vacap": f"{P['va_rate_cap']:g}", "beta": f"{P['va_rate_elasticity']:g}", "pi": f"{P['price_base']:g}",
+            "sme": f"{P['sme_entry_revenue']:g}", "ramp": f"{P['chain_ramp_years']:g}", "c0": f"{base.chain_base:g}",
+            "mult": f"{P['chain_multiplier']:g}", "base": str(base.base_year), "first": str(base.base_year + 1),
+            "inv0": f"{neutral_values(base)['investment']:.1f}"}
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace «name» placeholders (LaTeX braces make str.format unusable here)."""
+    for k, v in values.items():
+        text = text.replace(f"«{k}»", v)
+    return text
+
+
 def figures_frame(base: Baseline, t: Translator) -> pd.DataFrame:
     names = {s.id: s.name(t.lang) for s in base.sectors}
     goal_names = {g.id: g.name(t.lang) for g in base.goals}
@@ -30,8 +49,9 @@ def figures_frame(base: Baseline, t: Translator) -> pd.DataFrame:
 def render(base: Baseline, t: Translator) -> None:
     st.markdown(t("model_intro"))
     st.subheader(t("model_equations"))
+    values = equation_values(base)
     for key in EQUATIONS:
-        st.markdown(t(key))
+        st.markdown(fill(t(key), values))
     estimates = base.estimates()
     st.subheader(t("model_estimates"))
     st.markdown(t("model_estimates_text", n=len(estimates)))
