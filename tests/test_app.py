@@ -262,3 +262,27 @@ def test_translation_files_have_the_same_keys_and_placeholders():
     for k in zh:
         if not k.startswith("eq."):
             assert fields(zh[k]) == fields(en[k]), k
+
+
+def test_project_table_keeps_its_seed_while_edits_accumulate(base):
+    """The table is fed its seed, not the applied list: Streamlit re-applies the edit deltas to it."""
+    at = app()
+    at.button(key="preset_three_year_action").click().run()
+    n = len(base.presets["three_year_action"]["levers"]["projects"])
+    assert len(at.data_editor[0].value) == n
+    extra = {"name": "新园区", "sector": "medical", "start_year": 2026, "output": 12.0, "ramp_years": 2,
+             "investment": 9.0, "note": ""}
+    at.session_state["projects"] = at.session_state["projects"] + [extra]  # changed outside the table
+    at.run()
+    assert len(at.data_editor[0].value) == n  # the seed: Streamlit's own edit deltas apply to it, once
+    assert len(at.session_state["projects"]) == n  # the table (seed + edits) is the source of truth
+
+
+def test_table_rows_become_project_documents():
+    import math
+
+    from ui.panels import _clean_row
+    row = {"name": "A", "sector": "kitchen", "start_year": 2026.0, "ramp_years": 3.0, "output": 12,
+           "investment": float("nan"), "note": ""}
+    assert _clean_row(row) == {"name": "A", "sector": "kitchen", "start_year": 2026, "ramp_years": 3, "output": 12.0}
+    assert _clean_row({k: math.nan for k in row}) == {}

@@ -67,13 +67,17 @@ def projects_editor(base: Baseline, t: Translator) -> None:
     """The key-project list as an editable table; only a valid table is applied."""
     ss = st.session_state
     current = ss.get("projects", [])
-    df = pd.DataFrame([{c: p.get(c, "" if c == "note" else None) for c in PROJECT_COLUMNS} for p in current],
+    key = f"projects_editor_{ss.get('projects_version', 0)}"
+    if key not in ss:  # the table's base data stays fixed while its edits accumulate in its state
+        ss[f"{key}_base"] = list(current)
+    seed = ss.get(f"{key}_base", current)
+    df = pd.DataFrame([{c: p.get(c, "" if c == "note" else None) for c in PROJECT_COLUMNS} for p in seed],
                       columns=list(PROJECT_COLUMNS))
     df = df.astype({"name": "string", "sector": "string", "note": "string", "start_year": "Int64",
                     "ramp_years": "Int64", "output": "float", "investment": "float"})
     st.caption(t("projects_help"))
     edited = st.data_editor(
-        df, key=f"projects_editor_{ss.get('projects_version', 0)}", num_rows="dynamic", hide_index=True,
+        df, key=key, num_rows="dynamic", hide_index=True,
         width="stretch",
         column_config={
             "name": st.column_config.TextColumn(t("col.name"), required=True, max_chars=80),
