@@ -7,6 +7,7 @@ reruns only that part of the page.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -49,18 +50,16 @@ def _reset_all() -> None:
 
 
 # --------------------------------------------------------------------------- sidebar (full reruns)
-def _language_changed() -> None:
-    # Bound by hand: Streamlit's URL binding matches the formatted label ("English"), not "en".
-    lang = st.session_state["lang"]
-    if lang == DEFAULT_LANG:
-        st.query_params.pop("lang", None)
-    else:
-        st.query_params["lang"] = lang
-
+CHARTS = ("total", "sectors", "cluster", "contrib", "va", "invest")
+PANEL_DEFAULTS = {"chart_left": "total", "chart_right": "cluster"}
+state.choice_from_url("lang", LANGS, DEFAULT_LANG)
+for _key, _default in PANEL_DEFAULTS.items():
+    state.choice_from_url(_key, CHARTS, _default)
 
 with st.sidebar:
     st.segmented_control("语言 / Language", options=list(LANGS), required=True, key="lang",
-                         format_func={"zh": "中文", "en": "English"}.get, on_change=_language_changed)
+                         format_func={"zh": "中文", "en": "English"}.get, on_change=state.choice_to_url,
+                         args=("lang", DEFAULT_LANG))
 t = Translator(state.language())
 # The toggle is drawn further down; on a session's first run its value is still only in the URL.
 present = bool(st.session_state.get("present", str(st.query_params.get("present", "")).lower() == "true"))
@@ -75,7 +74,10 @@ with st.sidebar:
         label = meta.get(f"name_{t.lang}") or name
         cols[i % 2].button(label, key=f"preset_{name}", width="stretch", on_click=state.apply_preset,
                            args=(base, name), help=meta.get(f"description_{t.lang}"))
-    live_sidebar = st.container()
+    box_levers = st.container()
+    box_projects = st.container()
+    box_assumptions = st.container()
+    box_advanced = st.container()
     save_box = st.container()
     if not present:
         with st.expander(t("save_load")):
@@ -88,6 +90,17 @@ with st.sidebar:
                 st.error(t("upload_failed", error=msg[1].message(t.lang)))
     st.toggle(t("presentation"), key="present", bind="query-params", help=t("presentation_help"))
     st.button(t("reset_all"), key="reset_all", on_click=_reset_all, width="stretch")
+
+# Table editors sit outside the fragment: editing them is rare, and keeping them out keeps every
+# slider move light (they would be re-sent with their data on each fragment rerun).
+if not present:
+    with box_projects, st.expander(t("projects")):
+        panels.projects_editor(base, t)
+    with box_advanced, st.expander(t("advanced")):
+        st.markdown(f"**{t('sector_overrides')}**")
+        panels.sector_editor(base, t)
+        st.markdown(f"**{t('goal_settings')}**")
+        panels.goal_settings(base, t)
 
 style.inject(present)
 
@@ -116,21 +129,15 @@ def live() -> None:
 
 
 def _live() -> None:
-    with live_sidebar:
+    with box_levers:
         st.markdown(f"**{t('levers')}** · {t('levers_help')}")
         for key in LEVERS:
             panels.slider(base, t, key)
-        if not present:
-            with st.expander(t("projects")):
-                panels.projects_editor(base, t)
+    if not present:
+        with box_assumptions:
             st.markdown(f"**{t('assumptions')}** · {t('assumptions_help')}")
             for key in ASSUMPTIONS:
                 panels.slider(base, t, key)
-            with st.expander(t("advanced")):
-                st.markdown(f"**{t('sector_overrides')}**")
-                panels.sector_editor(base, t)
-                st.markdown(f"**{t('goal_settings')}**")
-                panels.goal_settings(base, t)
     state.sync_url(base)
 
     scenario = state.current_scenario(base)
@@ -142,7 +149,7 @@ def _live() -> None:
 
     if not present:
         with save_box:
-            st.download_button(t("download_scenario"), data=state.download_json(base),
+            st.download_button(t("download_scenario"), data=functools.partial(state.download_json, base),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
                                on_click="ignore", key="download_scenario", width="stretch")
 
@@ -157,35 +164,45 @@ def _live() -> None:
         st.subheader(t("goals_header"))
         cards.goal_cards(t, base, res, base_res)
 
-        c1, c2 = st.columns(2)
-        real = c1.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
-        shares = c2.toggle(t("shares_toggle"), key="shares", bind="query-params")
-        blocks = [("total", "chart.total", "chart.total.sub"),
-                  ("sectors", "chart.sectors", "chart.sector_shares.sub" if shares else "chart.sectors.sub"),
-                  ("cluster", "chart.cluster", "chart.cluster.sub"),
-                  ("contrib", "chart.contrib", "chart.contrib.sub"),
-                  ("va", "chart.va", None),
-                  ("invest", "chart.invest", "chart.invest.sub")]
-        per_row = 1 if present else 2
-        for start in range(0, len(blocks), per_row):
-            cols = st.columns(per_row)
-            for col, (name, title, sub) in zip(cols, blocks[start: start + per_row]):
+        c1, c2, c3 = st.columns(3)
+        every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
+        real = c2.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
+        shares = c3.toggle(t("shares_toggle"), key="shares", bind="query-params")
+        if every:  # all six, two (one when presenting) to a row
+            per_row = 1 if present else 2
+            for start in range(0, len(CHARTS), per_row):
+                for col, name in zip(st.columns(per_row), CHARTS[start: start + per_row]):
+                    with col:
+                        _chart_block(name, doc_json, base_json, real, shares, res, base_res)
+        else:  # two panels, each showing the chart chosen above it (as En-ROADS does)
+            for col, key in zip(st.columns(2), PANEL_DEFAULTS):
                 with col:
-                    st.markdown(f"**{t(title)}**" + (f" · {t(sub)}" if sub else ""))
-                    spec = chart_spec(name, doc_json, base_json, t.lang, real, shares, DATA_DIR)
-                    specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
-                    for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st.container()], specs):
-                        sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
-                    _chart_note(title, res, base_res)
+                    st.selectbox(t("chart_choice"), CHARTS, key=key, format_func=lambda c: t(f"chart.{c}"),
+                                 label_visibility="collapsed", on_change=state.choice_to_url,
+                                 args=(key, PANEL_DEFAULTS[key]))
+                    _chart_block(st.session_state[key], doc_json, base_json, real, shares, res, base_res)
 
 
-def _chart_note(title: str, res, base_res) -> None:
-    if title == "chart.contrib":
+def _chart_block(name: str, doc_json: str, base_json: str, real: bool, shares: bool, res, base_res) -> None:
+    """One chart with its title line and note."""
+    subtitle = {"total": "chart.total.sub", "sectors": "chart.sector_shares.sub" if shares else "chart.sectors.sub",
+                "cluster": "chart.cluster.sub", "contrib": "chart.contrib.sub", "va": None,
+                "invest": "chart.invest.sub"}[name]
+    st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(subtitle)}" if subtitle else ""))
+    spec = chart_spec(name, doc_json, base_json, t.lang, real, shares, DATA_DIR)
+    specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
+    for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st.container()], specs):
+        sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
+    _chart_note(name, res, base_res)
+
+
+def _chart_note(name: str, res, base_res) -> None:
+    if name == "contrib":
         st.caption(t("contrib_note"))
-    elif title == "chart.va":
+    elif name == "va":
         rate = 100 * res.value_added.sum(axis=0) / res.total
         st.caption(t("va_summary", va=t.money(res.value_added.sum(axis=0)[-1]), rate=t.pct(rate[-1]), rate0=t.pct(rate[0])))
-    elif title == "chart.invest":
+    elif name == "invest":
         k = 3  # 2025–2027: the three-year action
         st.caption(t("invest_summary", y1=int(res.years[k]), c1=t.money(res.cumulative_investment[k]),
                      c2=t.money(res.cumulative_investment[-1]), b2=t.money(base_res.cumulative_investment[-1]),

@@ -63,7 +63,8 @@ def test_page_runs_in_both_languages(base, lang, title):
     at = app(lang=lang)
     assert at.title[0].value == title
     assert len(cards(at)) == 4
-    assert len(at.get("vega_lite_chart")) >= 7  # six charts, value added as two panels
+    assert len(at.get("vega_lite_chart")) == 2  # two chart panels by default
+    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 7  # all six; value added has two
     assert not at.error
     text = " ".join(m.value for m in at.markdown)
     assert ("目标达成情况" in " ".join(s.value for s in at.subheader)) == (lang == "zh")
@@ -286,3 +287,13 @@ def test_table_rows_become_project_documents():
            "investment": float("nan"), "note": ""}
     assert _clean_row(row) == {"name": "A", "sector": "kitchen", "start_year": 2026, "ramp_years": 3, "output": 12.0}
     assert _clean_row({k: math.nan for k in row}) == {}
+
+
+def test_chart_panels_follow_their_choosers_and_the_url(base):
+    at = app(chart_left="contrib", chart_right="invest")
+    assert at.selectbox(key="chart_left").value == "contrib" and at.selectbox(key="chart_right").value == "invest"
+    titles = " ".join(m.value for m in at.markdown)
+    assert "增量来源" in titles and "投资账单" in titles
+    at.selectbox(key="chart_left").set_value("sectors").run()
+    assert at.query_params["chart_left"] in (["sectors"], "sectors")
+    assert len(app(chart_left="nope").get("vega_lite_chart")) == 2  # unknown chart: the default

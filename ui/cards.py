@@ -14,12 +14,12 @@ from .compute import Results
 from .i18n import Translator
 
 
-def _fmt(t: Translator, metric: str, x: float) -> str:
+def _fmt(t: Translator, metric: str, x: float, difference: bool = False) -> str:
     if metric in ("total_multiple", "cluster_total"):
         return t.money(x)
     if metric == "advanced_share":
-        return t.pct(x)
-    return t.rate(x)
+        return t.points(x) if difference else t.pct(x)
+    return t.points(x) if difference else t.rate(x)
 
 
 def _reached(t: Translator, goal: GoalSpec, year: int, end: int) -> str:
@@ -68,8 +68,8 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
         value_line = t("card.min_growth", value=t.rate(value), year=worst_year)
     else:
         value_line = t("card.value", year=goal.target_year, value=_fmt(t, goal.metric, value))
-    gap_text = (t("card.gap_over", gap=_fmt(t, goal.metric, -gap)) if gap <= 0
-                else t("card.gap_short", gap=_fmt(t, goal.metric, gap)))
+    gap_text = (t("card.gap_over", gap=_fmt(t, goal.metric, -gap, difference=True)) if gap <= 0
+                else t("card.gap_short", gap=_fmt(t, goal.metric, gap, difference=True)))
     bg = base_res.goals
     if goal.metric == "min_growth":
         baseline_line = t("card.baseline_growth", value=t.rate(float(bg.value[0, j])))

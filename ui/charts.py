@@ -1,6 +1,14 @@
-"""Altair charts of one scenario beside the trend baseline. Pure: results in, chart out."""
+"""Altair charts of one scenario beside the trend baseline.
+
+Each chart is a *template* — a Vega-Lite spec whose data are named datasets, depending only on the
+language and display switches, built once and cached — plus the scenario's *frames* (small
+DataFrames), supplied as the spec's ``datasets``. Moving a slider changes only the frames, so the
+server does no Altair work and the browser receives the same spec with new data.
+"""
 
 from __future__ import annotations
+
+import functools
 
 import altair as alt
 import numpy as np
@@ -21,32 +29,8 @@ HEIGHT = 300
 ADVANCED_COLORS = ("#1f5fa8", "#3a8fd6", "#6fb7e8", "#2e9c6a", "#7dc59a", "#a7d8c9")
 TRADITIONAL_COLORS = ("#c8553d", "#e38b4f", "#f2b134", "#a0785a", "#d9a88f", "#8c6d62")
 PART_COLORS = ("#1f5fa8", "#9ecae1", "#2e9c6a")
+PARTS = ("processing", "trade", "downstream")
 COMPONENT_COLORS = ("#9e9e9e", "#1f5fa8", "#2e9c6a", "#e38b4f", "#f2b134", "#8e5ea2")
-
-
-def _runs(t: Translator) -> tuple[str, str]:
-    return t("run.scenario"), t("run.baseline")
-
-
-def _run_scales(t: Translator) -> tuple[alt.Scale, alt.Scale]:
-    """Colour and dash of scenario (solid blue) and baseline (dashed grey)."""
-    scen, basel = _runs(t)
-    return (alt.Scale(domain=[scen, basel], range=[SCENARIO, BASELINE]),
-            alt.Scale(domain=[scen, basel], range=[[1, 0], [6, 4]]))
-
-
-def _run_encoding(t: Translator, legend: alt.Legend | None = alt.Legend(orient="top")) -> dict:
-    color, dash = _run_scales(t)
-    return {
-        "color": alt.Color("run:N", title=t("legend.run"), scale=color, legend=legend),
-        "strokeDash": alt.StrokeDash("run:N", title=t("legend.run"), scale=dash, legend=legend),
-    }
-
-
-def _year_axis(t: Translator) -> alt.X:
-    return alt.X("year:Q", title=t("axis.year"), axis=alt.Axis(format="d", tickMinStep=1),
-                 scale=alt.Scale(nice=False))
-
 
 #: Shared look, added to each spec as plain data (Altair's configure_* calls copy the whole chart).
 CONFIG = {
@@ -64,210 +48,243 @@ def for_projector(spec: dict) -> dict:
     return {**spec, "config": big, "height": int(spec.get("height", HEIGHT) * 1.3)}
 
 
-def finish(chart: alt.TopLevelMixin, height: int = HEIGHT) -> dict:
-    """The chart as a Vega-Lite spec with the shared size and look.
+def _data(name: str) -> alt.Data:
+    return alt.Data(name=name)
 
-    Specs are plain dicts so the page can cache them; the charts are built from validated
-    encodings, so the schema check is skipped (it costs more than building them).
-    """
+
+def _spec(chart: alt.TopLevelMixin, height: int = HEIGHT) -> dict:
+    """A template's spec with the shared size and look (no schema check: encodings are fixed here)."""
     spec = chart.to_dict(validate=False)
-    spec["height"] = height
-    spec["width"] = "container"
-    spec["config"] = CONFIG
+    spec.update(height=height, width="container", config=CONFIG)
     return spec
 
 
-def _target_rule(year: int, label: str) -> alt.LayerChart:
-    df = pd.DataFrame({"year": [year], "label": [label]})
-    rule = alt.Chart(df).mark_rule(color=GOAL, strokeDash=[2, 2]).encode(x="year:Q")
-    text = alt.Chart(df).mark_text(align="left", dx=4, dy=-4, baseline="top", color=GOAL, fontSize=11).encode(
-        x="year:Q", y=alt.value(0), text="label:N")
+def _runs(t: Translator) -> tuple[str, str]:
+    return t("run.scenario"), t("run.baseline")
+
+
+def _run_encoding(t: Translator, legend: alt.Legend | None = alt.Legend(orient="top", symbolType="stroke")) -> dict:
+    scen, basel = _runs(t)
+    return {
+        "color": alt.Color("run:N", title=t("legend.run"), legend=legend,
+                           scale=alt.Scale(domain=[scen, basel], range=[SCENARIO, BASELINE])),
+        "strokeDash": alt.StrokeDash("run:N", title=t("legend.run"), legend=legend,
+                                     scale=alt.Scale(domain=[scen, basel], range=[[1, 0], [6, 4]])),
+    }
+
+
+def _year_axis(t: Translator) -> alt.X:
+    return alt.X("year:Q", title=t("axis.year"), axis=alt.Axis(format="d", tickMinStep=1),
+                 scale=alt.Scale(nice=False))
+
+
+def _tooltip(t: Translator, field: str, title_key: str, fmt: str = ",.1f", series: str = "run",
+             series_key: str = "legend.run") -> list[alt.Tooltip]:
+    return [alt.Tooltip(f"{series}:N", title=t(series_key)), alt.Tooltip("year:Q", title=t("tooltip.year")),
+            alt.Tooltip(f"{field}:Q", title=t(title_key), format=fmt)]
+
+
+def _target_rule() -> alt.LayerChart:
+    """Vertical goal-year rule, labelled at the bottom (clear of goal lines); data ``target``: year, label."""
+    rule = alt.Chart(_data("target")).mark_rule(color=GOAL, strokeDash=[2, 2]).encode(x="year:Q")
+    # Placed by the plot's own height signal: a fixed pixel value would grow the fitted chart.
+    text = alt.Chart(_data("target")).mark_text(align="left", dx=4, dy=-4, baseline="bottom", color=GOAL,
+                                                fontSize=11).encode(x="year:Q", y=alt.value({"expr": "height"}),
+                                                                    text="label:N")
     return rule + text
 
 
-def _level_rule(value: float, label: str) -> alt.LayerChart:
-    df = pd.DataFrame({"value": [value], "label": [label]})
-    rule = alt.Chart(df).mark_rule(color=GOAL, strokeDash=[6, 3]).encode(y="value:Q")
-    text = alt.Chart(df).mark_text(align="left", x=4, dy=-6, color=GOAL, fontSize=11).encode(
+def _level_rule() -> alt.LayerChart:
+    """Horizontal goal line; data ``goal``: value, label."""
+    rule = alt.Chart(_data("goal")).mark_rule(color=GOAL, strokeDash=[6, 3]).encode(y="value:Q")
+    text = alt.Chart(_data("goal")).mark_text(align="left", x=4, dy=-6, color=GOAL, fontSize=11).encode(
         y="value:Q", text="label:N")
     return rule + text
 
+
+# --------------------------------------------------------------------------- templates (cached)
+
+@functools.lru_cache(maxsize=64)
+def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool], ...], bars: tuple[str, ...]
+             ) -> dict | tuple[dict, dict]:
+    """The spec of chart ``name`` without data (see the module docstring).
+
+    ``sectors``: (display name, advanced?) in stacking order; ``bars``: the contribution chart's bar labels.
+    """
+    t = Translator(lang)
+    enc = _run_encoding(t)
+    if name == "total":
+        lines = alt.Chart(_data("runs")).mark_line(point=True, strokeWidth=2.5).encode(
+            x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.output"), scale=alt.Scale(zero=True)),
+            color=enc["color"], strokeDash=enc["strokeDash"], tooltip=_tooltip(t, "value", "axis.output"))
+        return _spec(lines + _level_rule() + _target_rule())
+    if name == "sectors":
+        names = [n for n, _ in sectors]
+        adv = [n for n, a in sectors if a]
+        trad = [n for n, a in sectors if not a]
+        colors = ([ADVANCED_COLORS[i % len(ADVANCED_COLORS)] for i in range(len(adv))]
+                  + [TRADITIONAL_COLORS[i % len(TRADITIONAL_COLORS)] for i in range(len(trad))])
+        field, fmt = ("share", "%") if shares else ("value", ",.0f")
+        area = alt.Chart(_data("sectors")).mark_area(opacity=0.9).encode(
+            x=_year_axis(t),
+            y=alt.Y(f"{field}:Q", title=t("axis.share") if shares else t("axis.output"), stack="zero",
+                    axis=alt.Axis(format=fmt)),
+            color=alt.Color("sector:N", title=t("legend.sector"), scale=alt.Scale(domain=names, range=colors),
+                            legend=alt.Legend(orient="right", labelLimit=150, labelFontSize=11, symbolSize=60)),
+            order=alt.Order("order:Q"),
+            tooltip=[alt.Tooltip("sector:N", title=t("legend.sector")), alt.Tooltip("year:Q", title=t("tooltip.year")),
+                     alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f"),
+                     alt.Tooltip("share:Q", title=t("axis.share"), format=".1%")])
+        if shares:
+            overlay = alt.Chart(_data("runs")).mark_line(strokeWidth=2.5, color="black").encode(
+                x="year:Q", y="value:Q", strokeDash=enc["strokeDash"],
+                tooltip=[alt.Tooltip("run:N", title=t("advanced_share")), alt.Tooltip("year:Q", title=t("tooltip.year")),
+                         alt.Tooltip("value:Q", format=".1%")])
+            return _spec(area + overlay + _level_rule())
+        overlay = alt.Chart(_data("runs")).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
+            x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
+        return _spec(area + overlay)
+    if name == "cluster":
+        names = [t(f"part.{p}") for p in PARTS]
+        area = alt.Chart(_data("parts")).mark_area(opacity=0.9).encode(
+            x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.output"), stack="zero"),
+            color=alt.Color("part:N", title=t("legend.part"), scale=alt.Scale(domain=names, range=list(PART_COLORS)),
+                            legend=alt.Legend(orient="top")),
+            order=alt.Order("order:Q"), tooltip=_tooltip(t, "value", "axis.output", series="part", series_key="legend.part"))
+        line = alt.Chart(_data("runs")).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
+            x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
+        return _spec(area + line + _level_rule() + _target_rule())
+    if name == "contrib":
+        comps = [t(f"comp.{c}") for c in COMPONENTS]
+        bar_enc = alt.Y("bar:N", title=None, sort=list(bars), axis=alt.Axis(labelLimit=200, labelOverlap=False))
+        stacked = alt.Chart(_data("parts")).mark_bar().encode(
+            y=bar_enc, x=alt.X("value:Q", title=t("axis.contribution"), stack="zero"),
+            color=alt.Color("component:N", title=t("legend.component"),
+                            scale=alt.Scale(domain=comps, range=list(COMPONENT_COLORS)),
+                            legend=alt.Legend(orient="bottom", columns=2, labelLimit=180, symbolLimit=0)),
+            order=alt.Order("order:Q"),
+            tooltip=[alt.Tooltip("bar:N", title=t("legend.run")), alt.Tooltip("component:N", title=t("legend.component")),
+                     alt.Tooltip("value:Q", title=t("axis.contribution"), format=",.1f")])
+        text = alt.Chart(_data("totals")).mark_text(align="left", dx=4, fontSize=11).encode(
+            y=alt.Y("bar:N", sort=list(bars)), x="value:Q",
+            text=alt.Text("value:Q", format=",.0f" if lang == "zh" else ",.1f"))
+        zero = alt.Chart(_data("zero")).mark_rule(color="#444").encode(x="x:Q")
+        room = alt.Chart(_data("totals")).mark_point(opacity=0).encode(y=alt.Y("bar:N", sort=list(bars)), x="pad:Q")
+        return _spec(stacked + text + zero + room)
+    if name == "va":
+        shown = _run_encoding(t, alt.Legend(orient="top", direction="vertical", symbolType="stroke"))
+        hidden = shown  # the same legend on both panels keeps their plots the same height
+        base_chart = alt.Chart(_data("va")).encode(x=_year_axis(t))
+        va = base_chart.mark_line(point=True, strokeWidth=2.5).encode(
+            y=alt.Y("va:Q", title=t("axis.va")), color=shown["color"], strokeDash=shown["strokeDash"],
+            tooltip=_tooltip(t, "va", "axis.va"))
+        rate = base_chart.mark_line(point=True, strokeWidth=2.5).encode(
+            y=alt.Y("rate:Q", title=t("axis.va_rate"), scale=alt.Scale(zero=False)),
+            color=hidden["color"], strokeDash=hidden["strokeDash"], tooltip=_tooltip(t, "rate", "axis.va_rate", ".2f"))
+        return _spec(va, height=HEIGHT - 30), _spec(rate, height=HEIGHT - 30)
+    if name == "invest":
+        bars_ = alt.Chart(_data("scenario")).mark_bar(opacity=0.85, size=18).encode(
+            x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.investment")), color=enc["color"],
+            tooltip=_tooltip(t, "value", "axis.investment"))
+        line = alt.Chart(_data("runs")).mark_line(point=True, strokeWidth=2.5).encode(
+            x="year:Q", y="value:Q", color=enc["color"], strokeDash=enc["strokeDash"],
+            tooltip=_tooltip(t, "value", "axis.investment"))
+        return _spec(bars_ + line)
+    raise ValueError(f"unknown chart {name!r}")
+
+
+# --------------------------------------------------------------------------- frames (per scenario)
 
 def _deflator(res: Results, real: bool) -> np.ndarray:
     return res.price if real else np.ones_like(res.price)
 
 
-def total_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, real: bool) -> dict:
-    """Total output, scenario against baseline, with the doubling line and the target year."""
-    scen, basel = _runs(t)
-    rows = []
-    for label, r in ((scen, res), (basel, base_res)):
-        values = (r.output / _deflator(r, real)).sum(axis=0) * t.money_factor
-        rows.append(pd.DataFrame({"year": r.years, "run": label, "value": values}))
-    df = pd.concat(rows, ignore_index=True)
-    enc = _run_encoding(t)
-    tooltip = [alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-               alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")]
-    lines = alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
-        x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.output"), scale=alt.Scale(zero=True)),
-        color=enc["color"], strokeDash=enc["strokeDash"], tooltip=tooltip)
-    doubling = goal.threshold * res.output[:, 0].sum() * t.money_factor
-    chart = (lines + _level_rule(doubling, t("doubling_line", value=t.money(doubling / t.money_factor)))
-             + _target_rule(goal.target_year, t("target_year", year=goal.target_year)))
-    return finish(chart)
+def _runs_frame(t: Translator, values: tuple[np.ndarray, np.ndarray], years: np.ndarray) -> pd.DataFrame:
+    return pd.concat([pd.DataFrame({"year": years, "run": label, "value": v})
+                      for label, v in zip(_runs(t), values)], ignore_index=True)
 
 
-def _sector_frame(res: Results, base: Baseline, t: Translator, real: bool) -> pd.DataFrame:
-    values = res.output / _deflator(res, real) * t.money_factor
+def _goal(value: float, label: str) -> pd.DataFrame:
+    return pd.DataFrame({"value": [value], "label": [label]})
+
+
+def _target(goal: GoalSpec, t: Translator) -> pd.DataFrame:
+    return pd.DataFrame({"year": [goal.target_year], "label": [t("target_year", year=goal.target_year)]})
+
+
+def sector_order(base: Baseline, t: Translator) -> tuple[tuple[str, bool], ...]:
+    """Sectors in stacking order (advanced first, at the bottom): (display name, advanced?)."""
     order = sorted(range(len(base.sectors)), key=lambda i: (not base.advanced_mask[i], i))
-    frames = []
-    for rank, i in enumerate(order):
-        s = base.sectors[i]
-        frames.append(pd.DataFrame({"year": res.years, "sector": s.name(t.lang), "order": rank,
-                                    "value": values[i], "share": values[i] / values.sum(axis=0)}))
-    return pd.concat(frames, ignore_index=True)
+    return tuple((base.sectors[i].name(t.lang), bool(base.advanced_mask[i])) for i in order)
 
 
-def _sector_scale(base: Baseline, t: Translator) -> alt.Scale:
-    adv = [s.name(t.lang) for s, a in zip(base.sectors, base.advanced_mask) if a]
-    trad = [s.name(t.lang) for s, a in zip(base.sectors, base.advanced_mask) if not a]
-    colors = ([ADVANCED_COLORS[i % len(ADVANCED_COLORS)] for i in range(len(adv))]
-              + [TRADITIONAL_COLORS[i % len(TRADITIONAL_COLORS)] for i in range(len(trad))])
-    return alt.Scale(domain=adv + trad, range=colors)
+def contribution_bars(t: Translator, years: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(f"{y} · {label}" for y in years for label in _runs(t))
 
 
-def sectors_chart(res: Results, base_res: Results, base: Baseline, t: Translator, real: bool,
-                  shares: bool, share_goal: GoalSpec) -> dict:
-    """Output by sector, stacked (advanced sectors at the bottom), or their shares."""
-    df = _sector_frame(res, base, t, real)
-    field, fmt = ("share", ".1%") if shares else ("value", ",.1f")
-    y_title = t("axis.share") if shares else t("axis.output")
-    area = alt.Chart(df).mark_area(opacity=0.9).encode(
-        x=_year_axis(t),
-        y=alt.Y(f"{field}:Q", title=y_title, stack="zero",
-                axis=alt.Axis(format="%" if shares else ",.0f")),
-        color=alt.Color("sector:N", title=t("legend.sector"), scale=_sector_scale(base, t),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=200)),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("sector:N", title=t("legend.sector")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                 alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f"),
-                 alt.Tooltip("share:Q", title=t("axis.share"), format=".1%")])
-    scen, basel = _runs(t)
-    if shares:
-        adv = base.advanced_mask
-        lines = pd.concat([pd.DataFrame({"year": r.years, "run": label,
-                                         "value": r.output[adv].sum(axis=0) / r.output.sum(axis=0)})
-                           for label, r in ((scen, res), (basel, base_res))], ignore_index=True)
-        enc = _run_encoding(t)
-        overlay = alt.Chart(lines).mark_line(strokeWidth=2.5, color="black").encode(
-            x="year:Q", y="value:Q", strokeDash=enc["strokeDash"],
-            tooltip=[alt.Tooltip("run:N", title=t("advanced_share")),
-                     alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("value:Q", format=".1%")])
-        goal = share_goal.threshold / 100
-        chart = area + overlay + _level_rule(goal, t("share_goal_line", value=t.pct(share_goal.threshold, 0)))
-        return finish(chart, height=HEIGHT + 110)
-    else:
-        tot = pd.DataFrame({"year": base_res.years, "run": basel,
-                            "value": (base_res.output / _deflator(base_res, real)).sum(axis=0) * t.money_factor})
-        overlay = alt.Chart(tot).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
-            x="year:Q", y="value:Q",
-            tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                     alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
-        chart = area + overlay
-    return finish(chart, height=HEIGHT + 110)  # room for the two-column legend below
-
-
-def cluster_chart(res: Results, base_res: Results, t: Translator, goal: GoalSpec, real: bool) -> dict:
-    """The stainless cluster by part, the baseline's total, the 1000亿元 goal and its year."""
-    parts = ("processing", "trade", "downstream")
-    names = [t(f"part.{p}") for p in parts]
-    defl = (res.cluster_price if real else np.ones_like(res.cluster_price)) / t.money_factor
-    df = pd.concat([pd.DataFrame({"year": res.years, "part": n, "order": k, "value": res.cluster[k] / defl})
-                    for k, n in enumerate(names)], ignore_index=True)
-    area = alt.Chart(df).mark_area(opacity=0.9).encode(
-        x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.output"), stack="zero"),
-        color=alt.Color("part:N", title=t("legend.part"), scale=alt.Scale(domain=names, range=list(PART_COLORS)),
-                        legend=alt.Legend(orient="top")),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("part:N", title=t("legend.part")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                 alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
-    bdefl = (base_res.cluster_price if real else np.ones_like(base_res.cluster_price)) / t.money_factor
-    btot = pd.DataFrame({"year": base_res.years, "run": t("run.baseline"), "value": base_res.cluster.sum(axis=0) / bdefl})
-    line = alt.Chart(btot).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
-        x="year:Q", y="value:Q",
-        tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                 alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
-    chart = (area + line + _level_rule(goal.threshold * t.money_factor, t("cluster_goal_line", value=t.money(goal.threshold)))
-             + _target_rule(goal.target_year, t("target_year", year=goal.target_year)))
-    return finish(chart)
-
-
-def contributions_chart(res: Results, base_res: Results, t: Translator, years: tuple[int, ...]) -> dict:
-    """Gain over the base year by source, for the given years, scenario beside baseline."""
-    scen, basel = _runs(t)
-    rows = []
-    for label, r in ((scen, res), (basel, base_res)):
-        for y in years:
-            k = int(np.searchsorted(r.years, y))
-            for c, comp in enumerate(COMPONENTS):
-                rows.append({"bar": f"{y} · {label}", "year": y, "run": label, "component": t(f"comp.{comp}"),
-                             "order": c, "value": float(r.contributions[c, k]) * t.money_factor})
-    df = pd.DataFrame(rows)
-    names = [t(f"comp.{c}") for c in COMPONENTS]
-    bar_order = [f"{y} · {lab}" for y in years for lab in (scen, basel)]
-    bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("bar:N", title=None, sort=bar_order, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
-        x=alt.X("value:Q", title=t("axis.contribution"), stack="zero"),
-        color=alt.Color("component:N", title=t("legend.component"),
-                        scale=alt.Scale(domain=names, range=list(COMPONENT_COLORS)),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=180, symbolLimit=0)),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("bar:N", title=t("legend.run")), alt.Tooltip("component:N", title=t("legend.component")),
-                 alt.Tooltip("value:Q", title=t("axis.contribution"), format=",.1f")])
-    totals = df.groupby("bar", as_index=False)["value"].sum()
-    text = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=11).encode(
-        y=alt.Y("bar:N", sort=bar_order), x="value:Q", text=alt.Text("value:Q", format=",.0f" if t.lang == "zh" else ",.1f"))
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
-    return finish(bars + text + zero, height=HEIGHT)
-
-
-def value_added_charts(res: Results, base_res: Results, t: Translator, real: bool
-                       ) -> tuple[dict, dict]:
-    """Value added and the value-added rate, scenario against baseline (two charts)."""
-    scen, basel = _runs(t)
-    rows = []
-    for label, r in ((scen, res), (basel, base_res)):
-        va = (r.value_added / _deflator(r, real)).sum(axis=0) * t.money_factor
-        rate = 100 * r.value_added.sum(axis=0) / r.output.sum(axis=0)
-        rows.append(pd.DataFrame({"year": r.years, "run": label, "va": va, "rate": rate}))
-    df = pd.concat(rows, ignore_index=True)
-    shown = _run_encoding(t, alt.Legend(orient="top", direction="vertical"))
-    hidden = _run_encoding(t, None)
-    common = alt.Chart(df).encode(x=_year_axis(t))
-    va = common.mark_line(point=True, strokeWidth=2.5).encode(
-        color=shown["color"], strokeDash=shown["strokeDash"],
-        y=alt.Y("va:Q", title=t("axis.va")),
-        tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                 alt.Tooltip("va:Q", title=t("axis.va"), format=",.1f")])
-    rate = common.mark_line(point=True, strokeWidth=2.5).encode(
-        color=hidden["color"], strokeDash=hidden["strokeDash"],
-        y=alt.Y("rate:Q", title=t("axis.va_rate"), scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                 alt.Tooltip("rate:Q", title=t("axis.va_rate"), format=".2f")])
-    return finish(va, height=HEIGHT - 30), finish(rate, height=HEIGHT - 30)
-
-
-def investment_chart(res: Results, base_res: Results, t: Translator) -> dict:
-    """The investment bill: yearly investment of the scenario (bars) and of the baseline (line)."""
-    scen, basel = _runs(t)
+def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Translator, real: bool, shares: bool
+           ) -> dict[str, pd.DataFrame]:
+    """The datasets of chart ``name`` for a scenario (money in the page's unit)."""
     f = t.money_factor
-    df = pd.DataFrame({"year": res.years[1:], "run": scen, "value": res.investment[1:] * f})
-    bdf = pd.DataFrame({"year": base_res.years[1:], "run": basel, "value": base_res.investment[1:] * f})
-    tooltip = [alt.Tooltip("run:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-               alt.Tooltip("value:Q", title=t("axis.investment"), format=",.1f")]
-    enc = _run_encoding(t)
-    bars = alt.Chart(df).mark_bar(opacity=0.85, size=18).encode(
-        x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.investment")), color=enc["color"], tooltip=tooltip)
-    line = alt.Chart(bdf).mark_line(point=True, strokeWidth=2.5).encode(
-        x="year:Q", y="value:Q", color=enc["color"], strokeDash=enc["strokeDash"], tooltip=tooltip)
-    return finish(bars + line)
+    goals = {g.id: g for g in res.goals.goals}
+    years = res.years
+    if name == "total":
+        totals = tuple((r.output / _deflator(r, real)).sum(axis=0) * f for r in (res, base_res))
+        g = goals["doubling"]
+        doubling = g.threshold * res.output[:, 0].sum()
+        return {"runs": _runs_frame(t, totals, years),
+                "goal": _goal(doubling * f, t("doubling_line", value=t.money(doubling))), "target": _target(g, t)}
+    if name == "sectors":
+        values = res.output / _deflator(res, real) * f
+        share = values / values.sum(axis=0)
+        order = sorted(range(len(base.sectors)), key=lambda i: (not base.advanced_mask[i], i))
+        sectors = pd.concat([pd.DataFrame({"year": years, "sector": base.sectors[i].name(t.lang), "order": rank,
+                                           "value": values[i], "share": share[i]})
+                             for rank, i in enumerate(order)], ignore_index=True)
+        if shares:
+            adv = base.advanced_mask
+            lines = tuple(r.output[adv].sum(axis=0) / r.output.sum(axis=0) for r in (res, base_res))
+            g = goals["advanced_share_2035"]
+            return {"sectors": sectors, "runs": _runs_frame(t, lines, years),
+                    "goal": _goal(g.threshold / 100, t("share_goal_line", value=t.pct(g.threshold, 0)))}
+        btot = (base_res.output / _deflator(base_res, real)).sum(axis=0) * f
+        return {"sectors": sectors, "runs": pd.DataFrame({"year": years, "run": t("run.baseline"), "value": btot})}
+    if name == "cluster":
+        g = goals["stainless_cluster"]
+        defl = (res.cluster_price if real else np.ones_like(res.cluster_price)) / f
+        parts = pd.concat([pd.DataFrame({"year": years, "part": t(f"part.{p}"), "order": k, "value": res.cluster[k] / defl})
+                           for k, p in enumerate(PARTS)], ignore_index=True)
+        bdefl = (base_res.cluster_price if real else np.ones_like(base_res.cluster_price)) / f
+        runs = pd.DataFrame({"year": years, "run": t("run.baseline"), "value": base_res.cluster.sum(axis=0) / bdefl})
+        return {"parts": parts, "runs": runs,
+                "goal": _goal(g.threshold * f, t("cluster_goal_line", value=t.money(g.threshold))), "target": _target(g, t)}
+    if name == "contrib":
+        yrs = (goals["doubling"].target_year, base.end_year)
+        rows = []
+        for label, r in zip(_runs(t), (res, base_res)):
+            for y in yrs:
+                k = int(np.searchsorted(r.years, y))
+                for c, comp in enumerate(COMPONENTS):
+                    rows.append({"bar": f"{y} · {label}", "component": t(f"comp.{comp}"), "order": c,
+                                 "value": float(r.contributions[c, k]) * f})
+        parts = pd.DataFrame(rows)
+        totals = parts.groupby("bar", as_index=False, sort=False)["value"].sum()
+        totals["pad"] = totals["value"] + 0.18 * parts["value"].clip(lower=0).groupby(parts["bar"]).sum().max()
+        return {"parts": parts, "totals": totals,
+                "zero": pd.DataFrame({"x": [0.0]})}
+    if name == "va":
+        rows = []
+        for label, r in zip(_runs(t), (res, base_res)):
+            rows.append(pd.DataFrame({"year": years, "run": label,
+                                      "va": (r.value_added / _deflator(r, real)).sum(axis=0) * f,
+                                      "rate": 100 * r.value_added.sum(axis=0) / r.output.sum(axis=0)}))
+        return {"va": pd.concat(rows, ignore_index=True)}
+    if name == "invest":
+        return {"scenario": pd.DataFrame({"year": years[1:], "run": t("run.scenario"), "value": res.investment[1:] * f}),
+                "runs": pd.DataFrame({"year": years[1:], "run": t("run.baseline"), "value": base_res.investment[1:] * f})}
+    raise ValueError(f"unknown chart {name!r}")
+
+
+def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
+    """A template spec with its datasets (a new dict; the cached template is not touched)."""
+    return {**spec, "datasets": dict(data)}

@@ -91,24 +91,16 @@ def canonical(doc: dict) -> str:
 @st.cache_data(max_entries=512, show_spinner=False)
 def chart_spec(name: str, doc_json: str, base_json: str, lang: str, real: bool, shares: bool,
                folder: str | None = None) -> dict | tuple[dict, dict]:
-    """A chart's Vega-Lite spec for a scenario, cached: a rerun that changed nothing rebuilds nothing."""
+    """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
     from . import charts  # charts imports this module
     from .i18n import Translator
 
     base = get_baseline(folder)
     res, base_res = compute(doc_json, folder), compute(base_json, folder)
     t = Translator(lang)
-    goals = {g.id: g for g in res.goals.goals}
-    if name == "total":
-        return charts.total_chart(res, base_res, t, goals["doubling"], real)
-    if name == "sectors":
-        return charts.sectors_chart(res, base_res, base, t, real, shares, goals["advanced_share_2035"])
-    if name == "cluster":
-        return charts.cluster_chart(res, base_res, t, goals["stainless_cluster"], real)
-    if name == "contrib":
-        return charts.contributions_chart(res, base_res, t, (goals["doubling"].target_year, base.end_year))
-    if name == "va":
-        return charts.value_added_charts(res, base_res, t, real)
-    if name == "invest":
-        return charts.investment_chart(res, base_res, t)
-    raise ValueError(f"unknown chart {name!r}")
+    years = (res.goals.goals[0].target_year, base.end_year)
+    spec = charts.template(name, lang, shares, charts.sector_order(base, t), charts.contribution_bars(t, years))
+    data = charts.frames(name, res, base_res, base, t, real, shares)
+    if isinstance(spec, tuple):
+        return tuple(charts.with_data(s, data) for s in spec)
+    return charts.with_data(spec, data)

@@ -48,6 +48,10 @@ class Translator:
     def pct(self, x: float, digits: int = 1) -> str:
         return f"{self.num(x, digits)}%" if self.lang == "zh" else f"{self.num(x, digits)} %"
 
+    def points(self, x: float, digits: int = 1) -> str:
+        """A difference of two percentages."""
+        return f"{self.num(x, digits)}个百分点" if self.lang == "zh" else f"{self.num(x, digits)} points"
+
     def rate(self, x: float, digits: int = 1) -> str:
         return f"{self.num(x, digits)}%/年" if self.lang == "zh" else f"{self.num(x, digits)} %/yr"
 

@@ -26,22 +26,25 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
     lo, hi = lever_bounds(base)[key]
     default = state.slider_defaults(base)[key]
     unit = t.unit(spec.unit_en)
-    label = t(f"lever.{key}") + (f"({unit})" if unit and t.lang == "zh" else f" ({unit})" if unit else "")
+    if key == "investment":  # its neutral value moves with trend growth and sector trends
+        default_now = state.slider_defaults(base, st.session_state.get("growth"),
+                                            st.session_state.get("sector_overrides", {}))[key]
+    else:
+        default_now = default
+    mark = t("baseline_mark", value=(_FORMATS[key] % default_now) + (unit if t.lang == "zh" else f" {unit}"))
+    unit_part = (f"({unit})" if t.lang == "zh" else f" ({unit})") if unit else ""
+    # The baseline mark is part of the label (one element per slider keeps each rerun light).
+    label = f"{t(f'lever.{key}')}{unit_part} · {mark}"
+    help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
     left, right = st.columns([7, 1], vertical_alignment="center")
     with left:
         st.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
-                  bind="query-params", help=t(f"lever.{key}.help"), format=_FORMATS[key],
+                  bind="query-params", help=help_text, format=_FORMATS[key],
                   on_change=state.growth_changed if key == "growth" else None,
                   args=(base,) if key == "growth" else None)
     with right:
         st.button(":material/restart_alt:", key=f"reset_{key}", help=t("reset_help"), type="tertiary",
                   on_click=state.reset_slider, args=(base, key))
-    if key == "investment":
-        now = state.slider_defaults(base, st.session_state.get("growth"), st.session_state.get("sector_overrides", {}))
-        mark = t("follows_growth", value=(_FORMATS[key] % now[key]) + (unit if t.lang == "zh" else f" {unit}"))
-    else:
-        mark = t("baseline_mark", value=(_FORMATS[key] % default) + (unit if t.lang == "zh" else f" {unit}"))
-    st.caption(mark)
 
 
 def _clean_row(row: dict[str, Any]) -> dict[str, Any]:

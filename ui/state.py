@@ -209,7 +209,6 @@ def init_session(base: Baseline) -> None:
                 notices.append(note)
     if "lang" in qp and qp["lang"] not in LANGS:
         notices.append(("notice_url", {"key": "lang", "value": qp["lang"][:40], "range": "zh, en"}))
-    ss["lang"] = qp["lang"] if qp.get("lang") in LANGS else DEFAULT_LANG
     preset = qp.get("preset")
     if preset is not None and preset not in base.presets:
         notices.append(("notice_url", {"key": "preset", "value": preset[:40], "range": ", ".join(base.presets)}))
@@ -283,6 +282,27 @@ def sync_url(base: Baseline) -> None:
                 qp[key] = want[key]
         elif key in qp:
             del qp[key]
+
+
+def choice_from_url(key: str, options: tuple[str, ...], default: str) -> None:
+    """Seed a choice widget's state from the URL once per session (see ``choice_to_url``).
+
+    Streamlit's own URL binding matches a value against its *formatted* label, so widgets that show
+    translated labels for stable codes are bound by hand.
+    """
+    ss = st.session_state
+    if key not in ss:
+        raw = st.query_params.get(key)
+        ss[key] = raw if raw in options else default
+
+
+def choice_to_url(key: str, default: str) -> None:
+    """Callback: write a choice to the URL, leaving it out while it equals its default."""
+    value = st.session_state[key]
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
 
 
 def language() -> str:

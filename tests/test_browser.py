@@ -1,0 +1,332 @@
+"""The app in a real browser: a Streamlit server on a free port driven by headless Chromium (Playwright).
+
+Run: ``CI=true python -m pytest tests/test_browser.py -q``. Without Chromium or Playwright the tests
+are skipped locally and fail in CI (``CI=true``). Screenshots go to ``artifacts/screenshots/``.
+
+Everything is deterministic: no Monte Carlo, every test opens a fresh browser context (a new
+Streamlit session), and waits are on visible results, never on fixed sleeps (except a short
+settle after a viewport resize, before a screenshot).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+
+import pytest
+
+from browser_support import (APP_IDLE, CARD, CHART, REPO, Server, artifacts_dir, browser_missing, launch_chromium,
+                             slider_input, wait_idle)
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # reported by the `_browser_ready` fixture (skip locally, fail in CI)
+    expect = None
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 30_000  # ms, for a (re)run to show up
+with (REPO / "data/zhoucun/goals.csv").open(encoding="utf-8", newline="") as _f:
+    GOALS = {row["id"]: row for row in csv.DictReader(_f)}
+REGION = json.loads((REPO / "data/zhoucun/region.json").read_text(encoding="utf-8"))
+PRESETS = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (REPO / "data/zhoucun/presets").glob("*.json")}
+SLIDERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades",
+           "growth", "stainless_price", "volatility", "correlation")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: Charts that have been drawn by vega-embed (SVG or canvas renderer).
+DRAWN_CHARTS = f"{CHART} svg.marks, {CHART} canvas"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def _browser_ready():
+    reason = browser_missing()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser tests must run in CI, but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def server(_browser_ready):
+    srv = Server("app.py").start(timeout=60)
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture(scope="session")
+def browser(_browser_ready):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Factory of fresh browser contexts (each one is a new Streamlit session); all closed afterwards."""
+    made = []
+
+    def make(width: int = 1366, height: int = 768):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+        ctx.set_default_timeout(TIMEOUT)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+@pytest.fixture
+def page_errors():
+    """JavaScript errors of every page opened through ``open_app`` during the test."""
+    return []
+
+
+@pytest.fixture(autouse=True)
+def _no_server_traceback(request):
+    """No test may leave a traceback in the server log (the app catches errors and logs them)."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    srv = request.getfixturevalue("server")
+    start = len(srv.log_text())
+    yield
+    new = srv.log_text()[start:]
+    assert "Traceback" not in new, f"the server logged an error during the test:\n{new[-3000:]}"
+
+
+# --------------------------------------------------------------------------- helpers
+
+def open_app(new_context, server, query: str = "", errors: list | None = None, width: int = 1366,
+             height: int = 768):
+    page = new_context(width, height).new_page()
+    if errors is not None:
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(query if query.startswith("http") else f"{server.url}/{query}")
+    wait_ready(page)
+    return page
+
+
+def wait_ready(page, charts: int = 2) -> None:
+    """Four goal cards, ``charts`` drawn charts (two panels by default), and no run in progress."""
+    expect(page.locator(CARD)).to_have_count(4, timeout=60_000)
+    page.wait_for_function(f"document.querySelectorAll({json.dumps(DRAWN_CHARTS)}).length >= {charts}",
+                           timeout=60_000)
+    wait_idle(page, timeout=60_000)
+
+
+def cards(page) -> list[tuple[str, str, str]]:
+    """(goal id, data-met, text) of every goal card, in page order."""
+    return [tuple(x) for x in page.eval_on_selector_all(
+        CARD, "els => els.map(e => [e.dataset.goal, e.dataset.met, e.innerText.trim()])")]
+
+
+def card(page, goal: str):
+    return page.locator(f"{CARD}[data-goal='{goal}']")
+
+
+def wait_changed(page, selector: str, before: str, prop: str = "innerText") -> None:
+    """Wait until the first element matching ``selector`` differs from ``before`` and the app is idle."""
+    page.wait_for_function(
+        """([sel, prop, before, idle]) => {
+            const el = document.querySelector(sel);
+            return el !== null && el[prop] !== before && document.querySelector(idle) !== null;
+        }""", arg=[selector, prop, before, APP_IDLE], timeout=TIMEOUT)
+
+
+def slider_values(page) -> dict[str, str]:
+    return {k: slider_input(page, k).input_value() for k in SLIDERS}
+
+
+def click_button(page, key: str) -> None:
+    # Streamlit keeps a hidden copy of a button (for measuring); click the visible one.
+    page.locator(f".st-key-{key} button:visible").click()
+
+
+def settle(page, ms: int = 400) -> None:
+    """After a viewport change: no run in progress and the charts' sizes stable over ``ms``."""
+    wait_idle(page)
+    sizes = None
+    for _ in range(20):
+        page.wait_for_timeout(ms)
+        now = page.eval_on_selector_all(CHART, "els => els.map(e => [e.clientWidth, e.clientHeight])")
+        if now == sizes:
+            return
+        sizes = now
+
+
+# --------------------------------------------------------------------------- tests
+
+def test_browser_available():
+    """Fails (not skips) in CI when Chromium or Playwright is missing; the other tests then error."""
+    reason = browser_missing()
+    if reason and os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests must run in CI, but {reason}", pytrace=False)
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+
+
+def test_page_loads_with_cards_and_charts(server, new_context, page_errors):
+    page = open_app(new_context, server, errors=page_errors)
+    expect(page.locator(CARD)).to_have_count(4)
+    for goal in GOALS:
+        expect(card(page, goal)).to_be_visible()
+    assert page.locator(DRAWN_CHARTS).count() == 2  # the two chart panels
+    page.goto(f"{server.url}/?all_charts=true")
+    wait_ready(page, charts=7)
+    assert page.locator(DRAWN_CHARTS).count() >= 7  # all six charts; value added has two panels
+    for i in range(page.locator(CHART).count()):  # each chart has drawn marks, not an empty frame
+        assert page.locator(CHART).nth(i).locator("svg.marks path, svg.marks line, canvas").count() > 0
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body
+    expect(page.locator("[data-testid='preset-status']")).to_be_visible()
+    assert page_errors == [], f"JavaScript errors: {page_errors}"
+
+
+def test_keyboard_slider_move_updates_cards_chart_and_url(server, new_context):
+    page = open_app(new_context, server)
+    doubling = card(page, "doubling")
+    card_before = doubling.inner_text()
+    chart_before = page.locator(CHART).first.inner_html()  # total output (first chart of the page)
+    status_before = page.locator("[data-testid='preset-status']").inner_text()
+    assert "investment=" not in page.url
+
+    thumb = slider_input(page, "investment")
+    value_before = float(thumb.input_value())
+    thumb.focus()
+    thumb.press("PageUp")  # one page step (10 % of the range); an arrow step (0.1) can round to the same card
+    expect(thumb).not_to_have_value(f"{value_before:g}")
+    value = thumb.input_value()
+    assert float(value) > value_before
+
+    wait_changed(page, f"{CARD}[data-goal='doubling']", card_before)
+    wait_changed(page, CHART, chart_before, prop="innerHTML")
+    assert doubling.inner_text() != card_before
+    assert page.locator(CHART).first.inner_html() != chart_before
+    expect(page).to_have_url(re.compile(rf"[?&]investment={re.escape(value)}(&|$)"), timeout=TIMEOUT)
+    expect(page.locator("[data-testid='preset-status']")).not_to_have_text(status_before)
+
+    thumb.press("ArrowLeft")  # a single arrow step moves the value by the slider's step
+    expect(thumb).not_to_have_value(value)
+    assert float(thumb.input_value()) == pytest.approx(float(value) - 0.1)
+    expect(page).to_have_url(re.compile(rf"[?&]investment={re.escape(thumb.input_value())}(&|$)"), timeout=TIMEOUT)
+
+
+def test_bold_preset_meets_doubling_goal_and_trend_does_not(server, new_context):
+    page = open_app(new_context, server)
+    doubling = card(page, "doubling")
+    expect(doubling).to_have_attribute("data-met", "false")  # the default (trend) scenario
+
+    click_button(page, "preset_bold")
+    expect(doubling).to_have_attribute("data-met", "true", timeout=TIMEOUT)
+    expect(page.locator("[data-testid='preset-status']")).to_contain_text(PRESETS["bold"]["meta"]["name_zh"])
+    expect(page).to_have_url(re.compile(r"[?&]preset=bold(&|$)"), timeout=TIMEOUT)
+    assert slider_input(page, "investment").input_value() == f"{PRESETS['bold']['levers']['investment']:g}"
+
+    click_button(page, "preset_trend")
+    expect(doubling).to_have_attribute("data-met", "false", timeout=TIMEOUT)
+    expect(page.locator("[data-testid='preset-status']")).to_contain_text(PRESETS["trend"]["meta"]["name_zh"])
+
+
+def test_url_with_bold_levers_opens_a_scenario_meeting_doubling(server, new_context):
+    levers = PRESETS["bold"]["levers"]
+    query = "&".join(f"{k}={levers[k]:g}" for k in ("investment", "tech_upgrade", "chain_extension", "sme_upgrades"))
+    query += f"&growth={PRESETS['bold']['assumptions']['growth']:g}&projects=bold"
+    page = open_app(new_context, server, f"?{query}")
+    expect(card(page, "doubling")).to_have_attribute("data-met", "true")
+    assert slider_input(page, "investment").input_value() == f"{levers['investment']:g}"
+    assert slider_input(page, "sme_upgrades").input_value() == f"{levers['sme_upgrades']:g}"
+
+
+def test_switch_to_english(server, new_context):
+    page = open_app(new_context, server)
+    thumb = slider_input(page, "investment")
+    thumb.press("PageUp")  # a changed lever must survive the language switch
+    expect(page).to_have_url(re.compile(r"[?&]investment="), timeout=TIMEOUT)
+    wait_idle(page)
+    value = thumb.input_value()
+    zh_cards = cards(page)
+
+    page.get_by_role("radio", name="English").click()
+    expect(page.locator("h1").first).to_have_text("Zhoucun Industrial Scenario Simulator", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"[?&]lang=en(&|$)"), timeout=TIMEOUT)
+    expect(page).to_have_title(REGION["title_en"])
+    wait_ready(page)
+
+    en_cards = cards(page)
+    text = "\n".join(c[2] for c in en_cards)
+    for goal in GOALS.values():
+        assert goal["name_zh"] not in text, f"Chinese goal name {goal['name_zh']!r} left in the English cards"
+        assert goal["name_en"] in text
+    assert not CJK.findall(text), f"Chinese characters in the English cards: {sorted(set(CJK.findall(text)))}"
+    assert [c[:2] for c in en_cards] == [c[:2] for c in zh_cards], "switching language changed which goals are met"
+    assert slider_input(page, "investment").input_value() == value, "the lever moved when the language changed"
+    assert f"investment={value}" in page.url
+
+
+def test_shared_url_reproduces_the_cards(server, new_context):
+    page = open_app(new_context, server)
+    click_button(page, "preset_bold")
+    expect(card(page, "doubling")).to_have_attribute("data-met", "true", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"[?&]projects=bold(&|$)"), timeout=TIMEOUT)
+
+    thumb = slider_input(page, "tech_upgrade")
+    before = thumb.input_value()
+    card_before = card(page, "stainless_cluster").inner_text()
+    thumb.focus()
+    thumb.press("PageDown")
+    expect(thumb).not_to_have_value(before)
+    value = thumb.input_value()
+    wait_changed(page, f"{CARD}[data-goal='stainless_cluster']", card_before)
+    expect(page).to_have_url(re.compile(rf"[?&]tech_upgrade={re.escape(value)}(&|$)"), timeout=TIMEOUT)
+    wait_idle(page)
+    original, url, values = cards(page), page.url, slider_values(page)
+    assert "preset=bold" in url
+
+    shared = open_app(new_context, server, url)  # a new context: a new session, as on another computer
+    assert cards(shared) == original
+    assert slider_values(shared) == values
+    expect(shared.locator("[data-testid='preset-status']")).to_have_text(
+        page.locator("[data-testid='preset-status']").inner_text())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screenshots(server, new_context, lang):
+    """zh/en at 1366×768 and 1920×1080, plus one view tall enough for every chart, for people to look at."""
+    out = artifacts_dir("screenshots")
+    page = open_app(new_context, server, "?lang=en" if lang == "en" else "")
+    for width, height in ((1366, 768), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        settle(page)
+        path = out / f"{lang}_{width}x{height}.png"
+        page.screenshot(path=str(path))
+        assert path.stat().st_size > 20_000
+
+    # Streamlit scrolls inside its own container, so full_page=True would not show the charts:
+    # make the viewport as tall as the page content instead.
+    page.goto(f"{server.url}/?all_charts=true" + ("&lang=en" if lang == "en" else ""))
+    wait_ready(page, charts=7)
+    page.set_viewport_size({"width": 1366, "height": 2600})
+    settle(page)
+    needed = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
+    height = max(2600, int(needed) + 60)
+    if height != 2600:
+        page.set_viewport_size({"width": 1366, "height": height})
+        settle(page)
+    path = out / f"{lang}_full_1366x{height}.png"
+    page.screenshot(path=str(path))
+    boxes = [page.locator(CHART).nth(i).bounding_box() for i in range(page.locator(CHART).count())]
+    assert len(boxes) >= 6 and all(b and b["y"] + b["height"] <= height for b in boxes), \
+        "the full-height screenshot does not show every chart"
+    if lang == "en":
+        expect(page.locator("h1").first).to_have_text("Zhoucun Industrial Scenario Simulator")
