@@ -19,11 +19,14 @@ from .errors import SimulatorError
 from .goals import evaluate_goals
 from .runs import monte_carlo, run_scenario
 from .scenario import parse_scenario, resolve_goals
+from .seek import SEEKABLE, seek
 from .tables import goals_table, projection_table
 
 EXIT_USAGE = 2
 #: Largest ensemble: 10^5 runs take about 0.6 GB at peak (a few (runs, sectors, years) float64 arrays).
 MAX_RUNS = 100_000
+#: Seek evaluates several lever values per call, each over all runs.
+MAX_SEEK_RUNS = 20_000
 
 
 class _UsageError(Exception):
@@ -52,7 +55,35 @@ def _build_parser() -> argparse.ArgumentParser:
     common(tg)
     tg.add_argument("--runs", type=int, default=1, help="Monte Carlo runs (probability when > 1)")
     tg.add_argument("--seed", type=int, default=0, help="random seed for the Monte Carlo runs")
+    sk = sub.add_parser("seek", help="the lever value at which a goal is just met (JSON)")
+    sk.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
+    sk.add_argument("--target", required=True, help="goal id, e.g. doubling")
+    sk.add_argument("--lever", required=True, choices=SEEKABLE)
+    sk.add_argument("--probability", type=float, help="chance of meeting the goal, 0–1 (default: deterministic)")
+    sk.add_argument("--runs", type=int, default=2000, help="Monte Carlo runs with --probability")
+    sk.add_argument("--seed", type=int, default=0)
+    sk.add_argument("--out", help="write to this file instead of standard output")
+    sk.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     return p
+
+
+def _seek(args: argparse.Namespace, base, sc) -> None:
+    goals = [g.id for g in base.goals]
+    if args.target not in goals:
+        raise _UsageError(f"--target must be one of {', '.join(goals)}")
+    if args.probability is not None and not 0 < args.probability < 1:
+        raise _UsageError("--probability must be between 0 and 1 (e.g. 0.5)")
+    if not 1 <= args.runs <= MAX_SEEK_RUNS or args.seed < 0:
+        raise _UsageError(f"--runs must be between 1 and {MAX_SEEK_RUNS} and --seed 0 or more")
+    result = seek(base, sc, args.target, args.lever, probability=args.probability, runs=args.runs, seed=args.seed)
+    text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _UsageError(f"cannot write {args.out}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
 
 
 def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:
@@ -76,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         base = load_baseline(args.data)
         doc = read_scenario_file(args.scenario) if args.scenario else {}
         sc = parse_scenario(doc, base)
-        if args.command == "run":
+        if args.command == "seek":
+            _seek(args, base, sc)
+        elif args.command == "run":
             _write(projection_table(run_scenario(base, sc), base, real=args.real), args.format, args.out)
         else:
             if not 1 <= args.runs <= MAX_RUNS:
@@ -87,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.runs == 1:
                 table = goals_table(evaluate_goals(run_scenario(base, sc), goals))
             else:
-                if sc.assumptions.volatility == 0:
+                if sc.assumptions.volatility == 0:  # explicit 0: the data's default is not 0
                     print("note: volatility is 0, so every run is the deterministic path", file=sys.stderr)
                 proj = monte_carlo(base, sc, args.runs, np.random.default_rng(args.seed))
                 table = goals_table(evaluate_goals(proj, goals), probability=True)

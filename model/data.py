@@ -56,6 +56,18 @@ GLOBAL_PARAMS: Mapping[str, str] = MappingProxyType({
     "sme_start_year": "year",
     "price_base": "%/yr",
     "correlation": "1",
+    "volatility": "%",
+    "project_delay_mean": "yr",
+    "project_delay_max": "yr",
+})
+
+#: Plausibility checks required in plausibility.csv, with their units.
+PLAUSIBILITY_CHECKS: Mapping[str, str] = MappingProxyType({
+    "max_growth_short": "%/yr",
+    "max_growth_long": "%/yr",
+    "icor_min": "1",
+    "icor_max": "1",
+    "max_investment_short": "100m yuan",
 })
 
 #: Tolerance of the check that the output-weighted sector trend equals the published growth, %-points.
@@ -152,6 +164,7 @@ class Baseline:
     sources: Mapping[str, Source]
     figures: tuple[Figure, ...]
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    plausibility: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def base_year(self) -> int:
@@ -384,9 +397,10 @@ def _load_global_params(folder: Path, sources: Mapping[str, Source]) -> tuple[di
                   "tech_base_share": (0.0, 100.0), "tech_max_boost": (0.0, 10.0), "tech_saturation": (1.0, 200.0),
                   "va_rate_elasticity": (0.0, 2.0), "va_rate_cap": (1.0, 100.0), "chain_multiplier": (0.1, 10.0),
                   "chain_ramp_years": (1, 10), "trade_growth": (-20.0, 40.0), "sme_entry_revenue": (0.0, 10.0),
-                  "sme_start_year": (1900, 2200), "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0)}[par]
+                  "sme_start_year": (1900, 2200), "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0),
+                  "volatility": (0.0, 15.0), "project_delay_mean": (0.0, 5.0), "project_delay_max": (0, 10)}[par]
         _check_range(path, row, "value", x, lo, hi)
-        if par in ("investment_lag", "chain_ramp_years", "sme_start_year"):
+        if par in ("investment_lag", "chain_ramp_years", "sme_start_year", "project_delay_max"):
             _whole(path, row, "value", x)
         source, status = _provenance(path, row, r, sources)
         values[par] = x
@@ -445,6 +459,27 @@ def _load_goals(folder: Path, sources: Mapping[str, Source], base_year: int, end
     return tuple(goals)
 
 
+def _load_plausibility(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
+    path = folder / "plausibility.csv"
+    values: dict[str, float] = {}
+    figures: list[Figure] = []
+    for row, r in _read_csv(path, ("check", "value", "unit", "source", "status", "note")):
+        check = _choice(path, row, "check", r["check"], set(PLAUSIBILITY_CHECKS))
+        if r["unit"] != PLAUSIBILITY_CHECKS[check]:
+            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{PLAUSIBILITY_CHECKS[check]}'",
+                       f"第 {row} 行 'unit' 列：应为 '{PLAUSIBILITY_CHECKS[check]}'")
+        if check in values:
+            raise _err(path, f"row {row}: duplicate check '{check}'", f"第 {row} 行：检查项 '{check}' 重复")
+        x = _check_range(path, row, "value", _number(path, row, "value", r["value"]), 0.0, 1e6)
+        source, status = _provenance(path, row, r, sources)
+        values[check] = x
+        figures.append(Figure("plausibility", "", check, x, r["unit"], source, status, r["note"]))
+    missing = [c for c in PLAUSIBILITY_CHECKS if c not in values]
+    if missing:
+        raise _err(path, f"missing check(s) {', '.join(missing)}", f"缺少检查项 {', '.join(missing)}")
+    return values, figures
+
+
 def _load_presets(folder: Path) -> dict[str, dict[str, Any]]:
     pdir = folder / "presets"
     if not pdir.is_dir():
@@ -493,6 +528,7 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
     gp, global_figs = _load_global_params(folder, sources)
     cluster, cluster_figs = _load_cluster(folder, sources)
     goals = _load_goals(folder, sources, base_year, end_year)
+    plausibility, plaus_figs = _load_plausibility(folder, sources)
 
     ids = [s.id for s in sectors]
     if region["cluster_sector"] not in ids:
@@ -544,6 +580,7 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
     figures += sector_figs + global_figs + cluster_figs
     figures += [Figure("goals", g.id, "threshold", g.threshold, g.unit, g.source, g.status, g.note_en)
                 for g in goals]
+    figures += plaus_figs
 
     return Baseline(
         folder=str(folder),
@@ -565,6 +602,7 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
         sources=MappingProxyType(sources),
         figures=tuple(figures),
         presets=MappingProxyType(_load_presets(folder)),
+        plausibility=MappingProxyType(plausibility),
     )
 
 

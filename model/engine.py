@@ -43,6 +43,7 @@ With every lever neutral, no projects and σ = 0 every multiplier is exactly 1 a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -85,7 +86,7 @@ class Projection:
     def n(self) -> int:
         return self.output.shape[0]
 
-    @property
+    @cached_property
     def total(self) -> np.ndarray:
         """(N, Y) total output (规上工业总产值)."""
         return self.output.sum(axis=1)
@@ -99,7 +100,7 @@ class Projection:
         """(N, S, Y) output at base-year prices."""
         return self.output / self.price
 
-    @property
+    @cached_property
     def cluster_total(self) -> np.ndarray:
         """(N, Y) the cluster measure: processing + trade & warehousing + downstream."""
         return self.cluster.sum(axis=1)

@@ -58,7 +58,7 @@ class Assumptions(_Doc):
 
     growth: float | None = _spec_field("growth")
     stainless_price: float | None = _spec_field("stainless_price")
-    volatility: float = _spec_field("volatility")
+    volatility: float | None = _spec_field("volatility")
     correlation: float | None = _spec_field("correlation")
 
 
@@ -276,7 +276,7 @@ def neutral_values(base: Baseline, growth: float | None = None,
     return {
         "growth": base.published_growth,
         "stainless_price": base.params["price_base"],
-        "volatility": 0.0,
+        "volatility": base.params["volatility"],
         "correlation": base.params["correlation"],
         "investment": float(neutral_investment(base, trends, g)),
         "tech_upgrade": base.params["tech_base_share"],
@@ -357,3 +357,19 @@ def with_params(sc: Scenario, **values: float | None) -> Scenario:
         section = SPEC_BY_NAME[name].section
         (a if section == "assumptions" else lv)[name] = v
     return Scenario.model_validate({**sc.model_dump(), "assumptions": a, "levers": lv})
+
+
+def set_param(base: Baseline, sc: Scenario, X: np.ndarray, name: str, values: np.ndarray) -> np.ndarray:
+    """Put ``values`` into column ``name`` of parameter rows ``X`` (copied), for analyses that vary it.
+
+    Varying ``growth`` moves a neutral investment (left out of ``sc``) along with it, as the
+    document semantics say: investment then stays on its steady-state path.
+    """
+    from .engine import neutral_investment  # engine imports this module
+
+    names = param_names(base)
+    X = np.array(X, dtype=float)
+    X[:, names.index(name)] = values
+    if name == "growth" and sc.levers.investment is None:
+        X[:, names.index("investment")] = neutral_investment(base, X[:, len(SCALAR_PARAMS):], X[:, names.index("growth")])
+    return X

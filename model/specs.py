@@ -27,25 +27,26 @@ class ParamSpec:
     default: float | None
     label_en: str
     label_zh: str
+    sensitivity: float = 0.0  # ± this much around the current value in tornado and Sobol analyses
 
 
 PARAM_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("growth", "assumptions", "%/yr", "%/年", -10.0, 30.0, 0.1, None,
-              "trend growth of total industrial output", "规上工业总产值趋势增速"),
+              "trend growth of total industrial output", "规上工业总产值趋势增速", sensitivity=2.0),
     ParamSpec("stainless_price", "assumptions", "%/yr", "%/年", -15.0, 15.0, 0.5, None,
-              "change of the stainless price index", "不锈钢价格指数变动"),
-    ParamSpec("volatility", "assumptions", "%", "%", 0.0, 15.0, 0.5, 0.0,
+              "change of the stainless price index", "不锈钢价格指数变动", sensitivity=5.0),
+    ParamSpec("volatility", "assumptions", "%", "%", 0.0, 15.0, 0.5, None,
               "standard deviation of annual growth shocks", "年度增速波动(标准差)"),
     ParamSpec("correlation", "assumptions", "", "", 0.0, 1.0, 0.05, None,
               "correlation of shocks between sectors", "行业间冲击相关系数"),
     ParamSpec("investment", "levers", "%/yr", "%/年", -10.0, 40.0, 0.1, None,
-              "growth of total industrial investment", "工业投资增速"),
+              "growth of total industrial investment", "工业投资增速", sensitivity=5.0),
     ParamSpec("tech_upgrade", "levers", "%", "%", 0.0, 90.0, 1.0, None,
-              "share of investment in technical upgrading (技改)", "技改投资占工业投资比重"),
+              "share of investment in technical upgrading (技改)", "技改投资占工业投资比重", sensitivity=15.0),
     ParamSpec("chain_extension", "levers", "%", "%", 0.0, 80.0, 1.0, None,
-              "share of stainless processed locally into downstream products", "不锈钢就地深加工比例"),
+              "share of stainless processed locally into downstream products", "不锈钢就地深加工比例", sensitivity=10.0),
     ParamSpec("sme_upgrades", "levers", "firms/yr", "家/年", 0.0, 300.0, 5.0, 0.0,
-              "extra firms lifted above the size threshold (小升规)", "新增小升规企业"),
+              "extra firms lifted above the size threshold (小升规)", "新增小升规企业", sensitivity=30.0),
 )
 
 SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}

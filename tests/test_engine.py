@@ -284,7 +284,8 @@ def test_no_nan_inf_or_negative_anywhere_in_the_box(base, data):
 # ----------------------------------------------------------------------------- (e) (f) randomness
 
 def test_volatility_zero_monte_carlo_reproduces_the_deterministic_run(base, rng):
-    sc = parse_scenario(base.presets["three_year_action"], base)
+    doc = dict(base.presets["three_year_action"], assumptions={"volatility": 0})
+    sc = parse_scenario(doc, base)
     mc = monte_carlo(base, sc, 500, rng)
     det = run_scenario(base, sc)
     np.testing.assert_array_equal(mc.output, np.broadcast_to(det.output, mc.output.shape))

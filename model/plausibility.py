@@ -1,0 +1,50 @@
+"""Plausibility flags: implied numbers out of line with experience. They inform; they never block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import Baseline
+from .engine import Projection
+from .goals import achieved_growth
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One check that a scenario fails: ``value`` against ``threshold`` (both in ``unit``), in ``year``."""
+
+    check: str
+    value: float
+    threshold: float
+    unit: str
+    year: int
+
+
+def plausibility_flags(base: Baseline, proj: Projection, short_year: int, row: int = 0) -> list[Flag]:
+    """The checks of the data's plausibility.csv that run ``row`` of ``proj`` fails.
+
+    ``short_year`` is the end of the short horizon (the doubling goal's target year).
+    """
+    lim = base.plausibility
+    years = proj.years
+    tot = proj.total[row: row + 1]
+    flags = []
+    g_short = float(achieved_growth(tot, years, short_year)[0])
+    if g_short > lim["max_growth_short"]:
+        flags.append(Flag("max_growth_short", g_short, lim["max_growth_short"], "%/yr", short_year))
+    g_long = float(achieved_growth(tot, years, int(years[-1]))[0])
+    if g_long > lim["max_growth_long"]:
+        flags.append(Flag("max_growth_long", g_long, lim["max_growth_long"], "%/yr", int(years[-1])))
+    icor = proj.icor()[row]
+    for year in (short_year, int(years[-1])):
+        v = float(icor[int(np.searchsorted(years, year))])
+        if np.isfinite(v) and v < lim["icor_min"]:
+            flags.append(Flag("icor_min", v, lim["icor_min"], "1", year))
+        elif np.isfinite(v) and v > lim["icor_max"]:
+            flags.append(Flag("icor_max", v, lim["icor_max"], "1", year))
+    inv = float(proj.cumulative_investment[row, int(np.searchsorted(years, short_year))])
+    if inv > lim["max_investment_short"]:
+        flags.append(Flag("max_investment_short", inv, lim["max_investment_short"], "100m yuan", short_year))
+    return flags

@@ -1,0 +1,125 @@
+"""Goal seek: the value of one lever at which a goal is just met, deterministically or with a chance.
+
+Every goal metric rises with every lever (the engine is monotone), so the search brackets the
+crossing and narrows it. Each engine call evaluates several lever values at once (one vectorised
+call), so the bracket shrinks by a factor ``points + 1`` per call: a few calls reach the tolerance.
+With a probability, every lever value sees the same draws (common random numbers), which keeps the
+estimated probability monotone in the lever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import Baseline
+from .engine import draw_normals, simulate
+from .goals import evaluate_goals
+from .scenario import Scenario, lever_bounds, resolve_goals, scenario_params, scenario_projects, set_param
+from .specs import SPEC_BY_NAME
+from .uncertainty import draw_delays, metric_at_target
+
+#: Levers (and the growth assumption) a goal can be sought on.
+SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")
+MAX_CALLS = 50
+
+
+@dataclass(frozen=True)
+class SeekResult:
+    """Outcome of ``seek``.
+
+    ``value`` is the lever value found (the smallest that meets the goal when ``reachable``; else the
+    best value in the lever's range); ``residual`` is the margin there (metric − goal, or probability
+    − target probability), ≥ 0 when met; ``iterations`` counts engine calls.
+    """
+
+    goal: str
+    lever: str
+    probability: float | None
+    value: float
+    converged: bool
+    reachable: bool
+    iterations: int
+    residual: float
+    outcome: float  # the metric (deterministic) or the probability at ``value``
+
+    def to_dict(self) -> dict:
+        return {"lever": self.lever, "value": self.value, "converged": self.converged,
+                "iterations": self.iterations, "residual": self.residual, "reachable": self.reachable,
+                "goal": self.goal, "probability": self.probability, "outcome": self.outcome}
+
+
+def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: float | None = None,
+         runs: int = 2000, seed: int = 0, points: int = 8, tol: float | None = None,
+         max_calls: int = MAX_CALLS) -> SeekResult:
+    """Find the lever value at which ``goal_id`` is just met (or met with ``probability``).
+
+    Parameters
+    ----------
+    probability : float in (0, 1), optional
+        None: the deterministic run must meet the goal. Else the share of ``runs`` seeded draws
+        (shocks and project delays) that meet it must reach ``probability``.
+    points : int
+        Lever values evaluated per engine call.
+    tol : float, optional
+        Width of the final bracket in the lever's unit (default: a tenth of the slider step).
+    """
+    if lever not in SEEKABLE:
+        raise ValueError(f"lever must be one of {', '.join(SEEKABLE)}")
+    goals = {g.id: g for g in resolve_goals(sc, base)}
+    if goal_id not in goals:
+        raise ValueError(f"goal must be one of {', '.join(goals)}")
+    if probability is not None and not 0.0 < probability < 1.0:
+        raise ValueError("probability must be between 0 and 1")
+    goal = goals[goal_id]
+    tol = SPEC_BY_NAME[lever].step / 10 if tol is None else tol
+    x0 = scenario_params(sc, base)
+    projects = scenario_projects([sc], base)
+    if probability is None:
+        draws, normals, project_draws = 1, None, projects
+    else:
+        rng = np.random.default_rng(seed)
+        draws = runs
+        normals = draw_normals(rng, runs, base)
+        project_draws = draw_delays(rng, runs, projects, base)
+
+    def evaluate(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(margin, outcome) at each lever value: one engine call over len(xs) × draws rows."""
+        X = set_param(base, sc, np.repeat(x0[None, :], xs.size * draws, axis=0), lever, np.repeat(xs, draws))
+        if probability is None:
+            proj = simulate(base, X, projects)
+            value, goal_value = metric_at_target(proj, goal)
+            return value - goal_value, value
+        tiled = np.tile(normals, (1, xs.size, 1))
+        start = np.tile(np.broadcast_to(project_draws.start, (draws, projects.count)), (xs.size, 1))
+        proj = simulate(base, X, type(projects)(**{**projects.__dict__, "start": start}), normals=tiled)
+        met = evaluate_goals(proj, (goal,)).met[:, 0].reshape(xs.size, draws)
+        p = met.mean(axis=1)
+        return p - probability, p
+
+    lo, hi = lever_bounds(base)[lever]
+    xs = np.linspace(lo, hi, points + 2)
+    margin, outcome = evaluate(xs)
+    calls = 1
+    if margin[-1] < 0:  # not even the top of the range meets it: report the best reachable value
+        k = int(margin.size - 1 - np.argmax(margin[::-1]))  # ties: the most of the lever
+        return SeekResult(goal_id, lever, probability, float(xs[k]), False, False, calls, float(margin[k]),
+                          float(outcome[k]))
+    if margin[0] >= 0:
+        return SeekResult(goal_id, lever, probability, float(lo), True, True, calls, float(margin[0]),
+                          float(outcome[0]))
+    k = int(np.argmax(margin >= 0))
+    a, b, mb, ob = xs[k - 1], xs[k], margin[k], outcome[k]
+    while b - a > tol and calls < max_calls:
+        inner = np.linspace(a, b, points + 2)[1:-1]
+        m, o = evaluate(inner)
+        calls += 1
+        ok = np.nonzero(m >= 0)[0]
+        if ok.size:
+            i = int(ok[0])
+            b, mb, ob = inner[i], m[i], o[i]
+            a = inner[i - 1] if i > 0 else a
+        else:
+            a = inner[-1]
+    return SeekResult(goal_id, lever, probability, float(b), bool(b - a <= tol), True, calls, float(mb), float(ob))

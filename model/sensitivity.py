@@ -1,0 +1,146 @@
+"""What drives the goals: tornado (one at a time), Sobol indices (SALib), and the two-lever map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .data import Baseline
+from .engine import simulate
+from .scenario import (Scenario, lever_bounds, param_names, resolve_goals, scenario_params, scenario_projects,
+                       set_param)
+from .specs import PARAM_SPECS, SPEC_BY_NAME
+from .uncertainty import metric_at_target, shifted_probability
+
+#: Parameters that move deterministic outcomes (volatility and correlation act only on ensembles).
+DRIVERS = tuple(s.name for s in PARAM_SPECS if s.sensitivity > 0)
+#: Outcomes of the tornado and Sobol analyses, each the metric of one goal in its target year.
+OUTCOMES = {"total": "doubling", "advanced_share": "advanced_share_2035", "cluster": "stainless_cluster"}
+
+
+def ranges(base: Baseline, sc: Scenario) -> dict[str, tuple[float, float]]:
+    """Low and high value of each driver: its current value ± its stated sensitivity, within bounds."""
+    x = dict(zip(param_names(base), scenario_params(sc, base)))
+    bounds = lever_bounds(base)
+    out = {}
+    for name in DRIVERS:
+        lo, hi = bounds[name]
+        d = SPEC_BY_NAME[name].sensitivity
+        out[name] = (max(lo, x[name] - d), min(hi, x[name] + d))
+    return out
+
+
+def _outcome(base: Baseline, sc: Scenario, outcome: str, X: np.ndarray) -> np.ndarray:
+    goal = {g.id: g for g in resolve_goals(sc, base)}[OUTCOMES[outcome]]
+    proj = simulate(base, X, scenario_projects([sc], base))
+    value, _ = metric_at_target(proj, goal)
+    if goal.metric == "total_multiple":
+        return value  # the total in the target year, 亿元
+    return value
+
+
+def tornado(base: Baseline, sc: Scenario, outcome: str = "total") -> pd.DataFrame:
+    """Each driver at the low and high end of its range, the others at the scenario: one engine call.
+
+    Returns columns ``param, low, high, outcome_low, outcome_high, base, span``, sorted by span.
+    """
+    x0 = scenario_params(sc, base)
+    rng = ranges(base, sc)
+    rows = [x0[None, :]]
+    for name in DRIVERS:
+        rows.append(set_param(base, sc, np.repeat(x0[None, :], 2, axis=0), name, np.array(rng[name])))
+    y = _outcome(base, sc, outcome, np.concatenate(rows))
+    table = pd.DataFrame({
+        "param": DRIVERS,
+        "low": [rng[n][0] for n in DRIVERS],
+        "high": [rng[n][1] for n in DRIVERS],
+        "outcome_low": y[1::2],
+        "outcome_high": y[2::2],
+        "base": y[0],
+    })
+    table["span"] = (table.outcome_high - table.outcome_low).abs()
+    return table.sort_values("span", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def sobol(base: Baseline, sc: Scenario, outcome: str = "total", n: int = 512, seed: int = 0,
+          progress: Callable[[float], None] | None = None, chunk: int = 2048) -> pd.DataFrame:
+    """First-order and total Sobol indices of the drivers over their ranges (SALib, Saltelli sampling).
+
+    ``n`` base samples (a power of 2) give n·(D + 2) engine rows, evaluated in chunks so that
+    ``progress`` (0–1) can be reported. Returns ``param, S1, S1_conf, ST, ST_conf`` sorted by ST.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    rng = ranges(base, sc)
+    problem = {"num_vars": len(DRIVERS), "names": list(DRIVERS), "bounds": [list(rng[n_]) for n_ in DRIVERS]}
+    sample = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    X = np.repeat(scenario_params(sc, base)[None, :], len(sample), axis=0)
+    for k, name in enumerate(DRIVERS):
+        X = set_param(base, sc, X, name, sample[:, k])
+    y = np.empty(len(X))
+    for start in range(0, len(X), chunk):
+        y[start: start + chunk] = _outcome(base, sc, outcome, X[start: start + chunk])
+        if progress is not None:
+            progress(min(1.0, (start + chunk) / len(X)))
+    si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    table = pd.DataFrame({"param": DRIVERS, "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"],
+                          "ST_conf": si["ST_conf"]})
+    return table.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TakesMap:
+    """A two-lever grid for one goal (``what_it_takes``)."""
+
+    goal: str
+    x_lever: str
+    y_lever: str
+    xs: np.ndarray           # (n,)
+    ys: np.ndarray           # (n,)
+    value: np.ndarray        # (n_y, n_x) the goal's metric in its target year (deterministic)
+    goal_value: float
+    met: np.ndarray          # (n_y, n_x) bool, deterministic
+    probability: np.ndarray  # (n_y, n_x) chance of meeting the goal (see ``shifted_probability``)
+    current: tuple[float, float]
+
+    def frame(self) -> pd.DataFrame:
+        gx, gy = np.meshgrid(self.xs, self.ys)
+        return pd.DataFrame({"x": gx.ravel(), "y": gy.ravel(), "value": self.value.ravel(),
+                             "met": self.met.ravel(), "probability": self.probability.ravel()})
+
+
+def what_it_takes(base: Baseline, sc: Scenario, goal_id: str, x_lever: str, y_lever: str, n: int = 25,
+                  deviation: np.ndarray | None = None) -> TakesMap:
+    """The goal over an n × n grid of two levers' full ranges, in one engine call.
+
+    ``deviation`` (from an ensemble of the current scenario, ``EnsembleSummary.deviation``) turns each
+    cell's deterministic value into a chance of meeting the goal by shifting the ensemble's spread;
+    without it the chance is 0 or 1.
+    """
+    names = param_names(base)
+    bounds = lever_bounds(base)
+    xs = np.linspace(*bounds[x_lever], n)
+    ys = np.linspace(*bounds[y_lever], n)
+    gx, gy = np.meshgrid(xs, ys)
+    x0 = scenario_params(sc, base)
+    settings = [(x_lever, gx.ravel()), (y_lever, gy.ravel())]
+    settings.sort(key=lambda s: s[0] != "growth")  # growth first: it moves a neutral investment along
+    X = np.repeat(x0[None, :], n * n, axis=0)
+    for name, values in settings:
+        X = set_param(base, sc, X, name, values)
+    goal = {g.id: g for g in resolve_goals(sc, base)}[goal_id]
+    proj = simulate(base, X, scenario_projects([sc], base))
+    value, goal_value = metric_at_target(proj, goal)
+    met = value >= goal_value * (1 - 1e-9)
+    if deviation is None:
+        prob = met.astype(float)
+    else:
+        prob = shifted_probability(deviation, value, goal_value, goal.metric)
+    shape = (n, n)
+    return TakesMap(goal_id, x_lever, y_lever, xs, ys, value.reshape(shape), float(goal_value[0]),
+                    met.reshape(shape), prob.reshape(shape),
+                    (float(x0[names.index(x_lever)]), float(x0[names.index(y_lever)])))
