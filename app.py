@@ -15,8 +15,8 @@ import os
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, model_page, panels, state, style
-from ui.compute import canonical, chart_spec, compute, get_baseline
+from ui import cards, charts, model_page, panels, state, style, tools
+from ui.compute import canonical, chart_spec, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
 LOG = logging.getLogger("zhoucun")
@@ -50,8 +50,8 @@ def _reset_all() -> None:
 
 
 # --------------------------------------------------------------------------- sidebar (full reruns)
-CHARTS = ("total", "sectors", "cluster", "contrib", "va", "invest")
-PANEL_DEFAULTS = {"chart_left": "total", "chart_right": "cluster"}
+CHARTS = ("fan_total", "fan_cluster", "total", "sectors", "cluster", "contrib", "va", "invest")
+PANEL_DEFAULTS = {"chart_left": "fan_total", "chart_right": "fan_cluster"}
 state.choice_from_url("lang", LANGS, DEFAULT_LANG)
 for _key, _default in PANEL_DEFAULTS.items():
     state.choice_from_url(_key, CHARTS, _default)
@@ -113,7 +113,10 @@ for key, values in st.session_state.get("_notices", []):
     values = {k: (v.message(t.lang) if isinstance(v, SimulatorError) else v) for k, v in values.items()}
     st.warning(t(key, **values))
 
-tab_sim, tab_model = (st.tabs([t("tab_sim"), t("tab_model")]) if not present else (st.container(), None))
+if present:
+    tab_sim, tab_tools, tab_model = st.container(), None, None
+else:
+    tab_sim, tab_tools, tab_model = st.tabs([t("tab_sim"), t("tab_tools"), t("tab_model")])
 with tab_sim:
     live_main = st.container()
 
@@ -146,6 +149,7 @@ def _live() -> None:
     doc_json = canonical(doc)
     base_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
     res, base_res = compute(doc_json, DATA_DIR), compute(base_json, DATA_DIR)
+    ens = ensemble(doc_json, DATA_DIR)
 
     if not present:
         with save_box:
@@ -162,7 +166,11 @@ def _live() -> None:
             status = t("preset_custom")
         st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
         st.subheader(t("goals_header"))
-        cards.goal_cards(t, base, res, base_res)
+        cards.goal_cards(t, base, res, base_res, ens)
+        for flag in plausibility(doc_json, DATA_DIR):
+            shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
+            st.warning(t(f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
+                         year=flag.year), icon=":material/report:")
 
         c1, c2, c3 = st.columns(3)
         every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
@@ -185,7 +193,7 @@ def _live() -> None:
 
 def _chart_block(name: str, doc_json: str, base_json: str, real: bool, shares: bool, res, base_res) -> None:
     """One chart with its title line and note."""
-    subtitle = {"total": "chart.total.sub", "sectors": "chart.sector_shares.sub" if shares else "chart.sectors.sub",
+    subtitle = {"fan_total": "chart.fan.sub", "fan_cluster": "chart.fan.sub", "total": "chart.total.sub", "sectors": "chart.sector_shares.sub" if shares else "chart.sectors.sub",
                 "cluster": "chart.cluster.sub", "contrib": "chart.contrib.sub", "va": None,
                 "invest": "chart.invest.sub"}[name]
     st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(subtitle)}" if subtitle else ""))
@@ -211,6 +219,13 @@ def _chart_note(name: str, res, base_res) -> None:
 
 live()
 
+if tab_tools is not None:
+    with tab_tools:
+        try:
+            tools.render(base, t, DATA_DIR)
+        except Exception:  # noqa: BLE001 — as in the live fragment: a message, never a traceback
+            LOG.exception("decision tools failed")
+            st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
 if tab_model is not None:
     with tab_model:
         model_page.render(base, t)

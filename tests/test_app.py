@@ -15,6 +15,7 @@ from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
 CARD = re.compile(r'data-goal="(?P<id>[a-z_0-9]+)" data-met="(?P<met>true|false)" data-value="(?P<value>[^"]+)"')
+PROB = re.compile(r'data-goal="(?P<id>[a-z_0-9]+)".*?data-probability="(?P<p>[0-9.]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -63,8 +64,8 @@ def test_page_runs_in_both_languages(base, lang, title):
     at = app(lang=lang)
     assert at.title[0].value == title
     assert len(cards(at)) == 4
-    assert len(at.get("vega_lite_chart")) == 2  # two chart panels by default
-    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 7  # all six; value added has two
+    assert len(at.get("vega_lite_chart")) == 2 + 2  # two chart panels; the tools tab's map and tornado
+    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9 + 2  # all eight (value added: two)
     assert not at.error
     text = " ".join(m.value for m in at.markdown)
     assert ("目标达成情况" in " ".join(s.value for s in at.subheader)) == (lang == "zh")
@@ -296,4 +297,44 @@ def test_chart_panels_follow_their_choosers_and_the_url(base):
     assert "增量来源" in titles and "投资账单" in titles
     at.selectbox(key="chart_left").set_value("sectors").run()
     assert at.query_params["chart_left"] in (["sectors"], "sectors")
-    assert len(app(chart_left="nope").get("vega_lite_chart")) == 2  # unknown chart: the default
+    assert len(app(chart_left="nope").get("vega_lite_chart")) == 2 + 2  # unknown chart: the default
+
+
+def probabilities(at: AppTest) -> dict[str, float]:
+    return {h["id"]: float(h["p"]) for m in at.markdown for h in [PROB.search(m.value)] if h}
+
+
+def test_cards_show_the_live_chance_and_it_moves_with_the_levers(base):
+    at = app()
+    before = probabilities(at)
+    assert set(before) == {g.id for g in base.goals} and all(0 <= p <= 1 for p in before.values())
+    assert any("达成概率" in m.value for m in at.markdown)
+    at.slider(key="growth").set_value(25.0).run()
+    after = probabilities(at)
+    assert after["doubling"] > before["doubling"]
+    at.slider(key="volatility").set_value(0.0).run()
+    assert set(probabilities(at).values()) <= {0.0, 1.0}  # no shocks and no projects: certain outcomes
+
+
+def test_decision_tools_tab_runs_goal_seek_and_sobol(base):
+    at = app()
+    assert any('data-testid="narrative"' in m.value and "2027" in m.value for m in at.markdown)
+    at.selectbox(key="seek_goal").set_value("doubling").run()
+    at.selectbox(key="seek_lever").set_value("sme_upgrades").run()
+    at.button(key="seek_run").click().run()
+    assert not at.exception and at.warning and "无法达成" in at.warning[-1].value  # 300 firms a year are not enough
+    at.selectbox(key="seek_lever").set_value("growth").run()
+    at.button(key="seek_run").click().run()
+    assert not at.exception and at.success and "趋势增速" in at.success[0].value
+    at.button(key="seek_apply").click().run()
+    assert cards(at)["doubling"][0] is True  # the applied value meets the goal
+    at.button(key="sobol_run").click().run()
+    assert not at.exception
+    assert any("Sobol" in c.value or "S1" in c.value for c in at.caption)
+
+
+def test_plausibility_notes_appear_for_the_bold_preset(base):
+    at = app()
+    assert not any("合理性提示" in w.value for w in at.warning)
+    at.button(key="preset_bold").click().run()
+    assert any("合理性提示" in w.value for w in at.warning)

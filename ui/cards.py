@@ -47,8 +47,9 @@ def _arithmetic(t: Translator, goal: GoalSpec, res: Results, base: Baseline) -> 
     return t("card.arith_growth", goal=t.rate(goal.threshold))
 
 
-def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Results) -> str:
-    """HTML of one goal card (j-th goal of the results)."""
+def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Results,
+              probability: float | None = None, runs: int = 0) -> str:
+    """HTML of one goal card (j-th goal of the results), with the ensemble's chance when given."""
     g = res.goals
     goal = g.goals[j]
     met = bool(g.met[0, j])
@@ -78,12 +79,17 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
                           reached=_reached(t, goal, int(bg.year_reached[0, j]), end))
     status = t("met") if met else t("not_met")
     e = html.escape
+    prob_html = ""
+    if probability is not None:
+        prob_html = (f'<div class="zc-prob" data-probability="{probability:.4f}" title="{e(t("card.prob_help", runs=t.num(runs)))}">'
+                     f'{e(t("card.probability", p=t.pct(100 * probability, 0)))}</div>')
     return (
         f'<div class="zc-card {"zc-met" if met else "zc-miss"}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}" '
         f'data-value="{value:.6g}" data-goal-value="{target:.6g}" data-year="{int(g.year_reached[0, j])}">'
         f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span>'
         f'<span class="zc-badge">{e(status)}</span></div>'
         f'<div class="zc-goal">{e(goal_line)}</div>'
+        f'{prob_html}'
         f'<div class="zc-value">{e(value_line)}</div>'
         f'<div class="zc-gap">{e(gap_text)} · {e(_reached(t, goal, int(g.year_reached[0, j]), end))}</div>'
         f'<div class="zc-arith">{e(_arithmetic(t, goal, res, base))}</div>'
@@ -92,8 +98,10 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
     )
 
 
-def goal_cards(t: Translator, base: Baseline, res: Results, base_res: Results) -> None:
+def goal_cards(t: Translator, base: Baseline, res: Results, base_res: Results, ens=None) -> None:
     cols = st.columns(len(res.goals.goals))
     for j, col in enumerate(cols):
         with col:
-            st.markdown(goal_card(t, base, j, res, base_res), unsafe_allow_html=True)
+            p = None if ens is None else float(ens.probability[j])
+            st.markdown(goal_card(t, base, j, res, base_res, p, 0 if ens is None else ens.runs),
+                        unsafe_allow_html=True)

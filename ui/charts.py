@@ -182,6 +182,8 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             y=alt.Y("rate:Q", title=t("axis.va_rate"), scale=alt.Scale(zero=False)),
             color=hidden["color"], strokeDash=hidden["strokeDash"], tooltip=_tooltip(t, "rate", "axis.va_rate", ".2f"))
         return _spec(va, height=HEIGHT - 30), _spec(rate, height=HEIGHT - 30)
+    if name in ("fan_total", "fan_cluster"):
+        return _fan_template(t)
     if name == "invest":
         bars_ = alt.Chart(_data("scenario")).mark_bar(opacity=0.85, size=18).encode(
             x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.investment")), color=enc["color"],
@@ -191,6 +193,22 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             tooltip=_tooltip(t, "value", "axis.investment"))
         return _spec(bars_ + line)
     raise ValueError(f"unknown chart {name!r}")
+
+
+def _fan_template(t: Translator) -> dict:
+    """Fan chart: p5–p95 and p25–p75 bands around the median, the trend baseline, the goal and its year."""
+    band = alt.Chart(_data("bands"))
+    outer = band.mark_area(opacity=0.25, color=SCENARIO).encode(
+        x=_year_axis(t), y=alt.Y("p5:Q", title=t("axis.output")), y2="p95:Q",
+        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("p5:Q", title="p5", format=",.1f"),
+                 alt.Tooltip("p25:Q", title="p25", format=",.1f"), alt.Tooltip("p50:Q", title=t("fan.median"), format=",.1f"),
+                 alt.Tooltip("p75:Q", title="p75", format=",.1f"), alt.Tooltip("p95:Q", title="p95", format=",.1f")])
+    inner = band.mark_area(opacity=0.35, color=SCENARIO).encode(x="year:Q", y="p25:Q", y2="p75:Q")
+    enc = _run_encoding(t)
+    lines = alt.Chart(_data("runs")).mark_line(strokeWidth=2.5).encode(
+        x="year:Q", y="value:Q", color=enc["color"], strokeDash=enc["strokeDash"],
+        tooltip=_tooltip(t, "value", "axis.output"))
+    return _spec(outer + inner + lines + _level_rule() + _target_rule())
 
 
 # --------------------------------------------------------------------------- frames (per scenario)
@@ -288,3 +306,22 @@ def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Transl
 def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
     """A template spec with its datasets (a new dict; the cached template is not touched)."""
     return {**spec, "datasets": dict(data)}
+
+
+def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator) -> dict[str, pd.DataFrame]:
+    """Datasets of a fan chart: the ensemble's bands, its median and the trend baseline, the goal."""
+    f = t.money_factor
+    goals = {g.id: g for g in res.goals.goals}
+    if name == "fan_total":
+        q, g = ens.total, goals["doubling"]
+        base_line = base_res.total
+        goal_value = g.threshold * res.output[:, 0].sum()
+        label = t("doubling_line", value=t.money(goal_value))
+    else:
+        q, g = ens.cluster, goals["stainless_cluster"]
+        base_line = base_res.cluster.sum(axis=0)
+        goal_value = g.threshold
+        label = t("cluster_goal_line", value=t.money(goal_value))
+    bands = pd.DataFrame({"year": ens.years, **{f"p{int(p)}": q[k] * f for k, p in enumerate((5, 25, 50, 75, 95))}})
+    runs = _runs_frame(t, (q[2] * f, base_line * f), ens.years)
+    return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t)}

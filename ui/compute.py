@@ -11,6 +11,11 @@ import streamlit as st
 from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals, run_scenarios
 from model.goals import GoalResults
 from model.scenario import Scenario
+from model.uncertainty import EnsembleSummary, summarize
+
+#: Live ensemble size and seed: every page view of the same scenario shows the same chances.
+RUNS = 10_000
+SEED = 20_241_231
 
 #: Sources of growth in the contribution chart, in the order the levers are added.
 COMPONENTS = ("trend", "investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects")
@@ -83,6 +88,24 @@ def compute(doc_json: str, folder: str | None = None) -> Results:
     )
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def ensemble(doc_json: str, folder: str | None = None, runs: int = RUNS, seed: int = SEED) -> EnsembleSummary:
+    """The scenario's Monte Carlo summary (shocks and project delays); only summaries are kept."""
+    base = get_baseline(folder)
+    return summarize(base, parse_scenario(json.loads(doc_json), base), runs=runs, seed=seed)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def plausibility(doc_json: str, folder: str | None = None) -> list:
+    """The plausibility flags of a scenario's deterministic run."""
+    from model.plausibility import plausibility_flags
+
+    base = get_baseline(folder)
+    sc = parse_scenario(json.loads(doc_json), base)
+    short = {g.id: g for g in resolve_goals(sc, base)}["doubling"].target_year
+    return plausibility_flags(base, run_scenarios(base, [sc]), short)
+
+
 def canonical(doc: dict) -> str:
     """The cache key of a scenario document: the same settings give the same string."""
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -100,7 +123,10 @@ def chart_spec(name: str, doc_json: str, base_json: str, lang: str, real: bool, 
     t = Translator(lang)
     years = (res.goals.goals[0].target_year, base.end_year)
     spec = charts.template(name, lang, shares, charts.sector_order(base, t), charts.contribution_bars(t, years))
-    data = charts.frames(name, res, base_res, base, t, real, shares)
+    if name.startswith("fan_"):
+        data = charts.fan_frames(name, ensemble(doc_json, folder), res, base_res, t)
+    else:
+        data = charts.frames(name, res, base_res, base, t, real, shares)
     if isinstance(spec, tuple):
         return tuple(charts.with_data(s, data) for s in spec)
     return charts.with_data(spec, data)

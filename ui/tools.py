@@ -1,0 +1,208 @@
+"""The decision-tools tab: briefing, goal seek, what-it-takes map, tornado and Sobol ranking."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from model import Baseline
+from model.scenario import lever_bounds
+from model.seek import SEEKABLE, seek
+from model.sensitivity import OUTCOMES, sobol, tornado, what_it_takes
+from model.specs import SPEC_BY_NAME
+
+from . import state
+from .charts import CONFIG, GOAL, SCENARIO
+from .compute import canonical, compute, ensemble, plausibility
+from .i18n import Translator
+from .narrative import largest_gap, narrative, top_lever
+
+MODES = ("deterministic", "p50", "p80")
+MODE_PROBABILITY = {"deterministic": None, "p50": 0.5, "p80": 0.8}
+
+
+def _apply_value(base: Baseline, lever: str, value: float) -> None:
+    """Callback: set a lever to a goal-seek result (on the slider's grid, inside its range)."""
+    lo, hi = lever_bounds(base)[lever]
+    step = SPEC_BY_NAME[lever].step
+    st.session_state[lever] = float(min(hi, max(lo, np.ceil(round(value / step, 6)) * step)))
+    if lever == "growth":
+        state.growth_changed(base)
+
+
+def _chart(chart: alt.TopLevelMixin, height: int = 320) -> dict:
+    spec = chart.to_dict(validate=False)
+    spec.update(height=height, width="container", config=CONFIG)
+    return spec
+
+
+@st.fragment
+def render(base: Baseline, t: Translator, folder: str | None) -> None:
+    """The tools work on the settings as they are when this tab reruns (its controls rerun only it)."""
+    sc = state.current_scenario(base)
+    doc_json = canonical(sc.to_doc())
+    res, ens = compute(doc_json, folder), ensemble(doc_json, folder)
+    top = st.columns([4, 1])
+    top[0].caption(t("tools.note"))
+    top[1].button(t("tools.refresh"), key="tools_refresh", width="stretch")
+    goal_names = {g.id: g.name(t.lang) for g in res.goals.goals}
+
+    # --- briefing ---------------------------------------------------------------------------
+    st.subheader(t("tools.story"))
+    table_total = tornado(base, sc, "total")
+    gap = largest_gap(res)
+    lever = top_lever(table_total)
+    sought = seek(base, sc, res.goals.goals[gap].id, lever) if gap is not None and lever else None
+    text = narrative(t, base, res, ens, table_total, sought, plausibility(doc_json, folder))
+    st.markdown(f'<div data-testid="narrative">{text}</div>', unsafe_allow_html=True)
+    st.download_button(t("tools.story_download"), data=text.encode("utf-8"), file_name=f"briefing_{t.lang}.txt",
+                       mime="text/plain", on_click="ignore", key="story_download")
+
+    # --- goal seek ----------------------------------------------------------------------------
+    st.subheader(t("tools.seek"))
+    c = st.columns(3)
+    goal_id = c[0].selectbox(t("tools.goal"), list(goal_names), format_func=goal_names.get, key="seek_goal")
+    lever = c[1].selectbox(t("tools.lever"), SEEKABLE, format_func=lambda n: t(f"lever.{n}"), key="seek_lever")
+    mode = c[2].selectbox(t("tools.mode"), MODES, format_func=lambda m: t(f"tools.mode.{m}"), key="seek_mode")
+    if st.button(t("tools.seek_run"), key="seek_run", type="primary"):
+        with st.spinner(t("tools.working")):
+            r = seek(base, sc, goal_id, lever, probability=MODE_PROBABILITY[mode], runs=4000, seed=1)
+        st.session_state["_seek"] = (doc_json, r)
+    kept = st.session_state.get("_seek")
+    if kept:
+        at_json, r = kept
+        unit = t.unit(SPEC_BY_NAME[r.lever].unit_en)
+        facts = t("tools.seek_facts", calls=r.iterations, residual=f"{r.residual:.4g}",
+                  converged=t("yes") if r.converged else t("no"))
+        name, lever_name = goal_names[r.goal], t(f"lever.{r.lever}")
+        if r.reachable:
+            st.success(t("tools.seek_found", goal=name, lever=lever_name, value=f"{r.value:.2f}", unit=unit) + " " + facts)
+            st.button(t("tools.apply", value=f"{r.value:.2f}"), key="seek_apply", on_click=_apply_value,
+                      args=(base, r.lever, r.value))
+        else:
+            st.warning(t("tools.seek_unreachable", goal=name, lever=lever_name, value=f"{r.value:.2f}", unit=unit)
+                       + " " + facts)
+        if at_json != doc_json:
+            st.caption(t("tools.stale"))
+
+    # --- what-it-takes map ----------------------------------------------------------------------
+    st.subheader(t("tools.map"))
+    c = st.columns(3)
+    map_goal = c[0].selectbox(t("tools.goal"), list(goal_names), format_func=goal_names.get, key="map_goal")
+    levers = [n for n in SEEKABLE]
+    x_lever = c[1].selectbox(t("tools.x"), levers, index=0, format_func=lambda n: t(f"lever.{n}"), key="map_x")
+    y_choices = [n for n in levers if n != x_lever]
+    y_lever = c[2].selectbox(t("tools.y"), y_choices, index=y_choices.index("sme_upgrades") if "sme_upgrades" in y_choices else 0,
+                             format_func=lambda n: t(f"lever.{n}"), key="map_y")
+    m = what_it_takes(base, sc, map_goal, x_lever, y_lever, n=25, deviation=ens.deviation[map_goal])
+    st.vega_lite_chart(_map_chart(m, t, x_lever, y_lever), width="stretch")
+    st.caption(t("tools.map_note", runs=t.num(ens.runs)))
+
+    # --- tornado ------------------------------------------------------------------------------------
+    st.subheader(t("tools.tornado"))
+    outcome = st.selectbox(t("tools.outcome"), list(OUTCOMES), format_func=lambda o: t(f"tools.outcome.{o}"),
+                           key="tornado_outcome")
+    table = table_total if outcome == "total" else tornado(base, sc, outcome)
+    st.vega_lite_chart(_tornado_chart(table, t, outcome), width="stretch")
+    st.caption(t("tools.tornado_note"))
+
+    # --- Sobol ---------------------------------------------------------------------------------------
+    st.subheader(t("tools.sobol"))
+    if st.button(t("tools.sobol_run"), key="sobol_run"):
+        bar = st.progress(0.0, text=t("tools.working"))
+        result = sobol(base, sc, outcome, n=512, seed=1, progress=lambda f: bar.progress(f, text=t("tools.working")))
+        bar.empty()
+        st.session_state["_sobol"] = (doc_json, outcome, result)
+    kept = st.session_state.get("_sobol")
+    if kept:
+        at_json, at_outcome, result = kept
+        st.caption(t("tools.sobol_for", outcome=t(f"tools.outcome.{at_outcome}")))
+        st.vega_lite_chart(_sobol_chart(result, t), width="stretch")
+        if at_json != doc_json:
+            st.caption(t("tools.stale"))
+
+
+def _map_chart(m, t: Translator, x_lever: str, y_lever: str) -> dict:
+    df = m.frame()
+    x_title = f"{t(f'lever.{x_lever}')} ({t.unit(SPEC_BY_NAME[x_lever].unit_en)})"
+    y_title = f"{t(f'lever.{y_lever}')} ({t.unit(SPEC_BY_NAME[y_lever].unit_en)})"
+    dx = float(m.xs[1] - m.xs[0])
+    dy = float(m.ys[1] - m.ys[0])
+    df["x2"], df["y2"] = df.x + dx, df.y + dy
+    df["x"], df["y"] = df.x - dx / 2, df.y - dy / 2
+    df["x2"], df["y2"] = df.x2 - dx / 2, df.y2 - dy / 2
+    cells = alt.Chart(df).mark_rect().encode(
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(nice=False, zero=False)), x2="x2:Q",
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(nice=False, zero=False)), y2="y2:Q",
+        color=alt.Color("probability:Q", title=t("tools.chance"),
+                        scale=alt.Scale(scheme="redyellowblue", domain=[0, 1]), legend=alt.Legend(format="%")),
+        tooltip=[alt.Tooltip("x:Q", title=x_title, format=".1f"), alt.Tooltip("y:Q", title=y_title, format=".1f"),
+                 alt.Tooltip("probability:Q", title=t("tools.chance"), format=".0%"),
+                 alt.Tooltip("value:Q", title=t("tools.value"), format=",.1f")])
+    layers = cells
+    contour = contour_50(m)
+    if len(contour):
+        layers += alt.Chart(contour).mark_line(color="black", strokeWidth=2.5, strokeDash=[6, 3]).encode(
+            x="x:Q", y="y:Q", order="x:Q")
+    here = pd.DataFrame({"x": [m.current[0]], "y": [m.current[1]], "label": [t("tools.here")]})
+    layers += alt.Chart(here).mark_point(shape="diamond", size=220, filled=True, color="black", stroke="white").encode(
+        x="x:Q", y="y:Q")
+    layers += alt.Chart(here).mark_text(align="left", dx=9, dy=-9, fontWeight="bold").encode(x="x:Q", y="y:Q", text="label:N")
+    return _chart(layers, height=380)
+
+
+def contour_50(m) -> pd.DataFrame:
+    """Where the chance crosses 50 %: per column, the interpolated y (the chance rises with y)."""
+    rows = []
+    for j, x in enumerate(m.xs):
+        p = m.probability[:, j]
+        above = np.nonzero(p >= 0.5)[0]
+        if above.size == 0 or above[0] == 0:
+            continue
+        i = int(above[0])
+        p0, p1 = p[i - 1], p[i]
+        frac = 0.0 if p1 == p0 else (0.5 - p0) / (p1 - p0)
+        rows.append({"x": float(x), "y": float(m.ys[i - 1] + frac * (m.ys[i] - m.ys[i - 1]))})
+    return pd.DataFrame(rows, columns=["x", "y"])
+
+
+def _tornado_chart(table: pd.DataFrame, t: Translator, outcome: str) -> dict:
+    factor = t.money_factor if outcome in ("total", "cluster") else 1.0
+    rows = []
+    for r in table.itertuples():
+        unit = t.unit(SPEC_BY_NAME[r.param].unit_en)
+        label = t(f"lever.{r.param}")
+        rows.append({"param": label, "end": t("tools.low", value=f"{r.low:g}{unit}"), "delta": (r.outcome_low - r.base) * factor, "rank": len(rows)})
+        rows.append({"param": label, "end": t("tools.high", value=f"{r.high:g}{unit}"), "delta": (r.outcome_high - r.base) * factor, "rank": len(rows)})
+    df = pd.DataFrame(rows)
+    order = list(dict.fromkeys(df.param))
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("param:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("delta:Q", title=t(f"tools.delta.{outcome}")),
+        color=alt.Color("delta:Q", scale=alt.Scale(scheme="redblue", domainMid=0), legend=None),
+        tooltip=[alt.Tooltip("param:N", title=t("tools.lever")), alt.Tooltip("end:N", title=t("tools.range")),
+                 alt.Tooltip("delta:Q", title=t(f"tools.delta.{outcome}"), format=",.2f")])
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#333").encode(x="x:Q")
+    return _chart(bars + zero, height=40 * len(order) + 40)
+
+
+def _sobol_chart(table: pd.DataFrame, t: Translator) -> dict:
+    rows = []
+    for r in table.itertuples():
+        for kind, v, conf in (("S1", r.S1, r.S1_conf), ("ST", r.ST, r.ST_conf)):
+            rows.append({"param": t(f"lever.{r.param}"), "index": t(f"tools.{kind}"), "value": v,
+                         "lo": v - conf, "hi": v + conf})
+    df = pd.DataFrame(rows)
+    order = list(dict.fromkeys(df.param))
+    base = alt.Chart(df).encode(y=alt.Y("param:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+                                yOffset="index:N")
+    bars = base.mark_bar().encode(x=alt.X("value:Q", title=t("tools.sobol_axis")),
+                                  color=alt.Color("index:N", title=None, scale=alt.Scale(range=[SCENARIO, GOAL]),
+                                                  legend=alt.Legend(orient="top")),
+                                  tooltip=[alt.Tooltip("param:N"), alt.Tooltip("index:N"),
+                                           alt.Tooltip("value:Q", format=".3f"), alt.Tooltip("lo:Q", format=".3f"),
+                                           alt.Tooltip("hi:Q", format=".3f")])
+    errors = base.mark_rule(color="black").encode(x="lo:Q", x2="hi:Q")
+    return _chart(bars + errors, height=60 * len(order) + 40)
