@@ -137,7 +137,7 @@ class Figure:
     note: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Baseline:
     """Everything the engine needs about a region, validated and immutable.
 

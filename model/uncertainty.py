@@ -6,6 +6,7 @@ goal's metric); the (runs, sectors, years) arrays stay on the server.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,13 +23,32 @@ LEVEL_METRICS = ("total_multiple", "cluster_total")
 
 
 def draw_delays(rng: np.random.Generator, runs: int, projects: Projects, base: Baseline) -> Projects:
-    """Projects with a random delay of their first year per run: Poisson(mean), capped, whole years."""
+    """Projects with a random delay of their first year per run: Poisson(mean), capped, whole years.
+
+    (``run_ensemble`` draws the same way, from its cached stream.)
+    """
     if projects.count == 0:
         return projects
     mean, cap = base.params["project_delay_mean"], base.params["project_delay_max"]
     delay = np.minimum(rng.poisson(mean, size=(runs, projects.count)), cap)
     start = np.broadcast_to(projects.start, (runs, projects.count)) + delay
     return replace(projects, start=start)
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_draws(base: Baseline, runs: int, seed: int, n_projects: int) -> tuple[np.ndarray, np.ndarray]:
+    """Normals (T, runs, S + 1) and project delays (runs, P) of a seed, drawn once and kept read-only.
+
+    Every scenario of a session uses the same seed, so its draws do not depend on the scenario:
+    reusing them saves most of a live ensemble's random-number work (and keeps comparisons paired).
+    """
+    rng = np.random.default_rng(seed)
+    normals = draw_normals(rng, runs, base)
+    mean, cap = base.params["project_delay_mean"], base.params["project_delay_max"]
+    delays = np.minimum(rng.poisson(mean, size=(runs, n_projects)), cap).astype(float)
+    normals.flags.writeable = False
+    delays.flags.writeable = False
+    return normals, delays
 
 
 def run_ensemble(base: Baseline, sc: Scenario, runs: int, seed: int, delays: bool = True
@@ -38,12 +58,11 @@ def run_ensemble(base: Baseline, sc: Scenario, runs: int, seed: int, delays: boo
     One engine call. The same seed gives the same draws; volatility 0 and no delays give the
     deterministic path in every run.
     """
-    rng = np.random.default_rng(seed)
     X = np.repeat(scenario_params(sc, base)[None, :], runs, axis=0)
-    normals = draw_normals(rng, runs, base)
     projects = scenario_projects([sc], base)
-    if delays:
-        projects = draw_delays(rng, runs, projects, base)
+    normals, delay = _shared_draws(base, runs, seed, projects.count)
+    if delays and projects.count:
+        projects = replace(projects, start=np.broadcast_to(projects.start, delay.shape) + delay)
     proj = simulate(base, X, projects, normals=normals)
     return proj, evaluate_goals(proj, resolve_goals(sc, base))
 

@@ -181,10 +181,11 @@ def test_page_loads_with_cards_and_charts(server, new_context, page_errors):
         expect(card(page, goal)).to_be_visible()
     assert page.locator(DRAWN_CHARTS).count() == 2  # the two chart panels
     page.goto(f"{server.url}/?all_charts=true")
-    wait_ready(page, charts=7)
-    assert page.locator(DRAWN_CHARTS).count() >= 7  # all six charts; value added has two panels
-    for i in range(page.locator(CHART).count()):  # each chart has drawn marks, not an empty frame
-        assert page.locator(CHART).nth(i).locator("svg.marks path, svg.marks line, canvas").count() > 0
+    wait_ready(page, charts=9)
+    assert page.locator(DRAWN_CHARTS).count() >= 9  # all eight charts; value added has two panels
+    visible = page.locator(f"{CHART}:visible")  # the decision-tools tab's charts draw when it is shown
+    for i in range(visible.count()):  # each chart has drawn marks, not an empty frame
+        assert visible.nth(i).locator("svg.marks path, svg.marks line, canvas").count() > 0
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     body = page.locator("body").inner_text()
@@ -315,7 +316,7 @@ def test_screenshots(server, new_context, lang):
     # Streamlit scrolls inside its own container, so full_page=True would not show the charts:
     # make the viewport as tall as the page content instead.
     page.goto(f"{server.url}/?all_charts=true" + ("&lang=en" if lang == "en" else ""))
-    wait_ready(page, charts=7)
+    wait_ready(page, charts=9)
     page.set_viewport_size({"width": 1366, "height": 2600})
     settle(page)
     needed = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
@@ -325,8 +326,32 @@ def test_screenshots(server, new_context, lang):
         settle(page)
     path = out / f"{lang}_full_1366x{height}.png"
     page.screenshot(path=str(path))
-    boxes = [page.locator(CHART).nth(i).bounding_box() for i in range(page.locator(CHART).count())]
-    assert len(boxes) >= 6 and all(b and b["y"] + b["height"] <= height for b in boxes), \
+    shown = page.locator(f"{CHART}:visible")
+    boxes = [shown.nth(i).bounding_box() for i in range(shown.count())]
+    assert len(boxes) >= 9 and all(b and b["y"] + b["height"] <= height for b in boxes), \
         "the full-height screenshot does not show every chart"
     if lang == "en":
         expect(page.locator("h1").first).to_have_text("Zhoucun Industrial Scenario Simulator")
+
+
+def test_slider_move_changes_a_chance_and_the_fan_chart(server, new_context):
+    """The live ensemble: moving trend growth changes a goal card's chance and the fan chart."""
+    page = open_app(new_context, server)
+    chances = lambda: page.eval_on_selector_all(  # noqa: E731
+        ".zc-prob", "els => els.map(e => e.closest('.zc-card').dataset.goal + '=' + e.dataset.probability)")
+    before = chances()
+    assert len(before) == 4
+    fan_before = page.locator(CHART).first.inner_html()  # the total-output fan chart (left panel)
+    thumb = slider_input(page, "growth")
+    thumb.focus()
+    thumb.press("PageUp")
+    wait_changed(page, ".zc-prob", page.locator(".zc-prob").first.inner_text() + "\u0000")  # wait for idle
+    page.wait_for_function("""([before]) => {
+        const now = Array.from(document.querySelectorAll('.zc-prob'))
+            .map(e => e.closest('.zc-card').dataset.goal + '=' + e.dataset.probability);
+        return now.length === 4 && now.join() !== before.join();
+    }""", arg=[before], timeout=TIMEOUT)
+    wait_changed(page, CHART, fan_before, prop="innerHTML")
+    after = chances()
+    assert after != before
+    assert "%" in page.locator(".zc-prob").first.inner_text()

@@ -1,0 +1,66 @@
+"""Decision tools against one live ensemble call (10 000 draws), measured in the same run.
+
+Prints the median time of each tool and its multiple of one ensemble call (``summarize``: engine,
+goal probabilities, fan-chart quantiles), the unit of work of a slider move:
+
+  ensemble     10 000 draws of the three-year-action preset (the floor)
+  map          25 × 25 what-it-takes grid (one engine call) with the chance from the ensemble's spread
+  tornado      6 drivers × low/high (one engine call)
+  seek         goal seek, deterministic and at 80 % (2 000 draws per lever value)
+  sobol        SALib Sobol indices, 512 base samples (4 096 engine rows)
+
+Run: python bench/bench_tools.py [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model import load_baseline, parse_scenario  # noqa: E402
+from model.seek import seek  # noqa: E402
+from model.sensitivity import sobol, tornado, what_it_takes  # noqa: E402
+from model.uncertainty import summarize  # noqa: E402
+
+
+def median_ms(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1e3 * float(np.median(times))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    base = load_baseline()
+    sc = parse_scenario(base.presets["three_year_action"], base)
+    ens = summarize(base, sc, 10_000, seed=0)  # warm up
+    tools = {
+        "ensemble (10 000 draws)": lambda: summarize(base, sc, 10_000, seed=0),
+        "map 25 x 25": lambda: what_it_takes(base, sc, "doubling", "investment", "sme_upgrades", 25,
+                                             ens.deviation["doubling"]),
+        "tornado": lambda: tornado(base, sc, "total"),
+        "seek, deterministic": lambda: seek(base, sc, "doubling", "sme_upgrades"),
+        "seek, 80 % chance": lambda: seek(base, sc, "steady_growth", "growth", probability=0.8),
+        "sobol, n = 512": lambda: sobol(base, sc, "total", n=512),
+    }
+    floor = None
+    for name, fn in tools.items():
+        fn()
+        ms = median_ms(fn, args.repeat if "sobol" not in name else max(3, args.repeat // 2))
+        floor = floor or ms
+        print(f"{name:26s} median {ms:8.1f} ms   {ms / floor:6.2f} × one ensemble call")
+
+
+if __name__ == "__main__":
+    main()
