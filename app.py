@@ -15,8 +15,8 @@ import os
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, model_page, panels, state, style, tools
-from ui.compute import canonical, chart_spec, compute, ensemble, get_baseline, plausibility
+from ui import cards, charts, compare, model_page, monitor, panels, state, style, tools
+from ui.compute import baseline_key, canonical, chart_spec, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
 LOG = logging.getLogger("zhoucun")
@@ -24,7 +24,8 @@ DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = anot
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
 
-base = get_baseline(DATA_DIR)
+BASE_KEY = baseline_key(DATA_DIR, st.session_state.get("official_json", ""))
+base = get_baseline(BASE_KEY)
 state.init_session(base)
 st.set_page_config(page_title=base.region[f"title_{state.language()}"], page_icon="🏭", layout="wide",
                    initial_sidebar_state="expanded")
@@ -110,13 +111,17 @@ st.markdown(f'<span class="zc-status">{t("subtitle", region=base.region[f"name_{
             f'<span class="zc-badge-estimate" title="{t("estimate_help")}">⚠ {t("estimate_badge")}</span>',
             unsafe_allow_html=True)
 for key, values in st.session_state.get("_notices", []):
-    values = {k: (v.message(t.lang) if isinstance(v, SimulatorError) else v) for k, v in values.items()}
+    # URL text is shown as inert code: a crafted link must not become clickable in our own notice.
+    values = {k: (v.message(t.lang) if isinstance(v, SimulatorError)
+                  else f"`{str(v).replace('`', '')}`" if k == "value" else v) for k, v in values.items()}
+    if "unit" in values:  # a slider's range, in the page's unit
+        values["range"] = f"{values['range']} {t.unit(values.pop('unit'))}".strip()
     st.warning(t(key, **values))
 
 if present:
-    tab_sim, tab_tools, tab_model = st.container(), None, None
+    tab_sim, tab_tools, tab_compare, tab_model = st.container(), None, None, None
 else:
-    tab_sim, tab_tools, tab_model = st.tabs([t("tab_sim"), t("tab_tools"), t("tab_model")])
+    tab_sim, tab_tools, tab_compare, tab_model = st.tabs([t("tab_sim"), t("tab_tools"), t("tab_compare"), t("tab_model")])
 with tab_sim:
     live_main = st.container()
 
@@ -148,8 +153,8 @@ def _live() -> None:
     doc = scenario.to_doc()
     doc_json = canonical(doc)
     base_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
-    res, base_res = compute(doc_json, DATA_DIR), compute(base_json, DATA_DIR)
-    ens = ensemble(doc_json, DATA_DIR)
+    res, base_res = compute(doc_json, BASE_KEY), compute(base_json, BASE_KEY)
+    ens = ensemble(doc_json, BASE_KEY)
 
     if not present:
         with save_box:
@@ -167,7 +172,7 @@ def _live() -> None:
         st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
         st.subheader(t("goals_header"))
         cards.goal_cards(t, base, res, base_res, ens)
-        for flag in plausibility(doc_json, DATA_DIR):
+        for flag in plausibility(doc_json, BASE_KEY):
             shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
             st.warning(t(f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
                          year=flag.year), icon=":material/report:")
@@ -190,6 +195,10 @@ def _live() -> None:
                                  args=(key, PANEL_DEFAULTS[key]))
                     _chart_block(st.session_state[key], doc_json, base_json, real, shares, res, base_res)
 
+        if not present:
+            with st.expander(t("monitor"), expanded=bool(st.session_state.get("actuals_json"))):
+                label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else t("scenario.current")
+                monitor.render(base, t, ens, label)
 
 def _chart_block(name: str, doc_json: str, base_json: str, real: bool, shares: bool, res, base_res) -> None:
     """One chart with its title line and note."""
@@ -197,7 +206,8 @@ def _chart_block(name: str, doc_json: str, base_json: str, real: bool, shares: b
                 "cluster": "chart.cluster.sub", "contrib": "chart.contrib.sub", "va": None,
                 "invest": "chart.invest.sub"}[name]
     st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(subtitle)}" if subtitle else ""))
-    spec = chart_spec(name, doc_json, base_json, t.lang, real, shares, DATA_DIR)
+    spec = chart_spec(name, doc_json, base_json, t.lang, real, shares, BASE_KEY,
+                      st.session_state.get("actuals_json", ""))
     specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
     for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st.container()], specs):
         sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
@@ -222,9 +232,16 @@ live()
 if tab_tools is not None:
     with tab_tools:
         try:
-            tools.render(base, t, DATA_DIR)
+            tools.render(base, t, BASE_KEY)
         except Exception:  # noqa: BLE001 — as in the live fragment: a message, never a traceback
             LOG.exception("decision tools failed")
+            st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+if tab_compare is not None:
+    with tab_compare:
+        try:
+            compare.render(base, t, BASE_KEY)
+        except Exception:  # noqa: BLE001 — a message, never a traceback
+            LOG.exception("comparison failed")
             st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
 if tab_model is not None:
     with tab_model:

@@ -64,6 +64,13 @@ def _build_parser() -> argparse.ArgumentParser:
     sk.add_argument("--seed", type=int, default=0)
     sk.add_argument("--out", help="write to this file instead of standard output")
     sk.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
+    ex = sub.add_parser("export", help="Excel workbook (summary, yearly data, assumptions, sources, charts) "
+                                       "and/or CSV of every series")
+    ex.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
+    ex.add_argument("--xlsx", help="write the Excel workbook to this file")
+    ex.add_argument("--csv", help="write every series as a long CSV table (UTF-8) to this file")
+    ex.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the workbook (default: zh)")
+    ex.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     return p
 
 
@@ -84,6 +91,28 @@ def _seek(args: argparse.Namespace, base, sc) -> None:
             raise _UsageError(f"cannot write {args.out}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
+
+
+def _export(args: argparse.Namespace, base, sc) -> None:
+    from . import export  # xlsxwriter is only needed here
+    from .uncertainty import summarize
+
+    if not args.xlsx and not args.csv:
+        raise _UsageError("export needs --xlsx PATH and/or --csv PATH")
+    name = export.scenario_name(sc, args.lang, Path(args.scenario).stem if args.scenario else None)
+    files: list[tuple[str, bytes]] = []
+    if args.csv:
+        files.append((args.csv, export.csv_bytes(export.series_table(base, run_scenario(base, sc), name))))
+    if args.xlsx:
+        ens = summarize(base, sc, runs=export.ENSEMBLE_RUNS, seed=export.ENSEMBLE_SEED)
+        probs = {name: {g: float(p) for g, p in zip(ens.goal_ids, ens.probability)}}
+        files.append((args.xlsx, export.workbook_bytes(base, [(name, sc)], lang=args.lang, probabilities=probs,
+                                                       runs=ens.runs, seed=ens.seed)))
+    for path, data in files:
+        try:
+            Path(path).write_bytes(data)
+        except OSError as exc:
+            raise _UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:
@@ -109,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sc = parse_scenario(doc, base)
         if args.command == "seek":
             _seek(args, base, sc)
+        elif args.command == "export":
+            _export(args, base, sc)
         elif args.command == "run":
             _write(projection_table(run_scenario(base, sc), base, real=args.real), args.format, args.out)
         else:

@@ -1,7 +1,8 @@
 """Goal seek: the value of one lever at which a goal is just met, deterministically or with a chance.
 
-Every goal metric rises with every lever (the engine is monotone), so the search brackets the
-crossing and narrows it. Each engine call evaluates several lever values at once (one vectorised
+Output rises with every lever (the engine is monotone), and so do most goal metrics; a share can
+fall (more overall growth dilutes the advanced share). The search therefore brackets the first
+crossing on a grid, in whichever direction, and narrows it. Each engine call evaluates several lever values at once (one vectorised
 call), so the bracket shrinks by a factor ``points + 1`` per call: a few calls reach the tolerance.
 With a probability, every lever value sees the same draws (common random numbers), which keeps the
 estimated probability monotone in the lever.
@@ -102,24 +103,31 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
     xs = np.linspace(lo, hi, points + 2)
     margin, outcome = evaluate(xs)
     calls = 1
-    if margin[-1] < 0:  # not even the top of the range meets it: report the best reachable value
+    met = margin >= 0
+    if not met.any():  # no value in the range meets it: report the best reachable value
         k = int(margin.size - 1 - np.argmax(margin[::-1]))  # ties: the most of the lever
         return SeekResult(goal_id, lever, probability, float(xs[k]), False, False, calls, float(margin[k]),
                           float(outcome[k]))
-    if margin[0] >= 0:
+    if met.all():
         return SeekResult(goal_id, lever, probability, float(lo), True, True, calls, float(margin[0]),
                           float(outcome[0]))
-    k = int(np.argmax(margin >= 0))
-    a, b, mb, ob = xs[k - 1], xs[k], margin[k], outcome[k]
-    while b - a > tol and calls < max_calls:
-        inner = np.linspace(a, b, points + 2)[1:-1]
+    # Most goals rise with every lever, but not all (the advanced share falls as overall growth rises):
+    # take the first crossing on the grid, either way, and keep its "met" end as the answer.
+    k = int(np.nonzero(met[1:] != met[:-1])[0][0]) + 1
+    if met[k]:      # rising: unmet at xs[k-1], met at xs[k]
+        unmet_x, met_x, mb, ob = xs[k - 1], xs[k], margin[k], outcome[k]
+    else:           # falling: met at xs[k-1], unmet at xs[k]
+        met_x, unmet_x, mb, ob = xs[k - 1], xs[k], margin[k - 1], outcome[k - 1]
+    while abs(met_x - unmet_x) > tol and calls < max_calls:
+        inner = np.linspace(unmet_x, met_x, points + 2)[1:-1]  # ordered from the unmet end
         m, o = evaluate(inner)
         calls += 1
         ok = np.nonzero(m >= 0)[0]
         if ok.size:
             i = int(ok[0])
-            b, mb, ob = inner[i], m[i], o[i]
-            a = inner[i - 1] if i > 0 else a
+            met_x, mb, ob = inner[i], m[i], o[i]
+            unmet_x = inner[i - 1] if i > 0 else unmet_x
         else:
-            a = inner[-1]
-    return SeekResult(goal_id, lever, probability, float(b), bool(b - a <= tol), True, calls, float(mb), float(ob))
+            unmet_x = inner[-1]
+    return SeekResult(goal_id, lever, probability, float(met_x), bool(abs(met_x - unmet_x) <= tol), True, calls,
+                      float(mb), float(ob))

@@ -85,6 +85,8 @@ class EnsembleSummary:
     years: np.ndarray
     total: np.ndarray
     cluster: np.ndarray
+    total_pct: np.ndarray    # (101, Y) every percentile 0..100 of total output, for monitor mode
+    cluster_pct: np.ndarray  # (101, Y) the same for the cluster
     goal_ids: tuple[str, ...]
     probability: np.ndarray
     deviation: dict[str, np.ndarray]
@@ -109,10 +111,15 @@ def summarize(base: Baseline, sc: Scenario, runs: int = 10_000, seed: int = 0, d
     goals = resolve_goals(sc, base)
     det_proj = simulate(base, scenario_params(sc, base), scenario_projects([sc], base))
     det = evaluate_goals(det_proj, goals)
+    total_pct = np.percentile(proj.total, np.arange(101), axis=0)
+    cluster_pct = np.percentile(proj.cluster_total, np.arange(101), axis=0)
+    q = np.array(QUANTILES, dtype=int)
     return EnsembleSummary(
         years=proj.years,
-        total=np.percentile(proj.total, QUANTILES, axis=0),
-        cluster=np.percentile(proj.cluster_total, QUANTILES, axis=0),
+        total=total_pct[q],
+        cluster=cluster_pct[q],
+        total_pct=total_pct,
+        cluster_pct=cluster_pct,
         goal_ids=res.ids,
         probability=res.probability,
         deviation={g.id: goal_deviation(res, det, j) for j, g in enumerate(goals)},

@@ -64,8 +64,8 @@ def test_page_runs_in_both_languages(base, lang, title):
     at = app(lang=lang)
     assert at.title[0].value == title
     assert len(cards(at)) == 4
-    assert len(at.get("vega_lite_chart")) == 2 + 2  # two chart panels; the tools tab's map and tornado
-    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9 + 2  # all eight (value added: two)
+    assert len(at.get("vega_lite_chart")) == 2 + 3  # two chart panels; the tools map and tornado; the comparison chart
+    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9 + 3  # all eight (value added: two)
     assert not at.error
     text = " ".join(m.value for m in at.markdown)
     assert ("目标达成情况" in " ".join(s.value for s in at.subheader)) == (lang == "zh")
@@ -154,19 +154,43 @@ def test_url_restores_a_scenario(base):
 
 
 def test_url_with_sector_and_target_overrides(base):
+    """A slider missing from the URL is at its default (investment 8.2), whatever the other settings."""
     at = app(sectors='{"stainless":9}', targets='{"doubling":{"year":2034}}')
+    assert at.slider(key="investment").value == pytest.approx(8.2)
     assert_cards_equal(cards(at), expected_cards(base, {"sectors": {"stainless": {"growth": 9}},
+                                                        "levers": {"investment": 8.2},
                                                         "targets": {"doubling": {"year": 2034}}}))
     assert cards(at)["doubling"][0] is True
 
 
+def test_shared_url_keeps_a_deliberate_investment_at_the_default_value(base):
+    """Growth 10 with investment set back to 8.2: the URL omits investment, and reopening keeps 8.2."""
+    at = app()
+    at.slider(key="growth").set_value(10.0).run()
+    assert at.slider(key="investment").value == pytest.approx(11.0)  # neutral investment followed growth
+    at.slider(key="investment").set_value(8.2).run()
+    before = cards(at)
+    again = app(growth="10")
+    assert again.slider(key="investment").value == pytest.approx(8.2)
+    assert_cards_equal(cards(again), {k: v for k, v in before.items()})
+
+
+def test_repeated_url_parameters_give_a_notice(base):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["growth"] = ["9", "10"]
+    at.run()
+    assert not at.exception and any("growth=" in w.value for w in at.warning)
+
+
 @pytest.mark.parametrize("query, needle", [
-    ({"investment": "abc"}, "investment=abc"),
-    ({"growth": "99"}, "growth=99"),
-    ({"tech_upgrade": "NaN"}, "tech_upgrade=NaN"),
-    ({"chain_extension": "5"}, "chain_extension=5"),
-    ({"lang": "fr"}, "lang=fr"),
-    ({"preset": "nope"}, "preset=nope"),
+    ({"investment": "abc"}, "investment=`abc`"),
+    ({"growth": "99"}, "growth=`99`"),
+    ({"tech_upgrade": "NaN"}, "tech_upgrade=`NaN`"),
+    ({"chain_extension": "5"}, "chain_extension=`5`"),
+    ({"lang": "fr"}, "lang=`fr`"),
+    ({"preset": "nope"}, "preset=`nope`"),
+    ({"preset": "[点此](https://evil.example)"}, "preset=`[点此](https://evil.example)`"),
+    ({"sectors": "{\"stainless\": null}"}, None),
     ({"projects": "[{\"name\": 1}]"}, "projects"),
     ({"projects": "{not json"}, "projects"),
     ({"sectors": "{\"steel\": 3}"}, "sectors"),
@@ -174,21 +198,27 @@ def test_url_with_sector_and_target_overrides(base):
 ])
 def test_bad_url_values_fall_back_with_a_notice(base, query, needle):
     at = app(**query)
-    assert any(needle in w.value for w in at.warning), [w.value for w in at.warning]
+    if needle is not None:
+        assert any(needle in w.value for w in at.warning), [w.value for w in at.warning]
     assert len(cards(at)) == 4 and not at.error
+
+
+def scenario_uploader(at: AppTest):
+    """The save/load panel's uploader (its key carries a version so that it clears after each file)."""
+    return next(u for u in at.file_uploader if str(u.key).startswith("upload_"))
 
 
 def test_upload_applies_a_valid_scenario_and_rejects_a_bad_one(base):
     at = app()
     doc = {"levers": {"investment": 20.0, "sme_upgrades": 50.0}, "targets": {"doubling": {"year": 2030}}}
-    at.file_uploader[0].set_value(("plan.json", json.dumps(doc).encode(), "application/json")).run()
+    scenario_uploader(at).set_value(("plan.json", json.dumps(doc).encode(), "application/json")).run()
     assert not at.exception
     assert any("plan.json" in s.value for s in at.success)
     assert at.slider(key="investment").value == 20.0
     good = cards(at)
     assert_cards_equal(good, expected_cards(base, doc))
     for bad in (b"{", json.dumps({"levers": {"investment": 99}}).encode(), "{}".encode("utf-16")):
-        at.file_uploader[0].set_value(("bad.json", bad, "application/json")).run()
+        scenario_uploader(at).set_value(("bad.json", bad, "application/json")).run()
         assert not at.exception
         assert at.error and ("未载入" in at.error[0].value)
         assert cards(at) == good and at.slider(key="investment").value == 20.0
@@ -297,7 +327,7 @@ def test_chart_panels_follow_their_choosers_and_the_url(base):
     assert "增量来源" in titles and "投资账单" in titles
     at.selectbox(key="chart_left").set_value("sectors").run()
     assert at.query_params["chart_left"] in (["sectors"], "sectors")
-    assert len(app(chart_left="nope").get("vega_lite_chart")) == 2 + 2  # unknown chart: the default
+    assert len(app(chart_left="nope").get("vega_lite_chart")) == 2 + 3  # unknown chart: the default
 
 
 def probabilities(at: AppTest) -> dict[str, float]:
@@ -338,3 +368,63 @@ def test_plausibility_notes_appear_for_the_bold_preset(base):
     assert not any("合理性提示" in w.value for w in at.warning)
     at.button(key="preset_bold").click().run()
     assert any("合理性提示" in w.value for w in at.warning)
+
+
+def test_compare_save_rename_delete_and_share_by_url(base):
+    at = app()
+    at.text_input(key="cmp_name").set_value("基准").run()
+    at.button(key="cmp_save").click().run()
+    at.button(key="preset_bold").click().run()
+    at.text_input(key="cmp_name").set_value("进取").run()
+    at.button(key="cmp_save").click().run()
+    assert list(at.session_state["saved"]) == ["基准", "进取"]
+    shared = json.loads(at.query_params["compare"][0] if isinstance(at.query_params["compare"], list)
+                        else at.query_params["compare"])
+    assert set(shared) == {"基准", "进取"}
+    goals = next(d.value for d in at.dataframe if "进取" in d.value.columns and "当前设置" in d.value.columns)
+    doubling_met = [i for i in goals.index if "工业倍增" in i and "是否达成" in i][0]
+    assert goals.loc[doubling_met, "进取"] == "✔ 达成" and goals.loc[doubling_met, "基准"] == "✘ 未达成"
+    # A fresh browser opening the shared URL sees the same comparison.
+    again = app(compare=json.dumps(shared, ensure_ascii=False))
+    assert list(again.session_state["saved"]) == ["基准", "进取"]
+    # Rename and delete.
+    key = next(t.key for t in at.text_input if str(t.key).startswith("cmp_rename_0"))
+    at.text_input(key=key).set_value("趋势").run()
+    assert list(at.session_state["saved"]) == ["趋势", "进取"]
+    at.button(key="cmp_delete_1").click().run()
+    assert list(at.session_state["saved"]) == ["趋势"]
+
+
+def test_compare_limits_and_bad_urls(base):
+    at = app()
+    for i in range(9):
+        at.text_input(key="cmp_name").set_value(f"s{i}").run()
+        at.button(key="cmp_save").click().run()
+    assert len(at.session_state["saved"]) == 8 and any("最多" in e.value for e in at.error)
+    bad = app(compare='{"x": {"levers": {"investment": 99}}, "ok": {}}')
+    assert list(bad.session_state["saved"]) == ["ok"]
+    assert any("compare:x" in w.value for w in bad.warning)
+    assert any("compare" in w.value for w in app(compare="{oops").warning)
+
+
+def test_differing_settings_are_highlighted(base):
+    from ui.compare import differing_params
+    docs = {"a": {}, "b": {"levers": {"investment": 20}}, "c": {"levers": {"investment": 20}, "targets": {"doubling": {"year": 2030}}}}
+    assert differing_params(base, docs) == {"investment", "targets"}
+    assert differing_params(base, {"a": {}, "b": {}}) == set()
+
+
+def test_monitor_places_uploaded_actuals_and_warns_when_off_track(base):
+    at = app()
+    at.button(key="preset_three_year_action").click().run()
+    csv = "期间,指标,数值\n2025,规上工业总产值,300\n2026Q2,规上工业总产值,240\n2025,不锈钢产业集群,540\n".encode("gbk")
+    up = next(u for u in at.file_uploader if str(u.key).startswith("actuals_upload_"))
+    up.set_value(("actuals.csv", csv, "text/csv")).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "百分位" in d.value.columns)
+    assert len(table) == 3
+    assert any("偏离轨道" in w.value and "2025" in w.value for w in at.warning)  # 300 亿元 is far below 2025
+    bad = next(u for u in at.file_uploader if str(u.key).startswith("actuals_upload_"))
+    bad.set_value(("bad.csv", b"period,indicator,value\nsoon,total,1\n", "text/csv")).run()
+    assert any("未载入" in e.value for e in at.error)
+    assert len(next(d.value for d in at.dataframe if "百分位" in d.value.columns)) == 3  # previous actuals kept

@@ -198,3 +198,13 @@ def test_plausibility_flags(base):
     heavy = run_scenario(base, parse_scenario({"levers": {"investment": 40}}, base))
     checks = {f.check for f in plausibility_flags(base, heavy, 2027)}
     assert "icor_max" in checks or "max_investment_short" in checks
+
+
+def test_seek_handles_a_goal_that_falls_as_the_lever_rises(base):
+    """More overall growth dilutes the advanced share: the search must follow a falling metric."""
+    sc = parse_scenario({**base.presets["three_year_action"], "targets": {"advanced_share_2035": {"threshold": 45}}}, base)
+    r = seek(base, sc, "advanced_share_2035", "growth")
+    assert r.reachable and r.converged and r.residual >= 0
+    j = [g.id for g in base.goals].index("advanced_share_2035")
+    assert det(base, with_params(sc, growth=r.value)).met[0, j]
+    assert not det(base, with_params(sc, growth=r.value + 0.05)).met[0, j]  # just past it, the share is too low

@@ -208,7 +208,11 @@ def _fan_template(t: Translator) -> dict:
     lines = alt.Chart(_data("runs")).mark_line(strokeWidth=2.5).encode(
         x="year:Q", y="value:Q", color=enc["color"], strokeDash=enc["strokeDash"],
         tooltip=_tooltip(t, "value", "axis.output"))
-    return _spec(outer + inner + lines + _level_rule() + _target_rule())
+    actual = alt.Chart(_data("actuals")).mark_point(shape="diamond", size=110, filled=True, color=GOAL,
+                                                    stroke="white").encode(
+        x="year:Q", y="value:Q", tooltip=[alt.Tooltip("label:N", title=t("monitor.col.period")),
+                                          alt.Tooltip("value:Q", title=t("monitor.annualised"), format=",.1f")])
+    return _spec(outer + inner + lines + _level_rule() + _target_rule() + actual)
 
 
 # --------------------------------------------------------------------------- frames (per scenario)
@@ -308,8 +312,11 @@ def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
     return {**spec, "datasets": dict(data)}
 
 
-def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator) -> dict[str, pd.DataFrame]:
-    """Datasets of a fan chart: the ensemble's bands, its median and the trend baseline, the goal."""
+def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator, actuals_json: str = ""
+               ) -> dict[str, pd.DataFrame]:
+    """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals."""
+    from .monitor import chart_points
+
     f = t.money_factor
     goals = {g.id: g for g in res.goals.goals}
     if name == "fan_total":
@@ -324,4 +331,6 @@ def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator) -
         label = t("cluster_goal_line", value=t.money(goal_value))
     bands = pd.DataFrame({"year": ens.years, **{f"p{int(p)}": q[k] * f for k, p in enumerate((5, 25, 50, 75, 95))}})
     runs = _runs_frame(t, (q[2] * f, base_line * f), ens.years)
-    return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t)}
+    indicator = "total" if name == "fan_total" else "cluster"
+    return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t),
+            "actuals": chart_points(actuals_json, indicator, None, f)}

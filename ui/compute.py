@@ -21,10 +21,20 @@ SEED = 20_241_231
 COMPONENTS = ("trend", "investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects")
 
 
-@st.cache_resource(show_spinner=False)
-def get_baseline(folder: str | None = None) -> Baseline:
-    """The region's data, loaded once per process (immutable, so safe to share between sessions)."""
-    return load_baseline(folder)
+def baseline_key(folder: str | None, official_json: str = "") -> str:
+    """The small, hashable name of a baseline: the data folder and any official figures uploaded."""
+    return json.dumps({"folder": folder, "official": official_json}, sort_keys=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def get_baseline(key: str | None = None) -> Baseline:
+    """The baseline of ``baseline_key``: loaded once per process (immutable, so safe to share)."""
+    spec = json.loads(key) if key else {}
+    base = load_baseline(spec.get("folder"))
+    if spec.get("official"):
+        from model.official import OfficialData, apply_official  # only when a session uploaded data
+        base = apply_official(base, OfficialData.from_json(spec["official"]))
+    return base
 
 
 @dataclass(frozen=True)
@@ -63,9 +73,9 @@ def _steps(sc: Scenario) -> list[Scenario]:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def compute(doc_json: str, folder: str | None = None) -> Results:
+def compute(doc_json: str, key: str | None = None) -> Results:
     """Project a scenario (given as canonical JSON) and its lever-by-lever build-up, in one engine call."""
-    base = get_baseline(folder)
+    base = get_baseline(key)
     sc = parse_scenario(json.loads(doc_json), base)
     proj = run_scenarios(base, _steps(sc))
     tot = proj.total                                              # (6, Y)
@@ -89,18 +99,18 @@ def compute(doc_json: str, folder: str | None = None) -> Results:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def ensemble(doc_json: str, folder: str | None = None, runs: int = RUNS, seed: int = SEED) -> EnsembleSummary:
+def ensemble(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int = SEED) -> EnsembleSummary:
     """The scenario's Monte Carlo summary (shocks and project delays); only summaries are kept."""
-    base = get_baseline(folder)
+    base = get_baseline(key)
     return summarize(base, parse_scenario(json.loads(doc_json), base), runs=runs, seed=seed)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def plausibility(doc_json: str, folder: str | None = None) -> list:
+def plausibility(doc_json: str, key: str | None = None) -> list:
     """The plausibility flags of a scenario's deterministic run."""
     from model.plausibility import plausibility_flags
 
-    base = get_baseline(folder)
+    base = get_baseline(key)
     sc = parse_scenario(json.loads(doc_json), base)
     short = {g.id: g for g in resolve_goals(sc, base)}["doubling"].target_year
     return plausibility_flags(base, run_scenarios(base, [sc]), short)
@@ -113,18 +123,18 @@ def canonical(doc: dict) -> str:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def chart_spec(name: str, doc_json: str, base_json: str, lang: str, real: bool, shares: bool,
-               folder: str | None = None) -> dict | tuple[dict, dict]:
+               key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
     """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
     from . import charts  # charts imports this module
     from .i18n import Translator
 
-    base = get_baseline(folder)
-    res, base_res = compute(doc_json, folder), compute(base_json, folder)
+    base = get_baseline(key)
+    res, base_res = compute(doc_json, key), compute(base_json, key)
     t = Translator(lang)
     years = (res.goals.goals[0].target_year, base.end_year)
     spec = charts.template(name, lang, shares, charts.sector_order(base, t), charts.contribution_bars(t, years))
     if name.startswith("fan_"):
-        data = charts.fan_frames(name, ensemble(doc_json, folder), res, base_res, t)
+        data = charts.fan_frames(name, ensemble(doc_json, key), res, base_res, t, actuals_json)
     else:
         data = charts.frames(name, res, base_res, base, t, real, shares)
     if isinstance(spec, tuple):

@@ -51,21 +51,24 @@ def narrative(t: Translator, base: Baseline, res: Results, ens, tornado_table, s
                y2=int(years[-1]), v2=t.money(res.total[-1]), m2=f"{res.total[-1] / res.total[0]:.2f}")]
     parts += [_goal_sentence(t, res, ens, j) for j in range(len(res.goals.goals))]
     driver = tornado_table.iloc[0]
-    parts.append(t("story.driver", name=t(f"lever.{driver.param}"), year=short,
+    name = t(f"lever.{driver.param}")
+    parts.append(t("story.driver", name=name if t.lang == "zh" else name[:1].lower() + name[1:], year=short,
                    span=t.money(float(driver.span))))
     if seek_result is not None:
         goal = next(gl for gl in res.goals.goals if gl.id == seek_result.goal)
         lever = t(f"lever.{seek_result.lever}")
         unit = t.unit(_unit(seek_result.lever))
         if seek_result.reachable:
+            # Rounded up, so that the quoted value meets the goal (the crossing lies just below it).
+            up = np.ceil(seek_result.value * 10 - 1e-9) / 10
             parts.append(t("story.seek", goal=goal.name(t.lang), year=goal.target_year, lever=lever,
-                           value=f"{seek_result.value:.1f}", unit=unit))
+                           value=f"{up:.1f}", unit=unit))
         else:
             parts.append(t("story.seek_unreachable", goal=goal.name(t.lang), lever=lever))
     elif largest_gap(res) is None:
         parts.append(t("story.all_met"))
     if flags:
-        parts.append(t("story.flags", n=len(flags)))
+        parts.append(t("story.flags_one" if len(flags) == 1 else "story.flags", n=len(flags)))
     parts.append(t("story.caveat"))
     return " ".join(parts)
 

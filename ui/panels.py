@@ -194,7 +194,7 @@ def goal_settings(base: Baseline, t: Translator) -> None:
             st.selectbox(t("goal_year", name=g.name(t.lang)), years, index=years.index(cur.get("year", g.target_year)),
                          key=f"target_year_{g.id}_{ver}", on_change=_target_changed, args=(base, g.id))
         with c2:
-            st.number_input(t("goal_threshold", name=g.name(t.lang), unit=g.unit),
+            st.number_input(t("goal_threshold", name=g.name(t.lang), unit=t.unit(g.unit)),
                             min_value=float(g.threshold_min), max_value=float(g.threshold_max),
                             value=float(cur.get("threshold", g.threshold)), key=f"target_thr_{g.id}_{ver}",
                             on_change=_target_changed, args=(base, g.id))

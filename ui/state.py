@@ -32,6 +32,8 @@ SAME = 1e-9
 
 def _on_grid(key: str, value: float) -> float:
     """``value`` rounded to the slider's step (neutral values need not lie on the grid)."""
+    if not math.isfinite(value):
+        raise ValueError(f"{key} is not a finite number")
     step = SPEC_BY_NAME[key].step
     return round(round(value / step) * step, 6)
 
@@ -186,8 +188,7 @@ def _slider_notice(base: Baseline, key: str, raw: str) -> tuple[str, dict[str, A
         ok = False
     if ok:
         return None
-    unit = SPEC_BY_NAME[key].unit_en
-    return ("notice_url", {"key": key, "value": raw[:40], "range": f"{lo:g}–{hi:g} {unit}".strip()})
+    return ("notice_url", {"key": key, "value": raw[:40], "range": f"{lo:g}–{hi:g}", "unit": SPEC_BY_NAME[key].unit_en})
 
 
 def init_session(base: Baseline) -> None:
@@ -202,8 +203,11 @@ def init_session(base: Baseline) -> None:
     ss["_initialised"] = True
     notices: list[tuple[str, dict[str, Any]]] = []
     qp = st.query_params
+    for key in (*SCALAR_PARAMS, "lang", "preset", *JSON_PARAMS):
+        if len(qp.get_all(key)) > 1:  # Streamlit then falls back to the default: say so
+            notices.append(("notice_url", {"key": key, "value": " & ".join(qp.get_all(key))[:60], "range": "1×"}))
     for key in SCALAR_PARAMS:
-        if key in qp:
+        if len(qp.get_all(key)) == 1:
             note = _slider_notice(base, key, qp[key])
             if note:
                 notices.append(note)
@@ -227,12 +231,10 @@ def init_session(base: Baseline) -> None:
     growth = (float(growth_raw) if growth_raw and not _slider_notice(base, "growth", growth_raw)
               else base.published_growth)
     ss["_prev_growth"] = growth
-    inv_raw = qp.get("investment")
-    if inv_raw is None or _slider_notice(base, "investment", inv_raw):
-        # Left out of the URL, investment is neutral for the URL's growth and sector trends.
-        neutral = slider_defaults(base, growth, ss["sector_overrides"])["investment"]
-        if neutral != slider_defaults(base)["investment"]:
-            ss["investment"] = neutral
+    # A slider missing from the URL is at its default (the URL drops defaults): the app writes every
+    # other value, so a shared URL reproduces the page exactly, investment included.
+    from .compare import load_from_url  # compare imports this module
+    notices += load_from_url(base)
     ss["_notices"] = notices
 
 
@@ -254,7 +256,7 @@ def _load_json_param(base: Baseline, key: str, raw: str) -> None:
         if not isinstance(value, dict):
             raise ScenarioError("must be an object {sector: growth}", "必须是 {行业: 增速} 对象")
         sc = parse_scenario({"sectors": {k: {"growth": v} for k, v in value.items()}}, base)
-        ss["sector_overrides"] = {sid: o.growth for sid, o in sc.sectors.items()}
+        ss["sector_overrides"] = {sid: o.growth for sid, o in sc.sectors.items() if o.growth is not None}
     else:
         sc = parse_scenario({"targets": value}, base)
         ss["targets"] = {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()}

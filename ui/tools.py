@@ -15,7 +15,7 @@ from model.specs import SPEC_BY_NAME
 
 from . import state
 from .charts import CONFIG, GOAL, SCENARIO
-from .compute import canonical, compute, ensemble, plausibility
+from .compute import RUNS, SEED, canonical, compute, ensemble, plausibility
 from .i18n import Translator
 from .narrative import largest_gap, narrative, top_lever
 
@@ -30,6 +30,7 @@ def _apply_value(base: Baseline, lever: str, value: float) -> None:
     st.session_state[lever] = float(min(hi, max(lo, np.ceil(round(value / step, 6)) * step)))
     if lever == "growth":
         state.growth_changed(base)
+    st.session_state["_rerun_app"] = True  # the sliders and cards live outside this fragment
 
 
 def _chart(chart: alt.TopLevelMixin, height: int = 320) -> dict:
@@ -39,11 +40,13 @@ def _chart(chart: alt.TopLevelMixin, height: int = 320) -> dict:
 
 
 @st.fragment
-def render(base: Baseline, t: Translator, folder: str | None) -> None:
+def render(base: Baseline, t: Translator, key: str) -> None:
     """The tools work on the settings as they are when this tab reruns (its controls rerun only it)."""
+    if st.session_state.pop("_rerun_app", False):
+        st.rerun(scope="app")
     sc = state.current_scenario(base)
     doc_json = canonical(sc.to_doc())
-    res, ens = compute(doc_json, folder), ensemble(doc_json, folder)
+    res, ens = compute(doc_json, key), ensemble(doc_json, key)
     top = st.columns([4, 1])
     top[0].caption(t("tools.note"))
     top[1].button(t("tools.refresh"), key="tools_refresh", width="stretch")
@@ -55,7 +58,7 @@ def render(base: Baseline, t: Translator, folder: str | None) -> None:
     gap = largest_gap(res)
     lever = top_lever(table_total)
     sought = seek(base, sc, res.goals.goals[gap].id, lever) if gap is not None and lever else None
-    text = narrative(t, base, res, ens, table_total, sought, plausibility(doc_json, folder))
+    text = narrative(t, base, res, ens, table_total, sought, plausibility(doc_json, key))
     st.markdown(f'<div data-testid="narrative">{text}</div>', unsafe_allow_html=True)
     st.download_button(t("tools.story_download"), data=text.encode("utf-8"), file_name=f"briefing_{t.lang}.txt",
                        mime="text/plain", on_click="ignore", key="story_download")
@@ -68,7 +71,8 @@ def render(base: Baseline, t: Translator, folder: str | None) -> None:
     mode = c[2].selectbox(t("tools.mode"), MODES, format_func=lambda m: t(f"tools.mode.{m}"), key="seek_mode")
     if st.button(t("tools.seek_run"), key="seek_run", type="primary"):
         with st.spinner(t("tools.working")):
-            r = seek(base, sc, goal_id, lever, probability=MODE_PROBABILITY[mode], runs=4000, seed=1)
+            # The live ensemble's draws, so that an applied value shows the same chance on the cards.
+            r = seek(base, sc, goal_id, lever, probability=MODE_PROBABILITY[mode], runs=RUNS, seed=SEED)
         st.session_state["_seek"] = (doc_json, r)
     kept = st.session_state.get("_seek")
     if kept:
@@ -96,9 +100,12 @@ def render(base: Baseline, t: Translator, folder: str | None) -> None:
     y_choices = [n for n in levers if n != x_lever]
     y_lever = c[2].selectbox(t("tools.y"), y_choices, index=y_choices.index("sme_upgrades") if "sme_upgrades" in y_choices else 0,
                              format_func=lambda n: t(f"lever.{n}"), key="map_y")
-    m = what_it_takes(base, sc, map_goal, x_lever, y_lever, n=25, deviation=ens.deviation[map_goal])
+    # Shifting the spread is a fair approximation for levels and shares, not for the lowest annual
+    # growth (its spread changes with the levers): that goal's map shows met / not met.
+    steady = next(g for g in res.goals.goals if g.id == map_goal).metric == "min_growth"
+    m = what_it_takes(base, sc, map_goal, x_lever, y_lever, n=25, deviation=None if steady else ens.deviation[map_goal])
     st.vega_lite_chart(_map_chart(m, t, x_lever, y_lever), width="stretch")
-    st.caption(t("tools.map_note", runs=t.num(ens.runs)))
+    st.caption(t("tools.map_note_steady") if steady else t("tools.map_note", runs=t.num(ens.runs)))
 
     # --- tornado ------------------------------------------------------------------------------------
     st.subheader(t("tools.tornado"))
@@ -154,14 +161,15 @@ def _map_chart(m, t: Translator, x_lever: str, y_lever: str) -> dict:
 
 
 def contour_50(m) -> pd.DataFrame:
-    """Where the chance crosses 50 %: per column, the interpolated y (the chance rises with y)."""
+    """Where the chance crosses 50 %: per column, the interpolated y of the first crossing (either way)."""
     rows = []
     for j, x in enumerate(m.xs):
         p = m.probability[:, j]
-        above = np.nonzero(p >= 0.5)[0]
-        if above.size == 0 or above[0] == 0:
+        side = p >= 0.5
+        cross = np.nonzero(side[1:] != side[:-1])[0]
+        if cross.size == 0:
             continue
-        i = int(above[0])
+        i = int(cross[0]) + 1
         p0, p1 = p[i - 1], p[i]
         frac = 0.0 if p1 == p0 else (0.5 - p0) / (p1 - p0)
         rows.append({"x": float(x), "y": float(m.ys[i - 1] + frac * (m.ys[i] - m.ys[i - 1]))})
@@ -191,7 +199,7 @@ def _tornado_chart(table: pd.DataFrame, t: Translator, outcome: str) -> dict:
 def _sobol_chart(table: pd.DataFrame, t: Translator) -> dict:
     rows = []
     for r in table.itertuples():
-        for kind, v, conf in (("S1", r.S1, r.S1_conf), ("ST", r.ST, r.ST_conf)):
+        for kind, v, conf in (("S1", r.S1, r.S1_conf), ("ST", r.ST, r.ST_conf)):  # noqa: B007
             rows.append({"param": t(f"lever.{r.param}"), "index": t(f"tools.{kind}"), "value": v,
                          "lo": v - conf, "hi": v + conf})
     df = pd.DataFrame(rows)
@@ -201,8 +209,10 @@ def _sobol_chart(table: pd.DataFrame, t: Translator) -> dict:
     bars = base.mark_bar().encode(x=alt.X("value:Q", title=t("tools.sobol_axis")),
                                   color=alt.Color("index:N", title=None, scale=alt.Scale(range=[SCENARIO, GOAL]),
                                                   legend=alt.Legend(orient="top")),
-                                  tooltip=[alt.Tooltip("param:N"), alt.Tooltip("index:N"),
-                                           alt.Tooltip("value:Q", format=".3f"), alt.Tooltip("lo:Q", format=".3f"),
-                                           alt.Tooltip("hi:Q", format=".3f")])
+                                  tooltip=[alt.Tooltip("param:N", title=t("tools.lever")),
+                                           alt.Tooltip("index:N", title=t("tools.sobol_axis")),
+                                           alt.Tooltip("value:Q", title=t("tools.sobol_axis"), format=".3f"),
+                                           alt.Tooltip("lo:Q", title=t("tools.ci_low"), format=".3f"),
+                                           alt.Tooltip("hi:Q", title=t("tools.ci_high"), format=".3f")])
     errors = base.mark_rule(color="black").encode(x="lo:Q", x2="hi:Q")
     return _chart(bars + errors, height=60 * len(order) + 40)

@@ -1,0 +1,759 @@
+"""Exports: every series as a long CSV table, and an Excel workbook with native charts.
+
+Pure functions: tables and bytes in memory, nothing printed. The workbook is built with
+xlsxwriter; every text it shows (sheet names, headers, yes/no, status words, chart titles) comes
+from ``TEXTS`` below, one dict per language with the same keys.
+
+Typical use::
+
+    from model import load_baseline, parse_scenario, run_scenario
+    from model.export import csv_bytes, series_table, workbook_bytes
+    base = load_baseline()
+    sc = parse_scenario({"levers": {"investment": 15}}, base)
+    csv = csv_bytes(series_table(base, run_scenario(base, sc), "my plan"))
+    xlsx = workbook_bytes(base, [("my plan", sc)], lang="en")
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from .data import CLUSTER_PARTS, Baseline
+from .engine import Projection
+from .goals import evaluate_goals
+from .runs import run_scenarios
+from .scenario import Scenario, param_names, resolve_goals, scenario_params
+from .specs import SCALAR_PARAMS, SPEC_BY_NAME
+from .tables import cluster_id, goals_table
+
+#: Columns of ``series_table``.
+SERIES_COLUMNS = ("scenario", "series", "sector", "year", "value", "unit")
+#: Unit codes of the long table (the data files' codes): 亿元, percent, percent per year.
+UNIT_MONEY, UNIT_PCT, UNIT_PCT_YR = "100m yuan", "%", "%/yr"
+#: Ensemble behind the workbook's goal probabilities (the CLI's and the page's defaults).
+ENSEMBLE_RUNS, ENSEMBLE_SEED = 10_000, 20241231
+#: Chart font: has CJK glyphs in Excel and WPS; GB2312 charset (134 as a signed byte is -122).
+CHART_FONT: dict[str, Any] = {"name": "Microsoft YaHei", "pitch_family": 34, "charset": -122}
+#: Sheet keys of ``TEXTS``, in workbook order.
+SHEETS = ("sheet_summary", "sheet_yearly", "sheet_assumptions", "sheet_sources", "sheet_charts")
+
+# --------------------------------------------------------------------------- display texts
+
+TEXTS: dict[str, dict[str, str]] = {
+    "zh": {
+        "sheet_summary": "摘要",
+        "sheet_yearly": "分年数据",
+        "sheet_assumptions": "假设与杠杆",
+        "sheet_sources": "数据来源",
+        "sheet_charts": "图表",
+        "title": "{region}工业情景推演结果",
+        "projection_note": "本工作簿为模型在所列假设下的情景推演，不是预测；结果取决于基期数据与假设。",
+        "estimates_note": "基期数据共 {n} 项，其中 {k} 项为估算（{detail}），状态见“数据来源”表；有官方数据时请替换。",
+        "estimates_item": "{table} {k} 项",
+        "list_sep": "、",
+        "heading_narrative": "情景解读",
+        "heading_goals": "目标达成情况",
+        "probability_note": "达成概率：带固定种子的蒙特卡洛模拟中达成目标的比例。",
+        "probability_note_runs": "达成概率：{runs} 次带固定种子（{seed}）的蒙特卡洛模拟中达成目标的比例。",
+        "col_scenario": "情景",
+        "col_goal": "目标",
+        "col_met": "是否达成",
+        "col_target_year": "目标年份",
+        "col_year_reached": "首次达到年份",
+        "col_value": "目标年份数值",
+        "col_goal_value": "目标值",
+        "col_gap": "差距（目标值−数值）",
+        "col_unit": "单位",
+        "col_probability": "达成概率",
+        "yes": "是",
+        "no": "否",
+        "not_reached": "期内未达到",
+        "col_id": "代码",
+        "col_sector": "行业",
+        "col_year": "年份",
+        "col_output": "产值（亿元，现价）",
+        "col_output_real": "产值（亿元，{year}年价格）",
+        "col_value_added": "增加值（亿元，现价）",
+        "total": "规上工业合计",
+        "cluster_fallback": "产业集群",
+        "cluster_part": "{cluster}：{part}",
+        "cluster_processing": "加工制造",
+        "cluster_trade": "仓储贸易",
+        "cluster_downstream": "下游制品",
+        "yearly_note": "集群行为集群口径（仓储贸易营业额不属于工业产值），无增加值。",
+        "heading_meta": "情景说明",
+        "col_description": "说明",
+        "col_status": "状态",
+        "meta_assumption": "假设",
+        "meta_official": "官方",
+        "meta_user": "用户",
+        "heading_params": "参数取值",
+        "col_parameter": "参数",
+        "col_code": "代码",
+        "col_value2": "数值",
+        "col_origin": "取值来源",
+        "origin_scenario": "情景设定",
+        "origin_neutral": "中性默认值",
+        "trend_label": "{sector}趋势增速",
+        "heading_projects": "重点项目",
+        "col_project": "项目",
+        "col_start_year": "投产年份",
+        "col_project_output": "达产产值（亿元/年，{year}年价格）",
+        "col_ramp": "爬坡年数",
+        "col_investment": "投资（亿元）",
+        "col_note": "备注",
+        "none": "无",
+        "heading_sectors": "行业趋势增速覆盖",
+        "col_growth_override": "情景趋势增速（%/年）",
+        "col_data_value": "数据值（%/年）",
+        "heading_goal_settings": "目标设定",
+        "col_threshold": "门槛值",
+        "col_data_threshold": "数据默认门槛",
+        "col_data_year": "数据默认年份",
+        "col_overridden": "是否调整",
+        "heading_sources": "来源",
+        "col_source_id": "编号",
+        "col_title": "标题",
+        "col_publisher": "发布者",
+        "col_url": "网址",
+        "col_accessed": "访问日期",
+        "heading_figures": "数据项及其状态",
+        "col_table": "数据表",
+        "col_key": "键",
+        "col_source": "来源",
+        "status_official": "官方",
+        "status_derived": "推算",
+        "status_estimate": "估算",
+        "table_region": "地区",
+        "table_sector_parameters": "行业参数",
+        "table_parameters": "模型系数",
+        "table_cluster": "集群构成",
+        "table_goals": "目标",
+        "table_plausibility": "合理性检查",
+        "chart_total": "规上工业总产值",
+        "chart_cluster": "{cluster}规模",
+        "chart_sectors": "分行业产值：{scenario}",
+        "axis_year": "年份",
+        "axis_money": "亿元",
+        "charts_note": "以下为原生 Excel 图表，数据取自“分年数据”表，可直接复制到演示文稿。",
+        "unit_money": "亿元",
+        "unit_pct": "%",
+        "unit_pct_yr": "%/年",
+        "unit_yr": "年",
+        "unit_year": "年份",
+        "unit_one": "—",
+        "unit_firms_yr": "家/年",
+        "unit_times_base": "×2024年",
+        "trend_scenario": "趋势情景",
+    },
+    "en": {
+        "sheet_summary": "Summary",
+        "sheet_yearly": "Yearly data",
+        "sheet_assumptions": "Assumptions & levers",
+        "sheet_sources": "Sources",
+        "sheet_charts": "Charts",
+        "title": "{region}: industrial scenario results",
+        "projection_note": ("This workbook is a model projection under the stated assumptions, not a forecast; "
+                            "the results are only as good as the baseline data and the assumptions."),
+        "estimates_note": ("{k} of the {n} baseline figures are estimates ({detail}); their status is on the "
+                           "Sources sheet. Replace them with official figures where available."),
+        "estimates_item": "{table}: {k}",
+        "list_sep": ", ",
+        "heading_narrative": "Briefing",
+        "heading_goals": "Goals",
+        "probability_note": "Probability: share of seeded Monte Carlo runs meeting the goal.",
+        "probability_note_runs": "Probability: share of {runs} seeded Monte Carlo runs (seed {seed}) meeting the goal.",
+        "col_scenario": "Scenario",
+        "col_goal": "Goal",
+        "col_met": "Met",
+        "col_target_year": "Target year",
+        "col_year_reached": "First year reached",
+        "col_value": "Value in target year",
+        "col_goal_value": "Goal",
+        "col_gap": "Gap (goal − value)",
+        "col_unit": "Unit",
+        "col_probability": "Probability",
+        "yes": "yes",
+        "no": "no",
+        "not_reached": "not reached",
+        "col_id": "ID",
+        "col_sector": "Sector",
+        "col_year": "Year",
+        "col_output": "Output (100m yuan, current prices)",
+        "col_output_real": "Output (100m yuan, {year} prices)",
+        "col_value_added": "Value added (100m yuan, current prices)",
+        "total": "Total (above-size industry)",
+        "cluster_fallback": "Cluster",
+        "cluster_part": "{cluster}: {part}",
+        "cluster_processing": "processing",
+        "cluster_trade": "trade & warehousing",
+        "cluster_downstream": "downstream products",
+        "yearly_note": ("Cluster rows are the cluster measure (trade turnover is not industrial output) "
+                        "and have no value added."),
+        "heading_meta": "Scenarios",
+        "col_description": "Description",
+        "col_status": "Status",
+        "meta_assumption": "assumption",
+        "meta_official": "official",
+        "meta_user": "user",
+        "heading_params": "Parameters",
+        "col_parameter": "Parameter",
+        "col_code": "Code",
+        "col_value2": "Value",
+        "col_origin": "Set by",
+        "origin_scenario": "scenario",
+        "origin_neutral": "neutral default",
+        "trend_label": "trend growth: {sector}",
+        "heading_projects": "Key projects",
+        "col_project": "Project",
+        "col_start_year": "Start year",
+        "col_project_output": "Full output (100m yuan/yr, {year} prices)",
+        "col_ramp": "Ramp-up years",
+        "col_investment": "Investment (100m yuan)",
+        "col_note": "Note",
+        "none": "none",
+        "heading_sectors": "Sector trend overrides",
+        "col_growth_override": "Scenario trend (%/yr)",
+        "col_data_value": "Data value (%/yr)",
+        "heading_goal_settings": "Goal settings",
+        "col_threshold": "Threshold",
+        "col_data_threshold": "Data threshold",
+        "col_data_year": "Data year",
+        "col_overridden": "Changed",
+        "heading_sources": "Sources",
+        "col_source_id": "ID",
+        "col_title": "Title",
+        "col_publisher": "Publisher",
+        "col_url": "Address",
+        "col_accessed": "Accessed",
+        "heading_figures": "Figures and their status",
+        "col_table": "Table",
+        "col_key": "Key",
+        "col_source": "Source",
+        "status_official": "official",
+        "status_derived": "derived",
+        "status_estimate": "estimate",
+        "table_region": "region",
+        "table_sector_parameters": "sector parameters",
+        "table_parameters": "model coefficients",
+        "table_cluster": "cluster split",
+        "table_goals": "goals",
+        "table_plausibility": "plausibility checks",
+        "chart_total": "Total industrial output",
+        "chart_cluster": "{cluster}: size",
+        "chart_sectors": "Output by sector: {scenario}",
+        "axis_year": "Year",
+        "axis_money": "100 million yuan",
+        "charts_note": "Native Excel charts built on the Yearly data sheet; copy them into slides.",
+        "unit_money": "100m yuan",
+        "unit_pct": "%",
+        "unit_pct_yr": "%/yr",
+        "unit_yr": "yr",
+        "unit_year": "year",
+        "unit_one": "—",
+        "unit_firms_yr": "firms/yr",
+        "unit_times_base": "× 2024",
+        "trend_scenario": "Trend",
+    },
+}
+
+#: Unit codes (data files, long tables) → key of their display text in ``TEXTS``.
+_UNIT_KEYS = {"100m yuan": "unit_money", "%": "unit_pct", "%/yr": "unit_pct_yr", "yr": "unit_yr",
+              "year": "unit_year", "1": "unit_one", "": "unit_one", "firms/yr": "unit_firms_yr",
+              "× 2024": "unit_times_base"}
+
+
+def texts(lang: str) -> Mapping[str, str]:
+    """The display texts of ``lang`` ("zh" or "en"; anything else gives English)."""
+    return TEXTS["zh" if lang == "zh" else "en"]
+
+
+def _unit_text(t: Mapping[str, str], unit: str) -> str:
+    key = _UNIT_KEYS.get(unit)
+    return t[key] if key else unit
+
+
+# --------------------------------------------------------------------------- long table and CSV
+
+def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) -> pd.DataFrame:
+    """Every series of one run as a long table with units.
+
+    Parameters
+    ----------
+    base : Baseline
+        The region (for the base year of real values; the cluster parts are ``data.CLUSTER_PARTS``).
+    proj : Projection
+        Engine result; run ``row`` is exported.
+    scenario : str
+        Written into the ``scenario`` column.
+    row : int, default 0
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario, series, sector, year, value, unit``. Series and their ``sector`` values:
+
+        * ``output``, ``output_real`` (base-year prices), ``value_added`` — each sector id and ``total``
+          (规上工业总产值; exactly ``Projection.total``), unit ``100m yuan`` (亿元);
+        * ``cluster`` — ``processing``, ``trade``, ``downstream`` and ``total`` (the cluster measure,
+          exactly ``Projection.cluster_total``), ``100m yuan``;
+        * ``investment``, ``cumulative_investment`` — ``total``, ``100m yuan``;
+        * ``advanced_share`` — ``total``, ``%`` of output in the advanced groups;
+        * ``growth`` — ``total``, ``%/yr`` growth of total output (from the second year on).
+
+    Notes
+    -----
+    Write it with ``write_csv`` / ``csv_bytes`` (or ``table.to_csv(index=False)``): pandas writes
+    floats in their shortest exact form, so ``pandas.read_csv`` gives back identical numbers.
+    """
+    years = np.asarray(proj.years)
+    ids = list(proj.sector_ids)
+    out = proj.output[row]
+    real = out / proj.price[row]
+    va = proj.value_added[row]
+    blocks: list[pd.DataFrame] = []
+
+    def add(series: str, sectors: Sequence[str], values: np.ndarray, unit: str, yrs: np.ndarray = years) -> None:
+        values = np.asarray(values, dtype=float).reshape(len(sectors), len(yrs))
+        blocks.append(pd.DataFrame({
+            "scenario": scenario, "series": series,
+            "sector": np.repeat(np.asarray(sectors, dtype=object), len(yrs)),
+            "year": np.tile(yrs.astype(np.int64), len(sectors)),
+            "value": values.ravel(), "unit": unit}))
+
+    add("output", ids + ["total"], np.vstack([out, proj.total[row]]), UNIT_MONEY)
+    add("output_real", ids + ["total"], np.vstack([real, real.sum(axis=0)]), UNIT_MONEY)
+    add("value_added", ids + ["total"], np.vstack([va, va.sum(axis=0)]), UNIT_MONEY)
+    add("cluster", list(CLUSTER_PARTS) + ["total"], np.vstack([proj.cluster[row], proj.cluster_total[row]]),
+        UNIT_MONEY)
+    add("investment", ["total"], proj.investment[row], UNIT_MONEY)
+    add("cumulative_investment", ["total"], proj.cumulative_investment[row], UNIT_MONEY)
+    add("advanced_share", ["total"], proj.advanced_share[row], UNIT_PCT)
+    add("growth", ["total"], proj.growth[row], UNIT_PCT_YR, years[1:])
+    return pd.concat(blocks, ignore_index=True)[list(SERIES_COLUMNS)]
+
+
+def scenarios_series_table(base: Baseline, scenarios: Sequence[tuple[str, Scenario]]) -> pd.DataFrame:
+    """``series_table`` of several named scenarios (one engine call), stacked."""
+    proj = run_scenarios(base, [sc for _, sc in scenarios])
+    return pd.concat([series_table(base, proj, name, i) for i, (name, _) in enumerate(scenarios)],
+                     ignore_index=True)
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as CSV bytes: UTF-8 with a byte-order mark (so Excel shows Chinese), exact floats.
+
+    ``pandas.read_csv`` reads it back with identical numbers.
+    """
+    return table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    """Write ``csv_bytes(table)`` to ``path`` (raises ``OSError`` if it cannot be written)."""
+    Path(path).write_bytes(csv_bytes(table))
+
+
+def scenario_name(sc: Scenario, lang: str, fallback: str | None = None) -> str:
+    """A display name for a scenario: its meta name in ``lang``, its meta name, ``fallback`` or "trend"."""
+    m = sc.meta
+    return (m.name_zh if lang == "zh" else m.name_en) or m.name or fallback or texts(lang)["trend_scenario"]
+
+
+# --------------------------------------------------------------------------- workbook
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.heading = wb.add_format({"bold": True, "font_size": 12})
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True,
+                                     "valign": "top"})
+        self.text = wb.add_format({})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.note = wb.add_format({"italic": True, "font_color": "#555555"})
+        self.money = wb.add_format({"num_format": "#,##0.0"})
+        self.number = wb.add_format({"num_format": "0.0##"})
+        self.pct = wb.add_format({"num_format": "0.0%"})
+        self.year = wb.add_format({"num_format": "0"})
+
+
+def _header(ws, row: int, headers: Sequence[str], fmt: _Formats) -> None:
+    for c, h in enumerate(headers):
+        ws.write_string(row, c, h, fmt.header)
+
+
+def _num(ws, row: int, col: int, x: Any, cell_format=None) -> None:
+    """A number, or an empty cell for None / NaN (xlsxwriter refuses NaN)."""
+    if x is None or (isinstance(x, (float, np.floating)) and not np.isfinite(x)):
+        ws.write_blank(row, col, None, cell_format)
+    else:
+        ws.write_number(row, col, float(x), cell_format)
+
+
+def _estimates_line(base: Baseline, t: Mapping[str, str]) -> str:
+    counts = Counter(f.table for f in base.estimates())
+    detail = t["list_sep"].join(t["estimates_item"].format(table=t.get(f"table_{tab}", tab), k=k)
+                                for tab, k in counts.items())
+    return t["estimates_note"].format(n=len(base.figures), k=sum(counts.values()), detail=detail)
+
+
+def _cluster_names(base: Baseline, t: Mapping[str, str], lang: str) -> tuple[str, dict[str, str]]:
+    cluster = str(base.region.get(f"cluster_name_{'zh' if lang == 'zh' else 'en'}") or t["cluster_fallback"])
+    parts = {p: t["cluster_part"].format(cluster=cluster, part=t[f"cluster_{p}"]) for p in CLUSTER_PARTS}
+    return cluster, parts
+
+
+def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative, probabilities,
+                   runs, seed) -> None:
+    region = str(base.region.get(f"name_{'zh' if lang == 'zh' else 'en'}", ""))
+    ws.write_string(0, 0, t["title"].format(region=region), fmt.title)
+    ws.write_string(1, 0, t["projection_note"], fmt.note)
+    ws.write_string(2, 0, _estimates_line(base, t), fmt.note)
+    r = 4
+    if narrative:
+        ws.write_string(r, 0, t["heading_narrative"], fmt.heading)
+        ws.merge_range(r + 1, 0, r + 1, 9, narrative, fmt.wrap)
+        ws.set_row(r + 1, 15 * max(2, min(20, len(narrative) // (60 if lang == "zh" else 120) + 1)))
+        r += 3
+    ws.write_string(r, 0, t["heading_goals"], fmt.heading)
+    r += 1
+    headers = [t[k] for k in ("col_scenario", "col_goal", "col_met", "col_target_year", "col_year_reached",
+                              "col_value", "col_goal_value", "col_gap", "col_unit")]
+    if probabilities is not None:
+        headers.append(t["col_probability"])
+    _header(ws, r, headers, fmt)
+    first = r
+    for i, (name, sc) in enumerate(zip(names, scenarios)):
+        goals = resolve_goals(sc, base)
+        table = goals_table(evaluate_goals(proj.row(i), goals))
+        probs = (probabilities or {}).get(name, {})
+        for g, rec in zip(goals, table.itertuples(index=False)):
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, g.name(lang))
+            ws.write_string(r, 2, t["yes"] if rec.met else t["no"])
+            ws.write_number(r, 3, g.target_year, fmt.year)
+            if pd.isna(rec.year_reached):
+                ws.write_string(r, 4, t["not_reached"])
+            else:
+                ws.write_number(r, 4, int(rec.year_reached), fmt.year)
+            _num(ws, r, 5, rec.value, fmt.number)
+            _num(ws, r, 6, rec.goal, fmt.number)
+            _num(ws, r, 7, rec.gap, fmt.number)
+            ws.write_string(r, 8, _unit_text(t, rec.unit))
+            if probabilities is not None:
+                _num(ws, r, 9, probs.get(g.id), fmt.pct)
+    ws.autofilter(first, 0, r, len(headers) - 1)
+    if probabilities is not None:
+        note = (t["probability_note_runs"].format(runs=f"{runs:,}", seed=seed) if runs is not None
+                else t["probability_note"])
+        ws.write_string(r + 2, 0, note, fmt.note)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 9, 13)
+
+
+def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], tuple[int, int]]:
+    """Write the tidy yearly table; return (scenario index, row id) → (first row, last row)."""
+    headers = [t["col_scenario"], t["col_id"], t["col_sector"], t["col_year"], t["col_output"],
+               t["col_output_real"].format(year=base.base_year), t["col_value_added"]]
+    _header(ws, 0, headers, fmt)
+    years = proj.years
+    cluster, part_names = _cluster_names(base, t, lang)
+    cid = cluster_id(base)
+    ranges: dict[tuple[int, str], tuple[int, int]] = {}
+    r = 1
+    for i, name in enumerate(names):
+        out, va, price = proj.output[i], proj.value_added[i], proj.price[i]
+        cprice = price[base.cluster_index]
+        rows: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None]] = [
+            (s.id, s.name(lang), out[k], out[k] / price[k], va[k]) for k, s in enumerate(base.sectors)]
+        rows.append(("total", t["total"], proj.total[i], (out / price).sum(axis=0), va.sum(axis=0)))
+        for k, part in enumerate(CLUSTER_PARTS):
+            c = proj.cluster[i, k]
+            rows.append((f"{cid}:{part}", part_names[part], c, c / cprice, None))
+        rows.append((cid, cluster, proj.cluster_total[i], proj.cluster_total[i] / cprice, None))
+        for rid, label, o, o_real, v in rows:
+            ranges[(i, rid)] = (r, r + len(years) - 1)
+            for y, year in enumerate(years):
+                ws.write_string(r, 0, name)
+                ws.write_string(r, 1, rid)
+                ws.write_string(r, 2, label)
+                ws.write_number(r, 3, int(year), fmt.year)
+                _num(ws, r, 4, o[y], fmt.money)
+                _num(ws, r, 5, o_real[y], fmt.money)
+                _num(ws, r, 6, None if v is None else v[y], fmt.money)
+                r += 1
+    ws.autofilter(0, 0, r - 1, len(headers) - 1)
+    ws.freeze_panes(1, 0)
+    ws.write_string(r + 1, 0, t["yearly_note"], fmt.note)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 30)
+    ws.set_column(3, 3, 8)
+    ws.set_column(4, 6, 18)
+    return ranges
+
+
+def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
+    zh = lang == "zh"
+    r = 0
+    # Scenario descriptions
+    ws.write_string(r, 0, t["heading_meta"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_scenario"], t["col_status"], t["col_description"]], fmt)
+    for name, sc in zip(names, scenarios):
+        r += 1
+        ws.write_string(r, 0, name)
+        ws.write_string(r, 1, t[f"meta_{sc.meta.status}"])
+        ws.write_string(r, 2, sc.meta.description_zh if zh else sc.meta.description_en)
+    r += 2
+    # Every parameter of the engine's parameter row
+    ws.write_string(r, 0, t["heading_params"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_scenario"], t["col_parameter"], t["col_code"], t["col_value2"], t["col_unit"],
+                    t["col_origin"]], fmt)
+    cols = param_names(base)
+    sector_names = {s.id: s.name(lang) for s in base.sectors}
+    for name, sc in zip(names, scenarios):
+        x = scenario_params(sc, base)
+        doc = sc.to_doc()
+        given = {**doc.get("assumptions", {}), **{k: v for k, v in doc.get("levers", {}).items() if k != "projects"}}
+        for code, value in zip(cols, x):
+            if code in SCALAR_PARAMS:
+                spec = SPEC_BY_NAME[code]
+                label, unit = (spec.label_zh, spec.unit_zh) if zh else (spec.label_en, spec.unit_en)
+                unit = unit or t["unit_one"]
+                is_set = code in given
+            else:
+                sid = code.split(":", 1)[1]
+                label = t["trend_label"].format(sector=sector_names[sid])
+                unit = t["unit_pct_yr"]
+                ov = sc.sectors.get(sid)
+                is_set = ov is not None and ov.growth is not None
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, label)
+            ws.write_string(r, 2, code)
+            _num(ws, r, 3, value, fmt.number)
+            ws.write_string(r, 4, unit)
+            ws.write_string(r, 5, t["origin_scenario"] if is_set else t["origin_neutral"])
+    r += 2
+    # Key projects
+    ws.write_string(r, 0, t["heading_projects"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_scenario"], t["col_project"], t["col_sector"], t["col_start_year"],
+                    t["col_project_output"].format(year=base.base_year), t["col_ramp"], t["col_investment"],
+                    t["col_note"]], fmt)
+    for name, sc in zip(names, scenarios):
+        if not sc.levers.projects:
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, t["none"])
+        for p in sc.levers.projects:
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, p.name)
+            ws.write_string(r, 2, sector_names.get(p.sector, p.sector))
+            ws.write_number(r, 3, p.start_year, fmt.year)
+            _num(ws, r, 4, p.output, fmt.number)
+            ws.write_number(r, 5, p.ramp_years, fmt.year)
+            _num(ws, r, 6, p.investment, fmt.number)
+            ws.write_string(r, 7, p.note)
+    r += 2
+    # Sector overrides
+    ws.write_string(r, 0, t["heading_sectors"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_scenario"], t["col_sector"], t["col_growth_override"], t["col_data_value"]], fmt)
+    data_trend = dict(zip(base.sector_ids, base.trend_pct))
+    for name, sc in zip(names, scenarios):
+        overrides = [(sid, o.growth) for sid, o in sc.sectors.items() if o.growth is not None]
+        if not overrides:
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, t["none"])
+        for sid, g in overrides:
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, sector_names[sid])
+            _num(ws, r, 2, g, fmt.number)
+            _num(ws, r, 3, data_trend[sid], fmt.number)
+    r += 2
+    # Goals as used (data values and the scenario's overrides)
+    ws.write_string(r, 0, t["heading_goal_settings"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_scenario"], t["col_goal"], t["col_threshold"], t["col_unit"], t["col_target_year"],
+                    t["col_data_threshold"], t["col_data_year"], t["col_overridden"]], fmt)
+    data_goals = base.goal_by_id
+    for name, sc in zip(names, scenarios):
+        for g in resolve_goals(sc, base):
+            d = data_goals[g.id]
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, g.name(lang))
+            _num(ws, r, 2, g.threshold, fmt.number)
+            ws.write_string(r, 3, _unit_text(t, g.unit))
+            ws.write_number(r, 4, g.target_year, fmt.year)
+            _num(ws, r, 5, d.threshold, fmt.number)
+            ws.write_number(r, 6, d.target_year, fmt.year)
+            changed = g.threshold != d.threshold or g.target_year != d.target_year
+            ws.write_string(r, 7, t["yes"] if changed else t["no"])
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 2, 18)
+    ws.set_column(3, 7, 14)
+
+
+def _sources_sheet(ws, base, t, fmt) -> None:
+    r = 0
+    ws.write_string(r, 0, t["heading_sources"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_source_id"], t["col_title"], t["col_publisher"], t["col_url"], t["col_accessed"]], fmt)
+    for s in base.sources.values():
+        r += 1
+        for c, v in enumerate((s.id, s.title, s.publisher, s.url, s.accessed)):
+            ws.write_string(r, c, v)
+    r += 2
+    ws.write_string(r, 0, t["heading_figures"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_table"], t["col_key"], t["col_parameter"], t["col_value2"], t["col_unit"],
+                    t["col_source"], t["col_status"], t["col_note"]], fmt)
+    for f in base.figures:
+        r += 1
+        ws.write_string(r, 0, t.get(f"table_{f.table}", f.table))
+        ws.write_string(r, 1, f.key)
+        ws.write_string(r, 2, f.parameter)
+        _num(ws, r, 3, f.value, fmt.number)
+        ws.write_string(r, 4, _unit_text(t, f.unit))
+        ws.write_string(r, 5, f.source)
+        ws.write_string(r, 6, t.get(f"status_{f.status}", f.status))
+        ws.write_string(r, 7, f.note)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 30)
+    ws.set_column(3, 6, 14)
+    ws.set_column(7, 7, 60)
+
+
+def _style_chart(chart, title: str, t: Mapping[str, str]) -> None:
+    font = dict(CHART_FONT)
+    chart.set_title({"name": title, "name_font": {**font, "size": 14, "bold": True}})
+    chart.set_x_axis({"name": t["axis_year"], "name_font": {**font, "bold": False}, "num_font": font})
+    chart.set_y_axis({"name": t["axis_money"], "name_font": {**font, "bold": False}, "num_font": font,
+                      "num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_legend({"position": "bottom", "font": font})
+    chart.set_size({"width": 760, "height": 400})
+
+
+def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt) -> None:
+    ws.write_string(0, 0, t["charts_note"], fmt.note)
+    cluster, _ = _cluster_names(base, t, lang)
+    col_year, col_out = 3, 4
+
+    def line(title: str, rid: str):
+        chart = wb.add_chart({"type": "line"})
+        for i, name in enumerate(names):
+            r0, r1 = ranges[(i, rid)]
+            chart.add_series({"name": name, "categories": [yearly, r0, col_year, r1, col_year],
+                              "values": [yearly, r0, col_out, r1, col_out],
+                              "marker": {"type": "circle", "size": 4}, "line": {"width": 2.25}})
+        _style_chart(chart, title, t)
+        return chart
+
+    ws.insert_chart(2, 0, line(t["chart_total"], "total"))
+    ws.insert_chart(23, 0, line(t["chart_cluster"].format(cluster=cluster), cluster_id(base)))
+    area = wb.add_chart({"type": "area", "subtype": "stacked"})
+    for s in base.sectors:
+        r0, r1 = ranges[(0, s.id)]
+        area.add_series({"name": s.name(lang), "categories": [yearly, r0, col_year, r1, col_year],
+                         "values": [yearly, r0, col_out, r1, col_out]})
+    _style_chart(area, t["chart_sectors"].format(scenario=names[0]), t)
+    area.set_size({"width": 760, "height": 460})
+    ws.insert_chart(44, 0, area)
+
+
+def workbook_bytes(base: Baseline, scenarios: Sequence[tuple[str, Scenario]], lang: str = "zh",
+                   narrative: str | None = None, probabilities: Mapping[str, Mapping[str, float]] | None = None,
+                   *, runs: int | None = None, seed: int | None = None) -> bytes:
+    """The Excel workbook (.xlsx) of one or more named scenarios, in memory.
+
+    Parameters
+    ----------
+    base : Baseline
+    scenarios : sequence of (name, Scenario)
+        Projected deterministically in one engine call (``runs.run_scenarios``). Names label rows,
+        series and legends; the first scenario's sectors make the stacked area chart.
+    lang : {"zh", "en"}
+        Language of every sheet name, header, word and chart title (``TEXTS``).
+    narrative : str, optional
+        A briefing paragraph shown on the summary sheet.
+    probabilities : dict, optional
+        Scenario name → goal id → chance of meeting the goal (0–1), e.g. from
+        ``uncertainty.summarize``; adds a probability column to the summary.
+    runs, seed : int, optional
+        The ensemble behind ``probabilities``, stated under the goal table.
+
+    Returns
+    -------
+    bytes
+        Sheets: summary (goal results per scenario, narrative, the estimates and projection notes),
+        yearly data (output at current and base-year prices and value added per sector and year,
+        with total and cluster rows), assumptions & levers, sources (with every figure's status) and
+        charts (native Excel line charts of total output and the cluster per scenario, and a stacked
+        area chart of output by sector of the first scenario).
+
+    Raises
+    ------
+    ValueError
+        If ``scenarios`` is empty.
+    """
+    if not scenarios:
+        raise ValueError("at least one scenario is needed")
+    t = texts(lang)
+    lang = "zh" if lang == "zh" else "en"
+    names = [str(n) for n, _ in scenarios]
+    scs = [sc for _, sc in scenarios]
+    proj = run_scenarios(base, scs)
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    region_title = str(base.region.get(f"title_{lang}", ""))
+    wb.set_properties({"title": region_title, "subject": t["sheet_summary"],
+                       "comments": t["projection_note"]})
+    fmt = _Formats(wb)
+    sheets = {key: wb.add_worksheet(t[key]) for key in SHEETS}
+    _summary_sheet(wb, sheets["sheet_summary"], base, names, scs, proj, t, lang, fmt, narrative, probabilities,
+                   runs, seed)
+    ranges = _yearly_sheet(sheets["sheet_yearly"], base, names, proj, t, lang, fmt)
+    _assumptions_sheet(sheets["sheet_assumptions"], base, names, scs, t, lang, fmt)
+    _sources_sheet(sheets["sheet_sources"], base, t, fmt)
+    _charts_sheet(wb, sheets["sheet_charts"], base, names, ranges, t["sheet_yearly"], t, lang, fmt)
+    wb.close()
+    return _east_asian_chart_font(buf.getvalue())
+
+
+def _east_asian_chart_font(xlsx: bytes) -> bytes:
+    """Name the chart font for East Asian text too (``<a:ea>``), which xlsxwriter does not write.
+
+    Excel draws Chinese characters with the East Asian font of a run, not its Latin one; without
+    ``<a:ea>`` it falls back to the theme's, which may lack CJK glyphs outside Chinese Windows.
+    """
+    latin = re.compile(r'(<a:latin typeface="%s"[^>]*/>)' % re.escape(CHART_FONT["name"]))
+    ea = '<a:ea typeface="%s" pitchFamily="%d" charset="%d"/>' % (
+        CHART_FONT["name"], CHART_FONT["pitch_family"], CHART_FONT["charset"])
+    src, out = io.BytesIO(xlsx), io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if re.fullmatch(r"xl/charts/chart\d+\.xml", info.filename):
+                data = latin.sub(lambda m: m.group(1) + ea, data.decode("utf-8")).encode("utf-8")
+            zout.writestr(info, data)
+    return out.getvalue()

@@ -1,0 +1,195 @@
+"""The comparison tab: named scenarios side by side (goals, chances, settings), shareable by URL."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from model import Baseline, ScenarioError, parse_scenario
+from model.goals import NOT_REACHED
+from model.scenario import param_names, scenario_params
+from model.specs import SCALAR_PARAMS, SPEC_BY_NAME
+
+from . import state
+from .charts import CONFIG
+from .compute import canonical, compute, ensemble
+from .i18n import Translator
+
+MAX_SAVED = 8
+URL_KEY = "compare"
+
+
+def load_from_url(base: Baseline) -> list[tuple[str, dict]]:
+    """Saved scenarios from ``?compare=`` (on a session's first run); notices for what is invalid."""
+    raw = st.query_params.get(URL_KEY)
+    notices = []
+    saved: dict[str, dict] = {}
+    if raw:
+        try:
+            docs = json.loads(raw)
+            if not isinstance(docs, dict):
+                raise ValueError
+        except ValueError:
+            notices.append(("notice_url_doc", {"key": URL_KEY, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
+            docs = {}
+        for name, doc in list(docs.items())[:MAX_SAVED]:
+            try:
+                saved[str(name)[:60]] = parse_scenario(doc, base).to_doc()
+            except ScenarioError as exc:
+                notices.append(("notice_url_doc", {"key": f"{URL_KEY}:{name}", "error": exc}))
+    st.session_state["saved"] = saved
+    return notices
+
+
+def _sync_url() -> None:
+    saved = st.session_state.get("saved", {})
+    if saved:
+        st.query_params[URL_KEY] = json.dumps(saved, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    else:
+        st.query_params.pop(URL_KEY, None)
+
+
+def _save(base: Baseline) -> None:
+    ss = st.session_state
+    name = (ss.get("cmp_name") or "").strip()[:60]
+    saved = dict(ss.get("saved", {}))
+    if not name:
+        ss["_cmp_msg"] = ("error", "compare.need_name")
+        return
+    if name not in saved and len(saved) >= MAX_SAVED:
+        ss["_cmp_msg"] = ("error", "compare.full")
+        return
+    ss["_cmp_msg"] = ("ok", "compare.replaced" if name in saved else "compare.saved")
+    saved[name] = state.current_scenario(base).to_doc()
+    ss["saved"] = saved
+    ss["cmp_name"] = ""
+    _sync_url()
+
+
+def _rename(old: str, key: str) -> None:
+    ss = st.session_state
+    new = (ss.get(key) or "").strip()[:60]
+    saved = dict(ss.get("saved", {}))
+    if not new or new == old or new in saved:
+        return
+    ss["saved"] = {(new if k == old else k): v for k, v in saved.items()}
+    _sync_url()
+
+
+def _delete(name: str) -> None:
+    ss = st.session_state
+    ss["saved"] = {k: v for k, v in ss.get("saved", {}).items() if k != name}
+    _sync_url()
+
+
+def differing_params(base: Baseline, docs: dict[str, dict]) -> set[str]:
+    """Names of the settings that are not the same in every scenario (parameters, projects, overrides)."""
+    if len(docs) < 2:
+        return set()
+    scs = [parse_scenario(d, base) for d in docs.values()]
+    X = np.stack([scenario_params(s, base) for s in scs])
+    names = param_names(base)
+    out = {names[j] for j in range(X.shape[1]) if not np.allclose(X[:, j], X[0, j])}
+    if len({json.dumps([p.model_dump() for p in s.levers.projects], sort_keys=True) for s in scs}) > 1:
+        out.add("projects")
+    if len({json.dumps(s.model_dump(mode="json")["targets"], sort_keys=True) for s in scs}) > 1:
+        out.add("targets")
+    return out
+
+
+@st.fragment
+def render(base: Baseline, t: Translator, key: str) -> None:
+    ss = st.session_state
+    st.caption(t("compare.help", n=MAX_SAVED))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1.text_input(t("compare.name"), key="cmp_name", max_chars=60)
+    c2.button(t("compare.save"), key="cmp_save", on_click=_save, args=(base,), width="stretch", type="primary")
+    msg = ss.pop("_cmp_msg", None)
+    if msg:
+        (st.success if msg[0] == "ok" else st.error)(t(msg[1], n=MAX_SAVED))
+    saved = ss.get("saved", {})
+    for i, name in enumerate(saved):
+        a, b = st.columns([4, 1], vertical_alignment="bottom")
+        a.text_input(t("compare.rename"), value=name, key=f"cmp_rename_{i}_{name}", on_change=_rename,
+                     args=(name, f"cmp_rename_{i}_{name}"), label_visibility="collapsed")
+        b.button(t("compare.delete"), key=f"cmp_delete_{i}", on_click=_delete, args=(name,), width="stretch")
+
+    docs = {t("scenario.current"): state.current_scenario(base).to_doc(), **saved}
+    results = {n: (compute(canonical(d), key), ensemble(canonical(d), key)) for n, d in docs.items()}
+    st.markdown(f"**{t('compare.chart')}**")
+    st.vega_lite_chart(_chart(results, t), width="stretch")
+    st.markdown(f"**{t('compare.goals')}**")
+    st.dataframe(_goals_table(results, t), width="stretch")
+    st.markdown(f"**{t('compare.settings')}**")
+    diff = differing_params(base, docs)
+    table = _settings_table(base, docs, t)
+    highlight = [_row_label(t, n) for n in diff]
+    st.dataframe(table.style.apply(lambda row: ["background-color: #fff3cd" if row.name in highlight else ""] * len(row),
+                                   axis=1), width="stretch")
+    st.caption(t("compare.highlight"))
+
+
+def _chart(results: dict, t: Translator) -> dict:
+    f = t.money_factor
+    rows = []
+    for name, (res, _) in results.items():
+        for measure, values in (("total", res.total), ("cluster", res.cluster.sum(axis=0))):
+            rows.append(pd.DataFrame({"year": res.years, "scenario": name, "measure": t(f"compare.{measure}"),
+                                      "value": values * f}))
+    df = pd.concat(rows, ignore_index=True)
+    chart = alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("year:Q", title=t("axis.year"), axis=alt.Axis(format="d")),
+        y=alt.Y("value:Q", title=t("axis.output")),
+        color=alt.Color("scenario:N", title=t("compare.scenario"), legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("measure:N", title=None, legend=alt.Legend(orient="top", symbolType="stroke")),
+        tooltip=[alt.Tooltip("scenario:N", title=t("compare.scenario")), alt.Tooltip("measure:N", title=t("compare.measure")),
+                 alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
+    spec = chart.to_dict(validate=False)
+    spec.update(height=340, width="container", config=CONFIG)
+    return spec
+
+
+def _goals_table(results: dict, t: Translator) -> pd.DataFrame:
+    table = {}
+    for name, (res, ens) in results.items():
+        g = res.goals
+        col = {}
+        for j, goal in enumerate(g.goals):
+            label = goal.name(t.lang)
+            year = int(g.year_reached[0, j])
+            value = float(g.value[0, j])
+            shown = t.money(value) if goal.metric in ("total_multiple", "cluster_total") else (
+                t.pct(value) if goal.metric == "advanced_share" else t.rate(value))
+            col[f"{label} · {t('compare.met')}"] = t("met") if g.met[0, j] else t("not_met")
+            col[f"{label} · {t('compare.year')}"] = str(year) if year != NOT_REACHED else "–"
+            col[f"{label} · {t('compare.value', year=goal.target_year)}"] = shown
+            col[f"{label} · {t('compare.chance')}"] = t.pct(100 * float(ens.probability[j]), 0)
+        table[name] = col
+    return pd.DataFrame(table)
+
+
+def _row_label(t: Translator, name: str) -> str:
+    if name in SPEC_BY_NAME:
+        return t(f"lever.{name}")
+    if name.startswith("trend:"):
+        return t("compare.sector_trend", sector=name.split(":", 1)[1])
+    return t(f"compare.{name}")
+
+
+def _settings_table(base: Baseline, docs: dict[str, dict], t: Translator) -> pd.DataFrame:
+    names = param_names(base)
+    table = {}
+    for name, doc in docs.items():
+        sc = parse_scenario(doc, base)
+        x = scenario_params(sc, base)
+        col = {}
+        for j, p in enumerate(names):
+            col[_row_label(t, p)] = f"{x[j]:.2f}".rstrip("0").rstrip(".")
+        col[_row_label(t, "projects")] = str(len(sc.levers.projects))
+        col[_row_label(t, "targets")] = json.dumps(sc.model_dump(mode="json")["targets"], ensure_ascii=False) or "{}"
+        table[name] = col
+    return pd.DataFrame(table)
