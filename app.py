@@ -15,7 +15,7 @@ import os
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, compare, model_page, monitor, panels, state, style, tools
+from ui import cards, charts, compare, exports, model_page, monitor, panels, state, style, tools
 from ui.compute import baseline_key, canonical, chart_spec, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
@@ -161,6 +161,14 @@ def _live() -> None:
             st.download_button(t("download_scenario"), data=functools.partial(state.download_json, base),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
                                on_click="ignore", key="download_scenario", width="stretch")
+            c1, c2 = st.columns(2)
+            c1.download_button(t("download_csv"), data=functools.partial(exports.series_csv, base, t),
+                               file_name=f"zhoucun_series_{t.lang}.csv", mime="text/csv", on_click="ignore",
+                               key="download_csv", width="stretch", help=t("download_csv_help"))
+            c2.download_button(t("download_xlsx"), data=functools.partial(exports.workbook, base, t, BASE_KEY),
+                               file_name=f"zhoucun_scenarios_{t.lang}.xlsx", on_click="ignore", key="download_xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               width="stretch", help=t("download_xlsx_help"))
 
     with live_main:
         if preset:

@@ -827,10 +827,10 @@ def validate(base: Baseline, frame: pd.DataFrame, *, keep_unchanged: bool = True
             continue
         if key == _cluster_key("processing"):
             problems.append(P(rownum, j0, _show(raw),
-                              f"the cluster's processing part equals the 2024 output of sector "
-                              f"'{base.cluster_sector}' and cannot be uploaded; supply that sector's output",
-                              f"集群的加工制造部分等于行业“{base.cluster_sector}”的2024年产值，不能单独上传；"
-                              "请填写该行业的产值"))
+                              f"'{_show(raw)}': the cluster's processing part equals the 2024 output of "
+                              f"sector '{base.cluster_sector}' and cannot be uploaded; supply that sector's output",
+                              f"“{_show(raw)}”:集群的加工制造部分等于行业“{base.cluster_sector}”的2024年产值，"
+                              "不能单独上传；请填写该行业的产值"))
             continue
         if key in seen:
             problems.append(P(rownum, j0, _show(raw),
@@ -844,9 +844,9 @@ def validate(base: Baseline, frame: pd.DataFrame, *, keep_unchanged: bool = True
                 continue
             if key.startswith(CLUSTER_PREFIX) and fname != "output_2024":
                 problems.append(P(rownum, j, _show(v),
-                                  "only the 2024 output (value) applies to a cluster part; leave this cell "
-                                  "empty",
-                                  "集群组成部分只填写2024年产值(数值);此单元格请留空"))
+                                  f"'{_show(v)}': only the 2024 output (value) applies to a cluster part; "
+                                  "leave this cell empty",
+                                  f"“{_show(v)}”:集群组成部分只填写2024年产值(数值);此单元格请留空"))
                 continue
             x = _parse_number(v, fname)
             if x is None:

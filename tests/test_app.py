@@ -428,3 +428,33 @@ def test_monitor_places_uploaded_actuals_and_warns_when_off_track(base):
     bad.set_value(("bad.csv", b"period,indicator,value\nsoon,total,1\n", "text/csv")).run()
     assert any("未载入" in e.value for e in at.error)
     assert len(next(d.value for d in at.dataframe if "百分位" in d.value.columns)) == 3  # previous actuals kept
+
+
+def test_exports_hold_the_current_and_saved_scenarios(base):
+    import io
+    import zipfile
+
+    import openpyxl
+    import pandas as pd
+
+    from ui import exports
+    from ui.compute import baseline_key
+    from ui.i18n import Translator
+    at = app()
+    at.button(key="preset_bold").click().run()
+    at.text_input(key="cmp_name").set_value("进取").run()
+    at.button(key="cmp_save").click().run()
+    assert at.download_button(key="download_csv") and at.download_button(key="download_xlsx")
+    # The download callables read the session; rebuild the same session state here.
+    st.session_state.clear()
+    st.session_state.update({k: at.session_state[k] for k in ("preset", "saved", "projects", "sector_overrides",
+                                                               "targets", *("growth", "investment", "tech_upgrade",
+                                                               "chain_extension", "sme_upgrades", "stainless_price",
+                                                               "volatility", "correlation"))})
+    t = Translator("zh")
+    table = pd.read_csv(io.BytesIO(exports.series_csv(base, t)))
+    assert set(table.scenario) == {"进取情景", "进取"}  # the current settings (from the bold preset) and the saved one
+    raw = exports.workbook(base, t, baseline_key(None))
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    assert len(book.sheetnames) >= 5
+    assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(io.BytesIO(raw)).namelist())
