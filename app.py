@@ -107,8 +107,9 @@ style.inject(present)
 
 # --------------------------------------------------------------------------- header
 st.title(base.region[f"title_{t.lang}"])
+badge = (t("official_badge") if st.session_state.get("official_json") else t("estimate_badge"))
 st.markdown(f'<span class="zc-status">{t("subtitle", region=base.region[f"name_{t.lang}"])}</span> '
-            f'<span class="zc-badge-estimate" title="{t("estimate_help")}">⚠ {t("estimate_badge")}</span>',
+            f'<span class="zc-badge-estimate" title="{t("estimate_help")}">⚠ {badge}</span>',
             unsafe_allow_html=True)
 for key, values in st.session_state.get("_notices", []):
     # URL text is shown as inert code: a crafted link must not become clickable in our own notice.
@@ -253,6 +254,6 @@ if tab_compare is not None:
             st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
 if tab_model is not None:
     with tab_model:
-        model_page.render(base, t)
+        model_page.render(base, t, get_baseline(baseline_key(DATA_DIR)))
 
 st.caption(t("footer", sources="; ".join(s.publisher for s in list(base.sources.values())[:3])))

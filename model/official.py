@@ -400,6 +400,9 @@ def template_xlsx(base: Baseline, lang: str = "zh") -> bytes:
 
 # --------------------------------------------------------------------------- reading
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _decode(raw: bytes, filename: str) -> str:
     for enc in ("utf-8-sig", "gbk"):
         try:
@@ -412,7 +415,7 @@ def _decode(raw: bytes, filename: str) -> str:
                     "'CSV UTF-8' or as .xlsx",
                     "文件既不是 UTF-8 或 GBK 编码的文本，也不是 XLSX 工作簿；请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
                     filename)
-    bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
+    bad = len(_CONTROL.findall(text))
     if "\x00" in text or bad > max(2, len(text) // 100):
         raise _fail("the file is not a text (CSV) file or an XLSX workbook",
                     "文件不是文本(CSV)文件，也不是 XLSX 工作簿", filename)

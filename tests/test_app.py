@@ -458,3 +458,42 @@ def test_exports_hold_the_current_and_saved_scenarios(base):
     book = openpyxl.load_workbook(io.BytesIO(raw))
     assert len(book.sheetnames) >= 5
     assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(io.BytesIO(raw)).namelist())
+
+
+def test_official_import_changes_the_baseline_and_a_bad_file_keeps_it(base):
+    from model.official import template_frame
+    at = app()
+    before = cards(at)
+    frame = template_frame(base, "zh")
+    first = frame.columns[0]
+    out_col = next(c for c in frame.columns if "产值" in str(c))
+    row = frame.index[frame[first] == "equipment"][0]
+    frame.loc[row, out_col] = 90.0  # equipment 45 → 90: a bigger advanced share, a bigger total
+    up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
+    up.set_value(("official.csv", frame.to_csv(index=False).encode("gbk"), "text/csv")).run()
+    assert not at.exception and any("已导入" in s.value for s in at.success), [e.value for e in at.error]
+    after = cards(at)
+    assert after["advanced_share_2035"][1] > before["advanced_share_2035"][1]
+    assert any("官方" in m.value for m in at.markdown)  # the header says official figures are in use
+    bad = frame.astype(object)
+    bad.loc[row, out_col] = "很多"
+    up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
+    up.set_value(("bad.csv", bad.to_csv(index=False).encode("utf-8-sig"), "text/csv")).run()
+    assert any("未导入" in e.value and "很多" in e.value for e in at.error)
+    assert cards(at) == after  # the accepted baseline stays
+    at.button(key="official_reset").click().run()
+    assert_cards_equal(cards(at), {k: v for k, v in before.items()})
+
+
+def test_presets_still_apply_after_an_upload_raises_the_chain_floor(base):
+    from model.official import template_frame
+    at = app()
+    frame = template_frame(base, "zh")
+    out_col = next(c for c in frame.columns if "产值" in str(c))
+    frame.loc[frame[frame.columns[0]] == "stainless", out_col] = 80.0  # less processing: a higher local share
+    up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
+    up.set_value(("official.csv", frame.to_csv(index=False).encode("utf-8"), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.button(key="preset_cautious").click().run()  # cautious asks for 18 %, below the new floor
+    assert not at.exception and len(cards(at)) == 4
+    assert at.slider(key="chain_extension").value >= 18

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from model import Baseline
+from model import Baseline, SimulatorError
 
 from .i18n import Translator
 
@@ -46,7 +46,62 @@ def figures_frame(base: Baseline, t: Translator) -> pd.DataFrame:
     } for f in base.figures])
 
 
-def render(base: Baseline, t: Translator) -> None:
+def _official_uploaded(original: Baseline, key: str) -> None:
+    """Callback: validate the whole file against the region's own data; apply it only if it is valid."""
+    from model.official import import_official
+
+    ss = st.session_state
+    f = ss.get(key)
+    if f is None:
+        return
+    try:
+        data, _ = import_official(original, f.getvalue(), f.name)
+    except SimulatorError as exc:
+        ss["_official_error"] = exc
+    else:
+        ss.pop("_official_error", None)
+        ss["official_json"] = data.to_json()
+        ss["_official_ok"] = (f.name, len(data))
+    ss["official_version"] = ss.get("official_version", 0) + 1
+
+
+def _official_reset() -> None:
+    st.session_state.pop("official_json", None)
+    st.session_state.pop("_official_error", None)
+
+
+def import_panel(original: Baseline, base: Baseline, t: Translator) -> None:
+    """Templates, the upload of official figures, and what is official now."""
+    from model.official import status_counts, template_csv, template_xlsx
+
+    ss = st.session_state
+    st.subheader(t("official.title"))
+    st.markdown(t("official.help"))
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    key = f"official_upload_{ss.get('official_version', 0)}"
+    c1.file_uploader(t("official.upload"), type=["csv", "xlsx"], key=key, on_change=_official_uploaded,
+                     args=(original, key))
+    c2.download_button(t("official.template_csv"), data=template_csv(original, t.lang),
+                       file_name=f"official_template_{t.lang}.csv", mime="text/csv", on_click="ignore",
+                       key="official_template_csv", width="stretch")
+    c3.download_button(t("official.template_xlsx"), data=template_xlsx(original, t.lang),
+                       file_name=f"official_template_{t.lang}.xlsx", on_click="ignore", key="official_template_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", width="stretch")
+    err = ss.get("_official_error")
+    if err is not None:
+        st.error(t("official.rejected") + "\n\n" + err.message(t.lang))
+    ok = ss.pop("_official_ok", None)
+    if ok:
+        st.success(t("official.accepted", name=ok[0], n=ok[1]))
+    counts = status_counts(base)
+    st.info(t("official.counts", official=counts.get("official", 0), derived=counts.get("derived", 0),
+              estimate=counts.get("estimate", 0)))
+    if ss.get("official_json"):
+        st.button(t("official.reset"), key="official_reset", on_click=_official_reset)
+
+
+def render(base: Baseline, t: Translator, original: Baseline | None = None) -> None:
+    import_panel(original or base, base, t)
     st.markdown(t("model_intro"))
     st.subheader(t("model_equations"))
     values = equation_values(base)

@@ -144,7 +144,13 @@ def apply_scenario(sc: Scenario, base: Baseline, preset: str | None) -> None:
 
 
 def apply_preset(base: Baseline, name: str) -> None:
-    apply_scenario(parse_scenario(base.presets[name], base), base, name)
+    doc = json.loads(json.dumps(base.presets[name]))
+    # Official figures can raise today's chain-extension share above a preset's: it is the floor.
+    floor = lever_bounds(base)["chain_extension"][0]
+    levers = doc.get("levers", {})
+    if levers.get("chain_extension") is not None and levers["chain_extension"] < floor:
+        levers["chain_extension"] = floor
+    apply_scenario(parse_scenario(doc, base), base, name)
 
 
 def growth_changed(base: Baseline) -> None:
