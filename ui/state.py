@@ -121,7 +121,7 @@ def preset_status(base: Baseline) -> tuple[str | None, bool]:
     name = st.session_state.get("preset")
     if name not in base.presets:
         return None, True
-    preset_doc = doc_of(values_of(parse_scenario(base.presets[name], base), base), base)
+    preset_doc = doc_of(values_of(preset_scenario(base, name), base), base)
     return name, doc_of(current_values(base), base) != preset_doc
 
 
@@ -143,14 +143,22 @@ def apply_scenario(sc: Scenario, base: Baseline, preset: str | None) -> None:
     ss["preset"] = preset
 
 
-def apply_preset(base: Baseline, name: str) -> None:
+def preset_scenario(base: Baseline, name: str) -> Scenario:
+    """A preset as a validated scenario.
+
+    Official figures can raise today's chain-extension share above a preset's value; today's share
+    is the lever's floor, so the preset is lifted to it.
+    """
     doc = json.loads(json.dumps(base.presets[name]))
-    # Official figures can raise today's chain-extension share above a preset's: it is the floor.
     floor = lever_bounds(base)["chain_extension"][0]
     levers = doc.get("levers", {})
     if levers.get("chain_extension") is not None and levers["chain_extension"] < floor:
         levers["chain_extension"] = floor
-    apply_scenario(parse_scenario(doc, base), base, name)
+    return parse_scenario(doc, base)
+
+
+def apply_preset(base: Baseline, name: str) -> None:
+    apply_scenario(preset_scenario(base, name), base, name)
 
 
 def growth_changed(base: Baseline) -> None:
@@ -251,7 +259,7 @@ def _has_settings(qp: Any) -> bool:
 def _load_json_param(base: Baseline, key: str, raw: str) -> None:
     ss = st.session_state
     if key == "projects" and raw in base.presets:
-        sc = parse_scenario(base.presets[raw], base)
+        sc = preset_scenario(base, raw)
         ss["projects"] = [p.model_dump() for p in sc.levers.projects]
         return
     value = json.loads(raw)
@@ -274,8 +282,7 @@ def sync_url(base: Baseline) -> None:
     want: dict[str, str] = {}
     projects = ss.get("projects", [])
     if projects:
-        same_as = [n for n, d in base.presets.items()
-                   if values_of(parse_scenario(d, base), base)["projects"] == projects]
+        same_as = [n for n in base.presets if values_of(preset_scenario(base, n), base)["projects"] == projects]
         want["projects"] = same_as[0] if same_as else _compact(projects)
     if ss.get("sector_overrides"):
         want["sectors"] = _compact(ss["sector_overrides"])
