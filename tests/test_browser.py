@@ -355,3 +355,49 @@ def test_slider_move_changes_a_chance_and_the_fan_chart(server, new_context):
     after = chances()
     assert after != before
     assert "%" in page.locator(".zc-prob").first.inner_text()
+
+
+def test_official_upload_changes_the_cards_and_the_workbook_downloads(server, new_context, tmp_path):
+    """A planner's path: fill in the template, upload it, see the cards change, take the workbook away."""
+    import io
+    import zipfile
+
+    from model import load_baseline
+    from model.official import template_frame
+
+    base = load_baseline()
+    frame = template_frame(base, "zh")
+    out_col = next(c for c in frame.columns if "产值" in str(c))
+    frame.loc[frame[frame.columns[0]] == "equipment", out_col] = 90.0
+    path = tmp_path / "official.csv"
+    path.write_bytes(frame.to_csv(index=False).encode("gbk"))
+
+    page = open_app(new_context, server)
+    before = card(page, "advanced_share_2035").get_attribute("data-value")
+    page.get_by_role("tab", name="模型与数据").click()
+    page.locator(".st-key-official_upload_0 input[type=file]").set_input_files(str(path))
+    expect(page.get_by_text("已导入", exact=False).first).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("tab", name="情景模拟").click()
+    expect(card(page, "advanced_share_2035")).not_to_have_attribute("data-value", before, timeout=TIMEOUT)
+    assert float(card(page, "advanced_share_2035").get_attribute("data-value")) > float(before)
+
+    page.get_by_text("保存 / 载入情景").click()
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.locator(".st-key-download_xlsx button:visible").click()
+    raw = (tmp_path / "book.xlsx")
+    info.value.save_as(raw)
+    names = zipfile.ZipFile(io.BytesIO(raw.read_bytes())).namelist()
+    assert any(n.startswith("xl/charts/chart") for n in names) and "xl/workbook.xml" in names
+
+
+def test_chart_png_export_with_chinese_labels(server, new_context, tmp_path):
+    """The charts' own PNG export (toolbar) renders with the page's CJK font (see the saved artifact)."""
+    page = open_app(new_context, server)
+    chart = page.locator(CHART).first
+    chart.hover()
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.locator("[data-testid='stElementToolbar'] button[aria-label='Download as PNG']:visible").first.click()
+    out = artifacts_dir("screenshots") / "chart_export_zh.png"
+    info.value.save_as(out)
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

@@ -127,7 +127,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     st.markdown(f"**{t('compare.settings')}**")
     diff = differing_params(base, docs)
     table = _settings_table(base, docs, t)
-    highlight = [_row_label(t, n) for n in diff]
+    highlight = [_row_label(t, n, base) for n in diff]
     st.dataframe(table.style.apply(lambda row: ["background-color: #fff3cd" if row.name in highlight else ""] * len(row),
                                    axis=1), width="stretch")
     st.caption(t("compare.highlight"))
@@ -145,7 +145,8 @@ def _chart(results: dict, t: Translator) -> dict:
         x=alt.X("year:Q", title=t("axis.year"), axis=alt.Axis(format="d")),
         y=alt.Y("value:Q", title=t("axis.output")),
         color=alt.Color("scenario:N", title=t("compare.scenario"), legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("measure:N", title=None, legend=alt.Legend(orient="top", symbolType="stroke")),
+        strokeDash=alt.StrokeDash("measure:N", title=None, legend=alt.Legend(orient="top", symbolType="stroke",
+                                                                             symbolStrokeColor="#555", symbolSize=300)),
         tooltip=[alt.Tooltip("scenario:N", title=t("compare.scenario")), alt.Tooltip("measure:N", title=t("compare.measure")),
                  alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
     spec = chart.to_dict(validate=False)
@@ -172,11 +173,12 @@ def _goals_table(results: dict, t: Translator) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def _row_label(t: Translator, name: str) -> str:
+def _row_label(t: Translator, name: str, base: Baseline) -> str:
     if name in SPEC_BY_NAME:
         return t(f"lever.{name}")
     if name.startswith("trend:"):
-        return t("compare.sector_trend", sector=name.split(":", 1)[1])
+        sid = name.split(":", 1)[1]
+        return t("compare.sector_trend", sector=base.sectors[base.sector_ids.index(sid)].name(t.lang))
     return t(f"compare.{name}")
 
 
@@ -188,8 +190,8 @@ def _settings_table(base: Baseline, docs: dict[str, dict], t: Translator) -> pd.
         x = scenario_params(sc, base)
         col = {}
         for j, p in enumerate(names):
-            col[_row_label(t, p)] = f"{x[j]:.2f}".rstrip("0").rstrip(".")
-        col[_row_label(t, "projects")] = str(len(sc.levers.projects))
-        col[_row_label(t, "targets")] = json.dumps(sc.model_dump(mode="json")["targets"], ensure_ascii=False) or "{}"
+            col[_row_label(t, p, base)] = f"{x[j]:.2f}".rstrip("0").rstrip(".")
+        col[_row_label(t, "projects", base)] = str(len(sc.levers.projects))
+        col[_row_label(t, "targets", base)] = json.dumps(sc.model_dump(mode="json")["targets"], ensure_ascii=False) or "{}"
         table[name] = col
     return pd.DataFrame(table)
