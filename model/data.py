@@ -381,34 +381,45 @@ def _load_sector_params(folder: Path, sectors: tuple[Sector, ...], sources: Mapp
     return arrays, figures
 
 
-def _load_global_params(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
-    path = folder / "parameters.csv"
+def _load_keyed(path: Path, key_col: str, units: Mapping[str, str], ranges: Mapping[str, tuple[float, float]],
+                whole: tuple[str, ...], sources: Mapping[str, Source], table: str
+                ) -> tuple[dict[str, float], list[Figure]]:
+    """A table of named numbers (one row each, with unit, source, status, note), fully checked."""
     values: dict[str, float] = {}
     figures: list[Figure] = []
-    for row, r in _read_csv(path, ("parameter", "value", "unit", "source", "status", "note")):
-        par = _choice(path, row, "parameter", r["parameter"], set(GLOBAL_PARAMS))
-        if r["unit"] != GLOBAL_PARAMS[par]:
-            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{GLOBAL_PARAMS[par]}' for {par}",
-                       f"第 {row} 行 'unit' 列：{par} 的单位应为 '{GLOBAL_PARAMS[par]}',而不是 '{r['unit']}'")
-        if par in values:
-            raise _err(path, f"row {row}: duplicate parameter '{par}'", f"第 {row} 行：参数 '{par}' 重复")
-        x = _number(path, row, "value", r["value"])
-        lo, hi = {"depreciation": (0.0, 50.0), "capital_elasticity": (0.0, 0.99), "investment_lag": (0, 5),
-                  "tech_base_share": (0.0, 100.0), "tech_max_boost": (0.0, 10.0), "tech_saturation": (1.0, 200.0),
-                  "va_rate_elasticity": (0.0, 2.0), "va_rate_cap": (1.0, 100.0), "chain_multiplier": (0.1, 10.0),
-                  "chain_ramp_years": (1, 10), "trade_growth": (-20.0, 40.0), "sme_entry_revenue": (0.0, 10.0),
-                  "sme_start_year": (1900, 2200), "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0),
-                  "volatility": (0.0, 15.0), "project_delay_mean": (0.0, 5.0), "project_delay_max": (0, 10)}[par]
-        _check_range(path, row, "value", x, lo, hi)
-        if par in ("investment_lag", "chain_ramp_years", "sme_start_year", "project_delay_max"):
+    for row, r in _read_csv(path, (key_col, "value", "unit", "source", "status", "note")):
+        name = _choice(path, row, key_col, r[key_col], set(units))
+        if r["unit"] != units[name]:
+            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{units[name]}' for {name}",
+                       f"第 {row} 行 'unit' 列：{name} 的单位应为 '{units[name]}',而不是 '{r['unit']}'")
+        if name in values:
+            raise _err(path, f"row {row}: duplicate {key_col} '{name}'", f"第 {row} 行：'{name}' 重复")
+        x = _check_range(path, row, "value", _number(path, row, "value", r["value"]), *ranges[name])
+        if name in whole:
             _whole(path, row, "value", x)
         source, status = _provenance(path, row, r, sources)
-        values[par] = x
-        figures.append(Figure("parameters", "", par, x, r["unit"], source, status, r["note"]))
-    missing = [p for p in GLOBAL_PARAMS if p not in values]
+        values[name] = x
+        figures.append(Figure(table, "", name, x, r["unit"], source, status, r["note"]))
+    missing = [n for n in units if n not in values]
     if missing:
-        raise _err(path, f"missing parameter(s) {', '.join(missing)}", f"缺少参数 {', '.join(missing)}")
+        raise _err(path, f"missing {key_col}(s) {', '.join(missing)}", f"缺少 {', '.join(missing)}")
     return values, figures
+
+
+#: Allowed ranges of the global parameters (wide: they catch typing errors, not judgments).
+GLOBAL_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType({
+    "depreciation": (0.0, 50.0), "capital_elasticity": (0.0, 0.99), "investment_lag": (0, 5),
+    "tech_base_share": (0.0, 100.0), "tech_max_boost": (0.0, 10.0), "tech_saturation": (1.0, 200.0),
+    "va_rate_elasticity": (0.0, 2.0), "va_rate_cap": (1.0, 100.0), "chain_multiplier": (0.1, 10.0),
+    "chain_ramp_years": (1, 10), "trade_growth": (-20.0, 40.0), "sme_entry_revenue": (0.0, 10.0),
+    "sme_start_year": (1900, 2200), "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0),
+    "volatility": (0.0, 15.0), "project_delay_mean": (0.0, 5.0), "project_delay_max": (0, 10)})
+
+
+def _load_global_params(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
+    return _load_keyed(folder / "parameters.csv", "parameter", GLOBAL_PARAMS, GLOBAL_RANGES,
+                       ("investment_lag", "chain_ramp_years", "sme_start_year", "project_delay_max"), sources,
+                       "parameters")
 
 
 def _load_cluster(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
@@ -460,24 +471,8 @@ def _load_goals(folder: Path, sources: Mapping[str, Source], base_year: int, end
 
 
 def _load_plausibility(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
-    path = folder / "plausibility.csv"
-    values: dict[str, float] = {}
-    figures: list[Figure] = []
-    for row, r in _read_csv(path, ("check", "value", "unit", "source", "status", "note")):
-        check = _choice(path, row, "check", r["check"], set(PLAUSIBILITY_CHECKS))
-        if r["unit"] != PLAUSIBILITY_CHECKS[check]:
-            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{PLAUSIBILITY_CHECKS[check]}'",
-                       f"第 {row} 行 'unit' 列：应为 '{PLAUSIBILITY_CHECKS[check]}'")
-        if check in values:
-            raise _err(path, f"row {row}: duplicate check '{check}'", f"第 {row} 行：检查项 '{check}' 重复")
-        x = _check_range(path, row, "value", _number(path, row, "value", r["value"]), 0.0, 1e6)
-        source, status = _provenance(path, row, r, sources)
-        values[check] = x
-        figures.append(Figure("plausibility", "", check, x, r["unit"], source, status, r["note"]))
-    missing = [c for c in PLAUSIBILITY_CHECKS if c not in values]
-    if missing:
-        raise _err(path, f"missing check(s) {', '.join(missing)}", f"缺少检查项 {', '.join(missing)}")
-    return values, figures
+    ranges = {c: (0.0, 1e6) for c in PLAUSIBILITY_CHECKS}
+    return _load_keyed(folder / "plausibility.csv", "check", PLAUSIBILITY_CHECKS, ranges, (), sources, "plausibility")
 
 
 def _load_presets(folder: Path) -> dict[str, dict[str, Any]]:
