@@ -95,6 +95,7 @@ def _seek(args: argparse.Namespace, base, sc) -> None:
 
 def _export(args: argparse.Namespace, base, sc) -> None:
     from . import export  # xlsxwriter is only needed here
+    from .narrative import briefing
     from .uncertainty import summarize
 
     if not args.xlsx and not args.csv:
@@ -106,8 +107,9 @@ def _export(args: argparse.Namespace, base, sc) -> None:
     if args.xlsx:
         ens = summarize(base, sc, runs=export.ENSEMBLE_RUNS, seed=export.ENSEMBLE_SEED)
         probs = {name: {g: float(p) for g, p in zip(ens.goal_ids, ens.probability)}}
-        files.append((args.xlsx, export.workbook_bytes(base, [(name, sc)], lang=args.lang, probabilities=probs,
-                                                       runs=ens.runs, seed=ens.seed)))
+        text = briefing(base, sc, args.lang, ens)  # the same paragraph as the page's briefing
+        files.append((args.xlsx, export.workbook_bytes(base, [(name, sc)], lang=args.lang, narrative=text,
+                                                       probabilities=probs, runs=ens.runs, seed=ens.seed)))
     for path, data in files:
         try:
             Path(path).write_bytes(data)

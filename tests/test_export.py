@@ -362,3 +362,21 @@ def test_cli_export_bad_arguments_exit_2_with_one_line(tmp_path, args, needle):
     assert r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1 and needle in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_cli_workbook_carries_the_same_briefing_as_the_page(tmp_path):
+    import openpyxl
+
+    from model import load_baseline, parse_scenario
+    from model.narrative import briefing
+    from model.uncertainty import summarize
+
+    out = tmp_path / "book.xlsx"
+    r = subprocess.run([sys.executable, "-m", "model", "export", "data/zhoucun/presets/three_year_action.json",
+                        "--xlsx", str(out), "--lang", "zh"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    base = load_baseline()
+    sc = parse_scenario(base.presets["three_year_action"], base)
+    text = briefing(base, sc, "zh", summarize(base, sc, runs=10_000, seed=20241231))
+    cells = [c.value for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows() for c in row]
+    assert text in cells and "2027" in text and "达成概率" in text

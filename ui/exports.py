@@ -6,6 +6,7 @@ import streamlit as st
 
 from model import Baseline, parse_scenario
 from model.export import csv_bytes, scenarios_series_table, workbook_bytes
+from model.narrative import briefing
 
 from . import state
 from .compute import RUNS, SEED, canonical, ensemble
@@ -32,4 +33,6 @@ def workbook(base: Baseline, t: Translator, key: str) -> bytes:
     for name, sc in scenarios:
         ens = ensemble(canonical(sc.to_doc()), key)
         probabilities[name] = dict(zip(ens.goal_ids, map(float, ens.probability)))
-    return workbook_bytes(base, scenarios, lang=t.lang, probabilities=probabilities, runs=RUNS, seed=SEED)
+    text = briefing(base, scenarios[0][1], t.lang, ensemble(canonical(scenarios[0][1].to_doc()), key))
+    return workbook_bytes(base, scenarios, lang=t.lang, narrative=text, probabilities=probabilities, runs=RUNS,
+                          seed=SEED)

@@ -9,15 +9,15 @@ import streamlit as st
 
 from model import Baseline
 from model.scenario import lever_bounds
+from model.narrative import briefing
 from model.seek import SEEKABLE, seek
 from model.sensitivity import OUTCOMES, sobol, tornado, what_it_takes
 from model.specs import SPEC_BY_NAME
 
 from . import state
 from .charts import CONFIG, GOAL, SCENARIO
-from .compute import RUNS, SEED, canonical, compute, ensemble, plausibility
+from .compute import RUNS, SEED, canonical, compute, ensemble
 from .i18n import Translator
-from .narrative import largest_gap, narrative, top_lever
 
 MODES = ("deterministic", "p50", "p80")
 MODE_PROBABILITY = {"deterministic": None, "p50": 0.5, "p80": 0.8}
@@ -55,10 +55,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     # --- briefing ---------------------------------------------------------------------------
     st.subheader(t("tools.story"))
     table_total = tornado(base, sc, "total")
-    gap = largest_gap(res)
-    lever = top_lever(table_total)
-    sought = seek(base, sc, res.goals.goals[gap].id, lever) if gap is not None and lever else None
-    text = narrative(t, base, res, ens, table_total, sought, plausibility(doc_json, key))
+    text = briefing(base, sc, t.lang, ens)
     st.markdown(f'<div data-testid="narrative">{text}</div>', unsafe_allow_html=True)
     st.download_button(t("tools.story_download"), data=text.encode("utf-8"), file_name=f"briefing_{t.lang}.txt",
                        mime="text/plain", on_click="ignore", key="story_download")

@@ -1,0 +1,76 @@
+"""The briefing paragraph: where output stands, which goals are met, with what chance, what drives the
+result, what it would take. One function for the page, the Excel workbook and the command line.
+
+The sentences come from the translation files (``i18n/``); this module only chooses and fills them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from i18n import Translator
+
+from .data import Baseline
+from .goals import NOT_REACHED, evaluate_goals
+from .plausibility import plausibility_flags
+from .runs import run_scenario
+from .scenario import Scenario, resolve_goals
+from .seek import SEEKABLE, seek
+from .sensitivity import tornado
+from .specs import SPEC_BY_NAME
+from .uncertainty import EnsembleSummary, summarize
+
+
+def largest_gap(goals) -> int | None:
+    """Index of the missed goal with the largest relative gap (run 0), or None when all are met."""
+    missed = [j for j in range(len(goals.goals)) if not goals.met[0, j]]
+    if not missed:
+        return None
+    rel = [float(goals.gap[0, j]) / max(abs(float(goals.goal[0, j])), 1e-9) for j in missed]
+    return missed[int(np.argmax(rel))]
+
+
+def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None) -> str:
+    """The paragraph for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given)."""
+    t = Translator(lang)
+    goals = resolve_goals(sc, base)
+    proj = run_scenario(base, sc)
+    res = evaluate_goals(proj, goals)
+    ens = ens if ens is not None else summarize(base, sc)
+    years, total = proj.years, proj.total[0]
+    short = goals[0].target_year
+    k = int(np.searchsorted(years, short))
+    parts = [t("story.levels", y1=short, v1=t.money(total[k]), m1=f"{total[k] / total[0]:.2f}",
+               y2=int(years[-1]), v2=t.money(total[-1]), m2=f"{total[-1] / total[0]:.2f}")]
+    for j, goal in enumerate(goals):
+        p = t.pct(100 * float(ens.probability[j]), 0)
+        if res.met[0, j]:
+            parts.append(t("story.goal_met", name=goal.name(lang), year=int(res.year_reached[0, j]), p=p))
+        else:
+            reached = int(res.year_reached[0, j])
+            later = t("story.later", year=reached) if reached != NOT_REACHED else t("story.never", end=int(years[-1]))
+            parts.append(t("story.goal_missed", name=goal.name(lang), year=goal.target_year, p=p, later=later))
+    table = tornado(base, sc, "total")
+    driver = table.iloc[0]
+    name = t(f"lever.{driver.param}")
+    parts.append(t("story.driver", name=name if lang == "zh" else name[:1].lower() + name[1:], year=short,
+                   span=t.money(float(driver.span))))
+    gap = largest_gap(res)
+    lever = next((n for n in table.param if n in SEEKABLE and n != "growth"), None)
+    if gap is not None and lever is not None:
+        r = seek(base, sc, goals[gap].id, lever)
+        label = t(f"lever.{lever}")
+        if r.reachable:
+            # Rounded up, so that the quoted value meets the goal (the crossing lies just below it).
+            up = np.ceil(r.value * 10 - 1e-9) / 10
+            parts.append(t("story.seek", goal=goals[gap].name(lang), year=goals[gap].target_year, lever=label,
+                           value=f"{up:.1f}", unit=t.unit(SPEC_BY_NAME[lever].unit_en)))
+        else:
+            parts.append(t("story.seek_unreachable", goal=goals[gap].name(lang), lever=label))
+    elif gap is None:
+        parts.append(t("story.all_met"))
+    flags = plausibility_flags(base, proj, short)
+    if flags:
+        parts.append(t("story.flags_one" if len(flags) == 1 else "story.flags", n=len(flags)))
+    parts.append(t("story.caveat"))
+    return " ".join(parts)
