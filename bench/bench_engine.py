@@ -58,7 +58,7 @@ def main() -> None:
         return simulate(base, X, projects, normals=draw_normals(rng, args.runs, base))
 
     def engine_goals():
-        evaluate_goals(engine(), goals).probability
+        return evaluate_goals(engine(), goals).probability
 
     names_rng = np.random.default_rng(1)
     X_distinct = X.copy()

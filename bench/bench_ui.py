@@ -30,7 +30,6 @@ import platform
 import signal
 import statistics
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent

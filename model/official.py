@@ -763,7 +763,7 @@ def validate(base: Baseline, frame: pd.DataFrame, *, keep_unchanged: bool = True
         if kind == "ignore":
             continue
         kinds.setdefault(kind, []).append(j)
-    for kind, js in kinds.items():
+    for _kind, js in kinds.items():
         for j in js[1:]:
             first = cname(js[0])
             problems.append(P(header_row, j, _show(columns[j]),

@@ -63,7 +63,11 @@ def _runs(t: Translator) -> tuple[str, str]:
     return t("run.scenario"), t("run.baseline")
 
 
-def _run_encoding(t: Translator, legend: alt.Legend | None = alt.Legend(orient="top", symbolType="stroke")) -> dict:
+#: Legend of the scenario / baseline runs: dashes shown as strokes, above the plot.
+RUN_LEGEND = alt.Legend(orient="top", symbolType="stroke")
+
+
+def _run_encoding(t: Translator, legend: alt.Legend | None = RUN_LEGEND) -> dict:
     scen, basel = _runs(t)
     return {
         "color": alt.Color("run:N", title=t("legend.run"), legend=legend,

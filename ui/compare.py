@@ -12,7 +12,7 @@ import streamlit as st
 from model import Baseline, ScenarioError, parse_scenario
 from model.goals import NOT_REACHED
 from model.scenario import param_names, scenario_params
-from model.specs import SCALAR_PARAMS, SPEC_BY_NAME
+from model.specs import SPEC_BY_NAME
 
 from . import state
 from .charts import CONFIG

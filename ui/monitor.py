@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from model import Baseline, DataError, SimulatorError
+from model import Baseline, SimulatorError
 from model.monitor import Actual, actuals_from_frame, place
 
 from .i18n import Translator

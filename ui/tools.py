@@ -196,7 +196,7 @@ def _tornado_chart(table: pd.DataFrame, t: Translator, outcome: str) -> dict:
 def _sobol_chart(table: pd.DataFrame, t: Translator) -> dict:
     rows = []
     for r in table.itertuples():
-        for kind, v, conf in (("S1", r.S1, r.S1_conf), ("ST", r.ST, r.ST_conf)):  # noqa: B007
+        for kind, v, conf in (("S1", r.S1, r.S1_conf), ("ST", r.ST, r.ST_conf)):
             rows.append({"param": t(f"lever.{r.param}"), "index": t(f"tools.{kind}"), "value": v,
                          "lo": v - conf, "hi": v + conf})
     df = pd.DataFrame(rows)
