@@ -25,8 +25,14 @@ LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
 
 BASE_KEY = baseline_key(DATA_DIR, st.session_state.get("official_json", ""))
-base = get_baseline(BASE_KEY)
+try:
+    base = get_baseline(BASE_KEY)
+except SimulatorError as exc:  # a broken data folder: say which file, row and column, in both languages
+    st.set_page_config(page_title="Scenario simulator", layout="wide")
+    st.error(f"{exc.zh}\n\n{exc.en}")
+    st.stop()
 state.init_session(base)
+state.choice_from_url("lang", LANGS, DEFAULT_LANG)
 st.set_page_config(page_title=base.region[f"title_{state.language()}"], page_icon="🏭", layout="wide",
                    initial_sidebar_state="expanded")
 
@@ -53,7 +59,6 @@ def _reset_all() -> None:
 # --------------------------------------------------------------------------- sidebar (full reruns)
 CHARTS = ("fan_total", "fan_cluster", "total", "sectors", "cluster", "contrib", "va", "invest")
 PANEL_DEFAULTS = {"chart_left": "fan_total", "chart_right": "fan_cluster"}
-state.choice_from_url("lang", LANGS, DEFAULT_LANG)
 for _key, _default in PANEL_DEFAULTS.items():
     state.choice_from_url(_key, CHARTS, _default)
 

@@ -497,3 +497,19 @@ def test_presets_still_apply_after_an_upload_raises_the_chain_floor(base):
     at.button(key="preset_cautious").click().run()  # cautious asks for 18 %, below the new floor
     assert not at.exception and len(cards(at)) == 4
     assert at.slider(key="chain_extension").value >= 18
+
+
+def test_a_broken_data_folder_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import shutil
+
+    from model.data import DEFAULT_DATA_DIR
+    folder = tmp_path / "region"
+    shutil.copytree(DEFAULT_DATA_DIR, folder)
+    path = folder / "sector_parameters.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("textiles,va_rate,24,", "textiles,va_rate,abc,"),
+                    encoding="utf-8")
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(folder))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.error and "sector_parameters.csv" in at.error[0].value and "'abc'" in at.error[0].value
