@@ -24,8 +24,9 @@ DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = anot
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
 
-BASE_KEY = baseline_key(DATA_DIR, st.session_state.get("official_json", ""))
 try:
+    state.official_from_url(get_baseline(baseline_key(DATA_DIR)))
+    BASE_KEY = baseline_key(DATA_DIR, st.session_state.get("official_json", ""))
     base = get_baseline(BASE_KEY)
 except SimulatorError as exc:  # a broken data folder: say which file, row and column, in both languages
     st.set_page_config(page_title="Scenario simulator", layout="wide")
@@ -116,6 +117,8 @@ badge = (t("official_badge") if st.session_state.get("official_json") else t("es
 st.markdown(f'<span class="zc-status">{t("subtitle", region=base.region[f"name_{t.lang}"])}</span> '
             f'<span class="zc-badge-estimate" title="{t("estimate_help")}">⚠ {badge}</span>',
             unsafe_allow_html=True)
+if st.session_state.get("_official_url_error") is not None:
+    st.warning(t("official.url_rejected", error=st.session_state["_official_url_error"].message(t.lang)))
 for key, values in st.session_state.get("_notices", []):
     # URL text is shown as inert code: a crafted link must not become clickable in our own notice.
     values = {k: (v.message(t.lang) if isinstance(v, SimulatorError)
@@ -245,18 +248,10 @@ live()
 
 if tab_tools is not None:
     with tab_tools:
-        try:
-            tools.render(base, t, BASE_KEY)
-        except Exception:  # noqa: BLE001 — as in the live fragment: a message, never a traceback
-            LOG.exception("decision tools failed")
-            st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+        tools.render(base, t, BASE_KEY)
 if tab_compare is not None:
     with tab_compare:
-        try:
-            compare.render(base, t, BASE_KEY)
-        except Exception:  # noqa: BLE001 — a message, never a traceback
-            LOG.exception("comparison failed")
-            st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+        compare.render(base, t, BASE_KEY)
 if tab_model is not None:
     with tab_model:
         model_page.render(base, t, get_baseline(baseline_key(DATA_DIR)))

@@ -22,6 +22,10 @@ INDICATORS = {"total": "total", "规上工业总产值": "total", "总产值": "
 #: Percentiles outside which an actual is "off track".
 BAND = (5.0, 95.0)
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:(?:[Qq]\s*([1-4]))|(?:[-/年.]\s*(\d{1,2})\s*月?)|年?)\s*$")
+#: "2026年1-6月" / "2026年1—6月" (cumulative to June) and "2026年二季度" / "2026年第2季度".
+_RANGE = re.compile(r"^\s*(\d{4})\s*年?\s*1\s*[-—–~至]\s*(\d{1,2})\s*月\s*$")
+_QUARTER_ZH = re.compile(r"^\s*(\d{4})\s*年?\s*第?\s*([一二三四1-4])\s*季度\s*$")
+_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,14 @@ class Check:
 
 
 def parse_period(text: str) -> tuple[int, int]:
-    """"2025" → (2025, 12); "2026Q2" → (2026, 6); "2026-05" / "2026年5月" → (2026, 5)."""
+    """"2025" → (2025, 12); "2026Q2" / "2026年二季度" → (2026, 6); "2026-05" / "2026年5月" / "2026年1-5月" → (2026, 5)."""
+    m = _RANGE.match(str(text))
+    if m and 1 <= int(m.group(2)) <= 12:
+        return int(m.group(1)), int(m.group(2))
+    m = _QUARTER_ZH.match(str(text))
+    if m:
+        q = _ZH_DIGITS.get(m.group(2)) or int(m.group(2))
+        return int(m.group(1)), 3 * q
     m = _PERIOD.match(str(text))
     if not m:
         raise ValueError(text)
@@ -78,7 +89,10 @@ def actuals_from_frame(frame: pd.DataFrame, first_year: int, last_year: int) -> 
     problems: list[tuple[str, str]] = []
     out: list[Actual] = []
     seen = set()
-    for i, row in enumerate(frame.itertuples(index=False), start=2):
+    # ``read_upload`` indexes rows by their spreadsheet row number; a plain frame counts from row 2.
+    numbers = (frame.index if frame.index.dtype.kind == "i" and len(frame) and frame.index.min() >= 2
+               else range(2, len(frame) + 2))
+    for i, row in zip(numbers, frame.itertuples(index=False)):
         rec = dict(zip(frame.columns, row))
         raw_p, raw_i, raw_v = rec[found["period"]], rec[found["indicator"]], rec[found["value"]]
         try:

@@ -453,7 +453,7 @@ def test_exports_hold_the_current_and_saved_scenarios(base):
                                                                "volatility", "correlation"))})
     t = Translator("zh")
     table = pd.read_csv(io.BytesIO(exports.series_csv(base, t)))
-    assert set(table.scenario) == {"进取情景", "进取"}  # the current settings (from the bold preset) and the saved one
+    assert list(dict.fromkeys(table.scenario)) == ["当前设置", "进取"]  # the current settings and the saved one
     raw = exports.workbook(base, t, baseline_key(None))
     book = openpyxl.load_workbook(io.BytesIO(raw))
     assert len(book.sheetnames) >= 5
@@ -513,3 +513,25 @@ def test_a_broken_data_folder_gives_a_message_not_a_traceback(tmp_path, monkeypa
     at.run()
     assert not at.exception
     assert at.error and "sector_parameters.csv" in at.error[0].value and "'abc'" in at.error[0].value
+
+
+def test_official_figures_travel_in_the_url_and_compare_survives_a_higher_chain_floor(base):
+    from model.official import template_frame
+    at = app()
+    at.button(key="preset_bold").click().run()
+    at.text_input(key="cmp_name").set_value("进取").run()
+    at.button(key="cmp_save").click().run()
+    frame = template_frame(base, "zh")
+    out_col = next(c for c in frame.columns if "产值" in str(c))
+    frame.loc[frame[frame.columns[0]] == "stainless", out_col] = 80.0  # the chain floor rises above bold's 45 %?
+    up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
+    up.set_value(("official.csv", frame.to_csv(index=False).encode("utf-8"), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    here = cards(at)
+    query = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert "official" in query
+    again = app(**query)
+    assert_cards_equal(cards(again), here)  # the same baseline, the same numbers
+    at.text_input(key="cmp_name").set_value("当前设置").run()
+    at.button(key="cmp_save").click().run()
+    assert any("保留" in e.value for e in at.error)

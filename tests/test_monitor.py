@@ -21,7 +21,9 @@ def uniform_ensemble(lo: float, hi: float) -> EnsembleSummary:
 
 
 @pytest.mark.parametrize("text, expected", [("2025", (2025, 12)), ("2026Q2", (2026, 6)), ("2026 q3", (2026, 9)),
-                                            ("2026-05", (2026, 5)), ("2026年5月", (2026, 5)), ("2027年", (2027, 12))])
+                                            ("2026-05", (2026, 5)), ("2026年5月", (2026, 5)), ("2027年", (2027, 12)),
+                                            ("2026年1-6月", (2026, 6)), ("2026年1—9月", (2026, 9)),
+                                            ("2026年二季度", (2026, 6)), ("2026年第4季度", (2026, 12))])
 def test_periods(text, expected):
     assert parse_period(text) == expected
 
@@ -66,3 +68,11 @@ def test_bad_actuals_are_rejected_with_row_and_column(frame, needle):
     with pytest.raises(DataError) as info:
         actuals_from_frame(frame, 2024, 2035)
     assert needle in info.value.en and info.value.zh
+
+
+def test_row_numbers_follow_the_spreadsheet():
+    from model.official import read_upload
+    raw = "期间,指标,数值\n\n\n2026,规上工业总产值,abc\n".encode("gbk")
+    with pytest.raises(DataError) as info:
+        actuals_from_frame(read_upload(raw, "a.csv"), 2024, 2035)
+    assert "row 4," in info.value.en and "第 4 行" in info.value.zh  # header row 1, two blank rows, then row 4

@@ -17,6 +17,7 @@ from model.specs import SPEC_BY_NAME
 from . import state
 from .charts import CONFIG
 from .compute import canonical, compute, ensemble
+from .guard import guarded
 from .i18n import Translator
 
 MAX_SAVED = 8
@@ -38,7 +39,7 @@ def load_from_url(base: Baseline) -> list[tuple[str, dict]]:
             docs = {}
         for name, doc in list(docs.items())[:MAX_SAVED]:
             try:
-                saved[str(name)[:60]] = parse_scenario(doc, base).to_doc()
+                saved[str(name)[:60]] = state.lifted(base, doc).to_doc()
             except ScenarioError as exc:
                 notices.append(("notice_url_doc", {"key": f"{URL_KEY}:{name}", "error": exc}))
     st.session_state["saved"] = saved
@@ -48,17 +49,21 @@ def load_from_url(base: Baseline) -> list[tuple[str, dict]]:
 def _sync_url() -> None:
     saved = st.session_state.get("saved", {})
     if saved:
-        st.query_params[URL_KEY] = json.dumps(saved, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        # Insertion order is the comparison's column order: keep it (no sort_keys).
+        st.query_params[URL_KEY] = json.dumps(saved, ensure_ascii=False, separators=(",", ":"))
     else:
         st.query_params.pop(URL_KEY, None)
 
 
-def _save(base: Baseline) -> None:
+def _save(base: Baseline, reserved: str) -> None:
     ss = st.session_state
     name = (ss.get("cmp_name") or "").strip()[:60]
     saved = dict(ss.get("saved", {}))
     if not name:
         ss["_cmp_msg"] = ("error", "compare.need_name")
+        return
+    if name == reserved:  # the current settings' column keeps its name
+        ss["_cmp_msg"] = ("error", "compare.reserved")
         return
     if name not in saved and len(saved) >= MAX_SAVED:
         ss["_cmp_msg"] = ("error", "compare.full")
@@ -70,11 +75,15 @@ def _save(base: Baseline) -> None:
     _sync_url()
 
 
-def _rename(old: str, key: str) -> None:
+def _rename(old: str, key: str, reserved: str) -> None:
     ss = st.session_state
     new = (ss.get(key) or "").strip()[:60]
     saved = dict(ss.get("saved", {}))
-    if not new or new == old or new in saved:
+    if new == old:
+        return
+    if not new or new in saved or new == reserved:
+        ss[key] = old  # put the old name back and say why
+        ss["_cmp_msg"] = ("error", "compare.need_name" if not new else "compare.duplicate")
         return
     ss["saved"] = {(new if k == old else k): v for k, v in saved.items()}
     _sync_url()
@@ -90,7 +99,7 @@ def differing_params(base: Baseline, docs: dict[str, dict]) -> set[str]:
     """Names of the settings that are not the same in every scenario (parameters, projects, overrides)."""
     if len(docs) < 2:
         return set()
-    scs = [parse_scenario(d, base) for d in docs.values()]
+    scs = [state.lifted(base, d) for d in docs.values()]
     X = np.stack([scenario_params(s, base) for s in scs])
     names = param_names(base)
     out = {names[j] for j in range(X.shape[1]) if not np.allclose(X[:, j], X[0, j])}
@@ -102,12 +111,14 @@ def differing_params(base: Baseline, docs: dict[str, dict]) -> set[str]:
 
 
 @st.fragment
+@guarded(lambda base, t, key: t)
 def render(base: Baseline, t: Translator, key: str) -> None:
     ss = st.session_state
     st.caption(t("compare.help", n=MAX_SAVED))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.text_input(t("compare.name"), key="cmp_name", max_chars=60)
-    c2.button(t("compare.save"), key="cmp_save", on_click=_save, args=(base,), width="stretch", type="primary")
+    c2.button(t("compare.save"), key="cmp_save", on_click=_save, args=(base, t("scenario.current")), width="stretch",
+              type="primary")
     msg = ss.pop("_cmp_msg", None)
     if msg:
         (st.success if msg[0] == "ok" else st.error)(t(msg[1], n=MAX_SAVED))
@@ -115,10 +126,11 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     for i, name in enumerate(saved):
         a, b = st.columns([4, 1], vertical_alignment="bottom")
         a.text_input(t("compare.rename"), value=name, key=f"cmp_rename_{i}_{name}", on_change=_rename,
-                     args=(name, f"cmp_rename_{i}_{name}"), label_visibility="collapsed")
+                     args=(name, f"cmp_rename_{i}_{name}", t("scenario.current")), label_visibility="collapsed")
         b.button(t("compare.delete"), key=f"cmp_delete_{i}", on_click=_delete, args=(name,), width="stretch")
 
-    docs = {t("scenario.current"): state.current_scenario(base).to_doc(), **saved}
+    docs = {t("scenario.current"): state.current_scenario(base).to_doc(),
+            **{n: state.lifted(base, d).to_doc() for n, d in saved.items()}}
     results = {n: (compute(canonical(d), key), ensemble(canonical(d), key)) for n, d in docs.items()}
     st.markdown(f"**{t('compare.chart')}**")
     st.vega_lite_chart(_chart(results, t), width="stretch")
@@ -186,7 +198,7 @@ def _settings_table(base: Baseline, docs: dict[str, dict], t: Translator) -> pd.
     names = param_names(base)
     table = {}
     for name, doc in docs.items():
-        sc = parse_scenario(doc, base)
+        sc = state.lifted(base, doc)
         x = scenario_params(sc, base)
         col = {}
         for j, p in enumerate(names):

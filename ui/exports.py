@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model import Baseline, parse_scenario
+from model import Baseline
 from model.export import csv_bytes, scenarios_series_table, workbook_bytes
 from model.narrative import briefing
 
@@ -14,10 +14,9 @@ from .i18n import Translator
 
 
 def _scenarios(base: Baseline, t: Translator) -> list:
-    preset = st.session_state.get("preset")
-    name = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else t("scenario.current")
-    out = [(name, state.current_scenario(base))]
-    out += [(n, parse_scenario(d, base)) for n, d in st.session_state.get("saved", {}).items() if n != name]
+    """The current settings (under their reserved name) and every saved scenario, lifted to this baseline."""
+    out = [(t("scenario.current"), state.current_scenario(base))]
+    out += [(n, state.lifted(base, d)) for n, d in st.session_state.get("saved", {}).items()]
     return out
 
 

@@ -54,14 +54,23 @@ def _official_uploaded(original: Baseline, key: str) -> None:
     f = ss.get(key)
     if f is None:
         return
+    from model.official import OfficialData, apply_official
+
     try:
         data, _ = import_official(original, f.getvalue(), f.name)
+        merged = data
+        if ss.get("official_json"):  # a later file adds to the earlier ones; its figures win
+            earlier = OfficialData.from_json(ss["official_json"])
+            new = {(k, fld) for k, fld, _ in data.figures}
+            merged = OfficialData(figures=tuple(x for x in earlier.figures if (x[0], x[1]) not in new) + data.figures,
+                                  filename=f"{earlier.filename} + {f.name}")
+            apply_official(original, merged)  # the combination must be consistent too
     except SimulatorError as exc:
         ss["_official_error"] = exc
     else:
         ss.pop("_official_error", None)
-        ss["official_json"] = data.to_json()
-        ss["_official_ok"] = (f.name, len(data))
+        ss["official_json"] = merged.to_json()
+        ss["_official_ok"] = (f.name, len(data), len(merged))
     ss["official_version"] = ss.get("official_version", 0) + 1
 
 
@@ -92,7 +101,7 @@ def import_panel(original: Baseline, base: Baseline, t: Translator) -> None:
         st.error(t("official.rejected") + "\n\n" + err.message(t.lang))
     ok = ss.pop("_official_ok", None)
     if ok:
-        st.success(t("official.accepted", name=ok[0], n=ok[1]))
+        st.success(t("official.accepted", name=ok[0], n=ok[1], total=ok[2]))
     counts = status_counts(base)
     st.info(t("official.counts", official=counts.get("official", 0), derived=counts.get("derived", 0),
               estimate=counts.get("estimate", 0)))

@@ -71,7 +71,7 @@ def render(base: Baseline, t: Translator, ens, scenario_label: str) -> None:
         status = t(f"monitor.{c.off_track}") if c.off_track else t("monitor.inside")
         rows.append({t("monitor.col.period"): a.label, t("monitor.col.indicator"): t(f"monitor.ind.{a.indicator}"),
                      t("monitor.col.value"): t.money(a.value), t("monitor.col.expected"): t.money(c.expected),
-                     t("monitor.col.percentile"): f"p{c.percentile:.0f}", t("monitor.col.status"): status})
+                     t("monitor.col.percentile"): f"p{c.percentile:.1f}", t("monitor.col.status"): status})
         if c.off_track:
             st.warning(t("monitor.warning", label=a.label, indicator=t(f"monitor.ind.{a.indicator}"),
                          side=t(f"monitor.side.{c.off_track}"), scenario=scenario_label), icon=":material/warning:")

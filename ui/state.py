@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from model import Baseline, ScenarioError, parse_scenario
+from model import Baseline, ScenarioError, SimulatorError, parse_scenario
 from model.scenario import Scenario, lever_bounds, neutral_values
 from model.specs import SCALAR_PARAMS, SPEC_BY_NAME
 
@@ -143,18 +143,23 @@ def apply_scenario(sc: Scenario, base: Baseline, preset: str | None) -> None:
     ss["preset"] = preset
 
 
-def preset_scenario(base: Baseline, name: str) -> Scenario:
-    """A preset as a validated scenario.
+def lifted(base: Baseline, doc: dict) -> Scenario:
+    """A stored document (preset, saved scenario) as a validated scenario on this baseline.
 
-    Official figures can raise today's chain-extension share above a preset's value; today's share
-    is the lever's floor, so the preset is lifted to it.
+    Official figures can raise today's chain-extension share above a stored value; today's share is
+    the lever's floor, so the document is lifted to it.
     """
-    doc = json.loads(json.dumps(base.presets[name]))
+    doc = json.loads(json.dumps(doc))
     floor = lever_bounds(base)["chain_extension"][0]
     levers = doc.get("levers", {})
-    if levers.get("chain_extension") is not None and levers["chain_extension"] < floor:
+    if isinstance(levers, dict) and levers.get("chain_extension") is not None and levers["chain_extension"] < floor:
         levers["chain_extension"] = floor
     return parse_scenario(doc, base)
+
+
+def preset_scenario(base: Baseline, name: str) -> Scenario:
+    """A preset as a validated scenario (lifted to today's chain-extension floor, see ``lifted``)."""
+    return lifted(base, base.presets[name])
 
 
 def apply_preset(base: Baseline, name: str) -> None:
@@ -276,10 +281,31 @@ def _load_json_param(base: Baseline, key: str, raw: str) -> None:
         ss["targets"] = {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()}
 
 
+def official_from_url(original: Baseline) -> None:
+    """On a session's first run, take official figures from ``?official=`` (before the baseline is chosen)."""
+    ss = st.session_state
+    if ss.get("_official_checked"):
+        return
+    ss["_official_checked"] = True
+    raw = st.query_params.get("official")
+    if not raw:
+        return
+    from model.official import OfficialData, apply_official
+
+    try:
+        apply_official(original, OfficialData.from_json(raw))
+    except SimulatorError as exc:
+        ss["_official_url_error"] = exc
+        return
+    ss["official_json"] = raw
+
+
 def sync_url(base: Baseline) -> None:
     """Mirror the non-slider parts of the scenario and the preset label into the URL."""
     ss = st.session_state
     want: dict[str, str] = {}
+    if ss.get("official_json"):  # the baseline itself, so that a shared URL gives the same numbers
+        want["official"] = ss["official_json"]
     projects = ss.get("projects", [])
     if projects:
         same_as = [n for n in base.presets if values_of(preset_scenario(base, n), base)["projects"] == projects]
@@ -291,7 +317,7 @@ def sync_url(base: Baseline) -> None:
     if ss.get("preset"):
         want["preset"] = ss["preset"]
     qp = st.query_params
-    for key in (*JSON_PARAMS, "preset"):
+    for key in (*JSON_PARAMS, "preset", "official"):
         if key in want:
             if qp.get(key) != want[key]:
                 qp[key] = want[key]

@@ -17,6 +17,7 @@ from model.specs import SPEC_BY_NAME
 from . import state
 from .charts import CONFIG, GOAL, SCENARIO
 from .compute import RUNS, SEED, canonical, compute, ensemble
+from .guard import guarded
 from .i18n import Translator
 
 MODES = ("deterministic", "p50", "p80")
@@ -40,6 +41,7 @@ def _chart(chart: alt.TopLevelMixin, height: int = 320) -> dict:
 
 
 @st.fragment
+@guarded(lambda base, t, key: t)
 def render(base: Baseline, t: Translator, key: str) -> None:
     """The tools work on the settings as they are when this tab reruns (its controls rerun only it)."""
     if st.session_state.pop("_rerun_app", False):
