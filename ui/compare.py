@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import Baseline, ScenarioError, parse_scenario
+from model import Baseline, ScenarioError
 from model.goals import NOT_REACHED
 from model.scenario import param_names, scenario_params
 from model.specs import SPEC_BY_NAME
