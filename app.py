@@ -179,11 +179,10 @@ def _live() -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                width="stretch", help=t("download_xlsx_help"))
 
+    preset_label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
     with live_main:
         if preset:
-            meta = base.presets[preset].get("meta", {})
-            label = meta.get(f"name_{t.lang}") or preset
-            status = t("preset_from", name=label) + (t("preset_changed") if changed else t("preset_unchanged"))
+            status = t("preset_from", name=preset_label) + (t("preset_changed") if changed else t("preset_unchanged"))
         else:
             status = t("preset_custom")
         st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
@@ -198,7 +197,7 @@ def _live() -> None:
         every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
         real = c2.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
         shares = c3.toggle(t("shares_toggle"), key="shares", bind="query-params")
-        if every:  # all six, two (one when presenting) to a row
+        if every:  # all eight, two (one when presenting) to a row
             per_row = 1 if present else 2
             for start in range(0, len(CHARTS), per_row):
                 for col, name in zip(st.columns(per_row), CHARTS[start: start + per_row]):
@@ -214,8 +213,9 @@ def _live() -> None:
 
         if not present:
             with st.expander(t("monitor"), expanded=bool(st.session_state.get("actuals_json"))):
-                label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else t("scenario.current")
-                monitor.render(base, t, ens, label)
+                # Name the preset only while the settings are still the preset's.
+                monitor.render(base, t, ens, preset_label if preset and not changed else t("scenario.current"))
+
 
 def _chart_block(name: str, doc_json: str, base_json: str, real: bool, shares: bool, res, base_res) -> None:
     """One chart with its title line and note."""
