@@ -32,7 +32,7 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
     else:
         default_now = default
     mark = t("baseline_mark", value=(_FORMATS[key] % default_now) + (unit if t.lang == "zh" else f" {unit}"))
-    unit_part = (f"({unit})" if t.lang == "zh" else f" ({unit})") if unit else ""
+    unit_part = (f"（{unit}）" if t.lang == "zh" else f" ({unit})") if unit else ""
     # The baseline mark is part of the label (one element per slider keeps each rerun light).
     label = f"{t(f'lever.{key}')}{unit_part} · {mark}"
     help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
