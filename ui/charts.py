@@ -52,8 +52,8 @@ def _data(name: str) -> alt.Data:
     return alt.Data(name=name)
 
 
-def _spec(chart: alt.TopLevelMixin, height: int = HEIGHT) -> dict:
-    """A template's spec with the shared size and look (no schema check: encodings are fixed here)."""
+def spec_of(chart: alt.TopLevelMixin, height: int = HEIGHT) -> dict:
+    """A chart as a Vega-Lite spec with the shared size and look (no schema check: encodings are fixed in code)."""
     spec = chart.to_dict(validate=False)
     spec.update(height=height, width="container", config=CONFIG)
     return spec
@@ -121,7 +121,7 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
         lines = alt.Chart(_data("runs")).mark_line(point=True, strokeWidth=2.5).encode(
             x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.output"), scale=alt.Scale(zero=True)),
             color=enc["color"], strokeDash=enc["strokeDash"], tooltip=_tooltip(t, "value", "axis.output"))
-        return _spec(lines + _level_rule() + _target_rule())
+        return spec_of(lines + _level_rule() + _target_rule())
     if name == "sectors":
         names = [n for n, _ in sectors]
         adv = [n for n, a in sectors if a]
@@ -144,10 +144,10 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
                 x="year:Q", y="value:Q", strokeDash=enc["strokeDash"],
                 tooltip=[alt.Tooltip("run:N", title=t("advanced_share")), alt.Tooltip("year:Q", title=t("tooltip.year")),
                          alt.Tooltip("value:Q", format=".1%")])
-            return _spec(area + overlay + _level_rule())
+            return spec_of(area + overlay + _level_rule())
         overlay = alt.Chart(_data("runs")).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
             x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
-        return _spec(area + overlay)
+        return spec_of(area + overlay)
     if name == "cluster":
         names = [t(f"part.{p}") for p in PARTS]
         area = alt.Chart(_data("parts")).mark_area(opacity=0.9).encode(
@@ -157,7 +157,7 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             order=alt.Order("order:Q"), tooltip=_tooltip(t, "value", "axis.output", series="part", series_key="legend.part"))
         line = alt.Chart(_data("runs")).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
             x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
-        return _spec(area + line + _level_rule() + _target_rule())
+        return spec_of(area + line + _level_rule() + _target_rule())
     if name == "contrib":
         comps = [t(f"comp.{c}") for c in COMPONENTS]
         bar_enc = alt.Y("bar:N", title=None, sort=list(bars), axis=alt.Axis(labelLimit=200, labelOverlap=False))
@@ -174,7 +174,7 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             text=alt.Text("value:Q", format=",.0f" if lang == "zh" else ",.1f"))
         zero = alt.Chart(_data("zero")).mark_rule(color="#444").encode(x="x:Q")
         room = alt.Chart(_data("totals")).mark_point(opacity=0).encode(y=alt.Y("bar:N", sort=list(bars)), x="pad:Q")
-        return _spec(stacked + text + zero + room)
+        return spec_of(stacked + text + zero + room)
     if name == "va":
         shown = _run_encoding(t, alt.Legend(orient="top", direction="vertical", symbolType="stroke"))
         hidden = shown  # the same legend on both panels keeps their plots the same height
@@ -185,7 +185,7 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
         rate = base_chart.mark_line(point=True, strokeWidth=2.5).encode(
             y=alt.Y("rate:Q", title=t("axis.va_rate"), scale=alt.Scale(zero=False)),
             color=hidden["color"], strokeDash=hidden["strokeDash"], tooltip=_tooltip(t, "rate", "axis.va_rate", ".2f"))
-        return _spec(va, height=HEIGHT - 30), _spec(rate, height=HEIGHT - 30)
+        return spec_of(va, height=HEIGHT - 30), spec_of(rate, height=HEIGHT - 30)
     if name in ("fan_total", "fan_cluster"):
         return _fan_template(t)
     if name == "invest":
@@ -195,7 +195,7 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
         line = alt.Chart(_data("runs")).mark_line(point=True, strokeWidth=2.5).encode(
             x="year:Q", y="value:Q", color=enc["color"], strokeDash=enc["strokeDash"],
             tooltip=_tooltip(t, "value", "axis.investment"))
-        return _spec(bars_ + line)
+        return spec_of(bars_ + line)
     raise ValueError(f"unknown chart {name!r}")
 
 
@@ -216,7 +216,7 @@ def _fan_template(t: Translator) -> dict:
                                                     stroke="white").encode(
         x="year:Q", y="value:Q", tooltip=[alt.Tooltip("label:N", title=t("monitor.col.period")),
                                           alt.Tooltip("value:Q", title=t("monitor.annualised"), format=",.1f")])
-    return _spec(outer + inner + lines + _level_rule() + _target_rule() + actual)
+    return spec_of(outer + inner + lines + _level_rule() + _target_rule() + actual)
 
 
 # --------------------------------------------------------------------------- frames (per scenario)

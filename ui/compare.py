@@ -15,7 +15,7 @@ from model.scenario import param_names, scenario_params
 from model.specs import SPEC_BY_NAME
 
 from . import state
-from .charts import CONFIG
+from .charts import spec_of
 from .compute import canonical, compute, ensemble
 from .guard import guarded
 from .i18n import Translator
@@ -161,9 +161,7 @@ def _chart(results: dict, t: Translator) -> dict:
                                                                              symbolStrokeColor="#555", symbolSize=300)),
         tooltip=[alt.Tooltip("scenario:N", title=t("compare.scenario")), alt.Tooltip("measure:N", title=t("compare.measure")),
                  alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
-    spec = chart.to_dict(validate=False)
-    spec.update(height=340, width="container", config=CONFIG)
-    return spec
+    return spec_of(chart, height=340)
 
 
 def _goals_table(results: dict, t: Translator) -> pd.DataFrame:

@@ -10,6 +10,7 @@ callback, before the widgets are drawn, which is when Streamlit allows their sta
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from typing import Any
@@ -157,8 +158,13 @@ def lifted(base: Baseline, doc: dict) -> Scenario:
     return parse_scenario(doc, base)
 
 
+@functools.lru_cache(maxsize=64)
 def preset_scenario(base: Baseline, name: str) -> Scenario:
-    """A preset as a validated scenario (lifted to today's chain-extension floor, see ``lifted``)."""
+    """A preset as a validated scenario (lifted to today's chain-extension floor, see ``lifted``).
+
+    Cached per baseline (immutable, hashed by identity): the preset checks on every slider move
+    need not re-validate it. ``Scenario`` is frozen, so sharing it is safe.
+    """
     return lifted(base, base.presets[name])
 
 

@@ -15,7 +15,7 @@ from model.sensitivity import OUTCOMES, sobol, tornado, what_it_takes
 from model.specs import SPEC_BY_NAME
 
 from . import state
-from .charts import CONFIG, GOAL, SCENARIO
+from .charts import GOAL, SCENARIO, spec_of
 from .compute import RUNS, SEED, canonical, compute, ensemble
 from .guard import guarded
 from .i18n import Translator
@@ -32,12 +32,6 @@ def _apply_value(base: Baseline, lever: str, value: float) -> None:
     if lever == "growth":
         state.growth_changed(base)
     st.session_state["_rerun_app"] = True  # the sliders and cards live outside this fragment
-
-
-def _chart(chart: alt.TopLevelMixin, height: int = 320) -> dict:
-    spec = chart.to_dict(validate=False)
-    spec.update(height=height, width="container", config=CONFIG)
-    return spec
 
 
 @st.fragment
@@ -156,7 +150,7 @@ def _map_chart(m, t: Translator, x_lever: str, y_lever: str) -> dict:
     layers += alt.Chart(here).mark_point(shape="diamond", size=220, filled=True, color="black", stroke="white").encode(
         x="x:Q", y="y:Q")
     layers += alt.Chart(here).mark_text(align="left", dx=9, dy=-9, fontWeight="bold").encode(x="x:Q", y="y:Q", text="label:N")
-    return _chart(layers, height=380)
+    return spec_of(layers, height=380)
 
 
 def contour_50(m) -> pd.DataFrame:
@@ -192,7 +186,7 @@ def _tornado_chart(table: pd.DataFrame, t: Translator, outcome: str) -> dict:
         tooltip=[alt.Tooltip("param:N", title=t("tools.lever")), alt.Tooltip("end:N", title=t("tools.range")),
                  alt.Tooltip("delta:Q", title=t(f"tools.delta.{outcome}"), format=",.2f")])
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#333").encode(x="x:Q")
-    return _chart(bars + zero, height=40 * len(order) + 40)
+    return spec_of(bars + zero, height=40 * len(order) + 40)
 
 
 def _sobol_chart(table: pd.DataFrame, t: Translator) -> dict:
@@ -214,4 +208,4 @@ def _sobol_chart(table: pd.DataFrame, t: Translator) -> dict:
                                            alt.Tooltip("lo:Q", title=t("tools.ci_low"), format=".3f"),
                                            alt.Tooltip("hi:Q", title=t("tools.ci_high"), format=".3f")])
     errors = base.mark_rule(color="black").encode(x="lo:Q", x2="hi:Q")
-    return _chart(bars + errors, height=60 * len(order) + 40)
+    return spec_of(bars + errors, height=60 * len(order) + 40)
