@@ -18,11 +18,16 @@ from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_
 from ui import cards, charts, compare, exports, model_page, monitor, panels, state, style, tools
 from ui.compute import baseline_key, canonical, chart_spec, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
+from ui import workshop as workshop_page
 
 LOG = logging.getLogger("zhoucun")
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
+
+if workshop_page.requested():  # ?workshop=new, ?room=CODE[&key=SECRET]: the workshop pages (ui/workshop)
+    workshop_page.render(DATA_DIR)
+    st.stop()
 
 try:
     state.official_from_url(get_baseline(baseline_key(DATA_DIR)))
@@ -97,6 +102,7 @@ with st.sidebar:
                 st.error(t("upload_failed", error=msg[1].message(t.lang)))
     st.toggle(t("presentation"), key="present", bind="query-params", help=t("presentation_help"))
     st.button(t("reset_all"), key="reset_all", on_click=_reset_all, width="stretch")
+    workshop_page.sidebar_link(t.lang, t("ws.create.link"))
 
 # Table editors sit outside the fragment: editing them is rare, and keeping them out keeps every
 # slider move light (they would be re-sent with their data on each fragment rerun).

@@ -133,9 +133,9 @@ def render(base: Baseline, t: Translator, key: str) -> None:
             **{n: state.lifted(base, d).to_doc() for n, d in saved.items()}}
     results = {n: (compute(canonical(d), key), ensemble(canonical(d), key)) for n, d in docs.items()}
     st.markdown(f"**{t('compare.chart')}**")
-    st.vega_lite_chart(_chart(results, t), width="stretch")
+    st.vega_lite_chart(scenarios_chart(results, t), width="stretch")
     st.markdown(f"**{t('compare.goals')}**")
-    st.dataframe(_goals_table(results, t), width="stretch")
+    st.dataframe(goals_table(results, t), width="stretch")
     st.markdown(f"**{t('compare.settings')}**")
     diff = differing_params(base, docs)
     table = _settings_table(base, docs, t)
@@ -145,7 +145,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     st.caption(t("compare.highlight"))
 
 
-def _chart(results: dict, t: Translator) -> dict:
+def scenarios_chart(results: dict, t: Translator) -> dict:
     f = t.money_factor
     rows = []
     for name, (res, _) in results.items():
@@ -164,7 +164,7 @@ def _chart(results: dict, t: Translator) -> dict:
     return spec_of(chart, height=340)
 
 
-def _goals_table(results: dict, t: Translator) -> pd.DataFrame:
+def goals_table(results: dict, t: Translator) -> pd.DataFrame:
     table = {}
     for name, (res, ens) in results.items():
         g = res.goals

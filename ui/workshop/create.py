@@ -1,0 +1,65 @@
+"""``?workshop=new``: the facilitator sets up a room and is taken to its board."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model.scenario import lever_bounds
+from model.specs import SPEC_BY_NAME
+from workshop import PREDICTION_KINDS, WorkshopError, parse_room_spec
+from workshop.rooms import QUESTION_MAX, ROOM_LEVERS, TITLE_MAX
+
+from .common import page_style, slider_format, Context, language_switch, show_error
+
+
+def _create(ctx: Context) -> None:
+    ss = st.session_state
+    doc = {"title": ss.get("ws_title", ""), "question": ss.get("ws_question", ""), "focus": ss.get("ws_focus"),
+           "preset": ss.get("ws_preset"), "prediction": ss.get("ws_prediction"), "ask_names": bool(ss.get("ws_names")),
+           "levers": {k: {"lo": ss[f"ws_range_{k}"][0], "hi": ss[f"ws_range_{k}"][1]}
+                      for k in ss.get("ws_levers", [])}}
+    try:
+        spec = parse_room_spec(doc, ctx.base)
+        room = ctx.store.create_room(spec)
+    except WorkshopError as exc:
+        ss["_ws_create_error"] = exc
+        return
+    st.query_params.from_dict({"room": room.code, "key": room.key, "lang": ctx.t.lang})
+
+
+def render(ctx: Context) -> None:
+    t, base = ctx.t, ctx.base
+    st.set_page_config(page_title=t("ws.create.title"), page_icon="🏭", layout="centered")
+    page_style()
+    language_switch(t)
+    st.title(t("ws.create.title"))
+    st.caption(t("ws.create.help"))
+    st.text_input(t("ws.title"), key="ws_title", max_chars=TITLE_MAX, placeholder=t("ws.create.title_example"))
+    st.text_area(t("ws.question"), key="ws_question", max_chars=QUESTION_MAX, height=80,
+                 placeholder=t("ws.create.question_example"))
+    goals = {g.id: g for g in base.goals}
+    st.selectbox(t("ws.focus"), list(goals), key="ws_focus", format_func=lambda g: goals[g].name(t.lang),
+                 help=t("ws.focus_help"))
+    focus = goals[st.session_state["ws_focus"]]
+    kinds = [k for k in PREDICTION_KINDS if not (k == "year" and focus.metric == "min_growth")]
+    st.radio(t("ws.prediction"), kinds, key="ws_prediction",
+             format_func=lambda k: t(f"ws.predict.{k}", goal=focus.name(t.lang), year=focus.target_year))
+    presets = list(base.presets)
+    st.selectbox(t("ws.preset"), presets, key="ws_preset", index=presets.index("trend") if "trend" in presets else 0,
+                 format_func=lambda p: base.presets[p].get("meta", {}).get(f"name_{t.lang}") or p,
+                 help=t("ws.preset_help"))
+    st.multiselect(t("ws.levers"), list(ROOM_LEVERS), default=list(ROOM_LEVERS), key="ws_levers",
+                   format_func=lambda k: t(f"lever.{k}"), help=t("ws.levers_help"))
+    bounds = lever_bounds(base)
+    for k in st.session_state.get("ws_levers", []):
+        lo, hi = bounds[k]
+        st.slider(t("ws.range", lever=t(f"lever.{k}"), unit=t.unit(SPEC_BY_NAME[k].unit_en)),
+                  min_value=float(lo), max_value=float(hi), value=(float(lo), float(hi)),
+                  step=SPEC_BY_NAME[k].step, key=f"ws_range_{k}", format=slider_format(k))
+    st.checkbox(t("ws.ask_names"), value=True, key="ws_names", help=t("ws.ask_names_help"))
+    err = st.session_state.pop("_ws_create_error", None)
+    if err is not None:
+        show_error(t, err)
+    st.button(t("ws.create.button"), type="primary", key="ws_create", on_click=_create, args=(ctx,), width="stretch")
+    st.caption(t("ws.create.privacy", hours=f"{ctx.store.settings.room_ttl_hours:g}",
+                 n=ctx.store.settings.max_participants))

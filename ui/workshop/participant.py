@@ -1,0 +1,202 @@
+"""``?room=CODE``: a participant joins, predicts (before any model output), explores and submits a plan.
+
+The participant's secret token is kept in the link (``&p=…``) once they joined, so a reload or a
+phone that went to sleep comes back to the same person, without cookies or accounts.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model import SimulatorError
+from model.specs import SPEC_BY_NAME
+from workshop import WorkshopError
+from workshop.analysis import CHANCE_RUNS, model_answer, plan_chances
+from workshop.rooms import NAME_MAX, REASON_MAX, plan_document, start_values
+from workshop.store import ParticipantView, RoomView
+
+from ..cards import goal_card
+from ..compute import canonical, chart_spec, compute
+from .common import (page_style, slider_format, Context, language_switch, prediction_question, show_error, show_prediction, text,
+                     value_unit)
+
+#: The chart a participant sees for each kind of focus goal (one chart: a phone has room for one).
+CHART_FOR_METRIC = {"total_multiple": "total", "cluster_total": "cluster", "advanced_share": "sectors",
+                    "min_growth": "total"}
+
+
+def _header(t, room: RoomView) -> None:
+    st.markdown(f'<h2 style="margin-bottom:0">{text(room.spec.title)}</h2>', unsafe_allow_html=True)
+    if room.spec.question:
+        st.markdown(f'<div class="ws-question">{text(room.spec.question)}</div>', unsafe_allow_html=True)
+
+
+def render(ctx: Context) -> None:
+    t, store = ctx.t, ctx.store
+    st.set_page_config(page_title=t("ws.participant.page"), page_icon="🏭", layout="centered")
+    page_style()
+    language_switch(t)
+    code = str(st.query_params.get("room", ""))
+    try:
+        room = store.room(code)
+    except WorkshopError as exc:
+        st.subheader(t("ws.participant.page"))
+        show_error(t, exc)
+        return
+    _header(t, room)
+    token = st.query_params.get("p")
+    me = None
+    if token:
+        try:
+            me = store.me(room.code, token)
+        except WorkshopError as exc:
+            show_error(t, exc)
+            st.query_params.pop("p", None)
+    msg = st.session_state.pop("_ws_msg", None)
+    if me is None:
+        _join(ctx, room, msg)
+    elif me.prediction is None:
+        _predict(ctx, room, token, msg)
+    else:
+        _explore(ctx, room, me, token, msg)
+
+
+def _flash(t, msg) -> None:
+    if msg is None:
+        return
+    if isinstance(msg, SimulatorError):
+        show_error(t, msg)
+    else:
+        st.markdown(f'<div class="ws-ok">{text(t(msg))}</div>', unsafe_allow_html=True)
+
+
+# --------------------------------------------------------------------------- join
+def _do_join(ctx: Context, code: str) -> None:
+    try:
+        token = ctx.store.join(code, st.session_state.get("ws_name", ""))
+    except WorkshopError as exc:
+        st.session_state["_ws_msg"] = exc
+        return
+    st.query_params["p"] = token
+
+
+def _join(ctx: Context, room: RoomView, msg) -> None:
+    t = ctx.t
+    if room.status != "open":
+        show_error(t, WorkshopError("room_closed"))
+        return
+    st.markdown(f'<div class="ws-note">{text(t("ws.join.intro"))}</div>', unsafe_allow_html=True)
+    if room.spec.ask_names:
+        st.text_input(t("ws.join.name"), key="ws_name", max_chars=NAME_MAX, help=t("ws.join.name_help"))
+    _flash(t, msg)
+    st.button(t("ws.join.button"), type="primary", key="ws_join", on_click=_do_join, args=(ctx, room.code),
+              width="stretch")
+    st.caption(t("ws.join.privacy"))
+
+
+# --------------------------------------------------------------------------- predict
+def _goal(ctx: Context, room: RoomView):
+    return {g.id: g for g in ctx.base.goals}[room.spec.focus]
+
+
+def _do_predict(ctx: Context, room: RoomView, token: str, factor: float) -> None:
+    value = st.session_state.get("ws_prediction_value")
+    if value is None:
+        st.session_state["_ws_msg"] = WorkshopError("need_prediction")
+        return
+    try:
+        ctx.store.predict(room.code, token, float(value) / factor)
+    except WorkshopError as exc:
+        st.session_state["_ws_msg"] = exc
+
+
+def _predict(ctx: Context, room: RoomView, token: str, msg) -> None:
+    t, base, spec = ctx.t, ctx.base, room.spec
+    goal = _goal(ctx, room)
+    st.subheader(t("ws.step.predict"))
+    st.markdown(f'<div class="ws-question">{text(prediction_question(t, base, spec))}</div>', unsafe_allow_html=True)
+    st.caption(t("ws.predict.help"))
+    factor = 1.0
+    if spec.prediction == "year":
+        years = list(range(base.base_year + 1, base.end_year + 2))
+        st.selectbox(t("ws.predict.year_label"), years, index=None, key="ws_prediction_value",
+                     placeholder=t("ws.predict.choose"),
+                     format_func=lambda y: show_prediction(t, "year", goal, y, base.end_year))
+    elif spec.prediction == "chance":
+        st.slider(t("ws.predict.chance_label"), 0, 100, 50, 5, key="ws_prediction_value", format="%d%%")
+    else:
+        if goal.metric in ("total_multiple", "cluster_total"):
+            factor = t.money_factor
+        st.number_input(t("ws.predict.value_label", unit=value_unit(t, goal)), min_value=0.0, value=None,
+                        key="ws_prediction_value", placeholder=t("ws.predict.type"))
+    _flash(t, msg)
+    st.button(t("ws.predict.button"), type="primary", key="ws_predict", on_click=_do_predict,
+              args=(ctx, room, token, factor), width="stretch")
+
+
+# --------------------------------------------------------------------------- explore and submit
+def _plan_values(ctx: Context, room: RoomView) -> dict[str, float]:
+    start = start_values(room.spec, ctx.base)
+    return {k: float(st.session_state.get(f"ws_lever_{k}", start[k])) for k in room.spec.lever_ids()}
+
+
+def _do_submit(ctx: Context, room: RoomView, token: str) -> None:
+    try:
+        ctx.store.submit(room.code, token, _plan_values(ctx, room), st.session_state.get("ws_reason", ""))
+    except WorkshopError as exc:
+        st.session_state["_ws_msg"] = exc
+        return
+    st.session_state["_ws_msg"] = "ws.submit.ok"
+
+
+def _explore(ctx: Context, room: RoomView, me: ParticipantView, token: str, msg) -> None:
+    t, base, spec = ctx.t, ctx.base, room.spec
+    goal = _goal(ctx, room)
+    you = show_prediction(t, spec.prediction, goal, me.prediction, base.end_year)
+    if room.revealed:
+        answer = show_prediction(t, spec.prediction, goal, model_answer(base, spec), base.end_year)
+        st.markdown(f'<div class="ws-note">{text(t("ws.revealed_you", answer=answer, you=you))}</div>',
+                    unsafe_allow_html=True)
+    else:
+        st.markdown(f'<div class="ws-note">{text(t("ws.predicted_you", you=you))}</div>', unsafe_allow_html=True)
+    st.subheader(t("ws.step.explore"))
+    st.caption(t("ws.explore.help"))
+    # Sliders start at the participant's submitted plan, else at the room's starting settings.
+    start = {**start_values(spec, base), **(me.plan or {})}
+    closed = room.status != "open"
+    for k in spec.lever_ids():
+        r = spec.levers[k]
+        s = SPEC_BY_NAME[k]
+        unit = t.unit(s.unit_en)
+        st.session_state.setdefault(f"ws_lever_{k}", float(start[k]))
+        label = t(f"lever.{k}") + ((f"（{unit}）" if t.lang == "zh" else f" ({unit})") if unit else "")
+        st.slider(label, min_value=float(r.lo), max_value=float(r.hi), step=s.step, key=f"ws_lever_{k}",
+                  help=t(f"lever.{k}.help"), disabled=closed, format=slider_format(k))
+    plan = _plan_values(ctx, room)
+    doc_json = canonical(plan_document(spec, base, plan))
+    base_json = canonical({})
+    res, base_res = compute(doc_json, ctx.base_key), compute(base_json, ctx.base_key)
+    chances = plan_chances(base, spec, plan)
+    order = sorted(range(len(res.goals.goals)), key=lambda j: res.goals.goals[j].id != spec.focus)
+    st.markdown(goal_card(t, base, order[0], res, base_res, float(chances[order[0]]), CHANCE_RUNS),
+                unsafe_allow_html=True)
+    with st.expander(t("ws.other_goals")):
+        for j in order[1:]:
+            st.markdown(goal_card(t, base, j, res, base_res, float(chances[j]), CHANCE_RUNS), unsafe_allow_html=True)
+    name = CHART_FOR_METRIC[goal.metric]
+    st.markdown(f"**{t(f'chart.{name}')}**")
+    st.vega_lite_chart(chart_spec(name, doc_json, base_json, t.lang, False, name == "sectors", ctx.base_key),
+                       width="stretch")
+
+    st.subheader(t("ws.step.submit"))
+    if closed:
+        show_error(t, WorkshopError("room_closed"))
+    if me.plan is not None:
+        st.markdown(f'<div class="ws-plan" data-testid="ws-my-plan">{text(t("ws.submit.mine", n=me.revisions))}'
+                    f'<br><span class="ws-reason">{text(me.reason)}</span></div>', unsafe_allow_html=True)
+    if not closed:
+        st.text_input(t("ws.submit.reason"), key="ws_reason", max_chars=REASON_MAX, value=me.reason,
+                      placeholder=t("ws.submit.reason_example"))
+        _flash(t, msg)
+        st.button(t("ws.submit.update" if me.plan else "ws.submit.button"), type="primary", key="ws_submit",
+                  on_click=_do_submit, args=(ctx, room, token), width="stretch")

@@ -1,0 +1,174 @@
+"""A room's settings (the facilitator's question) and a participant's plan as a model scenario.
+
+A plan is the room's starting preset with the allowed levers set to the participant's values; every
+other setting (assumptions, key projects, goals) stays the preset's, so plans differ only in what
+the facilitator opened up.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from model import Baseline, Scenario, ScenarioError, parse_scenario
+from model.scenario import lever_bounds, neutral_values
+from model.specs import SPEC_BY_NAME
+
+from .errors import WorkshopError
+
+#: The policy levers a room may open (assumptions describe the world, not choices).
+ROOM_LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+#: What participants predict about the starting settings, before they see any model output:
+#: the year the focus goal is first reached, the chance (%) it is met in its target year, or the
+#: focus goal's metric in its target year.
+PREDICTION_KINDS = ("year", "chance", "value")
+TITLE_MAX, QUESTION_MAX, NAME_MAX, REASON_MAX = 120, 300, 40, 200
+
+
+def clean_text(text: Any, limit: int, what: str) -> str:
+    """Text as stored: stripped, control characters dropped, refused (not cut) when over ``limit``.
+
+    Nothing is escaped here: text is stored raw and escaped where it is shown.
+    """
+    if not isinstance(text, str):
+        raise WorkshopError("bad_text", what=what)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == " ").strip()
+    if len(text) > limit:
+        raise WorkshopError("too_long", what=what, limit=limit, length=len(text))
+    return text
+
+
+class LeverRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    lo: float
+    hi: float
+
+
+class RoomSpec(BaseModel):
+    """What the facilitator set up. Validated against the baseline by ``parse_room_spec``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    question: str = Field("", max_length=QUESTION_MAX)
+    focus: str = "doubling"
+    levers: dict[str, LeverRange]
+    preset: str = "trend"
+    ask_names: bool = True
+    prediction: Literal["year", "chance", "value"] = "year"
+
+    def lever_ids(self) -> tuple[str, ...]:
+        return tuple(k for k in ROOM_LEVERS if k in self.levers)
+
+
+def parse_room_spec(doc: Mapping[str, Any], base: Baseline) -> RoomSpec:
+    """A room's settings, checked against the baseline: goal, preset, levers and their ranges.
+
+    ``levers`` may be a list of lever names (full ranges) or a mapping name → ``{"lo", "hi"}``
+    (clipped to the lever's range for this region).
+    """
+    doc = dict(doc)
+    doc["title"] = clean_text(doc.get("title", ""), TITLE_MAX, "title")
+    doc["question"] = clean_text(doc.get("question", ""), QUESTION_MAX, "question")
+    if not doc["title"]:
+        raise WorkshopError("need_title")
+    goals = {g.id: g for g in base.goals}
+    if doc.get("focus", "doubling") not in goals:
+        raise WorkshopError("bad_goal", goal=str(doc.get("focus"))[:40], known=", ".join(goals))
+    if doc.get("preset", "trend") not in base.presets:
+        raise WorkshopError("bad_preset", preset=str(doc.get("preset"))[:40], known=", ".join(base.presets))
+    bounds = lever_bounds(base)
+    levers = doc.get("levers", list(ROOM_LEVERS))
+    if isinstance(levers, (list, tuple)):
+        levers = {k: {"lo": bounds[k][0], "hi": bounds[k][1]} for k in levers if k in bounds} | {
+            k: None for k in levers if k not in bounds}
+    if not isinstance(levers, Mapping) or not levers:
+        raise WorkshopError("need_lever", known=", ".join(ROOM_LEVERS))
+    ranges = {}
+    for k, r in levers.items():
+        if k not in ROOM_LEVERS:
+            raise WorkshopError("bad_lever", lever=str(k)[:40], known=", ".join(ROOM_LEVERS))
+        lo, hi = bounds[k]
+        try:
+            a, b = float(r["lo"]), float(r["hi"])
+        except (TypeError, KeyError, ValueError):
+            raise WorkshopError("bad_range", lever=k) from None
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise WorkshopError("bad_range", lever=k)
+        a, b = max(a, lo), min(b, hi)
+        if a >= b:
+            raise WorkshopError("bad_range", lever=k)
+        ranges[k] = {"lo": a, "hi": b}
+    doc["levers"] = ranges
+    goal = goals[doc.get("focus", "doubling")]
+    if doc.get("prediction", "year") == "year" and goal.metric == "min_growth":
+        raise WorkshopError("bad_prediction_goal")
+    try:
+        return RoomSpec.model_validate(doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise WorkshopError("bad_setting", name=".".join(map(str, err["loc"])), value=str(err.get("input"))[:40]) from None
+
+
+#: Accepted answers per prediction kind: a calendar year, a chance in %, a level in the goal's unit.
+PREDICTION_RANGES = {"year": (2000.0, 2100.0), "chance": (0.0, 100.0), "value": (0.0, 1e6)}
+
+
+def check_prediction(spec: RoomSpec, value: Any) -> float:
+    lo, hi = PREDICTION_RANGES[spec.prediction]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not lo <= value <= hi:
+        raise WorkshopError("bad_prediction", lo=f"{lo:g}", hi=f"{hi:g}")
+    return float(value)
+
+
+def _on_step(key: str, value: float) -> float:
+    step = SPEC_BY_NAME[key].step
+    return round(round(value / step) * step, 6)
+
+
+def start_values(spec: RoomSpec, base: Baseline) -> dict[str, float]:
+    """Where each allowed lever starts: the preset's value (or the neutral one), inside the room's range."""
+    preset = parse_scenario(base.presets[spec.preset], base)
+    neutral = neutral_values(base, preset.assumptions.growth)
+    out = {}
+    for k in spec.lever_ids():
+        v = getattr(preset.levers, k)
+        v = neutral[k] if v is None else float(v)
+        r = spec.levers[k]
+        out[k] = min(max(_on_step(k, v), r.lo), r.hi)
+    return out
+
+
+def check_plan(spec: RoomSpec, plan: Mapping[str, Any]) -> dict[str, float]:
+    """A participant's lever values: exactly the room's levers, each a number inside its range."""
+    if not isinstance(plan, Mapping) or set(plan) != set(spec.lever_ids()):
+        raise WorkshopError("bad_plan")
+    out = {}
+    for k in spec.lever_ids():
+        v = plan[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise WorkshopError("bad_plan")
+        r = spec.levers[k]
+        if not (r.lo - 1e-9 <= v <= r.hi + 1e-9):
+            raise WorkshopError("plan_out_of_range", lever=k, lo=f"{r.lo:g}", hi=f"{r.hi:g}")
+        out[k] = float(v)
+    return out
+
+
+def plan_document(spec: RoomSpec, base: Baseline, plan: Mapping[str, float]) -> dict[str, Any]:
+    """The scenario document of a plan: the starting preset with the plan's lever values."""
+    doc = {k: v for k, v in base.presets[spec.preset].items() if k != "meta"}
+    levers = dict(doc.get("levers", {}))
+    levers.update({k: float(v) for k, v in plan.items()})
+    doc["levers"] = levers
+    return doc
+
+
+def plan_scenario(spec: RoomSpec, base: Baseline, plan: Mapping[str, float]) -> Scenario:
+    try:
+        return parse_scenario(plan_document(spec, base, plan), base)
+    except ScenarioError as exc:  # e.g. a range a newer baseline no longer allows
+        raise WorkshopError("bad_plan") from exc

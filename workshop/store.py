@@ -1,0 +1,292 @@
+"""Rooms, participants, predictions and plans in the database, and who may do what.
+
+Capabilities, not accounts: the short room code lets anyone join and see the room's question; a
+participant token (given at joining, kept in the participant's link) lets one person predict and
+submit; the facilitator key (given at creation) lets one person see the board and lock, reveal,
+archive, export or delete. Every query names the room, so nothing one capability opens reaches
+another room. Codes, tokens and keys come from ``secrets``; tokens and keys are stored as digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from .db import Participant, Room, make_engine, migrate
+from .errors import WorkshopError
+from .rooms import NAME_MAX, REASON_MAX, RoomSpec, check_plan, check_prediction, clean_text
+from .settings import Settings
+
+#: Room codes avoid characters people misread on a projector (0/O, 1/I/L).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6  # 31^6 ≈ 8.9e8 codes: guessing one open room is hopeless, reading one aloud is easy
+KEY_BYTES = 24   # facilitator key and participant tokens: 192 random bits, URL-safe
+STATUSES = ("open", "locked", "archived")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def normalize_code(code: Any) -> str:
+    """A room code as typed (any case, spaces or dashes): upper case, checked against the alphabet."""
+    if not isinstance(code, str):
+        raise WorkshopError("no_room")
+    code = code.strip().upper().replace("-", "").replace(" ", "")
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        raise WorkshopError("no_room")
+    return code
+
+
+@dataclass(frozen=True)
+class RoomView:
+    code: str
+    spec: RoomSpec
+    status: str
+    revealed: bool
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    id: int
+    name: str
+    joined_at: datetime
+    prediction: float | None
+    plan: dict[str, float] | None
+    reason: str
+    submitted_at: datetime | None
+    revisions: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A room as the board and the exports see it (participants in joining order)."""
+
+    room: RoomView
+    participants: tuple[ParticipantView, ...]
+
+    @property
+    def joined(self) -> int:
+        return len(self.participants)
+
+    @property
+    def predicted(self) -> tuple[ParticipantView, ...]:
+        return tuple(p for p in self.participants if p.prediction is not None)
+
+    @property
+    def submitted(self) -> tuple[ParticipantView, ...]:
+        return tuple(p for p in self.participants if p.plan is not None)
+
+
+@dataclass(frozen=True)
+class CreatedRoom:
+    code: str
+    key: str
+
+
+def _room_view(r: Room) -> RoomView:
+    return RoomView(code=r.code, spec=RoomSpec.model_validate_json(r.spec_json), status=r.status,
+                    revealed=bool(r.revealed), created_at=r.created_at, expires_at=r.expires_at)
+
+
+def _participant_view(p: Participant) -> ParticipantView:
+    return ParticipantView(id=p.id, name=p.name, joined_at=p.joined_at, prediction=p.prediction,
+                           plan=None if p.plan_json is None else json.loads(p.plan_json), reason=p.reason,
+                           submitted_at=p.submitted_at, revisions=p.revisions)
+
+
+class Store:
+    """The workshop database. Thread-safe (one short session per call); share one per process."""
+
+    def __init__(self, settings: Settings | None = None, clock: Callable[[], datetime] = _utcnow,
+                 engine: Engine | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.engine = engine or make_engine(self.settings.database_url)
+        self.clock = clock
+        migrate(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ lookups
+    def _room(self, s: Session, code: str, *, allow_expired: bool = False) -> Room:
+        room = s.get(Room, normalize_code(code))
+        if room is None:
+            raise WorkshopError("no_room")
+        if not allow_expired and room.expires_at <= self.clock():
+            raise WorkshopError("expired")
+        return room
+
+    def _facilitated(self, s: Session, code: str, key: Any) -> Room:
+        room = self._room(s, code, allow_expired=True)
+        if not isinstance(key, str) or not hmac.compare_digest(_digest(key), room.key_hash):
+            raise WorkshopError("wrong_key")
+        return room
+
+    def _participant(self, s: Session, room: Room, token: Any) -> Participant:
+        if not isinstance(token, str) or not token:
+            raise WorkshopError("not_joined")
+        p = s.scalars(select(Participant).where(Participant.room_code == room.code,
+                                                Participant.token_hash == _digest(token))).first()
+        if p is None:
+            raise WorkshopError("not_joined")
+        return p
+
+    # ------------------------------------------------------------------ facilitator
+    def create_room(self, spec: RoomSpec) -> CreatedRoom:
+        """A new open room; returns its code and the facilitator key (shown once, stored as a digest)."""
+        now = self.clock()
+        key = secrets.token_urlsafe(KEY_BYTES)
+        with Session(self.engine) as s, s.begin():
+            for _ in range(20):  # a clash is ~1e-9 per room; retry rather than fail
+                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                if s.get(Room, code) is None:
+                    break
+            else:  # pragma: no cover — would need ~1e8 rooms
+                raise WorkshopError("no_room")
+            s.add(Room(code=code, key_hash=_digest(key), spec_json=spec.model_dump_json(), status="open",
+                       revealed=False, created_at=now,
+                       expires_at=now + timedelta(hours=self.settings.room_ttl_hours)))
+        return CreatedRoom(code=code, key=key)
+
+    def check_key(self, code: str, key: str) -> RoomView:
+        with Session(self.engine) as s:
+            return _room_view(self._facilitated(s, code, key))
+
+    def snapshot(self, code: str, key: str) -> Snapshot:
+        """Everything in a room, for its facilitator."""
+        with Session(self.engine) as s:
+            room = self._facilitated(s, code, key)
+            return self._snapshot(s, room)
+
+    def _snapshot(self, s: Session, room: Room) -> Snapshot:
+        ps = s.scalars(select(Participant).where(Participant.room_code == room.code).order_by(Participant.id)).all()
+        return Snapshot(room=_room_view(room), participants=tuple(_participant_view(p) for p in ps))
+
+    def set_status(self, code: str, key: str, status: str) -> None:
+        if status not in STATUSES:
+            raise WorkshopError("bad_status", status=str(status)[:20])
+        with Session(self.engine) as s, s.begin():
+            self._facilitated(s, code, key).status = status
+
+    def reveal(self, code: str, key: str, revealed: bool = True) -> None:
+        with Session(self.engine) as s, s.begin():
+            self._facilitated(s, code, key).revealed = bool(revealed)
+
+    def delete_room(self, code: str, key: str) -> None:
+        with Session(self.engine) as s, s.begin():
+            room = self._facilitated(s, code, key)
+            self._delete(s, room.code)
+
+    @staticmethod
+    def _delete(s: Session, code: str) -> None:
+        s.execute(delete(Participant).where(Participant.room_code == code))
+        s.execute(delete(Room).where(Room.code == code))
+
+    # ------------------------------------------------------------------ administration (command line)
+    def list_rooms(self) -> list[dict[str, Any]]:
+        """Every room with its counts (for the operator; no names, no plans)."""
+        with Session(self.engine) as s:
+            counts = dict(s.execute(select(Participant.room_code, func.count()).group_by(Participant.room_code)).all())
+            plans = dict(s.execute(select(Participant.room_code, func.count()).where(Participant.plan_json.is_not(None))
+                                   .group_by(Participant.room_code)).all())
+            rooms = s.scalars(select(Room).order_by(Room.created_at)).all()
+            now = self.clock()
+            return [{"room": r.code, "title": RoomSpec.model_validate_json(r.spec_json).title, "status": r.status,
+                     "expired": r.expires_at <= now, "created_at": r.created_at.isoformat(timespec="seconds") + "Z",
+                     "expires_at": r.expires_at.isoformat(timespec="seconds") + "Z",
+                     "participants": counts.get(r.code, 0), "plans": plans.get(r.code, 0)} for r in rooms]
+
+    def admin_snapshot(self, code: str) -> Snapshot:
+        with Session(self.engine) as s:
+            return self._snapshot(s, self._room(s, code, allow_expired=True))
+
+    def admin_delete(self, code: str) -> None:
+        with Session(self.engine) as s, s.begin():
+            self._delete(s, self._room(s, code, allow_expired=True).code)
+
+    def purge_expired(self) -> int:
+        """Delete rooms past their expiry with everything in them; returns how many."""
+        with Session(self.engine) as s, s.begin():
+            codes = s.scalars(select(Room.code).where(Room.expires_at <= self.clock())).all()
+            for code in codes:
+                self._delete(s, code)
+            return len(codes)
+
+    # ------------------------------------------------------------------ participants
+    def room(self, code: str) -> RoomView:
+        """A room as a participant may see it (its question and state; never other people's input)."""
+        with Session(self.engine) as s:
+            return _room_view(self._room(s, code))
+
+    def join(self, code: str, name: str = "") -> str:
+        """A new participant; returns their secret token. Refused when the room is full or closed."""
+        name = clean_text(name, NAME_MAX, "name")
+        token = secrets.token_urlsafe(KEY_BYTES)
+        with Session(self.engine) as s, s.begin():
+            room = s.get(Room, normalize_code(code), with_for_update=True)  # serialises joins on PostgreSQL
+            if room is None:
+                raise WorkshopError("no_room")
+            if room.expires_at <= self.clock():
+                raise WorkshopError("expired")
+            if room.status != "open":
+                raise WorkshopError("room_closed")
+            spec = RoomSpec.model_validate_json(room.spec_json)
+            n = s.scalar(select(func.count()).select_from(Participant).where(Participant.room_code == room.code))
+            if n >= self.settings.max_participants:
+                raise WorkshopError("room_full", n=self.settings.max_participants)
+            s.add(Participant(room_code=room.code, token_hash=_digest(token), name=name if spec.ask_names else "",
+                              joined_at=self.clock(), reason="", revisions=0))
+        return token
+
+    def me(self, code: str, token: str) -> ParticipantView:
+        with Session(self.engine) as s:
+            return _participant_view(self._participant(s, self._room(s, code), token))
+
+    def predict(self, code: str, token: str, value: float) -> None:
+        """Record a participant's prediction: once, before any model output (a second one is refused)."""
+        with Session(self.engine) as s, s.begin():
+            room = self._room(s, code)
+            value = check_prediction(RoomSpec.model_validate_json(room.spec_json), value)
+            p = self._participant(s, room, token)
+            if p.prediction is not None:
+                raise WorkshopError("already_predicted")
+            if room.status != "open":
+                raise WorkshopError("room_closed")
+            p.prediction = float(value)
+            p.predicted_at = self.clock()
+
+    def submit(self, code: str, token: str, plan: Mapping[str, Any], reason: str) -> None:
+        """Store (or replace) a participant's plan and one-line reason while the room is open."""
+        reason = clean_text(reason, REASON_MAX, "reason")
+        with Session(self.engine) as s, s.begin():
+            room = self._room(s, code)
+            p = self._participant(s, room, token)
+            if room.status != "open":
+                raise WorkshopError("room_closed")
+            if p.prediction is None:
+                raise WorkshopError("predict_first")
+            values = check_plan(RoomSpec.model_validate_json(room.spec_json), plan)
+            now = self.clock()
+            if p.submitted_at is not None:
+                wait = self.settings.submit_interval_s - (now - p.submitted_at).total_seconds()
+                if wait > 0:
+                    raise WorkshopError("too_fast", seconds=int(wait) + 1)
+            p.plan_json = json.dumps(values, sort_keys=True)
+            p.reason = reason
+            p.submitted_at = now
+            p.revisions += 1
