@@ -1,4 +1,4 @@
-"""Shared by the workshop tests: a store on SQLite or on the test PostgreSQL, and a fake clock.
+"""Shared by the workshop tests: the test PostgreSQL, a fake clock, and a participant in a real browser.
 
 PostgreSQL comes from ``TEST_DATABASE_URL`` (``eval "$(scripts/pg-test.sh start)"`` locally; ``.ci/run``
 starts one in CI). Without it the PostgreSQL tests skip locally and fail when ``CI=true``.
@@ -11,6 +11,13 @@ import os
 from datetime import datetime, timedelta
 
 import pytest
+
+from browser_support import CARD, CHART, Server, browser_missing, launch_chromium, slider_input, wait_idle
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (locally) or fails (CI) with the reason
+    expect = None
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
@@ -55,3 +62,75 @@ def environ(**values: str):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+# --------------------------------------------------------------------------- browser
+TIMEOUT = 30_000  # ms, for a (re)run to show up
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium (skipped locally without it, a failure in CI)."""
+    reason = browser_missing()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser tests must run in CI, but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+def start_server(**env: str) -> Server:
+    with environ(**env):
+        return Server("app.py").start(timeout=90)
+
+
+def new_page(browser, contexts: list, viewport: dict, mobile: bool = False):
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai",
+                              accept_downloads=True, is_mobile=mobile, has_touch=mobile)
+    ctx.set_default_timeout(TIMEOUT)
+    contexts.append(ctx)
+    return ctx.new_page()
+
+
+def count(page, i: int):
+    return page.get_by_test_id(f"ws-count-{i}")
+
+
+def join_predict_submit(page, url: str, name: str, year: int, reason: str, lever_key: str | None) -> None:
+    """One participant's path: open the link, join, predict, (move a lever), submit."""
+    page.goto(url)
+    wait_idle(page)
+    expect(page.locator(".st-key-ws_join button")).to_be_visible()
+    if name:
+        page.locator(".st-key-ws_name input").fill(name)
+    page.locator(".st-key-ws_join button").click()
+    expect(page.locator(".st-key-ws_predict button")).to_be_visible()
+    # Before predicting: no goal card, no chart, no number from the model anywhere on the page.
+    assert page.locator(CARD).count() == 0 and page.locator(CHART).count() == 0
+    wait_idle(page)
+    page.locator(".st-key-ws_prediction_value input").click()
+    page.keyboard.type(str(year))  # the list filters as one types (a long list is virtualised)
+    page.get_by_role("option", name=str(year), exact=True).click()
+    wait_idle(page)
+    page.locator(".st-key-ws_predict button").click()
+    expect(page.locator(CARD).first).to_be_visible()
+    expect(page.locator(CHART)).to_have_count(1)
+    if lever_key:
+        before = page.locator(CARD).first.get_attribute("data-value")
+        slider_input(page, "ws_lever_investment").focus()
+        page.keyboard.press(lever_key)
+        page.wait_for_function(
+            "b => document.querySelector('div.zc-card').dataset.value !== b", arg=before, timeout=TIMEOUT)
+        wait_idle(page)
+    page.locator(".st-key-ws_reason input").fill(reason)
+    page.locator(".st-key-ws_submit button").click()
+    expect(page.get_by_test_id("ws-my-plan")).to_be_visible()
+    expect(page.get_by_test_id("ws-my-plan")).to_contain_text(reason)  # shown as text, not markup
+
+

@@ -34,6 +34,9 @@ from .common import (page_style, Context, facilitator_url, language_switch, part
 
 #: Seconds between two refreshes of the board: fresh enough for a room, light for the server.
 REFRESH_S = 3.0
+#: The QR code's side on the board, px: readable from the back of a room on a projector, and leaves
+#: the counts and predictions beside it on a 1080-pixel screen.
+QR_WIDTH = 340
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -98,10 +101,10 @@ def live(ctx: Context, code: str, key: str) -> None:
     if err is not None:
         show_error(t, err)
     room = snap.room
-    left, right = st.columns([1, 2.2], gap="large")
+    left, right = st.columns([1, 2.6], gap="large")
     with left:
         url = participant_url(room.code)
-        st.image(qr_png(url), width="stretch")
+        st.image(qr_png(url), width=QR_WIDTH)
         st.markdown(f'<div class="ws-small">{text(t("ws.board.code"))}</div><div class="ws-code" data-testid="ws-code">'
                     f'{text(room.code)}</div><div class="ws-link" data-testid="ws-participant-url">{text(url)}</div>',
                     unsafe_allow_html=True)
