@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 cluster for the workshop tests: private data directory, port and socket
+# A throwaway PostgreSQL cluster for the workshop tests: private data directory, port and socket
 # directory, run as the `postgres` user, trust authentication on localhost only.
 #
 #   eval "$(scripts/pg-test.sh start)"   # starts it and exports TEST_DATABASE_URL
@@ -8,7 +8,9 @@
 #
 # Needs Debian's `postgresql` package (apt-get install postgresql) and root (or the postgres user).
 set -euo pipefail
-BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+# Debian's newest installed server (15 on bookworm); override with PG_BIN.
+BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+[ -x "$BIN/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 ROOT="${PG_TEST_DIR:-/tmp/zhoucun-pg-test}"
 PORT="${PG_TEST_PORT:-55432}"
 DATA="$ROOT/data"

@@ -27,8 +27,13 @@ def requested() -> bool:
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """One store (engine and connection pool) per server process; migrates the schema on first use."""
-    return Store(Settings.from_env())
+    """One store (engine and connection pool) per server process; migrates the schema on first use
+    and deletes rooms past their expiry (with their participants' names, predictions and plans)."""
+    store = Store(Settings.from_env())
+    purged = store.purge_expired()
+    if purged:
+        LOG.info("deleted %d expired workshop room(s)", purged)
+    return store
 
 
 @dataclass(frozen=True)
