@@ -28,3 +28,24 @@ def run(base):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20241231)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test file (Playwright's sync API allows one instance at a
+    time). Skipped locally without Chromium or Playwright, a failure in CI."""
+    import os
+
+    from browser_support import browser_missing, launch_chromium
+
+    reason = browser_missing()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser tests must run in CI, but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()

@@ -17,8 +17,8 @@ import re
 
 import pytest
 
-from browser_support import (APP_IDLE, CARD, CHART, REPO, Server, artifacts_dir, browser_missing, launch_chromium,
-                             slider_input, wait_idle)
+from browser_support import (APP_IDLE, CARD, CHART, REPO, Server, artifacts_dir, browser_missing, slider_input,
+                             wait_idle)
 
 try:
     from playwright.sync_api import expect
@@ -55,16 +55,6 @@ def server(_browser_ready):
     srv = Server("app.py").start(timeout=60)
     yield srv
     srv.cleanup()
-
-
-@pytest.fixture(scope="session")
-def browser(_browser_ready):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from browser_support import artifacts_dir, wait_idle
 from model import load_baseline
 from workshop import Settings, Store
 from workshop.analysis import model_answer
-from workshop_support import (PHONE, browser, count, expect, join_predict_submit, new_page,  # noqa: F401
+from workshop_support import (PHONE, count, expect, join_predict_submit, new_page,
                               start_server)
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def shot(page, name: str, settle: int = 1200, top: bool = True) -> None:
     page.screenshot(path=str(artifacts_dir("screenshots", SHOTS) / name))
 
 
-def test_a_whole_workshop_and_a_restart(browser, tmp_path):  # noqa: F811 — fixture from workshop_support
+def test_a_whole_workshop_and_a_restart(browser, tmp_path):
     data = str(tmp_path / "ws")
     server = start_server(WORKSHOP_DATA_DIR=data, WORKSHOP_SUBMIT_INTERVAL="1")
     contexts: list = []
@@ -161,7 +161,7 @@ def test_a_whole_workshop_and_a_restart(browser, tmp_path):  # noqa: F811 — fi
         server.cleanup()
 
 
-def test_wrong_links_get_a_clear_message_and_nothing_else(browser, tmp_path):  # noqa: F811
+def test_wrong_links_get_a_clear_message_and_nothing_else(browser, tmp_path):
     data = str(tmp_path / "ws")
     server = start_server(WORKSHOP_DATA_DIR=data, WORKSHOP_MAX_PARTICIPANTS="2")
     store = Store(Settings.from_env({"WORKSHOP_DATA_DIR": data}))

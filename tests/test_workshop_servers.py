@@ -12,13 +12,13 @@ import pytest
 
 from model import load_baseline
 from workshop import Settings, Store, parse_room_spec
-from workshop_support import (PHONE, browser, count, expect, join_predict_submit, need_postgres,  # noqa: F401
+from workshop_support import (PHONE, count, expect, join_predict_submit, need_postgres,
                               new_page, start_server)
 
 pytestmark = pytest.mark.browser
 
 
-def test_two_servers_share_one_postgresql(browser):  # noqa: F811 — the fixture imported above
+def test_two_servers_share_one_postgresql(browser):
     url = need_postgres()
     store = Store(Settings.from_env({"DATABASE_URL": url}))
     spec = parse_room_spec({"title": "Two servers", "levers": ["investment", "tech_upgrade"]}, load_baseline())

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from browser_support import CARD, CHART, Server, browser_missing, launch_chromium, slider_input, wait_idle
+from browser_support import CARD, CHART, Server, slider_input, wait_idle
 
 try:
     from playwright.sync_api import expect
@@ -67,22 +67,6 @@ def environ(**values: str):
 # --------------------------------------------------------------------------- browser
 TIMEOUT = 30_000  # ms, for a (re)run to show up
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium (skipped locally without it, a failure in CI)."""
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser tests must run in CI, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 def start_server(**env: str) -> Server:
