@@ -18,6 +18,9 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # the browser fixture skips (locally) or fails (CI) with the reason
     expect = None
+else:
+    # A page on a busy two-core machine can take longer than expect's default 5 s to rerun.
+    expect.set_options(timeout=30_000)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 

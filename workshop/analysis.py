@@ -76,6 +76,11 @@ class PlanOutcomes:
     def n(self) -> int:
         return self.values.shape[0]
 
+    def head(self, n: int) -> PlanOutcomes:
+        """The first ``n`` plans (e.g. the submitted ones, without a median plan appended)."""
+        return PlanOutcomes(self.levers, self.values[:n], self.goal_ids, self.value[:n], self.goal[:n],
+                            self.met[:n], self.year_reached[:n], self.chance[:n], self.investment[:n])
+
 
 def plan_outcomes(base: Baseline, spec: RoomSpec, plans: Sequence[Mapping[str, float]]) -> PlanOutcomes:
     """Run ``plans`` (lever values of the room) through the model: one engine call plus cached chances."""

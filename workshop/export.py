@@ -62,7 +62,7 @@ def room_tables(snap: Snapshot, base: Baseline, lang: str) -> dict[str, pd.DataF
     plans = [p.plan for p in subs]
     med = median_plan(spec, plans)
     out = plan_outcomes(base, spec, plans + ([med] if med else []))
-    best = best_plan(spec, plan_outcomes(base, spec, plans)) if plans else None
+    best = best_plan(spec, out.head(len(plans)))
     rows = []
     for i in range(out.n):
         is_median = i == len(subs)

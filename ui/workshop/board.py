@@ -29,7 +29,7 @@ from ..cards import goal_card
 from ..charts import spec_of
 from ..compare import goals_table, scenarios_chart
 from ..compute import canonical, compute
-from .common import (page_style, Context, facilitator_url, language_switch, participant_url, prediction_question,
+from .common import (Context, facilitator_url, language_switch, page_style, participant_url, prediction_question,
                      show_error, show_prediction, text)
 
 #: Seconds between two refreshes of the board: fresh enough for a room, light for the server.
@@ -245,7 +245,7 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
     plans = [p.plan for p in subs]
     med = median_plan(spec, plans)
     out = plan_outcomes(base, spec, plans + [med])
-    best = best_plan(spec, plan_outcomes(base, spec, plans))
+    best = best_plan(spec, out.head(len(plans)))
     goals = {g.id: g for g in base.goals}
     j_focus = out.goal_ids.index(spec.focus)
 

@@ -9,7 +9,7 @@ from model.specs import SPEC_BY_NAME
 from workshop import PREDICTION_KINDS, WorkshopError, parse_room_spec
 from workshop.rooms import QUESTION_MAX, ROOM_LEVERS, TITLE_MAX
 
-from .common import page_style, slider_format, Context, language_switch, show_error
+from .common import Context, language_switch, page_style, show_error, slider_format
 
 
 def _create(ctx: Context) -> None:

@@ -17,8 +17,8 @@ from workshop.store import ParticipantView, RoomView
 
 from ..cards import goal_card
 from ..compute import canonical, chart_spec, compute
-from .common import (page_style, slider_format, Context, language_switch, prediction_question, show_error, show_prediction, text,
-                     value_unit)
+from .common import (Context, language_switch, page_style, prediction_question, show_error, show_prediction,
+                     slider_format, text, value_unit)
 
 #: The chart a participant sees for each kind of focus goal (one chart: a phone has room for one).
 CHART_FOR_METRIC = {"total_multiple": "total", "cluster_total": "cluster", "advanced_share": "sectors",
