@@ -19,7 +19,7 @@ import re
 import openpyxl
 import pytest
 
-from browser_support import artifacts_dir, wait_idle
+from browser_support import CARD, artifacts_dir, wait_idle
 from model import load_baseline
 from workshop import Settings, Store
 from workshop.analysis import model_answer
@@ -51,6 +51,7 @@ def test_a_whole_workshop_and_a_restart(browser, tmp_path):
         fac = new_page(browser, contexts, {"width": 1920, "height": 1080})
         fac.goto(f"{server.url}/?workshop=new&lang=zh")
         wait_idle(fac)
+        shot(fac, "create_1920_zh.png")
         fac.locator(".st-key-ws_title input").fill("工业倍增研讨会")
         fac.locator(".st-key-ws_question textarea").fill("能否2027年实现工业倍增？<b>不加粗</b>")
         fac.locator(".st-key-ws_create button").click()
@@ -82,7 +83,8 @@ def test_a_whole_workshop_and_a_restart(browser, tmp_path):
             page = new_page(browser, contexts, viewport, mobile)
             url = participant_url + ("&lang=en" if i in (2, 3) else "")
             reason = f"理由 {i} <script>window.__pwned=1</script>" if i != 3 else "x" * 10_000
-            join_predict_submit(page, url, name, year, reason[:200], key_press)
+            join_predict_submit(page, url, name, year, reason, key_press,
+                                on_join=(lambda pg: shot(pg, "participant_390_zh_join.png")) if i == 0 else None)
             people.append(page)
             if i == 0:
                 shot(page, "participant_390_zh_submitted.png", top=False)
@@ -92,7 +94,9 @@ def test_a_whole_workshop_and_a_restart(browser, tmp_path):
         expect(count(fac, 0)).to_have_text("5", timeout=BOARD_WAIT)
         expect(count(fac, 1)).to_have_text("5", timeout=BOARD_WAIT)
         expect(count(fac, 2)).to_have_text("5", timeout=BOARD_WAIT)
-        expect(fac.get_by_test_id("ws-best")).to_be_visible(timeout=BOARD_WAIT)
+        # Lever spreads are shown; outcomes (which would give the answer away) wait for the reveal.
+        expect(fac.get_by_test_id("ws-outcomes-hidden")).to_be_visible(timeout=BOARD_WAIT)
+        assert fac.get_by_test_id("ws-best").count() == 0 and fac.locator(CARD).count() == 0
         assert fac.get_by_test_id("ws-answer").count() == 0
         assert fac.locator(".ws-answer").count() == 0
         expect(hidden).to_be_visible()
@@ -102,6 +106,8 @@ def test_a_whole_workshop_and_a_restart(browser, tmp_path):
         expect(fac.get_by_test_id("ws-answer")).to_contain_text(
             str(answer) if answer <= 2035 else "2035年以后", timeout=BOARD_WAIT)
         assert fac.get_by_test_id("ws-answer-hidden").count() == 0
+        expect(fac.get_by_test_id("ws-best")).to_be_visible(timeout=BOARD_WAIT)
+        expect(fac.locator(CARD)).to_have_count(4)  # the median plan's goal cards
         shot(fac, "board_1920_zh.png")
 
         # Nothing a participant typed ran anywhere, and no markup became an element.

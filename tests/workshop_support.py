@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from browser_support import CARD, CHART, Server, slider_input, wait_idle
+from workshop.rooms import REASON_MAX
 
 try:
     from playwright.sync_api import expect
@@ -89,11 +90,14 @@ def count(page, i: int):
     return page.get_by_test_id(f"ws-count-{i}")
 
 
-def join_predict_submit(page, url: str, name: str, year: int, reason: str, lever_key: str | None) -> None:
+def join_predict_submit(page, url: str, name: str, year: int, reason: str, lever_key: str | None,
+                        on_join=None) -> None:
     """One participant's path: open the link, join, predict, (move a lever), submit."""
     page.goto(url)
     wait_idle(page)
     expect(page.locator(".st-key-ws_join button")).to_be_visible()
+    if on_join is not None:
+        on_join(page)
     if name:
         page.locator(".st-key-ws_name input").fill(name)
     page.locator(".st-key-ws_join button").click()
@@ -115,9 +119,18 @@ def join_predict_submit(page, url: str, name: str, year: int, reason: str, lever
         page.wait_for_function(
             "b => document.querySelector('div.zc-card').dataset.value !== b", arg=before, timeout=TIMEOUT)
         wait_idle(page)
-    page.locator(".st-key-ws_reason input").fill(reason)
+    box = page.locator(".st-key-ws_reason input")
+    if len(reason) > REASON_MAX:  # refused with a clear message, nothing stored; then a shorter one
+        box.fill(reason)
+        page.locator(".st-key-ws_submit button").click()
+        expect(page.get_by_role("alert")).to_contain_text(str(len(reason)))
+        expect(page.get_by_role("alert")).to_contain_text(str(REASON_MAX))
+        assert page.get_by_test_id("ws-my-plan").count() == 0
+        reason = reason[:REASON_MAX]
+    box.fill(reason)
+    kept = reason
     page.locator(".st-key-ws_submit button").click()
     expect(page.get_by_test_id("ws-my-plan")).to_be_visible()
-    expect(page.get_by_test_id("ws-my-plan")).to_contain_text(reason)  # shown as text, not markup
+    expect(page.get_by_test_id("ws-my-plan")).to_contain_text(kept)  # shown as text, not markup
 
 

@@ -254,6 +254,10 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
         st.markdown(f"**{t('ws.board.spreads')}**")
         st.vega_lite_chart(_spread_chart(t, spec, out, people), width="stretch")
     with b:
+        if not snap.room.revealed:  # every outcome of a plan near the starting settings would give the answer away
+            st.markdown(f'<div class="ws-hidden" data-testid="ws-outcomes-hidden">{text(t("ws.board.outcomes_hidden"))}</div>',
+                        unsafe_allow_html=True)
+            return
         st.markdown(f"**{t('ws.board.chances')}**")
         st.vega_lite_chart(_chance_chart(t, out, people, goals), width="stretch")
         met = out.met[:-1].sum(axis=0)

@@ -87,7 +87,7 @@ def _join(ctx: Context, room: RoomView, msg) -> None:
         return
     st.markdown(f'<div class="ws-note">{text(t("ws.join.intro"))}</div>', unsafe_allow_html=True)
     if room.spec.ask_names:
-        st.text_input(t("ws.join.name"), key="ws_name", max_chars=NAME_MAX, help=t("ws.join.name_help"))
+        st.text_input(t("ws.join.name"), key="ws_name", help=t("ws.join.name_help", n=NAME_MAX))
     _flash(t, msg)
     st.button(t("ws.join.button"), type="primary", key="ws_join", on_click=_do_join, args=(ctx, room.code),
               width="stretch")
@@ -195,7 +195,8 @@ def _explore(ctx: Context, room: RoomView, me: ParticipantView, token: str, msg)
         st.markdown(f'<div class="ws-plan" data-testid="ws-my-plan">{text(t("ws.submit.mine", n=me.revisions))}'
                     f'<br><span class="ws-reason">{text(me.reason)}</span></div>', unsafe_allow_html=True)
     if not closed:
-        st.text_input(t("ws.submit.reason"), key="ws_reason", max_chars=REASON_MAX, value=me.reason,
+        # No max_chars: the browser would silently drop a long paste; the store refuses it with a message.
+        st.text_input(t("ws.submit.reason"), key="ws_reason", value=me.reason, help=t("ws.submit.reason_help", n=REASON_MAX),
                       placeholder=t("ws.submit.reason_example"))
         _flash(t, msg)
         st.button(t("ws.submit.update" if me.plan else "ws.submit.button"), type="primary", key="ws_submit",
