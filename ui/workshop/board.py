@@ -335,7 +335,7 @@ def _spread_chart(t, spec, out, people: list[str]) -> dict:
                          "who": people[n] if n < len(people) else t("ws.median_plan"), "median": n == out.n - 1})
     df = pd.DataFrame(rows)
     base = alt.Chart(df).encode(
-        y=alt.Y("lever:N", title=None, sort=None, axis=alt.Axis(labelLimit=260, labelFontSize=13)),
+        y=alt.Y("lever:N", title=None, sort=None, axis=alt.Axis(labelLimit=360, labelFontSize=13)),
         x=alt.X("pos:Q", scale=alt.Scale(domain=[0, 1]), title=t("ws.board.range_axis"), axis=alt.Axis(format="%", values=[0, .25, .5, .75, 1])),
         tooltip=[alt.Tooltip("who:N", title=t("ws.x.participant")), alt.Tooltip("value:Q", title=t("ws.x.value"))])
     ticks = base.transform_filter("!datum.median").mark_tick(thickness=3, size=26, opacity=0.55, color="#1f5fa8")
