@@ -36,6 +36,7 @@ def test_two_servers_share_one_postgresql(browser):
         # The board on the other server follows by itself (its fragment rereads the database).
         expect(count(board, 0)).to_have_text("1", timeout=30_000)
         expect(count(board, 2)).to_have_text("1", timeout=30_000)
+        board.locator(".st-key-ws_reveal button").click()  # a click on server two, outcomes of a plan from server one
         expect(board.get_by_test_id("ws-best")).to_contain_text("On server one", timeout=30_000)
         snap = store.snapshot(room.code, room.key)
         assert [p.name for p in snap.submitted] == ["On server one"] and snap.submitted[0].plan["investment"] == 40.0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workshop import WorkshopError
+
 from .common import requested
 
 __all__ = ["render", "requested", "sidebar_link"]
@@ -21,12 +23,16 @@ def render(data_dir: str | None) -> None:
     if ctx is None:
         return
     qp = st.query_params
-    if qp.get("room") is None:
-        create.render(ctx)
-    elif qp.get("key") is not None:
-        board.render(ctx)
-    else:
-        participant.render(ctx)
+    try:
+        if qp.get("room") is None:
+            create.render(ctx)
+        elif qp.get("key") is not None:
+            board.render(ctx)
+        else:
+            participant.render(ctx)
+    except Exception:  # noqa: BLE001 — never a traceback on a participant's phone; the log keeps it
+        common.LOG.exception("workshop page failed")
+        common.show_error(ctx.t, WorkshopError("page"))
 
 
 def sidebar_link(lang: str, label: str) -> None:

@@ -29,7 +29,7 @@ from ..cards import goal_card
 from ..charts import spec_of
 from ..compare import goals_table, scenarios_chart
 from ..compute import canonical, compute
-from .common import (Context, facilitator_url, language_switch, page_style, participant_url, prediction_question,
+from .common import (LOG, Context, facilitator_url, language_switch, page_style, participant_url, prediction_question,
                      show_error, show_prediction, text)
 
 #: Seconds between two refreshes of the board: fresh enough for a room, light for the server.
@@ -91,6 +91,16 @@ def _export(store: Store, ctx_base, code: str, key: str, lang: str, kind: str) -
 
 @st.fragment(run_every=REFRESH_S)
 def live(ctx: Context, code: str, key: str) -> None:
+    """The board's changing part. Guarded here: a fragment's rerun runs outside the page's guard, and the
+    app's generic message would print the URL, which holds the facilitator key, on the projector."""
+    try:
+        _live(ctx, code, key)
+    except Exception:  # noqa: BLE001 — the log keeps the traceback
+        LOG.exception("workshop board failed")
+        show_error(ctx.t, WorkshopError("page"))
+
+
+def _live(ctx: Context, code: str, key: str) -> None:
     t, store, base = ctx.t, ctx.store, ctx.base
     try:
         snap = store.snapshot(code, key)
