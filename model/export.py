@@ -40,7 +40,7 @@ SERIES_COLUMNS = ("scenario", "series", "sector", "year", "value", "unit")
 #: Unit codes of the long table (the data files' codes): 亿元, percent, percent per year.
 UNIT_MONEY, UNIT_PCT, UNIT_PCT_YR = "100m yuan", "%", "%/yr"
 #: Ensemble behind the workbook's goal probabilities (the CLI's and the page's defaults).
-ENSEMBLE_RUNS, ENSEMBLE_SEED = 10_000, 20241231
+from .uncertainty import DEFAULT_RUNS as ENSEMBLE_RUNS, DEFAULT_SEED as ENSEMBLE_SEED  # noqa: E402 (one ensemble)
 #: Chart font: has CJK glyphs in Excel and WPS; GB2312 charset (134 as a signed byte is -122).
 CHART_FONT: dict[str, Any] = {"name": "Microsoft YaHei", "pitch_family": 34, "charset": -122}
 #: Sheet keys of ``TEXTS``, in workbook order.

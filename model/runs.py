@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from .data import Baseline
-from .engine import Projection, draw_normals, simulate
+from .engine import Projection, simulate
 from .scenario import Scenario, scenario_params, scenario_projects
 
 
@@ -20,14 +20,3 @@ def run_scenarios(base: Baseline, scenarios: Sequence[Scenario]) -> Projection:
 def run_scenario(base: Baseline, scenario: Scenario) -> Projection:
     """The deterministic projection of one scenario (N = 1)."""
     return run_scenarios(base, [scenario])
-
-
-def monte_carlo(base: Baseline, scenario: Scenario, runs: int, rng: np.random.Generator) -> Projection:
-    """``runs`` draws of one scenario with its volatility and correlation, in one engine call.
-
-    With volatility 0 every draw equals the deterministic path.
-    """
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
-    X = np.repeat(scenario_params(scenario, base)[None, :], runs, axis=0)
-    return simulate(base, X, scenario_projects([scenario], base), normals=draw_normals(rng, runs, base))

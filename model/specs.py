@@ -54,6 +54,13 @@ SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
 #: Columns of the engine's parameter matrix before the per-sector trend columns.
 SCALAR_PARAMS: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS)
 
+#: Columns of the plan window after the scalar parameters: first and last plan year, and 1 when the
+#: levers persist after the plan (``plan.after = "persist"``), 0 when they return to the trend.
+PLAN_PARAMS: tuple[str, ...] = ("plan_start", "plan_end", "plan_persist")
+
+#: Every column of the parameter matrix before the per-sector trend columns.
+FIXED_PARAMS: tuple[str, ...] = SCALAR_PARAMS + PLAN_PARAMS
+
 #: Range of a per-sector trend override, %/yr.
 SECTOR_GROWTH_RANGE: tuple[float, float] = (-20.0, 40.0)
 

@@ -73,7 +73,7 @@ def test_probabilities_of_level_goals_are_monotone_in_every_lever(base):
 def test_seek_value_plugged_back_meets_the_goal(base, goal, lever):
     sc = parse_scenario(base.presets["three_year_action"], base)
     r = seek(base, sc, goal, lever)
-    assert r.iterations <= 50
+    assert r.engine_calls <= 50
     if not r.reachable:
         assert not r.converged and r.residual < 0
         return
@@ -95,13 +95,13 @@ def test_seek_doubling_by_2027_needs_the_26_percent_arithmetic(base):
 def test_unreachable_goal_is_reported_with_the_best_value(base):
     sc = parse_scenario({}, base)
     r = seek(base, sc, "doubling", "tech_upgrade")
-    assert not r.reachable and not r.converged and r.value == 90.0 and r.residual < 0 and r.iterations == 1
+    assert not r.reachable and not r.converged and r.value == 90.0 and r.residual < 0 and r.engine_calls == 1
 
 
 def test_seek_at_a_probability(base):
     sc = parse_scenario({"assumptions": {"volatility": 4}, "targets": {"doubling": {"year": 2032}}}, base)
     r = seek(base, sc, "doubling", "investment", probability=0.8, runs=1000, seed=5)
-    assert r.reachable and r.converged and r.iterations <= 50 and r.residual >= 0 and r.outcome >= 0.8
+    assert r.reachable and r.converged and r.engine_calls <= 50 and r.residual >= 0 and r.outcome >= 0.8
     s = summarize(base, with_params(sc, investment=r.value), runs=1000, seed=5)
     assert s.probability[0] >= 0.8 - 0.05  # the same seed; draws are split differently between tools
     lower = seek(base, sc, "doubling", "investment", probability=0.5, runs=1000, seed=5)
@@ -122,8 +122,8 @@ def test_seek_command_line():
                        text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert {"lever", "value", "converged", "iterations", "residual"} <= set(out)
-    assert out["converged"] and out["iterations"] <= 50
+    assert {"lever", "value", "converged", "engine_calls", "residual"} <= set(out)
+    assert out["converged"] and out["engine_calls"] <= 50
     bad = subprocess.run([sys.executable, "-m", "model", "seek", "--target", "doubling", "--lever", "investment",
                           "--probability", "2"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

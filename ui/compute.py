@@ -11,11 +11,11 @@ import streamlit as st
 from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals, run_scenarios
 from model.goals import GoalResults
 from model.scenario import Scenario
-from model.uncertainty import EnsembleSummary, summarize
+from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, summarize
 
-#: Live ensemble size and seed: every page view of the same scenario shows the same chances.
-RUNS = 10_000
-SEED = 20_241_231
+#: Live ensemble size and seed: the model's one ensemble (the CLI, workbook and briefing use them too).
+RUNS = DEFAULT_RUNS
+SEED = DEFAULT_SEED
 
 #: Sources of growth in the contribution chart, in the order the levers are added.
 COMPONENTS = ("trend", "investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects")
