@@ -273,11 +273,13 @@ def _lagged(a: np.ndarray, lag: int, fill: float) -> np.ndarray:
 
 
 def _lead(a: np.ndarray, lag: int) -> np.ndarray:
-    """``a`` shifted ``lag`` steps earlier along the time axis (what is built at t + lag is paid at t)."""
-    if lag == 0:
-        return a
+    """``a`` shifted ``lag`` steps earlier along the time axis (what is built at t + lag is paid at t).
+
+    The base year is history: whatever would be paid in it (or before it) is not billed.
+    """
     out = np.zeros_like(a)
-    out[:-lag] = a[lag:]
+    out[:a.shape[0] - lag] = a[lag:]
+    out[0] = 0.0
     return out
 
 
