@@ -235,7 +235,10 @@ class Projection:
 
     def row(self, i: int) -> "Projection":
         """Run ``i`` alone, as a projection with N = 1."""
-        sl = slice(i, i + 1)
+        return self.rows(slice(i, i + 1))
+
+    def rows(self, sl: slice) -> "Projection":
+        """The runs selected by ``sl``, as a projection."""
         return Projection(years=self.years, sector_ids=self.sector_ids, output=self.output[sl],
                           value_added=self.value_added[sl], price=self.price[sl], cluster=self.cluster[sl],
                           investment_by_sector=self.investment_by_sector[sl],
@@ -518,7 +521,8 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
         installed = np.diff(frac, axis=0, prepend=0.0) * full               # capacity added, 2024 prices
         onehot = (rows(projects.sector)[..., None] == np.arange(S)).astype(float)  # (N|1, P, S)
         dq = np.einsum("ynp,nps->yns", installed, onehot) * rp.price        # (Y, N|1, S) nominal
-        proj_out = _cohorts(grow, np.broadcast_to(dq, grow.shape).copy())
+        shape = np.broadcast_shapes(grow.shape, dq.shape)  # rows may share parameters but not projects
+        proj_out = _cohorts(np.broadcast_to(grow, shape), np.broadcast_to(dq, shape).copy())
         base_output = base_output + proj_out
         spend = spend + k * _lead(dq, lag) + u * proj_out
 

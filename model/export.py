@@ -32,7 +32,7 @@ from .engine import Projection
 from .goals import evaluate_goals
 from .runs import run_scenarios
 from .scenario import Scenario, param_names, resolve_goals, scenario_params
-from .specs import SCALAR_PARAMS, SPEC_BY_NAME
+from .specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from .tables import cluster_id, goals_table
 
 #: Columns of ``series_table``.
@@ -324,6 +324,9 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
                 label, unit = (spec.label_zh, spec.unit_zh) if zh else (spec.label_en, spec.unit_en)
                 unit = unit or t["unit_one"]
                 is_set = code in given
+            elif code in PLAN_PARAMS:
+                label, unit = t[code], t["unit_one"]
+                is_set = bool(doc.get("plan"))
             else:
                 sid = code.split(":", 1)[1]
                 label = t["trend_label"].format(sector=sector_names[sid])

@@ -141,12 +141,16 @@ class EnsembleSummary:
 
 
 def goal_deviation(ens: GoalResults, det: GoalResults, j: int) -> np.ndarray:
-    """Sorted deviations of runs' goal metric from the deterministic value (see ``EnsembleSummary``)."""
+    """Sorted deviations of runs' margin over their goal from the deterministic margin (see ``EnsembleSummary``).
+
+    The margin is log(value / goal) for level metrics and value − goal otherwise: a run's own goal
+    counts (doubling is measured from the run's own 2024 level, which the ensemble draws).
+    """
     goal = ens.goals[j]
     if goal.metric in LEVEL_METRICS:
-        d = np.log(ens.value[:, j]) - np.log(det.value[0, j])
+        d = np.log(ens.value[:, j] / ens.goal[:, j]) - np.log(det.value[0, j] / det.goal[0, j])
     else:
-        d = ens.value[:, j] - det.value[0, j]
+        d = (ens.value[:, j] - ens.goal[:, j]) - (det.value[0, j] - det.goal[0, j])
     return np.sort(d)
 
 
@@ -177,8 +181,8 @@ def shifted_probability(deviation: np.ndarray, value: np.ndarray, goal_value: np
     """Probability of meeting a goal at deterministic ``value``, if the levers only shift the spread.
 
     P(value · e^d ≥ goal) for level metrics, P(value + d ≥ goal) otherwise, over the ensemble's
-    deviations d (sorted). Exact for σ = 0; an approximation elsewhere (levers change the spread
-    little; tests compare it with full ensembles).
+    deviations d of the margin (sorted, ``goal_deviation``). Exact when nothing is drawn; an
+    approximation elsewhere (levers change the spread little; tests compare it with full ensembles).
     """
     value = np.asarray(value, dtype=float)
     floor = goal_floor(goal_value)  # the one "met" rule of goals.meets

@@ -241,7 +241,7 @@ def test_assumptions_sheet_lists_parameters_projects_and_overrides(base, scenari
     rows = list(ws.iter_rows(values_only=True))
     params = {(r[0], r[2]): r for r in rows if r[0] in dict(scenarios) and isinstance(r[3], (int, float))
               and isinstance(r[2], str)}
-    assert params[("三年行动", "investment")][3] == 15 and params[("三年行动", "investment")][5] == t["origin_scenario"]
+    assert params[("三年行动", "investment")][3] == 12 and params[("三年行动", "investment")][5] == t["origin_scenario"]
     trend_growth = params[("trend", "growth")]
     assert trend_growth[3] == pytest.approx(7.2) and trend_growth[5] == t["origin_neutral"]
     assert params[("custom", "trend:stainless")][3] == 9.0

@@ -1,4 +1,6 @@
-"""Goal cards: met or not, year first reached, target-year value against the goal, gap, baseline."""
+"""Goal cards: the chance (headline), whether the central path meets the goal, year first reached,
+target-year value against the goal, gap, what the gain is made of, the verdict over the plausible
+2024 levels, and the trend baseline."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from .i18n import Translator
 def _fmt(t: Translator, metric: str, x: float, difference: bool = False) -> str:
     if metric in ("total_multiple", "cluster_total"):
         return t.money(x)
-    if metric == "advanced_share":
+    if metric in ("advanced_share", "high_tech_share"):
         return t.points(x) if difference else t.pct(x)
     return t.points(x) if difference else t.rate(x)
 
@@ -43,7 +45,11 @@ def _arithmetic(t: Translator, goal: GoalSpec, res: Results, base: Baseline) -> 
     if goal.metric == "advanced_share":
         share = 100 * res.output[base.advanced_mask].sum(axis=0) / res.total
         k = int(np.searchsorted(years, goal.target_year))
-        return t("card.arith_share", start=t.pct(share[0]), year=goal.target_year, value=t.pct(share[k]))
+        return t("card.arith_share", published="—", start=t.pct(share[0]), year=goal.target_year, value=t.pct(share[k]))
+    if goal.metric == "high_tech_share":
+        k = int(np.searchsorted(years, goal.target_year))
+        return t("card.arith_share", published=t.pct(base.published_high_tech[0], 0), start=t.pct(res.high_tech_share[0]),
+                 year=goal.target_year, value=t.pct(res.high_tech_share[k]))
     return t("card.arith_growth", goal=t.rate(goal.threshold))
 
 
@@ -62,10 +68,10 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
     else:
         goal_line = t("card.goal_level", year=goal.target_year, goal=_fmt(t, goal.metric, target))
     if goal.metric == "min_growth":
-        growth = 100 * (res.total[1:] / res.total[:-1] - 1)
+        since = 100 * ((res.total[1:] / res.total[0]) ** (1.0 / np.arange(1, res.years.size)) - 1)
         start = int(np.searchsorted(res.years[1:], goal.start_year or res.years[1]))
         stop = int(np.searchsorted(res.years[1:], goal.target_year)) + 1
-        worst_year = int(res.years[1:][start + int(np.argmin(growth[start:stop]))])
+        worst_year = int(res.years[1:][start + int(np.argmin(since[start:stop]))])
         value_line = t("card.min_growth", value=t.rate(value), year=worst_year)
     else:
         value_line = t("card.value", year=goal.target_year, value=_fmt(t, goal.metric, value))
@@ -77,22 +83,36 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
     else:
         baseline_line = t("card.baseline", value=_fmt(t, goal.metric, float(bg.value[0, j])),
                           reached=_reached(t, goal, int(bg.year_reached[0, j]), end))
-    status = t("met") if met else t("not_met")
+    status = t("card.central_met") if met else t("card.central_missed")
     e = html.escape
     prob_html = ""
     if probability is not None:
         prob_html = (f'<div class="zc-prob" data-probability="{probability:.4f}" title="{e(t("card.prob_help", runs=t.num(runs)))}">'
                      f'{e(t("card.probability", p=t.pct(100 * probability, 0)))}</div>')
+    k = int(np.searchsorted(res.years, goal.target_year))
+    gain_html = ""
+    if goal.metric == "total_multiple":
+        v, p, r = res.gains[k]
+        gain_html = (f'<div class="zc-gain" data-volume="{v:.6g}" data-price="{p:.6g}" data-reclass="{r:.6g}">'
+                     f'{e(t("card.gain", year=goal.target_year, volume=t.money(v), price=t.money(p), reclass=t.money(r)))}</div>')
+    lg = res.level_goals
+    items = "；" if t.lang == "zh" else "; "
+    items = items.join(t("card.level_item", level=t.money(float(level)), mark="✔" if lg.met[i, j] else "✘")
+                       for i, level in enumerate(res.levels))
+    levels_html = (f'<div class="zc-levels" data-met="{",".join(str(bool(m)).lower() for m in lg.met[:, j])}">'
+                   f'{e(t("card.levels", items=items))}</div>')
     return (
         f'<div class="zc-card {"zc-met" if met else "zc-miss"}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}" '
         f'data-value="{value:.6g}" data-goal-value="{target:.6g}" data-year="{int(g.year_reached[0, j])}">'
         f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span>'
         f'<span class="zc-badge">{e(status)}</span></div>'
-        f'<div class="zc-goal">{e(goal_line)}</div>'
         f'{prob_html}'
+        f'<div class="zc-goal">{e(goal_line)}</div>'
         f'<div class="zc-value">{e(value_line)}</div>'
         f'<div class="zc-gap">{e(gap_text)} · {e(_reached(t, goal, int(g.year_reached[0, j]), end))}</div>'
+        f'{gain_html}'
         f'<div class="zc-arith">{e(_arithmetic(t, goal, res, base))}</div>'
+        f'{levels_html}'
         f'<div class="zc-base">{e(baseline_line)}</div>'
         "</div>"
     )

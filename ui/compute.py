@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals, run_scenarios
+from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals
+from model.engine import ParameterDraws, simulate
 from model.goals import GoalResults
-from model.scenario import Scenario
+from model.scenario import Scenario, scenario_params, scenario_projects
 from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, summarize
 
 #: Live ensemble size and seed: the model's one ensemble (the CLI, workbook and briefing use them too).
@@ -19,6 +20,8 @@ SEED = DEFAULT_SEED
 
 #: Sources of growth in the contribution chart, in the order the levers are added.
 COMPONENTS = ("trend", "investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects")
+#: What the gain of total output is made of (``Projection.gain_parts``).
+GAIN_PARTS = ("volume", "price", "reclassification")
 
 
 def baseline_key(folder: str | None, official_json: str = "") -> str:
@@ -52,6 +55,13 @@ class Results:
     icor: np.ndarray           # (Y,)
     goals: GoalResults         # N = 1
     contributions: np.ndarray  # (len(COMPONENTS), Y) gain over the base year by source
+    gains: np.ndarray          # (Y, 3) gain over the base year: volume, price, reclassification
+    invest_per_va: np.ndarray  # (len(COMPONENTS), Y) each source's extra cumulative investment per yuan
+    #                            of its extra value added (NaN where it adds none): the channels' price
+    levels: np.ndarray         # (L,) plausible 2024 levels (low, central, high), 亿元
+    level_goals: GoalResults   # N = L: the goals' central path at each 2024 level
+
+    high_tech_share: np.ndarray  # (Y,) 高新技术产业产值占比 at constant prices, %
 
     @property
     def total(self) -> np.ndarray:
@@ -72,17 +82,38 @@ def _steps(sc: Scenario) -> list[Scenario]:
     return steps
 
 
+def plausible_levels(base: Baseline) -> np.ndarray:
+    """The 2024 levels the page tests each verdict on: the research range's ends and the data's total."""
+    d = base.uncertainty["level_2024"]
+    return np.array([d.a, float(base.output0.sum()), d.b])
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def compute(doc_json: str, key: str | None = None) -> Results:
-    """Project a scenario (given as canonical JSON) and its lever-by-lever build-up, in one engine call."""
+    """Project a scenario (given as canonical JSON), its lever-by-lever build-up and its central path at
+    the plausible 2024 levels, in one engine call."""
     base = get_baseline(key)
     sc = parse_scenario(json.loads(doc_json), base)
-    proj = run_scenarios(base, _steps(sc))
-    tot = proj.total                                              # (6, Y)
-    contrib = np.empty((len(COMPONENTS), tot.shape[1]))
+    steps = _steps(sc)
+    levels = plausible_levels(base)
+    X = np.stack([scenario_params(s, base) for s in steps] + [scenario_params(sc, base)] * levels.size)
+    factor = np.ones((X.shape[0], len(base.sectors)))
+    factor[len(steps):] = (levels / base.output0.sum())[:, None]
+    proj = simulate(base, X, scenario_projects(steps + [sc] * levels.size, base), draws=ParameterDraws(level=factor))
+    n = len(COMPONENTS)
+    tot = proj.total[:n]                                          # (6, Y)
+    contrib = np.empty((n, tot.shape[1]))
     contrib[0] = tot[0] - tot[0, 0]
     contrib[1:] = np.diff(tot, axis=0)
-    full = len(COMPONENTS) - 1
+    cum, va = proj.cumulative_investment[:n], proj.total_value_added[:n]
+    d_inv = np.diff(cum, axis=0, prepend=0.0)                    # the trend's own bill, then each lever's
+    d_va = np.diff(va - va[:, :1], axis=0, prepend=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_va = np.where(d_va > 1e-9, d_inv / d_va, np.nan)
+    full = n - 1
+    years = proj.years
+    gains = np.stack([proj.gain_parts(int(y))[full] for y in years])
+    levels_goals = evaluate_goals(proj.rows(slice(n, None)), resolve_goals(sc, base))
     return Results(
         years=proj.years,
         output=np.array(proj.output[full]),
@@ -95,6 +126,11 @@ def compute(doc_json: str, key: str | None = None) -> Results:
         icor=proj.icor()[full],
         goals=evaluate_goals(proj.row(full), resolve_goals(sc, base)),
         contributions=contrib,
+        gains=gains,
+        invest_per_va=per_va,
+        levels=levels,
+        level_goals=levels_goals,
+        high_tech_share=np.array(proj.high_tech_share[full]),
     )
 
 
@@ -109,11 +145,12 @@ def ensemble(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int 
 def plausibility(doc_json: str, key: str | None = None) -> list:
     """The plausibility flags of a scenario's deterministic run."""
     from model.plausibility import plausibility_flags
+    from model.runs import run_scenario
 
     base = get_baseline(key)
     sc = parse_scenario(json.loads(doc_json), base)
     short = {g.id: g for g in resolve_goals(sc, base)}["doubling"].target_year
-    return plausibility_flags(base, run_scenarios(base, [sc]), short)
+    return plausibility_flags(base, run_scenario(base, sc), short)
 
 
 def canonical(doc: dict) -> str:
