@@ -12,6 +12,7 @@ import json
 import logging
 import os
 
+import numpy as np
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
@@ -104,6 +105,8 @@ if not present:
     with box_projects, st.expander(t("projects")):
         panels.projects_editor(base, t)
     with box_advanced, st.expander(t("advanced")):
+        st.markdown(f"**{t('plan.title')}**")
+        panels.plan_editor(base, t)
         st.markdown(f"**{t('sector_overrides')}**")
         panels.sector_editor(base, t)
         st.markdown(f"**{t('goal_settings')}**")
@@ -188,6 +191,10 @@ def _live() -> None:
         st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
         st.subheader(t("goals_header"))
         cards.goal_cards(t, base, res, base_res, ens)
+        if not present:
+            with st.expander(t("range.title")):
+                st.caption(t("range.help"))
+                st.dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
         for flag in plausibility(doc_json, BASE_KEY):
             shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
             st.warning(t(f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
@@ -233,15 +240,17 @@ def _chart_block(name: str, doc_json: str, base_json: str, real: bool, shares: b
 
 def _chart_note(name: str, res, base_res) -> None:
     if name == "contrib":
-        st.caption(t("contrib_note"))
+        short = res.goals.goals[0].target_year
+        st.caption(" ".join((t("contrib_note"), charts.gain_parts_text(t, res, short),
+                             t("contrib_price", year=short, items=charts.channel_prices(t, res, short)))))
     elif name == "va":
         rate = 100 * res.value_added.sum(axis=0) / res.total
         st.caption(t("va_summary", va=t.money(res.value_added.sum(axis=0)[-1]), rate=t.pct(rate[-1]), rate0=t.pct(rate[0])))
     elif name == "invest":
-        k = 3  # 2025–2027: the three-year action
+        k = int(np.searchsorted(res.years, res.plan[1]))  # to the end of the plan
         st.caption(t("invest_summary", y1=int(res.years[k]), c1=t.money(res.cumulative_investment[k]),
                      c2=t.money(res.cumulative_investment[-1]), b2=t.money(base_res.cumulative_investment[-1]),
-                     icor=t.num(res.icor[-1], 1)))
+                     icor=t.num(res.icor[-1], 1), items=charts.channel_prices(t, res, int(res.years[-1]))))
 
 
 live()

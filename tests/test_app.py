@@ -522,7 +522,7 @@ def test_a_broken_data_folder_gives_a_message_not_a_traceback(tmp_path, monkeypa
 def test_official_figures_travel_in_the_url_and_compare_survives_a_higher_chain_floor(base):
     from model.official import template_frame
     at = app()
-    at.slider(key="growth").set_value(26.0).run()
+    at.button(key="preset_bold").click().run()
     at.text_input(key="cmp_name").set_value("进取").run()
     at.button(key="cmp_save").click().run()
     frame = template_frame(base, "zh")

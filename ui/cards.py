@@ -118,6 +118,21 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
     )
 
 
+def level_table(t: Translator, res: Results) -> "pd.DataFrame":
+    """One row per goal, one column per plausible 2024 level: the central path's value and verdict."""
+    import pandas as pd
+
+    g = res.level_goals
+    rows = []
+    for j, goal in enumerate(g.goals):
+        row = {t("col.goal"): goal.name(t.lang)}
+        for i, level in enumerate(res.levels):
+            verdict = t("verdict.met") if g.met[i, j] else t("verdict.missed")
+            row[t.money(float(level))] = t("range.value", value=_fmt(t, goal.metric, float(g.value[i, j])), verdict=verdict)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def goal_cards(t: Translator, base: Baseline, res: Results, base_res: Results, ens=None) -> None:
     cols = st.columns(len(res.goals.goals))
     for j, col in enumerate(cols):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from model import Baseline, GoalSpec
 
-from .compute import COMPONENTS, Results
+from .compute import COMPONENTS, GAIN_PARTS, Results
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.
@@ -31,6 +31,8 @@ TRADITIONAL_COLORS = ("#c8553d", "#e38b4f", "#f2b134", "#a0785a", "#d9a88f", "#8
 PART_COLORS = ("#1f5fa8", "#9ecae1", "#2e9c6a")
 PARTS = ("processing", "trade", "downstream")
 COMPONENT_COLORS = ("#9e9e9e", "#1f5fa8", "#2e9c6a", "#e38b4f", "#f2b134", "#8e5ea2")
+#: What the scenario's gain is made of: new capacity, price, reclassification (hatched tones).
+GAIN_COLORS = ("#37474f", "#b0bec5", "#f8d77f")
 
 #: Shared look, added to each spec as plain data (Altair's configure_* calls copy the whole chart).
 CONFIG = {
@@ -159,16 +161,17 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
         return spec_of(area + line + _level_rule() + _target_rule())
     if name == "contrib":
-        comps = [t(f"comp.{c}") for c in COMPONENTS]
+        comps = [t(f"comp.{c}") for c in COMPONENTS] + [t(f"gain.{g}") for g in GAIN_PARTS]
         bar_enc = alt.Y("bar:N", title=None, sort=list(bars), axis=alt.Axis(labelLimit=200, labelOverlap=False))
         stacked = alt.Chart(_data("parts")).mark_bar().encode(
             y=bar_enc, x=alt.X("value:Q", title=t("axis.contribution"), stack="zero"),
             color=alt.Color("component:N", title=t("legend.component"),
-                            scale=alt.Scale(domain=comps, range=list(COMPONENT_COLORS)),
+                            scale=alt.Scale(domain=comps, range=list(COMPONENT_COLORS + GAIN_COLORS)),
                             legend=alt.Legend(orient="bottom", columns=2, labelLimit=180, symbolLimit=0)),
             order=alt.Order("order:Q"),
             tooltip=[alt.Tooltip("bar:N", title=t("legend.run")), alt.Tooltip("component:N", title=t("legend.component")),
-                     alt.Tooltip("value:Q", title=t("axis.contribution"), format=",.1f")])
+                     alt.Tooltip("value:Q", title=t("axis.contribution"), format=",.1f"),
+                     alt.Tooltip("per_va:Q", title=t("tooltip.per_va"), format=".1f")])
         text = alt.Chart(_data("totals")).mark_text(align="left", dx=4, fontSize=11).encode(
             y=alt.Y("bar:N", sort=list(bars)), x="value:Q",
             text=alt.Text("value:Q", format=",.0f" if lang == "zh" else ",.1f"))
@@ -245,7 +248,8 @@ def sector_order(base: Baseline, t: Translator) -> tuple[tuple[str, bool], ...]:
 
 
 def contribution_bars(t: Translator, years: tuple[int, ...]) -> tuple[str, ...]:
-    return tuple(f"{y} · {label}" for y in years for label in _runs(t))
+    """Bar labels: per year the scenario, the baseline and what the scenario's gain is made of."""
+    return tuple(b for y in years for b in (*(f"{y} · {label}" for label in _runs(t)), t("gain.bar", year=y)))
 
 
 def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Translator, real: bool, shares: bool
@@ -291,8 +295,15 @@ def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Transl
             for y in yrs:
                 k = int(np.searchsorted(r.years, y))
                 for c, comp in enumerate(COMPONENTS):
+                    per_va = float(r.invest_per_va[c, k])
                     rows.append({"bar": f"{y} · {label}", "component": t(f"comp.{comp}"), "order": c,
-                                 "value": float(r.contributions[c, k]) * f})
+                                 "value": float(r.contributions[c, k]) * f,
+                                 "per_va": per_va if np.isfinite(per_va) and comp != "sme_upgrades" else None})
+        for y in yrs:
+            k = int(np.searchsorted(res.years, y))
+            for c, part in enumerate(GAIN_PARTS):
+                rows.append({"bar": t("gain.bar", year=y), "component": t(f"gain.{part}"), "order": c,
+                             "value": float(res.gains[k, c]) * f, "per_va": None})
         parts = pd.DataFrame(rows)
         totals = parts.groupby("bar", as_index=False, sort=False)["value"].sum()
         totals["pad"] = totals["value"] + 0.18 * parts["value"].clip(lower=0).groupby(parts["bar"]).sum().max()
@@ -309,6 +320,27 @@ def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Transl
         return {"scenario": pd.DataFrame({"year": years[1:], "run": t("run.scenario"), "value": res.investment[1:] * f}),
                 "runs": pd.DataFrame({"year": years[1:], "run": t("run.baseline"), "value": base_res.investment[1:] * f})}
     raise ValueError(f"unknown chart {name!r}")
+
+
+def channel_prices(t: Translator, res: Results, year: int) -> str:
+    """'channel value; …': each lever's extra cumulative investment per yuan of its extra value added to ``year``."""
+    k = int(np.searchsorted(res.years, year))
+    items = []
+    for c, comp in enumerate(COMPONENTS):
+        v = float(res.invest_per_va[c, k])
+        if comp == "sme_upgrades":
+            if res.contributions[c, k] > 0:
+                items.append(t("comp.reclass_note"))
+        elif np.isfinite(v) and abs(res.contributions[c, k]) > 1e-9:
+            items.append(t("contrib_price_item", name=t(f"comp.{comp}"), value=t.num(v, 1)))
+    return ("；" if t.lang == "zh" else "; ").join(items)
+
+
+def gain_parts_text(t: Translator, res: Results, year: int) -> str:
+    """The sentence splitting the gain to ``year`` into new capacity, price and reclassification."""
+    k = int(np.searchsorted(res.years, year))
+    v, p, r = res.gains[k]
+    return t("contrib_parts", year=year, gain=t.money(v + p + r), volume=t.money(v), price=t.money(p), reclass=t.money(r))
 
 
 def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:

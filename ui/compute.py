@@ -11,7 +11,8 @@ import streamlit as st
 from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals
 from model.engine import ParameterDraws, simulate
 from model.goals import GoalResults
-from model.scenario import Scenario, scenario_params, scenario_projects
+from model.runs import level_factors, plausible_levels
+from model.scenario import Scenario, plan_window, scenario_params, scenario_projects
 from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, summarize
 
 #: Live ensemble size and seed: the model's one ensemble (the CLI, workbook and briefing use them too).
@@ -62,6 +63,7 @@ class Results:
     level_goals: GoalResults   # N = L: the goals' central path at each 2024 level
 
     high_tech_share: np.ndarray  # (Y,) 高新技术产业产值占比 at constant prices, %
+    plan: tuple[int, int]      # the scenario's first and last plan year
 
     @property
     def total(self) -> np.ndarray:
@@ -82,12 +84,6 @@ def _steps(sc: Scenario) -> list[Scenario]:
     return steps
 
 
-def plausible_levels(base: Baseline) -> np.ndarray:
-    """The 2024 levels the page tests each verdict on: the research range's ends and the data's total."""
-    d = base.uncertainty["level_2024"]
-    return np.array([d.a, float(base.output0.sum()), d.b])
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def compute(doc_json: str, key: str | None = None) -> Results:
     """Project a scenario (given as canonical JSON), its lever-by-lever build-up and its central path at
@@ -98,7 +94,7 @@ def compute(doc_json: str, key: str | None = None) -> Results:
     levels = plausible_levels(base)
     X = np.stack([scenario_params(s, base) for s in steps] + [scenario_params(sc, base)] * levels.size)
     factor = np.ones((X.shape[0], len(base.sectors)))
-    factor[len(steps):] = (levels / base.output0.sum())[:, None]
+    factor[len(steps):] = level_factors(base, levels)
     proj = simulate(base, X, scenario_projects(steps + [sc] * levels.size, base), draws=ParameterDraws(level=factor))
     n = len(COMPONENTS)
     tot = proj.total[:n]                                          # (6, Y)
@@ -131,6 +127,7 @@ def compute(doc_json: str, key: str | None = None) -> Results:
         levels=levels,
         level_goals=levels_goals,
         high_tech_share=np.array(proj.high_tech_share[full]),
+        plan=plan_window(sc, base),
     )
 
 

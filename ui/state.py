@@ -26,7 +26,7 @@ from .i18n import DEFAULT_LANG, LANGS
 
 ASSUMPTION_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "assumptions")
 LEVER_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "levers")
-JSON_PARAMS = ("projects", "sectors", "targets")
+JSON_PARAMS = ("projects", "sectors", "targets", "plan")
 #: Two slider values closer than this are the same setting.
 SAME = 1e-9
 
@@ -73,6 +73,7 @@ def values_of(sc: Scenario, base: Baseline) -> dict[str, Any]:
         "sectors": sectors,
         "targets": {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()
                     if t.model_dump(exclude_none=True)},
+        "plan": sc.plan.model_dump(exclude_defaults=True),
     }
 
 
@@ -98,6 +99,8 @@ def doc_of(values: dict[str, Any], base: Baseline, name: str = "") -> dict[str, 
         doc["sectors"] = {sid: {"growth": g} for sid, g in values["sectors"].items()}
     if values["targets"]:
         doc["targets"] = values["targets"]
+    if values.get("plan"):
+        doc["plan"] = values["plan"]
     return doc
 
 
@@ -109,6 +112,7 @@ def current_values(base: Baseline) -> dict[str, Any]:
         "projects": list(ss.get("projects", [])),
         "sectors": dict(ss.get("sector_overrides", {})),
         "targets": dict(ss.get("targets", {})),
+        "plan": dict(ss.get("plan", {})),
     }
 
 
@@ -141,6 +145,8 @@ def apply_scenario(sc: Scenario, base: Baseline, preset: str | None) -> None:
     ss["sectors_version"] = ss.get("sectors_version", 0) + 1
     ss["targets"] = vals["targets"]
     ss["targets_version"] = ss.get("targets_version", 0) + 1
+    ss["plan"] = vals["plan"]
+    ss["plan_version"] = ss.get("plan_version", 0) + 1
     ss["preset"] = preset
 
 
@@ -243,7 +249,7 @@ def init_session(base: Baseline) -> None:
         notices.append(("notice_url", {"key": "preset", "value": preset[:40], "range": ", ".join(base.presets)}))
         preset = None
     ss["preset"] = preset if "preset" in qp else (base.region.get("default_preset") if not _has_settings(qp) else None)
-    ss["projects"], ss["sector_overrides"], ss["targets"] = [], {}, {}
+    ss["projects"], ss["sector_overrides"], ss["targets"], ss["plan"] = [], {}, {}, {}
     for key in JSON_PARAMS:
         if key in qp:
             try:
@@ -282,6 +288,8 @@ def _load_json_param(base: Baseline, key: str, raw: str) -> None:
             raise ScenarioError("must be an object {sector: growth}", "必须是 {行业: 增速} 对象")
         sc = parse_scenario({"sectors": {k: {"growth": v} for k, v in value.items()}}, base)
         ss["sector_overrides"] = {sid: o.growth for sid, o in sc.sectors.items() if o.growth is not None}
+    elif key == "plan":
+        ss["plan"] = parse_scenario({"plan": value}, base).plan.model_dump(exclude_defaults=True)
     else:
         sc = parse_scenario({"targets": value}, base)
         ss["targets"] = {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()}
@@ -320,6 +328,8 @@ def sync_url(base: Baseline) -> None:
         want["sectors"] = _compact(ss["sector_overrides"])
     if ss.get("targets"):
         want["targets"] = _compact(ss["targets"])
+    if ss.get("plan"):
+        want["plan"] = _compact(ss["plan"])
     if ss.get("preset"):
         want["preset"] = ss["preset"]
     qp = st.query_params
