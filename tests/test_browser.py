@@ -282,7 +282,8 @@ def test_shared_url_reproduces_the_cards(server, new_context):
     expect(card(page, "advanced_share_2035")).to_have_attribute("data-met", "true", timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"[?&]projects=bold(&|$)"), timeout=TIMEOUT)
 
-    thumb = slider_input(page, "tech_upgrade")
+    # 技改 acts in the plan years only (2025–2027): a page step barely moves 2027 cards; investment does.
+    thumb = slider_input(page, "investment")
     before = thumb.input_value()
     card_before = card(page, "stainless_cluster").inner_text()
     thumb.focus()
@@ -290,7 +291,7 @@ def test_shared_url_reproduces_the_cards(server, new_context):
     expect(thumb).not_to_have_value(before)
     value = thumb.input_value()
     wait_changed(page, f"{CARD}[data-goal='stainless_cluster']", card_before)
-    expect(page).to_have_url(re.compile(rf"[?&]tech_upgrade={re.escape(value)}(&|$)"), timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(rf"[?&]investment={re.escape(value)}(&|$)"), timeout=TIMEOUT)
     wait_idle(page)
     original, url, values = cards(page), page.url, slider_values(page)
     assert "preset=bold" in url
