@@ -136,10 +136,11 @@ class Projection:
     years : (Y,) int
     sector_ids : tuple of S str
     output : (N, S, Y) gross industrial output
-    value_added : (N, S, Y)
+    value_added : (N, S, Y), or None when simulated without ``detail`` (ensembles)
     price : (N, S, Y) price index, base year = 1
     cluster : (N, 3, Y) cluster parts: processing, trade & warehousing, downstream
-    investment_by_sector : (N, S, Y) the investment bill of the year by sector (every channel)
+    investment_by_sector : (N, S, Y) the investment bill of the year by sector (every channel), or
+        None without ``detail``
     reclassified : (N, S, Y) output of the extra 小升规 entrants (reclassified, not new production)
     high_tech : (N, Y) high-tech output at base-year prices
     advanced_mask : (S,) bool, sectors in the emerging and future groups
@@ -332,9 +333,9 @@ def _capital(k0: np.ndarray, inv: np.ndarray, keep: float, decay: np.ndarray) ->
 def _cohorts(grow: np.ndarray, inflow: np.ndarray) -> np.ndarray:
     """Output of cohorts that enter with ``inflow`` (nominal, in their year) and then grow with ``grow``.
 
-    out(t) = grow(t) Σ_{u≤t} inflow(u) / grow(u), over time axis 0.
+    out(t) = grow(t) Σ_{u≤t} inflow(u) / grow(u), over time axis 0 (a new array).
     """
-    acc = inflow / grow
+    acc = np.divide(inflow, grow)
     _cumsum_years(acc)
     acc *= grow
     return acc
@@ -427,8 +428,34 @@ def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
                     investment=spend, entry=entry, share=share, growth=g)
 
 
+def _per_run(rowwise: np.ndarray, values: np.ndarray | None, fn) -> np.ndarray:
+    """``fn(rowwise, v)`` for each run's drawn value v, as (Y, N, S).
+
+    The ensemble draws a few distinct values (stratified: ``uncertainty.ensemble_draws``), so the
+    function is evaluated once per distinct value on (Y, 1, S) and gathered per run: one pass over
+    the (Y, N, S) array instead of one transcendental pass per run.
+    """
+    if rowwise.shape[1] != 1:  # distinct parameter rows: evaluate per run directly
+        return fn(rowwise, values[:, None])
+    uniq, which = np.unique(values, return_inverse=True)
+    table = np.concatenate([fn(rowwise, v) for v in uniq], axis=1)          # (Y, U, S)
+    return np.take(table, which, axis=1)
+
+
+def _sector_sum(installed: np.ndarray, sector: np.ndarray, S: int) -> np.ndarray:
+    """(Y, N, S) sums of project columns (Y, N, P) into their sectors (sector: (N|1, P) int)."""
+    out = np.zeros(installed.shape[:2] + (S,))
+    if sector.shape[0] == 1 or np.all(sector == sector[:1]):
+        for p, s in enumerate(sector[0]):
+            out[:, :, s] += installed[:, :, p]
+        return out
+    onehot = (sector[..., None] == np.arange(S)).astype(float)              # scenarios differ: rare, small N
+    return np.einsum("ynp,nps->yns", installed, onehot)
+
+
 def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = None,
-             normals: np.ndarray | None = None, draws: ParameterDraws | None = None) -> Projection:
+             normals: np.ndarray | None = None, draws: ParameterDraws | None = None,
+             detail: bool = True) -> Projection:
     """Project output, value added and the investment bill for N scenarios at once.
 
     Parameters
@@ -444,6 +471,9 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
         Standard normal draws from ``draw_normals``; None (or volatility 0) is the deterministic path.
     draws : ParameterDraws, optional
         Per-run values of the uncertain data (ensembles); None: the data's central values.
+    detail : bool
+        False (ensembles): value added and the investment bill are not computed (their fields are
+        None); output, cluster, prices, reclassification and high-tech output are.
 
     Returns
     -------
@@ -467,83 +497,95 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
 
     trade_shock = None
     sigma = X[:, _COL["volatility"]] * _PCT
+    log_level = None if dr.level is None else np.log(dr.level)            # (N, S)
     if normals is not None and np.any(sigma > 0):
         if normals.shape != (T, N, S + 1):
             raise ValueError(f"normals has shape {normals.shape}, expected {(T, N, S + 1)}")
         rho = X[:, _COL["correlation"]]
         # Log shocks e = σ(√ρ z₀ + √(1−ρ) z_i) − σ²/2, summed over years, then exp: built in one
-        # buffer, in place, because fresh 10 MB temporaries cost more than the arithmetic here.
+        # buffer, in place, because fresh 10 MB temporaries cost more than the arithmetic here. The
+        # drawn 2024 level enters as the first row, so the cumulative sum carries it at no cost.
         core = np.empty((T + 1, N, S))
-        core[0] = 0.0
+        core[0] = 0.0 if log_level is None else log_level
         np.multiply(normals[:, :, 1:], (sigma * np.sqrt(1.0 - rho))[:, None], out=core[1:])
         core[1:] += (sigma * np.sqrt(rho))[:, None] * normals[:, :, :1] - (0.5 * sigma**2)[:, None]
         _cumsum_years(core)
         np.exp(core, out=core)
-        trade_shock = core[:, :, ci].copy()
+        trade_shock = core[:, :, ci].copy() if dr.level is None else core[:, :, ci] / dr.level[:, ci]
         core *= rp.core
     else:
-        core = rp.core
-    # grow: nominal growth factor F·p of one yuan of the sector's output (shocks, no level).
+        core = rp.core if dr.level is None else rp.core * dr.level
+    # grow: nominal growth factor F·p of one yuan of the sector's output; only its ratios are used,
+    # so the level in ``core`` cancels.
     grow = core * (rp.rel_price / base.output0)
 
+    # 技改 productivity A, capital multiplier and relative price, per run where α and θ are drawn.
+    alpha = P["capital_elasticity"]
     if dr.tech_scale is None:
         prod = np.cumprod(1.0 + rp.boost, axis=0)
     else:
-        prod = np.cumprod(1.0 + rp.boost * dr.tech_scale[:, None], axis=0)
-    if dr.capital_elasticity is None:
-        alpha = P["capital_elasticity"]
-        cap = rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha
+        prod = _per_run(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0))
+    if dr.capital_elasticity is not None:
+        factor = _per_run(rp.cap_ratio, dr.capital_elasticity, lambda c, v: c ** v)
+        factor *= prod
     else:
-        cap = np.exp(np.log(rp.cap_ratio) * dr.capital_elasticity[:, None])
-    level = 1.0 if dr.level is None else dr.level
-    main = core * level * (prod * cap * rp.rel_price)
-    va_rate = np.minimum(P["va_rate_cap"] * _PCT, base.va_rate * prod ** P["va_rate_elasticity"])
-    spend = rp.investment * level
-
-    # 小升规 cohorts: reclassified output, growing with their sector.
-    if np.any(rp.entry > 0):
-        sme = _cohorts(grow, np.broadcast_to(rp.entry, grow.shape))
-        base_output = main + sme
-    else:
-        sme = None
-        base_output = main
+        factor = prod * (rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha)
+    factor *= rp.rel_price
+    main = np.multiply(core, factor, out=factor if factor.shape == np.broadcast_shapes(core.shape, factor.shape) else None)
+    spend = None
+    if detail:
+        inv = rp.investment if dr.level is None else rp.investment * dr.level
+        spend = np.array(np.broadcast_to(inv, (T + 1, N, S)))
 
     lag = int(P["investment_lag"])
     k = capital_per_output(base)
     u = upkeep_per_output(base)
+    # Capacity and reclassification enter as cohorts growing with their sector (``_cohorts``).
+    entry = rp.entry if np.any(rp.entry > 0) else None                   # 小升规, nominal
+    dq = None                                                            # projects, nominal
     if projects is not None and projects.count > 0:
         def rows(v: np.ndarray) -> np.ndarray:
             v = np.asarray(v)
             return v if v.ndim == 2 else v[None, :]
         start, ramp, full = rows(projects.start), rows(projects.ramp), rows(projects.output)
         yy = base.years[:, None, None]
-        frac = np.clip((yy - start + 1.0) / ramp, 0.0, 1.0)                # (Y, N|1, P)
-        installed = np.diff(frac, axis=0, prepend=0.0) * full               # capacity added, 2024 prices
-        onehot = (rows(projects.sector)[..., None] == np.arange(S)).astype(float)  # (N|1, P, S)
-        dq = np.einsum("ynp,nps->yns", installed, onehot) * rp.price        # (Y, N|1, S) nominal
-        shape = np.broadcast_shapes(grow.shape, dq.shape)  # rows may share parameters but not projects
-        proj_out = _cohorts(np.broadcast_to(grow, shape), np.broadcast_to(dq, shape).copy())
-        base_output = base_output + proj_out
-        spend = spend + k * _lead(dq, lag) + u * proj_out
+        # Whole years: capacity Q/R is installed in each of the R years from the start year.
+        installed = np.where((yy >= start) & (yy < start + ramp), full / ramp, 0.0)   # (Y, N|1, P)
+        dq = _sector_sum(installed, rows(projects.sector), S)
+        dq = dq * rp.price
+        if detail:
+            spend += k * _lead(dq, lag)
+    sme = proj_out = None
+    if detail:  # kept apart: reclassification and the projects' upkeep are reported
+        sme = None if entry is None else _cohorts(grow, np.broadcast_to(entry, grow.shape))
+        proj_out = None if dq is None else _cohorts(grow, np.broadcast_to(dq, np.broadcast_shapes(grow.shape, dq.shape)))
+        if proj_out is not None:
+            spend += u * proj_out
+        for part in (sme, proj_out):
+            if part is not None:
+                main = main + part
+    elif entry is not None or dq is not None:  # ensembles: one cohort pass for both
+        inflow = entry if dq is None else (dq if entry is None else dq + entry)
+        main = main + _cohorts(grow, np.broadcast_to(inflow, np.broadcast_shapes(grow.shape, inflow.shape)))
 
     # Stainless volume at the baseline price path: a stainless price change alters the value of
     # stainless, not the quantity processed downstream.
-    volume = base_output[:, :, ci] / rp.rel_price[:, :, ci]              # (Y, N)
+    volume = main[:, :, ci] / rp.rel_price[:, :, ci]                     # (Y, N)
     mult = P["chain_multiplier"]
     c0 = base.chain_base * _PCT
     extra = (rp.share - c0) * mult * volume                              # (Y, N)
-    output = base_output + extra[..., None] * base.downstream_share
+    output = main if main.shape == (T + 1, N, S) else np.array(np.broadcast_to(main, (T + 1, N, S)))
+    if output is core or output is rp.core:
+        output = output.copy()
     if np.any(rp.share != c0):
-        new_capacity = np.diff(rp.share, axis=0, prepend=c0) * mult * volume  # (Y, N)
-        spend = spend + (_lead(new_capacity, lag)[..., None] * (base.downstream_share * k)
-                         + extra[..., None] * (base.downstream_share * u))
-    output = np.broadcast_to(output, (T + 1, N, S))
-    value_added = output * va_rate
+        build = _lead(np.diff(rp.share, axis=0, prepend=c0) * mult * volume, lag)  # (Y, N) paid a year ahead
+        for j in np.nonzero(base.downstream_share)[0]:  # only the downstream sectors receive output (and bills)
+            d = base.downstream_share[j]
+            output[:, :, j] += d * extra
+            if detail:
+                spend[:, :, j] += d * (k[j] * build + u[j] * extra)
 
-    if dr.trade_growth is None:
-        tg = np.full(N, P["trade_growth"])
-    else:
-        tg = dr.trade_growth
+    tg = np.full(N, P["trade_growth"]) if dr.trade_growth is None else dr.trade_growth
     premium = (tg - base.trend_pct[ci]) * _PCT                           # (N,)
     years_t = np.arange(T + 1, dtype=float)[:, None]
     trade = base.cluster0["trade"] * np.power(1.0 + rp.growth[0, :, ci] + premium, years_t) * rp.rel_price[:, :, ci]
@@ -552,18 +594,34 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
     cluster = np.stack(np.broadcast_arrays(output[:, :, ci], trade, rp.share * mult * volume), axis=2)
     price = np.broadcast_to(rp.price, (T + 1, N, S))
 
-    # High-tech output at base-year prices: the non-high-tech volume (1 − h)·real/A does not grow with 技改.
-    real = output / price
-    high_tech = real.sum(axis=2) - np.einsum("yns,s->yn", real / prod, 1.0 - base.high_tech_share)
+    # Totals over sectors on the time-major array (contiguous), handed to the record below.
+    total = output.sum(axis=2)                                           # (Y, N)
+    # High-tech output at base-year prices: the non-high-tech volume (1 − h)·real/A does not grow
+    # with 技改. Both sums are matrix products over the sector axis.
+    inv_price = 1.0 / rp.price                                           # (Y, R, S)
+    if inv_price.shape[1] == 1:
+        real_total = (output @ inv_price[:, 0, :, None])[..., 0]
+    else:
+        real_total = np.einsum("yns,yns->yn", output, np.broadcast_to(inv_price, output.shape))
+    non_ht = np.einsum("yns,yns->yn", output, (1.0 - base.high_tech_share) * inv_price / prod) \
+        if prod.shape[1] == N else (output @ ((1.0 - base.high_tech_share) * inv_price / prod)[:, 0, :, None])[..., 0]
+    high_tech = real_total - non_ht
     reclassified = np.broadcast_to(0.0, (T + 1, N, S)) if sme is None else np.broadcast_to(sme, (T + 1, N, S))
 
-    def nsy(a: np.ndarray) -> np.ndarray:
-        return np.moveaxis(a, 0, -1)
+    def nsy(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else np.moveaxis(a, 0, -1)
 
-    return Projection(years=base.years, sector_ids=base.sector_ids, output=nsy(output),
-                      value_added=nsy(np.broadcast_to(value_added, (T + 1, N, S))), price=nsy(price),
-                      cluster=nsy(cluster), investment_by_sector=nsy(np.broadcast_to(spend, (T + 1, N, S))),
-                      reclassified=nsy(reclassified), high_tech=high_tech.T, advanced_mask=base.advanced_mask)
+    value_added = None
+    if detail:
+        va_rate = np.minimum(P["va_rate_cap"] * _PCT, base.va_rate * prod ** P["va_rate_elasticity"])
+        value_added = output * va_rate
+    proj = Projection(years=base.years, sector_ids=base.sector_ids, output=nsy(output),
+                      value_added=nsy(value_added), price=nsy(price), cluster=nsy(cluster),
+                      investment_by_sector=nsy(spend), reclassified=nsy(reclassified), high_tech=high_tech.T,
+                      advanced_mask=base.advanced_mask)
+    # The sums over sectors were taken on contiguous memory above: seed the record's cached totals.
+    proj.__dict__.update(total=total.T, real_total=real_total.T)
+    return proj
 
 
 def project_draws(projects: Projects, start_shift: np.ndarray | None = None, size: np.ndarray | None = None
