@@ -428,18 +428,20 @@ def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
                     investment=spend, entry=entry, share=share, growth=g)
 
 
-def _per_run(rowwise: np.ndarray, values: np.ndarray | None, fn) -> np.ndarray:
-    """``fn(rowwise, v)`` for each run's drawn value v, as (Y, N, S).
+def _tabulate(rowwise: np.ndarray, values: np.ndarray | None, fn) -> tuple[np.ndarray, np.ndarray | None]:
+    """``fn(rowwise, v)`` for the runs' drawn values v: a table (Y, U, S) over the U distinct values and
+    each run's index into it.
 
     The ensemble draws a few distinct values (stratified: ``uncertainty.ensemble_draws``), so the
-    function is evaluated once per distinct value on (Y, 1, S) and gathered per run: one pass over
-    the (Y, N, S) array instead of one transcendental pass per run.
+    function is evaluated once per distinct value on (Y, 1, S). Index None: the result is already
+    per row — without draws ``fn(rowwise, 1)``, with distinct parameter rows ``fn`` per run.
     """
-    if rowwise.shape[1] != 1:  # distinct parameter rows: evaluate per run directly
-        return fn(rowwise, values[:, None])
+    if values is None:
+        return fn(rowwise, 1.0), None
+    if rowwise.shape[1] != 1:
+        return fn(rowwise, values[:, None]), None
     uniq, which = np.unique(values, return_inverse=True)
-    table = np.concatenate([fn(rowwise, v) for v in uniq], axis=1)          # (Y, U, S)
-    return np.take(table, which, axis=1)
+    return np.concatenate([fn(rowwise, v) for v in uniq], axis=1), which
 
 
 def _sector_sum(installed: np.ndarray, sector: np.ndarray, S: int) -> np.ndarray:
@@ -519,18 +521,22 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
     # so the level in ``core`` cancels.
     grow = core * (rp.rel_price / base.output0)
 
-    # 技改 productivity A, capital multiplier and relative price, per run where α and θ are drawn.
-    alpha = P["capital_elasticity"]
-    if dr.tech_scale is None:
-        prod = np.cumprod(1.0 + rp.boost, axis=0)
+    # 技改 productivity A (θ drawn), capital multiplier (α drawn) and relative price. The ensemble
+    # draws few distinct θ and α (stratified), so A and K^α are tabulated per distinct value, (Y, U, S),
+    # and gathered per run once; ``t_idx`` maps runs to the θ table (None: A is per row, (Y, R, S)).
+    prod_t, t_idx = _tabulate(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0))
+    if dr.capital_elasticity is None:
+        alpha = P["capital_elasticity"]
+        cap_t, a_idx = (rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha), None
     else:
-        prod = _per_run(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0))
-    if dr.capital_elasticity is not None:
-        factor = _per_run(rp.cap_ratio, dr.capital_elasticity, lambda c, v: c ** v)
-        factor *= prod
+        cap_t, a_idx = _tabulate(rp.cap_ratio, dr.capital_elasticity, lambda c, v: c ** v)
+    if t_idx is None and a_idx is None:
+        factor = prod_t * cap_t * rp.rel_price
     else:
-        factor = prod * (rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha)
-    factor *= rp.rel_price
+        ut, ua = prod_t.shape[1], cap_t.shape[1]
+        table = (prod_t[:, :, None, :] * cap_t[:, None, :, :]).reshape(T + 1, ut * ua, S) * rp.rel_price
+        which = (np.zeros(N, dtype=np.intp) if t_idx is None else t_idx) * ua + (0 if a_idx is None else a_idx)
+        factor = np.take(table, which, axis=1)
     main = np.multiply(core, factor, out=factor if factor.shape == np.broadcast_shapes(core.shape, factor.shape) else None)
     spend = None
     if detail:
@@ -594,17 +600,22 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
     cluster = np.stack(np.broadcast_arrays(output[:, :, ci], trade, rp.share * mult * volume), axis=2)
     price = np.broadcast_to(rp.price, (T + 1, N, S))
 
-    # Totals over sectors on the time-major array (contiguous), handed to the record below.
-    total = output.sum(axis=2)                                           # (Y, N)
-    # High-tech output at base-year prices: the non-high-tech volume (1 − h)·real/A does not grow
-    # with 技改. Both sums are matrix products over the sector axis.
+    # Sums over sectors on the time-major array (matrix products where the weights are shared): the
+    # total, the total at base-year prices and the non-high-tech volume Σ (1 − h)·real/A, which does
+    # not grow with 技改.
     inv_price = 1.0 / rp.price                                           # (Y, R, S)
+    weights = (1.0 - base.high_tech_share) * inv_price / prod_t          # (Y, R or U, S)
     if inv_price.shape[1] == 1:
-        real_total = (output @ inv_price[:, 0, :, None])[..., 0]
-    else:
+        sums = output @ np.concatenate([np.ones((T + 1, S, 1)), inv_price[:, 0, :, None]], axis=2)  # (Y, N, 2)
+        total, real_total = sums[..., 0], sums[..., 1]
+    else:  # parameter rows differ (sensitivity, maps)
+        total = output.sum(axis=2)
         real_total = np.einsum("yns,yns->yn", output, np.broadcast_to(inv_price, output.shape))
-    non_ht = np.einsum("yns,yns->yn", output, (1.0 - base.high_tech_share) * inv_price / prod) \
-        if prod.shape[1] == N else (output @ ((1.0 - base.high_tech_share) * inv_price / prod)[:, 0, :, None])[..., 0]
+    if t_idx is None and weights.shape[1] == 1:
+        non_ht = (output @ weights[:, 0, :, None])[..., 0]
+    else:
+        w = weights if t_idx is None else np.take(weights, t_idx, axis=1)
+        non_ht = (output * w).sum(axis=2)
     high_tech = real_total - non_ht
     reclassified = np.broadcast_to(0.0, (T + 1, N, S)) if sme is None else np.broadcast_to(sme, (T + 1, N, S))
 
@@ -613,6 +624,7 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
 
     value_added = None
     if detail:
+        prod = prod_t if t_idx is None else np.take(prod_t, t_idx, axis=1)
         va_rate = np.minimum(P["va_rate_cap"] * _PCT, base.va_rate * prod ** P["va_rate_elasticity"])
         value_added = output * va_rate
     proj = Projection(years=base.years, sector_ids=base.sector_ids, output=nsy(output),
