@@ -17,7 +17,8 @@ import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
 from ui import cards, charts, compare, exports, model_page, monitor, panels, state, style, tools
-from ui.compute import baseline_key, canonical, chart_spec, compute, ensemble, get_baseline, plausibility
+from ui.charts import chart_spec
+from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
 LOG = logging.getLogger("zhoucun")

@@ -13,10 +13,11 @@ import functools
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from model import Baseline, GoalSpec
 
-from .compute import COMPONENTS, GAIN_PARTS, Results
+from .compute import COMPONENTS, GAIN_PARTS, Results, compute, ensemble, get_baseline
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.
@@ -370,3 +371,21 @@ def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator, a
     indicator = "total" if name == "fan_total" else "cluster"
     return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t),
             "actuals": chart_points(actuals_json, indicator, None, f)}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def chart_spec(name: str, doc_json: str, base_json: str, lang: str, real: bool, shares: bool,
+               key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
+    """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
+    base = get_baseline(key)
+    res, base_res = compute(doc_json, key), compute(base_json, key)
+    t = Translator(lang)
+    years = (res.goals.goals[0].target_year, base.end_year)
+    spec = template(name, lang, shares, sector_order(base, t), contribution_bars(t, years))
+    if name.startswith("fan_"):
+        data = fan_frames(name, ensemble(doc_json, key), res, base_res, t, actuals_json)
+    else:
+        data = frames(name, res, base_res, base, t, real, shares)
+    if isinstance(spec, tuple):
+        return tuple(with_data(s, data) for s in spec)
+    return with_data(spec, data)

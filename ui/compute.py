@@ -153,24 +153,3 @@ def plausibility(doc_json: str, key: str | None = None) -> list:
 def canonical(doc: dict) -> str:
     """The cache key of a scenario document: the same settings give the same string."""
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def chart_spec(name: str, doc_json: str, base_json: str, lang: str, real: bool, shares: bool,
-               key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
-    """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
-    from . import charts  # charts imports this module
-    from .i18n import Translator
-
-    base = get_baseline(key)
-    res, base_res = compute(doc_json, key), compute(base_json, key)
-    t = Translator(lang)
-    years = (res.goals.goals[0].target_year, base.end_year)
-    spec = charts.template(name, lang, shares, charts.sector_order(base, t), charts.contribution_bars(t, years))
-    if name.startswith("fan_"):
-        data = charts.fan_frames(name, ensemble(doc_json, key), res, base_res, t, actuals_json)
-    else:
-        data = charts.frames(name, res, base_res, base, t, real, shares)
-    if isinstance(spec, tuple):
-        return tuple(charts.with_data(s, data) for s in spec)
-    return charts.with_data(spec, data)

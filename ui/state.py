@@ -27,6 +27,9 @@ from .i18n import DEFAULT_LANG, LANGS
 ASSUMPTION_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "assumptions")
 LEVER_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "levers")
 JSON_PARAMS = ("projects", "sectors", "targets", "plan")
+#: The comparison's saved scenarios: how many, and their URL parameter.
+MAX_SAVED = 8
+COMPARE_KEY = "compare"
 #: Two slider values closer than this are the same setting.
 SAME = 1e-9
 
@@ -264,9 +267,30 @@ def init_session(base: Baseline) -> None:
     ss["_prev_growth"] = growth
     # A slider missing from the URL is at its default (the URL drops defaults): the app writes every
     # other value, so a shared URL reproduces the page exactly, investment included.
-    from .compare import load_from_url  # compare imports this module
-    notices += load_from_url(base)
+    notices += compare_from_url(base)
     ss["_notices"] = notices
+
+
+def compare_from_url(base: Baseline) -> list[tuple[str, dict]]:
+    """Saved scenarios from ``?compare=`` (on a session's first run); notices for what is invalid."""
+    raw = st.query_params.get(COMPARE_KEY)
+    notices = []
+    saved: dict[str, dict] = {}
+    if raw:
+        try:
+            docs = json.loads(raw)
+            if not isinstance(docs, dict):
+                raise ValueError
+        except ValueError:
+            notices.append(("notice_url_doc", {"key": COMPARE_KEY, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
+            docs = {}
+        for name, doc in list(docs.items())[:MAX_SAVED]:
+            try:
+                saved[str(name)[:60]] = lifted(base, doc).to_doc()
+            except ScenarioError as exc:
+                notices.append(("notice_url_doc", {"key": f"{COMPARE_KEY}:{name}", "error": exc}))
+    st.session_state["saved"] = saved
+    return notices
 
 
 def _has_settings(qp: Any) -> bool:
