@@ -1,8 +1,8 @@
 """Load and validate a region's data folder; read scenario files.
 
-This is the only module of the package that touches the file system. Everything it returns is
-immutable. Every error names the file, the row (as a spreadsheet shows it: the header is row 1)
-and the column, in English and Chinese.
+Reading the data folder and scenario files happens here (the CLI and the exports only write the
+files a user asks for). Everything it returns is immutable. Every error names the file, the row
+(as a spreadsheet shows it: the header is row 1) and the column, in English and Chinese.
 """
 
 from __future__ import annotations

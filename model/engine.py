@@ -393,10 +393,10 @@ def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
     core = base.output0 * np.power(1.0 + g, t)                           # (Y, R, S)
 
     price_base = P["price_base"] * _PCT
-    base_index = np.power(1.0 + price_base, t)                           # (Y, 1, 1)
-    price = np.broadcast_to(base_index, core.shape).copy()
+    pi_index = np.power(1.0 + price_base, t)                           # (Y, 1, 1)
+    price = np.broadcast_to(pi_index, core.shape).copy()
     price[:, :, ci] = np.power(1.0 + col("stainless_price")[..., 0], t[..., 0])
-    rel_price = price / base_index
+    rel_price = price / pi_index
 
     # Capital: the scenario's investment path against the steady-state path for its trend.
     keep = 1.0 - P["depreciation"] * _PCT

@@ -98,7 +98,11 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
         * ``cluster`` — ``processing``, ``trade``, ``downstream`` and ``total`` (the cluster measure,
           exactly ``Projection.cluster_total``), ``100m yuan``;
         * ``investment``, ``cumulative_investment`` — ``total``, ``100m yuan``;
-        * ``advanced_share`` — ``total``, ``%`` of output in the advanced groups;
+        * ``investment`` by sector and ``total`` (every channel's bill), ``100m yuan``;
+        * ``advanced_share`` — ``total``, ``%`` of output in the emerging and future groups (新兴与未来产业占比);
+        * ``high_tech_share`` — ``total``, ``%`` 高新技术产业产值占比 at constant prices (the structure goal);
+        * ``gain`` — ``volume``, ``price``, ``reclassification``: the gain of total output over the base
+          year split into new capacity at constant prices, price and 小升规 reclassification, ``100m yuan``;
         * ``growth`` — ``total``, ``%/yr`` growth of total output (from the second year on).
 
     Notes
@@ -126,9 +130,13 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
     add("value_added", ids + ["total"], np.vstack([va, va.sum(axis=0)]), UNIT_MONEY)
     add("cluster", list(CLUSTER_PARTS) + ["total"], np.vstack([proj.cluster[row], proj.cluster_total[row]]),
         UNIT_MONEY)
-    add("investment", ["total"], proj.investment[row], UNIT_MONEY)
+    inv = proj.investment_by_sector[row]
+    add("investment", ids + ["total"], np.vstack([inv, proj.investment[row]]), UNIT_MONEY)
     add("cumulative_investment", ["total"], proj.cumulative_investment[row], UNIT_MONEY)
     add("advanced_share", ["total"], proj.advanced_share[row], UNIT_PCT)
+    add("high_tech_share", ["total"], proj.high_tech_share[row], UNIT_PCT)
+    gains = np.stack([proj.gain_parts(int(y))[row] for y in years], axis=1)  # (3, Y)
+    add("gain", ["volume", "price", "reclassification"], gains, UNIT_MONEY)
     add("growth", ["total"], proj.growth[row], UNIT_PCT_YR, years[1:])
     return pd.concat(blocks, ignore_index=True)[list(SERIES_COLUMNS)]
 

@@ -1,8 +1,9 @@
 """Goal seek: the value of one lever at which a goal is just met, deterministically or with a chance.
 
 Output rises with every lever (the engine is monotone), and so do most goal metrics; a share can
-fall (more overall growth dilutes the advanced share). The search therefore brackets the first
-crossing on a grid, in whichever direction, and narrows it. Each engine call evaluates several lever values at once (one vectorised
+fall (more 小升规 entrants dilute the high-tech share; a higher trend brings the sectors' growth
+rates closer together). The search therefore brackets the first crossing on a grid, in whichever
+direction, and narrows it. Each engine call evaluates several lever values at once (one vectorised
 call), so the bracket shrinks by a factor ``points + 1`` per call: a few calls reach the tolerance.
 With a probability, every lever value sees the same draws (common random numbers), which keeps the
 estimated probability monotone in the lever.

@@ -1,7 +1,8 @@
 """The user-facing scenario parameters: names, units, ranges and labels in one table.
 
-The scenario schema, the engine's parameter matrix and (later) the UI sliders all read this table,
-so a range or a unit is stated once.
+The scenario schema, the engine's parameter matrix, the UI sliders, the workbook and the analyses
+(tornado and Sobol ranges) all read this table, so a range or a unit is stated once. The plan
+window's columns follow the scalar parameters in the engine's matrix (``PLAN_PARAMS``).
 """
 
 from __future__ import annotations

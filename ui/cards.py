@@ -53,7 +53,7 @@ def _arithmetic(t: Translator, goal: GoalSpec, res: Results, base: Baseline) -> 
     return t("card.arith_growth", goal=t.rate(goal.threshold))
 
 
-def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Results,
+def goal_card(t: Translator, base: Baseline, j: int, res: Results, trend_res: Results,
               probability: float | None = None, runs: int = 0) -> str:
     """HTML of one goal card (j-th goal of the results), with the ensemble's chance when given."""
     g = res.goals
@@ -77,7 +77,7 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
         value_line = t("card.value", year=goal.target_year, value=_fmt(t, goal.metric, value))
     gap_text = (t("card.gap_over", gap=_fmt(t, goal.metric, -gap, difference=True)) if gap <= 0
                 else t("card.gap_short", gap=_fmt(t, goal.metric, gap, difference=True)))
-    bg = base_res.goals
+    bg = trend_res.goals
     if goal.metric == "min_growth":
         baseline_line = t("card.baseline_growth", value=t.rate(float(bg.value[0, j])))
     else:
@@ -133,10 +133,10 @@ def level_table(t: Translator, res: Results) -> "pd.DataFrame":
     return pd.DataFrame(rows)
 
 
-def goal_cards(t: Translator, base: Baseline, res: Results, base_res: Results, ens=None) -> None:
+def goal_cards(t: Translator, base: Baseline, res: Results, trend_res: Results, ens=None) -> None:
     cols = st.columns(len(res.goals.goals))
     for j, col in enumerate(cols):
         with col:
             p = None if ens is None else float(ens.probability[j])
-            st.markdown(goal_card(t, base, j, res, base_res, p, 0 if ens is None else ens.runs),
+            st.markdown(goal_card(t, base, j, res, trend_res, p, 0 if ens is None else ens.runs),
                         unsafe_allow_html=True)

@@ -182,11 +182,11 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
     if name == "va":
         shown = _run_encoding(t, alt.Legend(orient="top", direction="vertical", symbolType="stroke"))
         hidden = shown  # the same legend on both panels keeps their plots the same height
-        base_chart = alt.Chart(_data("va")).encode(x=_year_axis(t))
-        va = base_chart.mark_line(point=True, strokeWidth=2.5).encode(
+        va_axes = alt.Chart(_data("va")).encode(x=_year_axis(t))
+        va = va_axes.mark_line(point=True, strokeWidth=2.5).encode(
             y=alt.Y("va:Q", title=t("axis.va")), color=shown["color"], strokeDash=shown["strokeDash"],
             tooltip=_tooltip(t, "va", "axis.va"))
-        rate = base_chart.mark_line(point=True, strokeWidth=2.5).encode(
+        rate = va_axes.mark_line(point=True, strokeWidth=2.5).encode(
             y=alt.Y("rate:Q", title=t("axis.va_rate"), scale=alt.Scale(zero=False)),
             color=hidden["color"], strokeDash=hidden["strokeDash"], tooltip=_tooltip(t, "rate", "axis.va_rate", ".2f"))
         return spec_of(va, height=HEIGHT - 30), spec_of(rate, height=HEIGHT - 30)
@@ -253,14 +253,14 @@ def contribution_bars(t: Translator, years: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(b for y in years for b in (*(f"{y} · {label}" for label in _runs(t)), t("gain.bar", year=y)))
 
 
-def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Translator, real: bool, shares: bool
+def frames(name: str, res: Results, trend_res: Results, base: Baseline, t: Translator, real: bool, shares: bool
            ) -> dict[str, pd.DataFrame]:
     """The datasets of chart ``name`` for a scenario (money in the page's unit)."""
     f = t.money_factor
     goals = {g.id: g for g in res.goals.goals}
     years = res.years
     if name == "total":
-        totals = tuple((r.output / _deflator(r, real)).sum(axis=0) * f for r in (res, base_res))
+        totals = tuple((r.output / _deflator(r, real)).sum(axis=0) * f for r in (res, trend_res))
         g = goals["doubling"]
         doubling = g.threshold * res.output[:, 0].sum()
         return {"runs": _runs_frame(t, totals, years),
@@ -274,25 +274,25 @@ def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Transl
                              for rank, i in enumerate(order)], ignore_index=True)
         if shares:
             adv = base.advanced_mask
-            lines = tuple(r.output[adv].sum(axis=0) / r.output.sum(axis=0) for r in (res, base_res))
+            lines = tuple(r.output[adv].sum(axis=0) / r.output.sum(axis=0) for r in (res, trend_res))
             g = goals["advanced_share_2035"]
             return {"sectors": sectors, "runs": _runs_frame(t, lines, years),
                     "goal": _goal(g.threshold / 100, t("share_goal_line", value=t.pct(g.threshold, 0)))}
-        btot = (base_res.output / _deflator(base_res, real)).sum(axis=0) * f
+        btot = (trend_res.output / _deflator(trend_res, real)).sum(axis=0) * f
         return {"sectors": sectors, "runs": pd.DataFrame({"year": years, "run": t("run.baseline"), "value": btot})}
     if name == "cluster":
         g = goals["stainless_cluster"]
         defl = (res.cluster_price if real else np.ones_like(res.cluster_price)) / f
         parts = pd.concat([pd.DataFrame({"year": years, "part": t(f"part.{p}"), "order": k, "value": res.cluster[k] / defl})
                            for k, p in enumerate(PARTS)], ignore_index=True)
-        bdefl = (base_res.cluster_price if real else np.ones_like(base_res.cluster_price)) / f
-        runs = pd.DataFrame({"year": years, "run": t("run.baseline"), "value": base_res.cluster.sum(axis=0) / bdefl})
+        bdefl = (trend_res.cluster_price if real else np.ones_like(trend_res.cluster_price)) / f
+        runs = pd.DataFrame({"year": years, "run": t("run.baseline"), "value": trend_res.cluster.sum(axis=0) / bdefl})
         return {"parts": parts, "runs": runs,
                 "goal": _goal(g.threshold * f, t("cluster_goal_line", value=t.money(g.threshold))), "target": _target(g, t)}
     if name == "contrib":
         yrs = (goals["doubling"].target_year, base.end_year)
         rows = []
-        for label, r in zip(_runs(t), (res, base_res)):
+        for label, r in zip(_runs(t), (res, trend_res)):
             for y in yrs:
                 k = int(np.searchsorted(r.years, y))
                 for c, comp in enumerate(COMPONENTS):
@@ -312,14 +312,14 @@ def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Transl
                 "zero": pd.DataFrame({"x": [0.0]})}
     if name == "va":
         rows = []
-        for label, r in zip(_runs(t), (res, base_res)):
+        for label, r in zip(_runs(t), (res, trend_res)):
             rows.append(pd.DataFrame({"year": years, "run": label,
                                       "va": (r.value_added / _deflator(r, real)).sum(axis=0) * f,
                                       "rate": 100 * r.value_added.sum(axis=0) / r.output.sum(axis=0)}))
         return {"va": pd.concat(rows, ignore_index=True)}
     if name == "invest":
         return {"scenario": pd.DataFrame({"year": years[1:], "run": t("run.scenario"), "value": res.investment[1:] * f}),
-                "runs": pd.DataFrame({"year": years[1:], "run": t("run.baseline"), "value": base_res.investment[1:] * f})}
+                "runs": pd.DataFrame({"year": years[1:], "run": t("run.baseline"), "value": trend_res.investment[1:] * f})}
     raise ValueError(f"unknown chart {name!r}")
 
 
@@ -349,7 +349,7 @@ def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
     return {**spec, "datasets": dict(data)}
 
 
-def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator, actuals_json: str = ""
+def fan_frames(name: str, ens, res: Results, trend_res: Results, t: Translator, actuals_json: str = ""
                ) -> dict[str, pd.DataFrame]:
     """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals."""
     from .monitor import chart_points
@@ -358,34 +358,34 @@ def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator, a
     goals = {g.id: g for g in res.goals.goals}
     if name == "fan_total":
         q, g = ens.total, goals["doubling"]
-        base_line = base_res.total
+        trend_line = trend_res.total
         goal_value = g.threshold * res.output[:, 0].sum()
         label = t("doubling_line", value=t.money(goal_value))
     else:
         q, g = ens.cluster, goals["stainless_cluster"]
-        base_line = base_res.cluster.sum(axis=0)
+        trend_line = trend_res.cluster.sum(axis=0)
         goal_value = g.threshold
         label = t("cluster_goal_line", value=t.money(goal_value))
     bands = pd.DataFrame({"year": ens.years, **{f"p{int(p)}": q[k] * f for k, p in enumerate((5, 25, 50, 75, 95))}})
-    runs = _runs_frame(t, (q[2] * f, base_line * f), ens.years)
+    runs = _runs_frame(t, (q[2] * f, trend_line * f), ens.years)
     indicator = "total" if name == "fan_total" else "cluster"
     return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t),
             "actuals": chart_points(actuals_json, indicator, None, f)}
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def chart_spec(name: str, doc_json: str, base_json: str, lang: str, real: bool, shares: bool,
+def chart_spec(name: str, doc_json: str, trend_json: str, lang: str, real: bool, shares: bool,
                key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
     """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
     base = get_baseline(key)
-    res, base_res = compute(doc_json, key), compute(base_json, key)
+    res, trend_res = compute(doc_json, key), compute(trend_json, key)
     t = Translator(lang)
     years = (res.goals.goals[0].target_year, base.end_year)
     spec = template(name, lang, shares, sector_order(base, t), contribution_bars(t, years))
     if name.startswith("fan_"):
-        data = fan_frames(name, ensemble(doc_json, key), res, base_res, t, actuals_json)
+        data = fan_frames(name, ensemble(doc_json, key), res, trend_res, t, actuals_json)
     else:
-        data = frames(name, res, base_res, base, t, real, shares)
+        data = frames(name, res, trend_res, base, t, real, shares)
     if isinstance(spec, tuple):
         return tuple(with_data(s, data) for s in spec)
     return with_data(spec, data)
