@@ -39,7 +39,9 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
         plan = st.session_state.get("plan", {})
         start, end = plan.get("start", base.plan_start), plan.get("end", max(base.plan_end, plan.get("start", 0)))
         persist = plan.get("after") == "persist"
-        name = t("lever.plan_label_persist" if persist else "lever.plan_label", label=name, start=start, end=end)
+        name = t("lever.plan_label_persist" if persist else "lever.plan_label", label=name, start=start, end=end,
+                 unit=unit)
+        unit_part = ""  # the unit is inside the plan years' brackets
     label = f"{name}{unit_part} · {mark}"
     help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
     left, right = st.columns([7, 1], vertical_alignment="center")
