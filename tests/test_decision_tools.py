@@ -269,3 +269,15 @@ def test_seek_handles_a_goal_that_falls_as_the_lever_rises(base):
     j = [g.id for g in base.goals].index("advanced_share_2035")
     assert det(base, with_params(sc, growth=r.value)).met[0, j]
     assert not det(base, with_params(sc, growth=r.value + 0.05)).met[0, j]  # just past it, the share is too low
+
+
+def test_steady_growth_paradoxes_of_issue_8_are_gone(base):
+    """Finding 5 as reported: the steady-growth chance fell when projects were added (three-year action,
+    ×0/×1/×2/×3: 95/95/90/81 %) and when chain extension rose (cautious: 4.8 % at 30 → 2.0 % at 80)."""
+    j = [g.id for g in base.goals].index("steady_growth")
+    tya = parse_scenario(base.presets["three_year_action"], base)
+    by_projects = [summarize(base, _scaled_projects(tya, base, f), 2000, seed=3).probability[j] for f in (0, 1, 2, 3)]
+    assert np.all(np.diff(by_projects) >= 0), by_projects
+    cautious = parse_scenario(base.presets["cautious"], base)
+    by_chain = [summarize(base, with_params(cautious, chain_extension=c), 2000, seed=3).probability[j] for c in (30.0, 80.0)]
+    assert by_chain[1] >= by_chain[0], by_chain
