@@ -12,11 +12,13 @@ import json
 import logging
 import os
 
+import numpy as np
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
 from ui import cards, charts, compare, exports, model_page, monitor, panels, state, style, tools
-from ui.compute import baseline_key, canonical, chart_spec, compute, ensemble, get_baseline, plausibility
+from ui.charts import chart_spec
+from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 from ui import workshop as workshop_page
 
@@ -110,6 +112,8 @@ if not present:
     with box_projects, st.expander(t("projects")):
         panels.projects_editor(base, t)
     with box_advanced, st.expander(t("advanced")):
+        st.markdown(f"**{t('plan.title')}**")
+        panels.plan_editor(base, t)
         st.markdown(f"**{t('sector_overrides')}**")
         panels.sector_editor(base, t)
         st.markdown(f"**{t('goal_settings')}**")
@@ -167,8 +171,8 @@ def _live() -> None:
     preset, changed = state.preset_status(base)
     doc = scenario.to_doc()
     doc_json = canonical(doc)
-    base_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
-    res, base_res = compute(doc_json, BASE_KEY), compute(base_json, BASE_KEY)
+    trend_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
+    res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
     ens = ensemble(doc_json, BASE_KEY)
 
     if not present:
@@ -193,7 +197,11 @@ def _live() -> None:
             status = t("preset_custom")
         st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
         st.subheader(t("goals_header"))
-        cards.goal_cards(t, base, res, base_res, ens)
+        cards.goal_cards(t, base, res, trend_res, ens)
+        if not present:
+            with st.expander(t("range.title")):
+                st.caption(t("range.help"))
+                st.dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
         for flag in plausibility(doc_json, BASE_KEY):
             shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
             st.warning(t(f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
@@ -208,14 +216,14 @@ def _live() -> None:
             for start in range(0, len(CHARTS), per_row):
                 for col, name in zip(st.columns(per_row), CHARTS[start: start + per_row]):
                     with col:
-                        _chart_block(name, doc_json, base_json, real, shares, res, base_res)
+                        _chart_block(name, doc_json, trend_json, real, shares, res, trend_res)
         else:  # two panels, each showing the chart chosen above it (as En-ROADS does)
             for col, key in zip(st.columns(2), PANEL_DEFAULTS):
                 with col:
                     st.selectbox(t("chart_choice"), CHARTS, key=key, format_func=lambda c: t(f"chart.{c}"),
                                  label_visibility="collapsed", on_change=state.choice_to_url,
                                  args=(key, PANEL_DEFAULTS[key]))
-                    _chart_block(st.session_state[key], doc_json, base_json, real, shares, res, base_res)
+                    _chart_block(st.session_state[key], doc_json, trend_json, real, shares, res, trend_res)
 
         if not present:
             with st.expander(t("monitor"), expanded=bool(st.session_state.get("actuals_json"))):
@@ -223,31 +231,33 @@ def _live() -> None:
                 monitor.render(base, t, ens, preset_label if preset and not changed else t("scenario.current"))
 
 
-def _chart_block(name: str, doc_json: str, base_json: str, real: bool, shares: bool, res, base_res) -> None:
+def _chart_block(name: str, doc_json: str, trend_json: str, real: bool, shares: bool, res, trend_res) -> None:
     """One chart with its title line and note."""
     subtitle = {"fan_total": "chart.fan.sub", "fan_cluster": "chart.fan.sub", "total": "chart.total.sub", "sectors": "chart.sector_shares.sub" if shares else "chart.sectors.sub",
                 "cluster": "chart.cluster.sub", "contrib": "chart.contrib.sub", "va": None,
                 "invest": "chart.invest.sub"}[name]
     st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(subtitle)}" if subtitle else ""))
-    spec = chart_spec(name, doc_json, base_json, t.lang, real, shares, BASE_KEY,
+    spec = chart_spec(name, doc_json, trend_json, t.lang, real, shares, BASE_KEY,
                       st.session_state.get("actuals_json", ""))
     specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
     for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st.container()], specs):
         sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
-    _chart_note(name, res, base_res)
+    _chart_note(name, res, trend_res)
 
 
-def _chart_note(name: str, res, base_res) -> None:
+def _chart_note(name: str, res, trend_res) -> None:
     if name == "contrib":
-        st.caption(t("contrib_note"))
+        short = res.goals.goals[0].target_year
+        st.caption(" ".join((t("contrib_note"), charts.gain_parts_text(t, res, short),
+                             t("contrib_price", year=short, items=charts.channel_prices(t, res, short)))))
     elif name == "va":
         rate = 100 * res.value_added.sum(axis=0) / res.total
         st.caption(t("va_summary", va=t.money(res.value_added.sum(axis=0)[-1]), rate=t.pct(rate[-1]), rate0=t.pct(rate[0])))
     elif name == "invest":
-        k = 3  # 2025–2027: the three-year action
+        k = int(np.searchsorted(res.years, res.plan[1]))  # to the end of the plan
         st.caption(t("invest_summary", y1=int(res.years[k]), c1=t.money(res.cumulative_investment[k]),
-                     c2=t.money(res.cumulative_investment[-1]), b2=t.money(base_res.cumulative_investment[-1]),
-                     icor=t.num(res.icor[-1], 1)))
+                     c2=t.money(res.cumulative_investment[-1]), b2=t.money(trend_res.cumulative_investment[-1]),
+                     icor=t.num(res.icor[-1], 1), items=charts.channel_prices(t, res, int(res.years[-1]))))
 
 
 live()

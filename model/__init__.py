@@ -13,15 +13,16 @@ from .data import Baseline, GoalSpec, load_baseline, parse_scenario_bytes, read_
 from .engine import Projection, draw_normals, simulate
 from .errors import DataError, ScenarioError, SimulatorError
 from .goals import GoalResults, evaluate_goals, required_growth, years_to_multiple
-from .runs import monte_carlo, run_scenario, run_scenarios
+from .runs import run_scenario, run_scenarios
 from .scenario import (Scenario, param_names, parse_scenario, resolve_goals, scenario_params,
                        scenario_projects)
+from .uncertainty import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble, summarize
 
 __all__ = [
     "Baseline", "GoalSpec", "load_baseline", "parse_scenario_bytes", "read_scenario_file",
     "Projection", "draw_normals", "simulate",
     "DataError", "ScenarioError", "SimulatorError",
     "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple",
-    "monte_carlo", "run_scenario", "run_scenarios",
+    "run_scenario", "run_scenarios", "DEFAULT_RUNS", "DEFAULT_SEED", "run_ensemble", "summarize",
     "Scenario", "param_names", "parse_scenario", "resolve_goals", "scenario_params", "scenario_projects",
 ]

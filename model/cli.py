@@ -11,16 +11,16 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 import pandas as pd
 
 from .data import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
 from .errors import SimulatorError
 from .goals import evaluate_goals
-from .runs import monte_carlo, run_scenario
+from .runs import run_scenario
 from .scenario import parse_scenario, resolve_goals
 from .seek import SEEKABLE, seek
-from .tables import goals_table, projection_table
+from .tables import gain_table, goals_table, projection_table
+from .uncertainty import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
 
 EXIT_USAGE = 2
 #: Largest ensemble: 10^5 runs take about 0.6 GB at peak (a few (runs, sectors, years) float64 arrays).
@@ -48,20 +48,23 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--out", help="write to this file instead of standard output")
         sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
 
-    run = sub.add_parser("run", help="yearly output and value added by sector (long table, 亿元)")
+    run = sub.add_parser("run", help="yearly output, value added and investment by sector (long table, 亿元)")
     common(run)
     run.add_argument("--real", action="store_true", help="at base-year prices instead of current prices")
-    tg = sub.add_parser("targets", help="one row per goal: met, year reached, value, goal")
+    tg = sub.add_parser("targets", help="one row per goal: central path met, year reached, value, goal; chance")
     common(tg)
-    tg.add_argument("--runs", type=int, default=1, help="Monte Carlo runs (probability when > 1)")
-    tg.add_argument("--seed", type=int, default=0, help="random seed for the Monte Carlo runs")
+    tg.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                    help="Monte Carlo runs for the chance (default: the page's %(default)s; 1: no chance column)")
+    tg.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the page's %(default)s)")
+    gn = sub.add_parser("gains", help="gain of total output to each goal year: volume, price, reclassification")
+    common(gn)
     sk = sub.add_parser("seek", help="the lever value at which a goal is just met (JSON)")
     sk.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
     sk.add_argument("--target", required=True, help="goal id, e.g. doubling")
     sk.add_argument("--lever", required=True, choices=SEEKABLE)
     sk.add_argument("--probability", type=float, help="chance of meeting the goal, 0–1 (default: deterministic)")
     sk.add_argument("--runs", type=int, default=2000, help="Monte Carlo runs with --probability")
-    sk.add_argument("--seed", type=int, default=0)
+    sk.add_argument("--seed", type=int, default=DEFAULT_SEED)
     sk.add_argument("--out", help="write to this file instead of standard output")
     sk.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     ex = sub.add_parser("export", help="Excel workbook (summary, yearly data, assumptions, sources, charts) "
@@ -105,7 +108,7 @@ def _export(args: argparse.Namespace, base, sc) -> None:
     if args.csv:
         files.append((args.csv, export.csv_bytes(export.series_table(base, run_scenario(base, sc), name))))
     if args.xlsx:
-        ens = summarize(base, sc, runs=export.ENSEMBLE_RUNS, seed=export.ENSEMBLE_SEED)
+        ens = summarize(base, sc, runs=DEFAULT_RUNS, seed=DEFAULT_SEED)
         probs = {name: {g: float(p) for g, p in zip(ens.goal_ids, ens.probability)}}
         text = briefing(base, sc, args.lang, ens)  # the same paragraph as the page's briefing
         files.append((args.xlsx, export.workbook_bytes(base, [(name, sc)], lang=args.lang, narrative=text,
@@ -144,19 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             _export(args, base, sc)
         elif args.command == "run":
             _write(projection_table(run_scenario(base, sc), base, real=args.real), args.format, args.out)
+        elif args.command == "gains":
+            years = tuple(sorted({g.target_year for g in resolve_goals(sc, base)} | {base.end_year}))
+            _write(gain_table(run_scenario(base, sc), years), args.format, args.out)
         else:
             if not 1 <= args.runs <= MAX_RUNS:
                 raise _UsageError(f"--runs must be between 1 and {MAX_RUNS}")
             if args.seed < 0:
                 raise _UsageError("--seed must be 0 or a positive whole number")
-            goals = resolve_goals(sc, base)
-            if args.runs == 1:
-                table = goals_table(evaluate_goals(run_scenario(base, sc), goals))
-            else:
-                if sc.assumptions.volatility == 0:  # explicit 0: the data's default is not 0
-                    print("note: volatility is 0, so every run is the deterministic path", file=sys.stderr)
-                proj = monte_carlo(base, sc, args.runs, np.random.default_rng(args.seed))
-                table = goals_table(evaluate_goals(proj, goals), probability=True)
+            central = evaluate_goals(run_scenario(base, sc), resolve_goals(sc, base))
+            chance = None if args.runs == 1 else run_ensemble(base, sc, args.runs, args.seed)[1].probability
+            table = goals_table(central, probability=chance)
             _write(table, args.format, args.out)
     except SimulatorError as exc:
         print(f"error: {exc.en}", file=sys.stderr)

@@ -1,8 +1,8 @@
 """Load and validate a region's data folder; read scenario files.
 
-This is the only module of the package that touches the file system. Everything it returns is
-immutable. Every error names the file, the row (as a spreadsheet shows it: the header is row 1)
-and the column, in English and Chinese.
+Reading the data folder and scenario files happens here (the CLI and the exports only write the
+files a user asks for). Everything it returns is immutable. Every error names the file, the row
+(as a spreadsheet shows it: the header is row 1) and the column, in English and Chinese.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "zhoucun"
 
 STATUSES = ("official", "derived", "estimate")
 GROUPS = ("traditional", "emerging", "future")
-GOAL_METRICS = ("total_multiple", "cluster_total", "advanced_share", "min_growth")
+GOAL_METRICS = ("total_multiple", "cluster_total", "advanced_share", "high_tech_share", "min_growth")
+#: Distributions the ensemble can draw from (uncertainty.csv): a, b are low/high, mean/s.d., 0/log s.d., mean/cap.
+DISTRIBUTIONS = ("uniform", "normal", "lognormal", "poisson")
 CLUSTER_PARTS = ("processing", "trade", "downstream")
 
 #: Parameters each sector must have in sector_parameters.csv, with the unit they must be in.
@@ -37,6 +39,7 @@ SECTOR_PARAMS: Mapping[str, str] = MappingProxyType({
     "tech_response": "1",
     "downstream_share": "%",
     "sme_share": "%",
+    "high_tech_share": "%",
 })
 
 #: Global parameters required in parameters.csv, with their units.
@@ -50,10 +53,8 @@ GLOBAL_PARAMS: Mapping[str, str] = MappingProxyType({
     "va_rate_elasticity": "1",
     "va_rate_cap": "%",
     "chain_multiplier": "1",
-    "chain_ramp_years": "yr",
     "trade_growth": "%/yr",
     "sme_entry_revenue": "100m yuan",
-    "sme_start_year": "year",
     "price_base": "%/yr",
     "correlation": "1",
     "volatility": "%",
@@ -68,7 +69,22 @@ PLAUSIBILITY_CHECKS: Mapping[str, str] = MappingProxyType({
     "icor_min": "1",
     "icor_max": "1",
     "max_investment_short": "100m yuan",
+    "max_investment_va": "1",
 })
+
+#: Uncertain data the ensemble draws (uncertainty.csv), with their units.
+UNCERTAIN_PARAMS: Mapping[str, str] = MappingProxyType({
+    "level_2024": "100m yuan",
+    "sector_split": "1",
+    "capital_elasticity": "1",
+    "tech_scale": "1",
+    "project_size": "1",
+    "project_delay_common": "yr",
+    "trade_growth": "%/yr",
+})
+
+#: Largest gap, %-points, between the model's back-cast high-tech share and the published one.
+HIGH_TECH_CHECK_TOLERANCE = 1.0
 
 #: Tolerance of the check that the output-weighted sector trend equals the published growth, %-points.
 #: The CSV holds rounded figures; 0.005 points is half the last printed digit of "7.2".
@@ -101,7 +117,9 @@ class GoalSpec:
 
     ``metric`` is one of ``GOAL_METRICS``: ``total_multiple`` (total output / 2024 total),
     ``cluster_total`` (cluster size, 亿元), ``advanced_share`` (% of output in advanced groups),
-    ``min_growth`` (lowest annual total growth from ``start_year`` to ``target_year``, %/yr).
+    ``high_tech_share`` (高新技术产业产值占比 at constant prices, %),
+    ``min_growth`` (lowest average growth since the base year over the years ``start_year`` to
+    ``target_year``, %/yr: more output can only raise it).
     """
 
     id: str
@@ -137,6 +155,16 @@ class Figure:
     note: str
 
 
+@dataclass(frozen=True)
+class Distribution:
+    """One uncertain datum of uncertainty.csv: ``kind`` with parameters a, b (see DISTRIBUTIONS)."""
+
+    kind: str
+    a: float
+    b: float
+    unit: str
+
+
 @dataclass(frozen=True, eq=False)
 class Baseline:
     """Everything the engine needs about a region, validated and immutable.
@@ -165,6 +193,28 @@ class Baseline:
     figures: tuple[Figure, ...]
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     plausibility: Mapping[str, float] = field(default_factory=dict)
+    high_tech_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (S,) fraction
+    uncertainty: Mapping[str, "Distribution"] = field(default_factory=dict)
+
+    @property
+    def plan_start(self) -> int:
+        """First year of the region's plan (the default plan window of a scenario)."""
+        return int(self.region["plan"]["start"])
+
+    @property
+    def plan_end(self) -> int:
+        return int(self.region["plan"]["end"])
+
+    @property
+    def published_high_tech(self) -> tuple[float, int]:
+        """The published high-tech share of output, % and its year."""
+        p = self.region["published_high_tech_share"]
+        return float(p["value"]), int(p["year"])
+
+    def high_tech_share_in(self, year: int) -> float:
+        """The model's high-tech share (%) back-cast to ``year`` along each sector's trend, at constant prices."""
+        back = self.output0 / (1.0 + self.trend_pct / 100.0) ** (self.base_year - year)
+        return float(100.0 * back @ self.high_tech_share / back.sum())
 
     @property
     def base_year(self) -> int:
@@ -361,7 +411,7 @@ def _load_sector_params(folder: Path, sectors: tuple[Sector, ...], sources: Mapp
         x = _number(path, row, "value", r["value"])
         lo, hi = {"output_2024": (0.0, 1e6), "trend_growth": (-20.0, 40.0), "va_rate": (1.0, 90.0),
                   "capital_output": (0.5, 10.0), "tech_response": (0.0, 3.0),
-                  "downstream_share": (0.0, 100.0), "sme_share": (0.0, 100.0)}[par]
+                  "downstream_share": (0.0, 100.0), "sme_share": (0.0, 100.0), "high_tech_share": (0.0, 100.0)}[par]
         _check_range(path, row, "value", x, lo, hi)
         if par == "output_2024" and x <= 0:
             raise _err(path, f"row {row}, column 'value': output must be positive", f"第 {row} 行 'value' 列：产值必须为正")
@@ -408,17 +458,17 @@ def _load_keyed(path: Path, key_col: str, units: Mapping[str, str], ranges: Mapp
 
 #: Allowed ranges of the global parameters (wide: they catch typing errors, not judgments).
 GLOBAL_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType({
-    "depreciation": (0.0, 50.0), "capital_elasticity": (0.0, 0.99), "investment_lag": (0, 5),
+    "depreciation": (0.0, 50.0), "capital_elasticity": (0.0, 1.0), "investment_lag": (0, 5),
     "tech_base_share": (0.0, 100.0), "tech_max_boost": (0.0, 10.0), "tech_saturation": (1.0, 200.0),
     "va_rate_elasticity": (0.0, 2.0), "va_rate_cap": (1.0, 100.0), "chain_multiplier": (0.1, 10.0),
-    "chain_ramp_years": (1, 10), "trade_growth": (-20.0, 40.0), "sme_entry_revenue": (0.0, 10.0),
-    "sme_start_year": (1900, 2200), "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0),
+    "trade_growth": (-20.0, 40.0), "sme_entry_revenue": (0.0, 10.0),
+    "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0),
     "volatility": (0.0, 15.0), "project_delay_mean": (0.0, 5.0), "project_delay_max": (0, 10)})
 
 
 def _load_global_params(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
     return _load_keyed(folder / "parameters.csv", "parameter", GLOBAL_PARAMS, GLOBAL_RANGES,
-                       ("investment_lag", "chain_ramp_years", "sme_start_year", "project_delay_max"), sources,
+                       ("investment_lag", "project_delay_max"), sources,
                        "parameters")
 
 
@@ -475,6 +525,35 @@ def _load_plausibility(folder: Path, sources: Mapping[str, Source]) -> tuple[dic
     return _load_keyed(folder / "plausibility.csv", "check", PLAUSIBILITY_CHECKS, ranges, (), sources, "plausibility")
 
 
+def _load_uncertainty(folder: Path, sources: Mapping[str, Source]
+                      ) -> tuple[dict[str, Distribution], list[Figure]]:
+    """uncertainty.csv: one distribution per uncertain datum, each with unit, source and status."""
+    path = folder / "uncertainty.csv"
+    out: dict[str, Distribution] = {}
+    figures: list[Figure] = []
+    for row, r in _read_csv(path, ("parameter", "distribution", "a", "b", "unit", "source", "status", "note")):
+        name = _choice(path, row, "parameter", r["parameter"], set(UNCERTAIN_PARAMS))
+        kind = _choice(path, row, "distribution", r["distribution"], DISTRIBUTIONS)
+        if r["unit"] != UNCERTAIN_PARAMS[name]:
+            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{UNCERTAIN_PARAMS[name]}' for {name}",
+                       f"第 {row} 行 'unit' 列：{name} 的单位应为 '{UNCERTAIN_PARAMS[name]}',而不是 '{r['unit']}'")
+        if name in out:
+            raise _err(path, f"row {row}: duplicate parameter '{name}'", f"第 {row} 行：'{name}' 重复")
+        a = _check_range(path, row, "a", _number(path, row, "a", r["a"]), -1e6, 1e6)
+        b = _check_range(path, row, "b", _number(path, row, "b", r["b"]), -1e6, 1e6)
+        if (kind == "uniform" and b < a) or (kind in ("normal", "lognormal", "poisson") and b < 0):
+            raise _err(path, f"row {row}: b must be at least a (uniform) or not negative",
+                       f"第 {row} 行：b 必须不小于 a(均匀分布)或不为负")
+        source, status = _provenance(path, row, r, sources)
+        out[name] = Distribution(kind, a, b, r["unit"])
+        figures.append(Figure("uncertainty", kind, name, a, r["unit"], source, status,
+                              f"{kind}({a:g}, {b:g}); {r['note']}"))
+    missing = [n for n in UNCERTAIN_PARAMS if n not in out]
+    if missing:
+        raise _err(path, f"missing parameter(s) {', '.join(missing)}", f"缺少 {', '.join(missing)}")
+    return out, figures
+
+
 def _load_presets(folder: Path) -> dict[str, dict[str, Any]]:
     pdir = folder / "presets"
     if not pdir.is_dir():
@@ -524,6 +603,7 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
     cluster, cluster_figs = _load_cluster(folder, sources)
     goals = _load_goals(folder, sources, base_year, end_year)
     plausibility, plaus_figs = _load_plausibility(folder, sources)
+    uncertainty, uncertainty_figs = _load_uncertainty(folder, sources)
 
     ids = [s.id for s in sectors]
     if region["cluster_sector"] not in ids:
@@ -553,9 +633,16 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
                    f"trend_growth of '{sid}' must be above −depreciation ({-gp['depreciation']:g} %/yr): "
                    "a shrinking capital stock has no steady state",
                    f"行业 '{sid}' 的 trend_growth 必须高于 −折旧率({-gp['depreciation']:g}%/年)")
-    if not base_year < gp["sme_start_year"] <= end_year:
-        raise _err(folder / "parameters.csv", f"sme_start_year must be from {base_year + 1} to {end_year}",
-                   f"sme_start_year 必须在 {base_year + 1} 至 {end_year} 之间")
+    plan = region.get("plan")
+    if not (isinstance(plan, dict) and isinstance(plan.get("start"), int) and isinstance(plan.get("end"), int)
+            and base_year < plan["start"] <= plan["end"] <= end_year):
+        raise _err(region_path, f"plan needs whole years start ≤ end, from {base_year + 1} to {end_year}",
+                   f"plan 需要整数年份 start ≤ end,在 {base_year + 1} 至 {end_year} 之间")
+    pht = region.get("published_high_tech_share")
+    if not (isinstance(pht, dict) and isinstance(pht.get("value"), (int, float)) and isinstance(pht.get("year"), int)
+            and pht.get("source") in sources and pht.get("status") in STATUSES):
+        raise _err(region_path, "published_high_tech_share needs value, year, unit, source, status",
+                   "published_high_tech_share 需要 value、year、unit、source、status")
     weighted = float(sp["output_2024"] @ sp["trend_growth"] / sp["output_2024"].sum())
     if abs(weighted - published) > GROWTH_CHECK_TOLERANCE:
         raise _err(folder / "sector_parameters.csv",
@@ -575,9 +662,11 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
     figures += sector_figs + global_figs + cluster_figs
     figures += [Figure("goals", g.id, "threshold", g.threshold, g.unit, g.source, g.status, g.note_en)
                 for g in goals]
-    figures += plaus_figs
+    figures += plaus_figs + uncertainty_figs
+    figures.insert(1, Figure("region", "", "published_high_tech_share", float(pht["value"]), "%", pht["source"],
+                             pht["status"], pht.get("note", "")))
 
-    return Baseline(
+    out = Baseline(
         folder=str(folder),
         region=MappingProxyType(dict(region)),
         sectors=sectors,
@@ -598,7 +687,16 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
         figures=tuple(figures),
         presets=MappingProxyType(_load_presets(folder)),
         plausibility=MappingProxyType(plausibility),
+        high_tech_share=_frozen(sp["high_tech_share"] / 100.0),
+        uncertainty=MappingProxyType(uncertainty),
     )
+    model_share = out.high_tech_share_in(int(pht["year"]))
+    if abs(model_share - float(pht["value"])) > HIGH_TECH_CHECK_TOLERANCE:
+        raise _err(folder / "sector_parameters.csv",
+                   f"the high_tech_share values give {model_share:.1f} % in {pht['year']} (back-cast along the "
+                   f"trends) but the published share is {pht['value']:g} %",
+                   f"high_tech_share 按趋势回推到{pht['year']}年为 {model_share:.1f}%,与公布的 {pht['value']:g}% 不符")
+    return out
 
 
 def read_scenario_file(path: str | Path) -> dict[str, Any]:

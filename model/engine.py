@@ -1,38 +1,64 @@
 r"""The projection engine: one vectorised call maps N parameter rows to N projections.
 
-Notation (per scenario row n and sector i; t = year − base year, t = 0 … T):
+Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; money in 亿元):
 
 * Trend. :math:`g_i = \bar g_i + (G - G_0)`: the sector's trend plus the common shift of the
   ``growth`` assumption :math:`G` over the published growth :math:`G_0`. The trend path is
-  :math:`C_i(t) = Y_i(0)\,(1+g_i)^t \exp(\sum_{u\le t} e_i(u))` with shocks
+  :math:`C_i(t) = \lambda_i Y_i(0)\,(1+g_i)^t \exp(\sum_{u\le t} e_i(u))` with shocks
   :math:`e_i(u) = \sigma(\sqrt\rho\, z_0(u) + \sqrt{1-\rho}\, z_i(u)) - \sigma^2/2`
-  (correlated across sectors, mean-one in levels, zero when :math:`\sigma = 0`).
-* Capital (perpetual inventory, δ = depreciation). Investment grows at
-  :math:`g^I_i = g_i + (\iota - \iota^*)`, where ι is the ``investment`` lever (growth of total
-  investment in the first year) and :math:`\iota^* = \sum_i w_i g_i` its steady-state value
-  (w: 2024 investment shares); the steady-state path grows at :math:`g_i` and starts from
-  :math:`I_i(0) = K_i(0)(\bar g_i+\delta)/(1+\bar g_i)`,
-  :math:`K_i(0) = \kappa_i\, v_i\, Y_i(0)`. Then :math:`K(t) = (1-\delta)K(t-1) + I(t)` for both
-  paths and output is multiplied by :math:`(K(t-L)/K^*(t-L))^\alpha`, α < 1 (diminishing returns).
-* 技改. Intensity :math:`\tau(t) = s\, I(t)/I^*(t)` (share of investment × relative investment).
-  Extra productivity growth :math:`b_i(t) = r_i\, a\,[e^{-s_0/h} - e^{-\tau(t-L)/h}]` (saturating;
-  zero at today's share :math:`s_0`); :math:`A_i(t) = \prod_u (1 + b_i(u))`. The value-added rate
-  is :math:`\min(\bar v, v_i A_i(t)^\beta)`.
+  (correlated across sectors, mean-one in levels, zero when :math:`\sigma = 0`) and λ the drawn
+  correction of the unpublished 2024 level (1 on the central path). :math:`F_i(t) = C_i(t)/(\lambda_i Y_i(0))`
+  is the growth factor of one yuan of the sector's output.
+* Plan window. The levers act in the plan years ``plan_start`` … ``plan_end`` (default 2025–2027).
+  :math:`m(t)` counts the plan years up to t (0 before, at most the window's length L_p after it;
+  ``plan_persist`` = 1 lets it keep counting: the levers never stop).
+* Capital (perpetual inventory, δ = depreciation, one capital-output ratio per sector
+  :math:`k_i = \kappa_i v_i`, yuan of capital per yuan of annual gross output, κ = capital / value added).
+  Investment :math:`I_i(t) = I_i^*(t)\,((1+g^I_i)/(1+g_i))^{m(t)}` with
+  :math:`g^I_i = g_i + (\iota - \iota^*)`: the lever ι (growth of industrial investment in the
+  plan years) moves every sector's investment growth by the same points off its steady-state
+  growth; after the plan it grows at :math:`g_i` again from the level reached. ι* = Σ w_i g_i
+  (w: 2024 investment shares). Steady path :math:`I^*_i(t) = \lambda_i I_i(0)(1+g_i)^t`,
+  :math:`I_i(0) = k_i Y_i(0)(\bar g_i+\delta)/(1+\bar g_i)`, :math:`K_i(0) = k_i Y_i(0)`.
+  :math:`K(t) = (1-\delta)K(t-1) + I(t)` for both paths and the sector's output is multiplied by
+  :math:`(K(t-L)/K^*(t-L))^\alpha` (L = construction lag). With α = 1 (the data's central value)
+  each extra yuan of capital adds :math:`1/k_i` yuan of output, the same price as every other
+  channel below; the ensemble draws α below 1 (diminishing returns). The investment lever
+  *excludes* the listed key projects and chain extension: they are billed on top.
+* 技改. Share :math:`s(t)` = the lever in plan years, today's share :math:`s_0` otherwise
+  (``persist``: the lever from the plan start on). Intensity :math:`\tau(t) = s(t)\, I(t)/I^*(t)`.
+  Extra productivity growth :math:`b_i(t) = \theta\, r_i\, a\,[e^{-s_0/h} - e^{-\tau(t-L)/h}]`
+  (saturating; zero at today's share; θ the drawn scale of the effect, 1 centrally);
+  :math:`A_i(t) = \prod_u (1 + b_i(u))`. Value-added rate :math:`\min(\bar v, v_i A_i(t)^\beta)`.
+  Cost: upgrading above today's share is spent on top of the investment path,
+  :math:`(s(t) - s_0)\, I_i(t)` a year; it adds productivity, not capacity.
 * Prices. Trends are nominal at a baseline producer-price change π. The cluster sector's price
   index is :math:`(1+p)^t` (``stainless_price``) instead of :math:`(1+\pi)^t`, so its nominal
   output carries :math:`((1+p)/(1+\pi))^t`. Real values = nominal / price index.
-* 小升规. :math:`n` extra firms a year from the start year, a share :math:`w_i` in each sector,
-  each entering with revenue :math:`r_0` and then growing with its sector's trend path:
-  :math:`S_i(t) = F_i(t)\sum_{u\le t} n w_i r_0 / F_i(u)`, :math:`F_i = C_i\,/\,Y_i(0)` × price factor.
-* Key projects. Output :math:`Q_k \min(1, \max(0, (y - y_k + 1)/R_k))` × the sector's price index;
-  investment :math:`J_k/R_k` a year over the ramp-up years (counted in the bill, not in K, so
-  that a project's output is not counted twice).
-* Chain extension. The share processed locally moves from today's :math:`c_0` to the lever
-  :math:`c` over :math:`R_c` years; extra downstream output :math:`(c(t)-c_0)\, m\, V(t)`, where
-  V is the cluster sector's output at the baseline price path (its volume), is split over sectors
-  by ``downstream_share``; the new capacity's capital (κ v per yuan of output) enters the bill.
-* Output :math:`Y_i = C_i A_i (K/K^*)^\alpha \cdot \text{price} + S_i + P_i + D_i`.
-  Cluster = processing (the cluster sector's output) + trade & warehousing (the cluster sector's
+* 小升规 (reclassification). :math:`n` extra firms a year in the plan years (after it the pace
+  returns to the baseline: none extra), a share :math:`w_i` in each sector, each entering with
+  revenue :math:`r_0` and then growing with its sector: :math:`S_i(t) = F_i p_i(t)\sum_{u\le t} n w_i r_0 / (F_i p_i)(u)`.
+  These firms existed below the size threshold: no capital is billed and their output is
+  *reclassification*, not new production.
+* Key projects (capacity). Capacity installed in year y is :math:`\Delta Q_k(y) = \phi Q_k\,
+  \Delta\min(1, \max(0, (y - y_k + 1)/R_k))` (φ: drawn size shortfall, 1 centrally). Once built it
+  grows with its sector: :math:`P_i(t) = p_i(t) F_i(t) \sum_{y\le t} \Delta Q_i(y)/F_i(y)`.
+  Bill: construction :math:`k_i\,\Delta Q_i(t+L)\,p_i(t)` (invested L years before it produces;
+  investment before the first projected year is history and not billed) plus upkeep
+  :math:`u_i P_i(t)`, :math:`u_i = I_i(0)/Y_i(0)` (replacement and growth at the steady rate).
+* Chain extension (capacity). The share processed locally moves from :math:`c_0` to the lever
+  :math:`c` over the plan window and keeps the share reached (``persist``: keeps moving at the
+  same pace, at most the lever's upper bound). Extra downstream output
+  :math:`D(t) = (c(t)-c_0)\, m\, V(t)` (V: the cluster sector's output volume at the baseline price
+  path), split over sectors j by ``downstream_share`` :math:`d_j`; bill
+  :math:`\sum_j d_j [k_j\,(c(t+L)-c(t+L-1))\, m\, V(t+L) + u_j D(t)]` — the same capital account.
+* Output :math:`Y_i = C_i A_i (K/K^*)^\alpha \cdot \text{rel. price} + S_i + P_i + d_i D`.
+  Investment by sector = :math:`I_i` + 技改 extra + project and chain bills.
+* High-tech output (the official structure measure 高新技术产业产值占比, at constant prices): sector
+  i's high-tech part is :math:`h_i` (data) of its output, and 技改 upgrades traditional output
+  into it: :math:`h_i(t) = 1 - (1 - h_i)/A_i(t)`, i.e. the non-high-tech volume does not grow
+  with 技改 productivity, so more 技改 never lowers the share and prices do not move it.
+* Cluster = processing (the cluster sector's output) + trade & warehousing (the cluster sector's
   trend plus the premium ``trade_growth`` − its data trend; its shocks and price) + downstream
   :math:`c(t)\,m\,V(t)`.
 
@@ -42,17 +68,61 @@ With every lever neutral, no projects and σ = 0 every multiplier is exactly 1 a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .data import Baseline
-from .scenario import Projects, param_names
-from .specs import SCALAR_PARAMS
+from .specs import FIXED_PARAMS, PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 
-_COL = {name: i for i, name in enumerate(SCALAR_PARAMS)}
+if TYPE_CHECKING:  # the core reads a Baseline's attributes; it never loads one
+    from .data import Baseline
+
+_COL = {name: i for i, name in enumerate(FIXED_PARAMS)}
+_NFIX = len(FIXED_PARAMS)
 _PCT = 0.01  # the parameter matrix is in percent; the equations in fractions
+
+
+def param_names(base: "Baseline") -> tuple[str, ...]:
+    """Column names of the engine's parameter matrix: scalar parameters, plan window, ``trend:<sector>``."""
+    return FIXED_PARAMS + tuple(f"trend:{sid}" for sid in base.sector_ids)
+
+
+@dataclass(frozen=True)
+class Projects:
+    """Key projects as arrays for the engine, padded to P columns across N scenarios.
+
+    ``start`` may be (P,) or (N, P) (Monte Carlo draws delays per run); the rest are (N, P).
+    Padding columns have zero output and investment. ``investment`` is the figure the scenario
+    states; the engine bills the capital account's figure instead (see the module docstring).
+    """
+
+    sector: np.ndarray      # (N, P) int sector index
+    start: np.ndarray       # (P,) or (N, P) first year with output
+    output: np.ndarray      # (N, P) full annual output, 亿元 at 2024 prices
+    ramp: np.ndarray        # (N, P) years to full output, >= 1
+    investment: np.ndarray  # (N, P) stated total investment, 亿元
+
+    @property
+    def count(self) -> int:
+        return self.output.shape[-1]
+
+
+@dataclass(frozen=True)
+class ParameterDraws:
+    """Per-run values of the uncertain data, for a Monte Carlo ensemble (central path: all None).
+
+    level : (N, S) factor on each sector's 2024 output (the unpublished level and split)
+    capital_elasticity : (N,) α
+    tech_scale : (N,) θ, factor on the 技改 effect
+    trade_growth : (N,) trend growth of stainless trade and warehousing, %/yr
+    """
+
+    level: np.ndarray | None = None
+    capital_elasticity: np.ndarray | None = None
+    tech_scale: np.ndarray | None = None
+    trade_growth: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -66,11 +136,14 @@ class Projection:
     years : (Y,) int
     sector_ids : tuple of S str
     output : (N, S, Y) gross industrial output
-    value_added : (N, S, Y)
+    value_added : (N, S, Y), or None when simulated without ``detail`` (ensembles)
     price : (N, S, Y) price index, base year = 1
     cluster : (N, 3, Y) cluster parts: processing, trade & warehousing, downstream
-    investment : (N, Y) investment in the year: sector investment plus key projects
-    advanced_mask : (S,) bool, sectors in the advanced groups
+    investment_by_sector : (N, S, Y) the investment bill of the year by sector (every channel), or
+        None without ``detail``
+    reclassified : (N, S, Y) output of the extra 小升规 entrants (reclassified, not new production)
+    high_tech : (N, Y) high-tech output at base-year prices
+    advanced_mask : (S,) bool, sectors in the emerging and future groups
     """
 
     years: np.ndarray
@@ -79,7 +152,9 @@ class Projection:
     value_added: np.ndarray
     price: np.ndarray
     cluster: np.ndarray
-    investment: np.ndarray
+    investment_by_sector: np.ndarray
+    reclassified: np.ndarray
+    high_tech: np.ndarray
     advanced_mask: np.ndarray
 
     @property
@@ -91,6 +166,11 @@ class Projection:
         """(N, Y) total output (规上工业总产值)."""
         return self.output.sum(axis=1)
 
+    @cached_property
+    def investment(self) -> np.ndarray:
+        """(N, Y) total investment bill of the year (every channel)."""
+        return self.investment_by_sector.sum(axis=1)
+
     @property
     def total_value_added(self) -> np.ndarray:
         return self.value_added.sum(axis=1)
@@ -101,14 +181,24 @@ class Projection:
         return self.output / self.price
 
     @cached_property
+    def real_total(self) -> np.ndarray:
+        """(N, Y) total output at base-year prices."""
+        return self.real_output.sum(axis=1)
+
+    @cached_property
     def cluster_total(self) -> np.ndarray:
         """(N, Y) the cluster measure: processing + trade & warehousing + downstream."""
         return self.cluster.sum(axis=1)
 
     @property
     def advanced_share(self) -> np.ndarray:
-        """(N, Y) share of the advanced groups in total output, %."""
+        """(N, Y) 新兴与未来产业占比: share of the emerging and future sectors in total output, %."""
         return 100.0 * self.output[:, self.advanced_mask, :].sum(axis=1) / self.total
+
+    @property
+    def high_tech_share(self) -> np.ndarray:
+        """(N, Y) 高新技术产业产值占比 at base-year prices, %."""
+        return 100.0 * self.high_tech / self.real_total
 
     @property
     def growth(self) -> np.ndarray:
@@ -117,18 +207,44 @@ class Projection:
         return 100.0 * (tot[:, 1:] / tot[:, :-1] - 1.0)
 
     @property
+    def growth_since_base(self) -> np.ndarray:
+        """(N, Y-1) average annual growth of total output from the base year to each of years[1:], %/yr."""
+        tot = self.total
+        t = np.arange(1, tot.shape[1])
+        return 100.0 * ((tot[:, 1:] / tot[:, :1]) ** (1.0 / t) - 1.0)
+
+    @property
     def cumulative_investment(self) -> np.ndarray:
         """(N, Y) investment summed from the first projected year (0 in the base year)."""
         inv = np.array(self.investment)
         inv[:, 0] = 0.0
         return np.cumsum(inv, axis=1)
 
+    def gain_parts(self, year: int) -> np.ndarray:
+        """(N, 3) the gain of total output from the base year to ``year``: volume, price, reclassification.
+
+        reclassification = 小升规 entrants' output; price = the rest of the output times
+        (1 − 1/price index); volume = the remainder (new production at base-year prices). The three
+        add up to the gain exactly.
+        """
+        k = int(np.searchsorted(self.years, year))
+        out, sme, p = self.output[:, :, k], self.reclassified[:, :, k], self.price[:, :, k]
+        reclass = sme.sum(axis=1)
+        price = ((out - sme) * (1.0 - 1.0 / p)).sum(axis=1)
+        gain = self.total[:, k] - self.total[:, 0]
+        return np.stack([gain - price - reclass, price, reclass], axis=1)
+
     def row(self, i: int) -> "Projection":
         """Run ``i`` alone, as a projection with N = 1."""
-        sl = slice(i, i + 1)
+        return self.rows(slice(i, i + 1))
+
+    def rows(self, sl: slice) -> "Projection":
+        """The runs selected by ``sl``, as a projection."""
         return Projection(years=self.years, sector_ids=self.sector_ids, output=self.output[sl],
                           value_added=self.value_added[sl], price=self.price[sl], cluster=self.cluster[sl],
-                          investment=self.investment[sl], advanced_mask=self.advanced_mask)
+                          investment_by_sector=self.investment_by_sector[sl],
+                          reclassified=self.reclassified[sl], high_tech=self.high_tech[sl],
+                          advanced_mask=self.advanced_mask)
 
     def icor(self) -> np.ndarray:
         """(N, Y) incremental capital-output ratio: cumulative investment / value-added gain.
@@ -140,7 +256,7 @@ class Projection:
             return np.where(gain > 0, self.cumulative_investment / gain, np.nan)
 
 
-def draw_normals(rng: np.random.Generator, n: int, base: Baseline) -> np.ndarray:
+def draw_normals(rng: np.random.Generator, n: int, base: "Baseline") -> np.ndarray:
     """Standard normal draws for ``simulate``'s shocks, shape (T, N, S + 1), years first.
 
     Column 0 of the last axis is the common factor; columns 1..S the sectors' own shocks. Drawing
@@ -160,7 +276,18 @@ def _lagged(a: np.ndarray, lag: int, fill: float) -> np.ndarray:
     return out
 
 
-def neutral_investment(base: Baseline, trend_pct: np.ndarray, growth_pct: np.ndarray) -> np.ndarray:
+def _lead(a: np.ndarray, lag: int) -> np.ndarray:
+    """``a`` shifted ``lag`` steps earlier along the time axis (what is built at t + lag is paid at t).
+
+    The base year is history: whatever would be paid in it (or before it) is not billed.
+    """
+    out = np.zeros_like(a)
+    out[:a.shape[0] - lag] = a[lag:]
+    out[0] = 0.0
+    return out
+
+
+def neutral_investment(base: "Baseline", trend_pct: np.ndarray, growth_pct: np.ndarray) -> np.ndarray:
     """Growth of total investment (%/yr) on the steady-state path: the lever's neutral value.
 
     The investment-weighted sector trend (weights: 2024 investment) plus the growth shift.
@@ -168,6 +295,16 @@ def neutral_investment(base: Baseline, trend_pct: np.ndarray, growth_pct: np.nda
     """
     w = base.investment0 / base.investment0.sum()
     return np.asarray(trend_pct) @ w + (np.asarray(growth_pct) - base.published_growth)
+
+
+def capital_per_output(base: "Baseline") -> np.ndarray:
+    """(S,) k_i = κ_i v_i: yuan of capital per yuan of annual gross output (the one capital-output ratio)."""
+    return base.capital_output * base.va_rate
+
+
+def upkeep_per_output(base: "Baseline") -> np.ndarray:
+    """(S,) u_i = I_i(0)/Y_i(0): steady-state investment per yuan of output (replacement and growth)."""
+    return base.investment0 / base.output0
 
 
 def _cumsum_years(a: np.ndarray) -> None:
@@ -193,26 +330,49 @@ def _capital(k0: np.ndarray, inv: np.ndarray, keep: float, decay: np.ndarray) ->
     return k
 
 
+def _cohorts(grow: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+    """Output of cohorts that enter with ``inflow`` (nominal, in their year) and then grow with ``grow``.
+
+    out(t) = grow(t) Σ_{u≤t} inflow(u) / grow(u), over time axis 0 (a new array).
+    """
+    acc = np.divide(inflow, grow)
+    _cumsum_years(acc)
+    acc *= grow
+    return acc
+
+
 @dataclass(frozen=True)
 class _RowPart:
-    """The parts of a projection that depend only on a row's parameters, not on its shocks.
+    """The parts of a projection that depend only on a row's parameters, not on its draws.
 
     Arrays are time-major (Y, R, S) with R the number of parameter rows computed (1 when every
     row of a Monte Carlo ensemble shares the same parameters, which then broadcasts to N).
     """
 
-    core: np.ndarray        # trend path at baseline prices
-    factor: np.ndarray      # 技改 productivity × capital multiplier × relative price
+    core: np.ndarray        # trend path at baseline prices, per yuan of 2024 level (level 1)
+    cap_ratio: np.ndarray   # K(t−L)/K*(t−L), before the elasticity
+    boost: np.ndarray       # 技改 extra productivity growth b(t) at scale θ = 1
     rel_price: np.ndarray   # nominal adjustment of the cluster sector's price (1 elsewhere)
     price: np.ndarray       # price index
-    va_rate: np.ndarray
-    investment: np.ndarray  # (Y, R) sector investment
+    investment: np.ndarray  # sector investment path I(t) plus the 技改 extra, at level 1
     entry: np.ndarray       # 小升规 entry revenue by year
     share: np.ndarray       # (Y, R) chain-extension share, fraction
-    trade: np.ndarray       # (Y, R) trade & warehousing turnover without shocks
+    growth: np.ndarray      # (1, R, S) nominal trend growth g, fraction
 
 
-def _row_part(base: Baseline, X: np.ndarray) -> _RowPart:
+def _plan_counters(base: "Baseline", X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Y, R, 1) plan years elapsed m(t), (Y, R, 1) in-plan mask, (1, R, 1) window length L_p."""
+    years = base.years[:, None, None].astype(float)
+    start = X[None, :, _COL["plan_start"], None]
+    length = X[None, :, _COL["plan_end"], None] - start + 1.0
+    persist = X[None, :, _COL["plan_persist"], None] > 0.5
+    since = years - start + 1.0                                        # 1 in the first plan year
+    in_plan = (since >= 1.0) & ((since <= length) | persist)
+    elapsed = np.clip(since, 0.0, np.where(persist, np.inf, length))
+    return elapsed, in_plan, length
+
+
+def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
     """Everything that is a function of the parameter rows alone (see the module docstring)."""
     P = base.params
     ci = base.cluster_index
@@ -222,78 +382,100 @@ def _row_part(base: Baseline, X: np.ndarray) -> _RowPart:
     def col(name: str) -> np.ndarray:
         return X[None, :, _COL[name], None] * _PCT                        # (1, R, 1)
 
+    elapsed, in_plan, length = _plan_counters(base, X)
     pub = base.published_growth * _PCT
     shift = col("growth") - pub
-    trend = X[None, :, len(SCALAR_PARAMS):] * _PCT                       # (1, R, S)
+    trend = X[None, :, _NFIX:] * _PCT                                    # (1, R, S)
     g = trend + shift                                                    # nominal trend growth
-    # The lever is the growth of total investment in the first year; every sector's investment
-    # growth moves by the same points from its steady-state growth g (neutral: the lever equals
-    # the investment-weighted steady-state growth, see ``neutral_investment``).
-    neutral = neutral_investment(base, X[:, len(SCALAR_PARAMS):], X[:, _COL["growth"]])[None, :, None] * _PCT
+    neutral = neutral_investment(base, X[:, _NFIX:], X[:, _COL["growth"]])[None, :, None] * _PCT
     g_inv = g + (col("investment") - neutral)
 
     core = base.output0 * np.power(1.0 + g, t)                           # (Y, R, S)
 
     price_base = P["price_base"] * _PCT
-    base_index = np.power(1.0 + price_base, t)                           # (Y, 1, 1)
-    price = np.broadcast_to(base_index, core.shape).copy()
+    pi_index = np.power(1.0 + price_base, t)                           # (Y, 1, 1)
+    price = np.broadcast_to(pi_index, core.shape).copy()
     price[:, :, ci] = np.power(1.0 + col("stainless_price")[..., 0], t[..., 0])
-    rel_price = price / base_index
+    rel_price = price / pi_index
 
     # Capital: the scenario's investment path against the steady-state path for its trend.
-    delta = P["depreciation"] * _PCT
-    keep = 1.0 - delta
+    keep = 1.0 - P["depreciation"] * _PCT
     decay = np.power(keep, t)
-    k0 = base.capital_output * base.va_rate * base.output0                # (S,)
-    i0 = base.investment0                                                # 2024 investment on the steady path
-    inv = i0 * np.power(1.0 + g_inv, t)
-    inv_ss = i0 * np.power(1.0 + g, t)
+    k0 = capital_per_output(base) * base.output0                         # (S,)
+    inv_ss = base.investment0 * np.power(1.0 + g, t)
+    inv = inv_ss * np.power((1.0 + g_inv) / (1.0 + g), elapsed)
     lag = int(P["investment_lag"])
-    cap_mult = _lagged(_capital(k0, inv, keep, decay) / _capital(k0, inv_ss, keep, decay), lag, 1.0)
-    cap_mult = cap_mult ** P["capital_elasticity"]
+    cap_ratio = _lagged(_capital(k0, inv, keep, decay) / _capital(k0, inv_ss, keep, decay), lag, 1.0)
 
-    # 技改: saturating productivity boost from the intensity share × relative investment, lagged.
+    # 技改: saturating productivity boost from the share × relative investment, lagged.
     s0 = P["tech_base_share"] * _PCT
+    s = np.where(in_plan, col("tech_upgrade"), s0)                       # (Y, R, 1)
     h = P["tech_saturation"] * _PCT
-    tau = col("tech_upgrade") * (inv / inv_ss)
+    tau = s * (inv / inv_ss)
     boost = base.tech_response * (P["tech_max_boost"] * _PCT) * (np.exp(-s0 / h) - np.exp(-tau / h))
     boost = _lagged(boost, lag, 0.0)
     boost[: min(lag + 1, T + 1)] = 0.0  # the base year's own intensity is history: no effect
-    prod = np.cumprod(1.0 + boost, axis=0)
-    va_rate = np.minimum(P["va_rate_cap"] * _PCT, base.va_rate * prod ** P["va_rate_elasticity"])
+    spend = inv * (1.0 + (s - s0))                                       # 技改 above today's share on top
 
-    entering = (base.years >= P["sme_start_year"]).astype(float)[:, None, None]
     firms = X[None, :, _COL["sme_upgrades"], None]                        # firms/yr, not a percent
-    entry = firms * base.sme_share * P["sme_entry_revenue"] * entering   # (Y, R, S)
+    entry = firms * base.sme_share * P["sme_entry_revenue"] * in_plan     # (Y, R, S)
 
     c0 = base.chain_base * _PCT
-    ramp_c = np.minimum(1.0, t[..., 0] / P["chain_ramp_years"])           # (Y, 1)
-    share = c0 + (col("chain_extension")[..., 0] - c0) * ramp_c           # (Y, R)
+    c_max = SPEC_BY_NAME["chain_extension"].hi * _PCT
+    share = np.minimum(c0 + (col("chain_extension") - c0) * elapsed / length, max(c_max, c0))[..., 0]  # (Y, R)
 
-    # Trade turnover follows the cluster sector's trend (with its override and the growth shift)
-    # plus the data's premium of trade over processing.
-    premium = (P["trade_growth"] - base.trend_pct[ci]) * _PCT
-    trade = base.cluster0["trade"] * np.power(1.0 + g[..., ci] + premium, t[..., 0]) * rel_price[:, :, ci]
-
-    return _RowPart(core=core, factor=prod * cap_mult * rel_price, rel_price=rel_price, price=price,
-                    va_rate=va_rate, investment=inv.sum(axis=2), entry=entry, share=share, trade=trade)
+    return _RowPart(core=core, cap_ratio=cap_ratio, boost=boost, rel_price=rel_price, price=price,
+                    investment=spend, entry=entry, share=share, growth=g)
 
 
-def simulate(base: Baseline, params: np.ndarray, projects: Projects | None = None,
-             normals: np.ndarray | None = None) -> Projection:
-    """Project output and value added for N scenarios at once.
+def _tabulate(rowwise: np.ndarray, values: np.ndarray | None, fn) -> tuple[np.ndarray, np.ndarray | None]:
+    """``fn(rowwise, v)`` for the runs' drawn values v: a table (Y, U, S) over the U distinct values and
+    each run's index into it.
+
+    The ensemble draws a few distinct values (stratified: ``uncertainty.ensemble_draws``), so the
+    function is evaluated once per distinct value on (Y, 1, S). Index None: the result is already
+    per row — without draws ``fn(rowwise, 1)``, with distinct parameter rows ``fn`` per run.
+    """
+    if values is None:
+        return fn(rowwise, 1.0), None
+    if rowwise.shape[1] != 1:
+        return fn(rowwise, values[:, None]), None
+    uniq, which = np.unique(values, return_inverse=True)
+    return np.concatenate([fn(rowwise, v) for v in uniq], axis=1), which
+
+
+def _sector_sum(installed: np.ndarray, sector: np.ndarray, S: int) -> np.ndarray:
+    """(Y, N, S) sums of project columns (Y, N, P) into their sectors (sector: (N|1, P) int)."""
+    out = np.zeros(installed.shape[:2] + (S,))
+    if sector.shape[0] == 1 or np.all(sector == sector[:1]):
+        for p, s in enumerate(sector[0]):
+            out[:, :, s] += installed[:, :, p]
+        return out
+    onehot = (sector[..., None] == np.arange(S)).astype(float)              # scenarios differ: rare, small N
+    return np.einsum("ynp,nps->yns", installed, onehot)
+
+
+def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = None,
+             normals: np.ndarray | None = None, draws: ParameterDraws | None = None,
+             detail: bool = True) -> Projection:
+    """Project output, value added and the investment bill for N scenarios at once.
 
     Parameters
     ----------
     base : Baseline
         The region's data.
     params : (N, D) or (D,) array
-        Rows of the parameter matrix, columns ``scenario.param_names(base)``, in document units
-        (%/yr, %, firms/yr). Build rows with ``scenario.scenario_params``.
+        Rows of the parameter matrix, columns ``param_names(base)``, in document units
+        (%/yr, %, firms/yr, years). Build rows with ``scenario.scenario_params``.
     projects : Projects, optional
         Key projects, N rows (or 1 row broadcast to N). None: no projects.
     normals : (T, N, S + 1) array, optional
         Standard normal draws from ``draw_normals``; None (or volatility 0) is the deterministic path.
+    draws : ParameterDraws, optional
+        Per-run values of the uncertain data (ensembles); None: the data's central values.
+    detail : bool
+        False (ensembles): value added and the investment bill are not computed (their fields are
+        None); output, cluster, prices, reclassification and high-tech output are.
 
     Returns
     -------
@@ -308,77 +490,162 @@ def simulate(base: Baseline, params: np.ndarray, projects: Projects | None = Non
     N = X.shape[0]
     T = base.end_year - base.base_year
     ci = base.cluster_index
+    P = base.params
+    dr = draws or ParameterDraws()
 
     # A Monte Carlo ensemble repeats one parameter row: compute its deterministic parts once.
     same_rows = N > 1 and bool(np.all(X == X[0]))
     rp = _row_part(base, X[:1] if same_rows else X)
 
-    shock_cum = None
+    trade_shock = None
     sigma = X[:, _COL["volatility"]] * _PCT
+    log_level = None if dr.level is None else np.log(dr.level)            # (N, S)
     if normals is not None and np.any(sigma > 0):
         if normals.shape != (T, N, S + 1):
             raise ValueError(f"normals has shape {normals.shape}, expected {(T, N, S + 1)}")
         rho = X[:, _COL["correlation"]]
         # Log shocks e = σ(√ρ z₀ + √(1−ρ) z_i) − σ²/2, summed over years, then exp: built in one
-        # buffer, in place, because fresh 10 MB temporaries cost more than the arithmetic here.
-        shock_cum = np.empty((T + 1, N, S))
-        shock_cum[0] = 0.0
-        np.multiply(normals[:, :, 1:], (sigma * np.sqrt(1.0 - rho))[:, None], out=shock_cum[1:])
-        shock_cum[1:] += (sigma * np.sqrt(rho))[:, None] * normals[:, :, :1] - (0.5 * sigma**2)[:, None]
-        _cumsum_years(shock_cum)
-        np.exp(shock_cum, out=shock_cum)
-        trade_shock = shock_cum[:, :, ci].copy()
-        core = shock_cum
+        # buffer, in place, because fresh 10 MB temporaries cost more than the arithmetic here. The
+        # drawn 2024 level enters as the first row, so the cumulative sum carries it at no cost.
+        core = np.empty((T + 1, N, S))
+        core[0] = 0.0 if log_level is None else log_level
+        np.multiply(normals[:, :, 1:], (sigma * np.sqrt(1.0 - rho))[:, None], out=core[1:])
+        core[1:] += (sigma * np.sqrt(rho))[:, None] * normals[:, :, :1] - (0.5 * sigma**2)[:, None]
+        _cumsum_years(core)
+        np.exp(core, out=core)
+        trade_shock = core[:, :, ci].copy() if dr.level is None else core[:, :, ci] / dr.level[:, ci]
         core *= rp.core
     else:
-        core = rp.core
+        core = rp.core if dr.level is None else rp.core * dr.level
+    # grow: nominal growth factor F·p of one yuan of the sector's output; only its ratios are used,
+    # so the level in ``core`` cancels.
+    grow = core * (rp.rel_price / base.output0)
 
-    main = core * rp.factor
+    # 技改 productivity A (θ drawn), capital multiplier (α drawn) and relative price. The ensemble
+    # draws few distinct θ and α (stratified), so A and K^α are tabulated per distinct value, (Y, U, S),
+    # and gathered per run once; ``t_idx`` maps runs to the θ table (None: A is per row, (Y, R, S)).
+    prod_t, t_idx = _tabulate(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0))
+    if dr.capital_elasticity is None:
+        alpha = P["capital_elasticity"]
+        cap_t, a_idx = (rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha), None
+    else:
+        cap_t, a_idx = _tabulate(rp.cap_ratio, dr.capital_elasticity, lambda c, v: c ** v)
+    if t_idx is None and a_idx is None:
+        factor = prod_t * cap_t * rp.rel_price
+    else:
+        ut, ua = prod_t.shape[1], cap_t.shape[1]
+        table = (prod_t[:, :, None, :] * cap_t[:, None, :, :]).reshape(T + 1, ut * ua, S) * rp.rel_price
+        which = (np.zeros(N, dtype=np.intp) if t_idx is None else t_idx) * ua + (0 if a_idx is None else a_idx)
+        factor = np.take(table, which, axis=1)
+    main = np.multiply(core, factor, out=factor if factor.shape == np.broadcast_shapes(core.shape, factor.shape) else None)
+    spend = None
+    if detail:
+        inv = rp.investment if dr.level is None else rp.investment * dr.level
+        spend = np.array(np.broadcast_to(inv, (T + 1, N, S)))
 
-    # 小升规 cohorts grow with their sector's trend path F(t) = C(t)/C(0) × relative price.
-    if np.any(rp.entry > 0):
-        grow = core * (rp.rel_price / base.output0)
-        sme = rp.entry / grow
-        _cumsum_years(sme)
-        sme *= grow
-        main += sme
-
-    years = base.years
-    base_output = main
-    proj_inv = 0.0
+    lag = int(P["investment_lag"])
+    k = capital_per_output(base)
+    u = upkeep_per_output(base)
+    # Capacity and reclassification enter as cohorts growing with their sector (``_cohorts``).
+    entry = rp.entry if np.any(rp.entry > 0) else None                   # 小升规, nominal
+    dq = None                                                            # projects, nominal
     if projects is not None and projects.count > 0:
         def rows(v: np.ndarray) -> np.ndarray:
             v = np.asarray(v)
             return v if v.ndim == 2 else v[None, :]
         start, ramp, full = rows(projects.start), rows(projects.ramp), rows(projects.output)
-        yy = years[:, None, None]
-        frac = np.clip((yy - start + 1.0) / ramp, 0.0, 1.0)                # (Y, N|1, P)
-        onehot = (rows(projects.sector)[..., None] == np.arange(S)).astype(float)  # (N|1, P, S)
-        base_output = base_output + np.einsum("ynp,nps->yns", full * frac, onehot) * rp.price
-        building = (yy >= start) & (yy < start + ramp)
-        proj_inv = (rows(projects.investment) / ramp * building).sum(axis=2)  # (Y, N|1)
+        yy = base.years[:, None, None]
+        # Whole years: capacity Q/R is installed in each of the R years from the start year.
+        installed = np.where((yy >= start) & (yy < start + ramp), full / ramp, 0.0)   # (Y, N|1, P)
+        dq = _sector_sum(installed, rows(projects.sector), S)
+        dq = dq * rp.price
+        if detail:
+            spend += k * _lead(dq, lag)
+    sme = proj_out = None
+    if detail:  # kept apart: reclassification and the projects' upkeep are reported
+        sme = None if entry is None else _cohorts(grow, np.broadcast_to(entry, grow.shape))
+        proj_out = None if dq is None else _cohorts(grow, np.broadcast_to(dq, np.broadcast_shapes(grow.shape, dq.shape)))
+        if proj_out is not None:
+            spend += u * proj_out
+        for part in (sme, proj_out):
+            if part is not None:
+                main = main + part
+    elif entry is not None or dq is not None:  # ensembles: one cohort pass for both
+        inflow = entry if dq is None else (dq if entry is None else dq + entry)
+        main = main + _cohorts(grow, np.broadcast_to(inflow, np.broadcast_shapes(grow.shape, inflow.shape)))
 
     # Stainless volume at the baseline price path: a stainless price change alters the value of
     # stainless, not the quantity processed downstream.
-    volume = base_output[:, :, ci] / rp.rel_price[:, :, ci]              # (Y, N)
-    mult = base.params["chain_multiplier"]
-    extra = (rp.share - base.chain_base * _PCT) * mult * volume
-    output = base_output + extra[..., None] * base.downstream_share
-    # New downstream capacity needs capital like the rest of its sector (κ·v per yuan of output);
-    # shares are non-negative, so the sum over sectors factors out of the yearly increment.
-    capital_per_output = base.downstream_share @ (base.capital_output * base.va_rate)
-    chain_inv = np.diff(extra, axis=0, prepend=0.0).clip(min=0.0) * capital_per_output  # (Y, N)
-    output = np.broadcast_to(output, (T + 1, N, S))
-    value_added = output * rp.va_rate
+    volume = main[:, :, ci] / rp.rel_price[:, :, ci]                     # (Y, N)
+    mult = P["chain_multiplier"]
+    c0 = base.chain_base * _PCT
+    extra = (rp.share - c0) * mult * volume                              # (Y, N)
+    output = main if main.shape == (T + 1, N, S) else np.array(np.broadcast_to(main, (T + 1, N, S)))
+    if output is core or output is rp.core:
+        output = output.copy()
+    if np.any(rp.share != c0):
+        build = _lead(np.diff(rp.share, axis=0, prepend=c0) * mult * volume, lag)  # (Y, N) paid a year ahead
+        for j in np.nonzero(base.downstream_share)[0]:  # only the downstream sectors receive output (and bills)
+            d = base.downstream_share[j]
+            output[:, :, j] += d * extra
+            if detail:
+                spend[:, :, j] += d * (k[j] * build + u[j] * extra)
 
-    trade = rp.trade if shock_cum is None else rp.trade * trade_shock
+    tg = np.full(N, P["trade_growth"]) if dr.trade_growth is None else dr.trade_growth
+    premium = (tg - base.trend_pct[ci]) * _PCT                           # (N,)
+    years_t = np.arange(T + 1, dtype=float)[:, None]
+    trade = base.cluster0["trade"] * np.power(1.0 + rp.growth[0, :, ci] + premium, years_t) * rp.rel_price[:, :, ci]
+    if trade_shock is not None:
+        trade = trade * trade_shock
     cluster = np.stack(np.broadcast_arrays(output[:, :, ci], trade, rp.share * mult * volume), axis=2)
-    investment = np.broadcast_to(rp.investment + proj_inv + chain_inv, (T + 1, N))
     price = np.broadcast_to(rp.price, (T + 1, N, S))
 
-    def nsy(a: np.ndarray) -> np.ndarray:
-        return np.moveaxis(a, 0, -1)
+    # Sums over sectors on the time-major array (matrix products where the weights are shared): the
+    # total, the total at base-year prices and the non-high-tech volume Σ (1 − h)·real/A, which does
+    # not grow with 技改.
+    inv_price = 1.0 / rp.price                                           # (Y, R, S)
+    weights = (1.0 - base.high_tech_share) * inv_price / prod_t          # (Y, R or U, S)
+    if inv_price.shape[1] == 1:
+        sums = output @ np.concatenate([np.ones((T + 1, S, 1)), inv_price[:, 0, :, None]], axis=2)  # (Y, N, 2)
+        total, real_total = sums[..., 0], sums[..., 1]
+    else:  # parameter rows differ (sensitivity, maps)
+        total = output.sum(axis=2)
+        real_total = np.einsum("yns,yns->yn", output, np.broadcast_to(inv_price, output.shape))
+    if t_idx is None and weights.shape[1] == 1:
+        non_ht = (output @ weights[:, 0, :, None])[..., 0]
+    else:
+        w = weights if t_idx is None else np.take(weights, t_idx, axis=1)
+        non_ht = (output * w).sum(axis=2)
+    high_tech = real_total - non_ht
+    reclassified = np.broadcast_to(0.0, (T + 1, N, S)) if sme is None else np.broadcast_to(sme, (T + 1, N, S))
 
-    return Projection(years=years, sector_ids=base.sector_ids, output=nsy(output),
-                      value_added=nsy(np.broadcast_to(value_added, (T + 1, N, S))), price=nsy(price),
-                      cluster=nsy(cluster), investment=investment.T, advanced_mask=base.advanced_mask)
+    def nsy(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else np.moveaxis(a, 0, -1)
+
+    value_added = None
+    if detail:
+        prod = prod_t if t_idx is None else np.take(prod_t, t_idx, axis=1)
+        va_rate = np.minimum(P["va_rate_cap"] * _PCT, base.va_rate * prod ** P["va_rate_elasticity"])
+        value_added = output * va_rate
+    proj = Projection(years=base.years, sector_ids=base.sector_ids, output=nsy(output),
+                      value_added=nsy(value_added), price=nsy(price), cluster=nsy(cluster),
+                      investment_by_sector=nsy(spend), reclassified=nsy(reclassified), high_tech=high_tech.T,
+                      advanced_mask=base.advanced_mask)
+    # The sums over sectors were taken on contiguous memory above: seed the record's cached totals.
+    proj.__dict__.update(total=total.T, real_total=real_total.T)
+    return proj
+
+
+def project_draws(projects: Projects, start_shift: np.ndarray | None = None, size: np.ndarray | None = None
+               ) -> Projects:
+    """Projects with per-run start delays (N, P) and output scale (N,) applied (ensembles)."""
+    out = projects
+    if start_shift is not None:
+        out = replace(out, start=np.broadcast_to(out.start, start_shift.shape) + start_shift)
+    if size is not None:
+        out = replace(out, output=np.broadcast_to(out.output, (size.shape[0], out.count)) * size[:, None])
+    return out
+
+
+__all__ = ["Projection", "Projects", "ParameterDraws", "simulate", "draw_normals", "neutral_investment",
+           "param_names", "capital_per_output", "upkeep_per_output", "project_draws", "SCALAR_PARAMS", "PLAN_PARAMS"]

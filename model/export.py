@@ -32,7 +32,7 @@ from .engine import Projection
 from .goals import evaluate_goals
 from .runs import run_scenarios
 from .scenario import Scenario, param_names, resolve_goals, scenario_params
-from .specs import SCALAR_PARAMS, SPEC_BY_NAME
+from .specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from .tables import cluster_id, goals_table
 
 #: Columns of ``series_table``.
@@ -40,7 +40,7 @@ SERIES_COLUMNS = ("scenario", "series", "sector", "year", "value", "unit")
 #: Unit codes of the long table (the data files' codes): 亿元, percent, percent per year.
 UNIT_MONEY, UNIT_PCT, UNIT_PCT_YR = "100m yuan", "%", "%/yr"
 #: Ensemble behind the workbook's goal probabilities (the CLI's and the page's defaults).
-ENSEMBLE_RUNS, ENSEMBLE_SEED = 10_000, 20241231
+from .uncertainty import DEFAULT_RUNS as ENSEMBLE_RUNS, DEFAULT_SEED as ENSEMBLE_SEED  # noqa: E402 (one ensemble)
 #: Chart font: has CJK glyphs in Excel and WPS; GB2312 charset (134 as a signed byte is -122).
 CHART_FONT: dict[str, Any] = {"name": "Microsoft YaHei", "pitch_family": 34, "charset": -122}
 #: Sheet keys of ``TEXTS``, in workbook order.
@@ -98,7 +98,11 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
         * ``cluster`` — ``processing``, ``trade``, ``downstream`` and ``total`` (the cluster measure,
           exactly ``Projection.cluster_total``), ``100m yuan``;
         * ``investment``, ``cumulative_investment`` — ``total``, ``100m yuan``;
-        * ``advanced_share`` — ``total``, ``%`` of output in the advanced groups;
+        * ``investment`` by sector and ``total`` (every channel's bill), ``100m yuan``;
+        * ``advanced_share`` — ``total``, ``%`` of output in the emerging and future groups (新兴与未来产业占比);
+        * ``high_tech_share`` — ``total``, ``%`` 高新技术产业产值占比 at constant prices (the structure goal);
+        * ``gain`` — ``volume``, ``price``, ``reclassification``: the gain of total output over the base
+          year split into new capacity at constant prices, price and 小升规 reclassification, ``100m yuan``;
         * ``growth`` — ``total``, ``%/yr`` growth of total output (from the second year on).
 
     Notes
@@ -126,9 +130,13 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
     add("value_added", ids + ["total"], np.vstack([va, va.sum(axis=0)]), UNIT_MONEY)
     add("cluster", list(CLUSTER_PARTS) + ["total"], np.vstack([proj.cluster[row], proj.cluster_total[row]]),
         UNIT_MONEY)
-    add("investment", ["total"], proj.investment[row], UNIT_MONEY)
+    inv = proj.investment_by_sector[row]
+    add("investment", ids + ["total"], np.vstack([inv, proj.investment[row]]), UNIT_MONEY)
     add("cumulative_investment", ["total"], proj.cumulative_investment[row], UNIT_MONEY)
     add("advanced_share", ["total"], proj.advanced_share[row], UNIT_PCT)
+    add("high_tech_share", ["total"], proj.high_tech_share[row], UNIT_PCT)
+    gains = np.stack([proj.gain_parts(int(y))[row] for y in years], axis=1)  # (3, Y)
+    add("gain", ["volume", "price", "reclassification"], gains, UNIT_MONEY)
     add("growth", ["total"], proj.growth[row], UNIT_PCT_YR, years[1:])
     return pd.concat(blocks, ignore_index=True)[list(SERIES_COLUMNS)]
 
@@ -324,6 +332,9 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
                 label, unit = (spec.label_zh, spec.unit_zh) if zh else (spec.label_en, spec.unit_en)
                 unit = unit or t["unit_one"]
                 is_set = code in given
+            elif code in PLAN_PARAMS:
+                label, unit = t[code], t["unit_one"]
+                is_set = bool(doc.get("plan"))
             else:
                 sid = code.split(":", 1)[1]
                 label = t["trend_label"].format(sector=sector_names[sid])

@@ -21,6 +21,17 @@ MET_RTOL = 1e-9
 NOT_REACHED = -1
 
 
+def goal_floor(goal_value: np.ndarray | float) -> np.ndarray:
+    """The lowest value that meets a goal: the one tolerance rule for "met" (``MET_RTOL``, relative)."""
+    g = np.asarray(goal_value, dtype=float)
+    return g - MET_RTOL * np.abs(g)
+
+
+def meets(value: np.ndarray | float, goal_value: np.ndarray | float) -> np.ndarray:
+    """Whether ``value`` meets ``goal_value`` — every module decides "met" with this function."""
+    return np.asarray(value) >= goal_floor(goal_value)
+
+
 def metric_series(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndarray]:
     """The goal's metric by year and the value it must reach.
 
@@ -40,9 +51,13 @@ def metric_series(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndar
         return proj.cluster_total, np.full(n, goal.threshold)
     if goal.metric == "advanced_share":
         return proj.advanced_share, np.full(n, goal.threshold)
+    if goal.metric == "high_tech_share":
+        return proj.high_tech_share, np.full(n, goal.threshold)
     if goal.metric == "min_growth":
+        # Average growth since the base year, not the growth of each year: output added in any year
+        # (which then grows with its sector) can only raise it, so a lever never lowers the chance.
         series = np.full((n, proj.years.size), np.nan)
-        series[:, 1:] = proj.growth
+        series[:, 1:] = proj.growth_since_base
         return series, np.full(n, goal.threshold)
     raise ValueError(f"unknown goal metric {goal.metric!r}")
 
@@ -54,10 +69,10 @@ class GoalResults:
     Attributes
     ----------
     goals : tuple of G GoalSpec
-    met : (N, G) bool — the goal is met in its target year (for ``min_growth``: every year of the window)
+    met : (N, G) bool — the goal is met in its target year (for ``min_growth``: in every year of the window)
     year_reached : (N, G) int — first year the metric reaches the goal (``min_growth``: the target
         year when met); ``NOT_REACHED`` (−1) if never within the horizon
-    value : (N, G) — the metric in the target year (``min_growth``: the lowest growth in the window)
+    value : (N, G) — the metric in the target year (``min_growth``: the lowest value in the window)
     goal : (N, G) — the value to reach, same unit
     gap : (N, G) — goal − value; positive means short of the goal
     """
@@ -92,7 +107,7 @@ def evaluate_goals(proj: Projection, goals: tuple[GoalSpec, ...]) -> GoalResults
     target = np.zeros((n, G))
     for j, g in enumerate(goals):
         series, goal_value = metric_series(proj, g)
-        ok = series >= goal_value[:, None] * (1.0 - MET_RTOL * np.sign(goal_value[:, None]))
+        ok = meets(series, goal_value[:, None])
         ti = int(np.searchsorted(years, g.target_year))
         if g.metric == "min_growth":
             si = int(np.searchsorted(years, g.start_year or years[1]))
@@ -109,6 +124,17 @@ def evaluate_goals(proj: Projection, goals: tuple[GoalSpec, ...]) -> GoalResults
         value[:, j] = v
         target[:, j] = goal_value
     return GoalResults(goals=goals, met=met, year_reached=reached, value=value, goal=target)
+
+
+def metric_at_target(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) the goal's metric in its target year (min_growth: the window minimum) and (N,) the goal value."""
+    series, goal_value = metric_series(proj, goal)
+    years = proj.years
+    ti = int(np.searchsorted(years, goal.target_year))
+    if goal.metric == "min_growth":
+        si = int(np.searchsorted(years, goal.start_year or years[1]))
+        return series[:, si: ti + 1].min(axis=1), goal_value
+    return series[:, ti], goal_value
 
 
 def required_growth(multiple: float, years: int) -> float:

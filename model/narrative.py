@@ -13,7 +13,7 @@ from i18n import Translator
 from .data import Baseline
 from .goals import NOT_REACHED, evaluate_goals
 from .plausibility import plausibility_flags
-from .runs import run_scenario
+from .runs import at_levels, run_scenario
 from .scenario import Scenario, resolve_goals
 from .seek import SEEKABLE, seek
 from .sensitivity import tornado
@@ -28,6 +28,20 @@ def largest_gap(goals) -> int | None:
         return None
     rel = [float(goals.gap[0, j]) / max(abs(float(goals.goal[0, j])), 1e-9) for j in missed]
     return missed[int(np.argmax(rel))]
+
+
+def level_sentence(t: Translator, goals, levels: np.ndarray, res) -> str:
+    """How the verdicts change over the plausible 2024 levels: the goal values needed and reached."""
+    items = []
+    for i, level in enumerate(levels):
+        for j, goal in enumerate(goals):
+            if j and res.met[:, j].all() == res.met[:, j].any():
+                continue  # the same verdict at every level: said once above
+            value = f"{t.money(float(res.value[i, j]))} / {t.money(float(res.goal[i, j]))}" \
+                if goal.metric in ("total_multiple", "cluster_total") else t.num(float(res.value[i, j]), 1)
+            items.append(t("story.range_item", level=t.money(float(level)), goal=goal.name(t.lang),
+                           verdict=t("verdict.met" if res.met[i, j] else "verdict.missed"), value=value))
+    return t("story.range", items=("；" if t.lang == "zh" else "; ").join(items))
 
 
 def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None) -> str:
@@ -50,6 +64,10 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
             reached = int(res.year_reached[0, j])
             later = t("story.later", year=reached) if reached != NOT_REACHED else t("story.never", end=int(years[-1]))
             parts.append(t("story.goal_missed", name=goal.name(lang), year=goal.target_year, p=p, later=later))
+    v, p_, r_ = proj.gain_parts(short)[0]
+    parts.append(t("story.gain", year=short, gain=t.money(v + p_ + r_), volume=t.money(v), price=t.money(p_),
+                   reclass=t.money(r_)))
+    parts.append(level_sentence(t, goals, *at_levels(base, sc)))
     table = tornado(base, sc, "total")
     driver = table.iloc[0]
     name = t(f"lever.{driver.param}")

@@ -47,4 +47,9 @@ def plausibility_flags(base: Baseline, proj: Projection, short_year: int, row: i
     inv = float(proj.cumulative_investment[row, int(np.searchsorted(years, short_year))])
     if inv > lim["max_investment_short"]:
         flags.append(Flag("max_investment_short", inv, lim["max_investment_short"], "100m yuan", short_year))
+    # Investment of a year per yuan of value added, against the record (a note, never a clamp).
+    ratio = proj.investment[row, 1:] / proj.total_value_added[row, 1:]
+    k = int(np.argmax(ratio))
+    if ratio[k] > lim["max_investment_va"]:
+        flags.append(Flag("max_investment_va", float(ratio[k]), lim["max_investment_va"], "1", int(years[1 + k])))
     return flags

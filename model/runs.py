@@ -7,8 +7,9 @@ from typing import Sequence
 import numpy as np
 
 from .data import Baseline
-from .engine import Projection, draw_normals, simulate
-from .scenario import Scenario, scenario_params, scenario_projects
+from .engine import ParameterDraws, Projection, simulate
+from .goals import GoalResults, evaluate_goals
+from .scenario import Scenario, resolve_goals, scenario_params, scenario_projects
 
 
 def run_scenarios(base: Baseline, scenarios: Sequence[Scenario]) -> Projection:
@@ -22,12 +23,20 @@ def run_scenario(base: Baseline, scenario: Scenario) -> Projection:
     return run_scenarios(base, [scenario])
 
 
-def monte_carlo(base: Baseline, scenario: Scenario, runs: int, rng: np.random.Generator) -> Projection:
-    """``runs`` draws of one scenario with its volatility and correlation, in one engine call.
+def plausible_levels(base: Baseline) -> np.ndarray:
+    """The 2024 levels each verdict is tested on (亿元): the research range's ends and the data's total."""
+    d = base.uncertainty["level_2024"]
+    return np.array([d.a, float(base.output0.sum()), d.b])
 
-    With volatility 0 every draw equals the deterministic path.
-    """
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
-    X = np.repeat(scenario_params(scenario, base)[None, :], runs, axis=0)
-    return simulate(base, X, scenario_projects([scenario], base), normals=draw_normals(rng, runs, base))
+
+def level_factors(base: Baseline, levels: np.ndarray) -> np.ndarray:
+    """(L, S) factors on every sector's 2024 output that give each total in ``levels`` (the split kept)."""
+    return np.repeat((np.asarray(levels, dtype=float) / base.output0.sum())[:, None], len(base.sectors), axis=1)
+
+
+def at_levels(base: Baseline, sc: Scenario) -> tuple[np.ndarray, GoalResults]:
+    """The central path of ``sc`` at each plausible 2024 level, and its goal results (N = L)."""
+    levels = plausible_levels(base)
+    X = np.repeat(scenario_params(sc, base)[None], levels.size, axis=0)
+    proj = simulate(base, X, scenario_projects([sc], base), draws=ParameterDraws(level=level_factors(base, levels)))
+    return levels, evaluate_goals(proj, resolve_goals(sc, base))

@@ -17,16 +17,19 @@ Example
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .data import Baseline, GoalSpec
+from .engine import Projects, neutral_investment, param_names
 from .errors import ScenarioError
 from .specs import (MAX_PROJECTS, PROJECT_INVESTMENT_MAX, PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX,
-                    SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
+                    FIXED_PARAMS, SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
+
+__all__ = ["Scenario", "Projects", "param_names", "parse_scenario", "scenario_params", "scenario_projects",
+           "resolve_goals", "with_params", "set_param", "lever_bounds", "neutral_values", "plan_window"]
 
 #: Latest year a project may start or a goal may target in the schema; the data horizon narrows it.
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -74,6 +77,19 @@ class Project(_Doc):
     note: str = Field("", max_length=500)
 
 
+class Plan(_Doc):
+    """The years the levers describe (default: the region's plan, e.g. the three-year action 2025–2027).
+
+    ``after``: ``trend`` — investment growth returns to its steady-state rate from the level reached,
+    the 小升规 pace to the baseline (none extra), the 技改 share to today's, and chain extension keeps
+    the share it reached; ``persist`` — every lever keeps acting to the end year.
+    """
+
+    start: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, strict=True)
+    end: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, strict=True)
+    after: Literal["trend", "persist"] = "trend"
+
+
 class Levers(_Doc):
     """Policy levers."""
 
@@ -98,6 +114,7 @@ class Scenario(_Doc):
     """A complete scenario document. ``Scenario()`` is the trend scenario."""
 
     meta: Meta = Meta()
+    plan: Plan = Plan()
     assumptions: Assumptions = Assumptions()
     levers: Levers = Levers()
     sectors: dict[str, SectorOverride] = Field(default_factory=dict, max_length=100)
@@ -118,6 +135,8 @@ _RANGES: dict[tuple[str, ...], tuple[float, float, str, str]] = {
     ("projects", "investment"): (0.0, PROJECT_INVESTMENT_MAX, "100m yuan", "亿元"),
     ("sectors", "growth"): (*SECTOR_GROWTH_RANGE, "%/yr", "%/年"),
     ("targets", "year"): (YEAR_MIN, YEAR_MAX, "", ""),
+    ("plan", "start"): (YEAR_MIN, YEAR_MAX, "", ""),
+    ("plan", "end"): (YEAR_MIN, YEAR_MAX, "", ""),
 }
 
 
@@ -221,6 +240,13 @@ def _check_against_data(sc: Scenario, base: Baseline) -> None:
         if not first <= p.start_year <= last:
             errors.append((f"'levers.projects.{k}.start_year' = {p.start_year} is out of range; allowed {first} to {last}",
                            f"'levers.projects.{k}.start_year' = {p.start_year} 超出范围；允许 {first} 至 {last}"))
+    start, end = plan_window(sc, base)
+    if not first <= start <= last:
+        errors.append((f"'plan.start' = {start} is out of range; allowed {first} to {last}",
+                       f"'plan.start' = {start} 超出范围；允许 {first} 至 {last}"))
+    elif not start <= end <= last:
+        errors.append((f"'plan.end' = {end} is out of range; allowed {start} to {last}",
+                       f"'plan.end' = {end} 超出范围；允许 {start} 至 {last}"))
     goals = base.goal_by_id
     for gid, t in sc.targets.items():
         if gid not in goals:
@@ -257,11 +283,6 @@ def lever_bounds(base: Baseline) -> dict[str, tuple[float, float]]:
 
 # --------------------------------------------------------------------------- engine inputs
 
-def param_names(base: Baseline) -> tuple[str, ...]:
-    """Column names of the engine's parameter matrix: the scalar parameters, then ``trend:<sector>``."""
-    return SCALAR_PARAMS + tuple(f"trend:{sid}" for sid in base.sector_ids)
-
-
 def neutral_values(base: Baseline, growth: float | None = None,
                    trend_pct: np.ndarray | None = None) -> dict[str, float]:
     """The value each scalar parameter takes when a scenario leaves it out.
@@ -269,8 +290,6 @@ def neutral_values(base: Baseline, growth: float | None = None,
     ``investment`` is the growth of total investment on the steady-state path for the chosen
     ``growth`` and sector trends (``engine.neutral_investment``), so it depends on both.
     """
-    from .engine import neutral_investment  # engine imports this module
-
     g = base.published_growth if growth is None else growth
     trends = base.trend_pct if trend_pct is None else trend_pct
     return {
@@ -295,26 +314,16 @@ def scenario_params(sc: Scenario, base: Baseline) -> np.ndarray:
              "correlation": a.correlation, "investment": lv.investment, "tech_upgrade": lv.tech_upgrade,
              "chain_extension": lv.chain_extension, "sme_upgrades": lv.sme_upgrades}
     scalars = [neutral[n] if given[n] is None else float(given[n]) for n in SCALAR_PARAMS]
-    return np.concatenate([np.array(scalars, dtype=float), trends])
+    start, end = plan_window(sc, base)
+    plan = [float(start), float(end), 1.0 if sc.plan.after == "persist" else 0.0]
+    return np.concatenate([np.array(scalars + plan, dtype=float), trends])
 
 
-@dataclass(frozen=True)
-class Projects:
-    """Key projects as arrays for the engine, padded to P columns across N scenarios.
-
-    ``start`` may be (P,) or (N, P) (Monte Carlo draws delays per run); the rest are (N, P).
-    Padding columns have zero output and investment.
-    """
-
-    sector: np.ndarray      # (N, P) int sector index
-    start: np.ndarray       # (P,) or (N, P) first year with output
-    output: np.ndarray      # (N, P) full annual output, 亿元 at 2024 prices
-    ramp: np.ndarray        # (N, P) years to full output, >= 1
-    investment: np.ndarray  # (N, P) total investment, 亿元
-
-    @property
-    def count(self) -> int:
-        return self.output.shape[-1]
+def plan_window(sc: Scenario, base: Baseline) -> tuple[int, int]:
+    """The scenario's first and last plan year (the region's plan where the scenario leaves them out)."""
+    start = base.plan_start if sc.plan.start is None else sc.plan.start
+    end = max(base.plan_end, start) if sc.plan.end is None else sc.plan.end
+    return start, end
 
 
 def scenario_projects(scenarios: Sequence[Scenario], base: Baseline) -> Projects:
@@ -365,11 +374,9 @@ def set_param(base: Baseline, sc: Scenario, X: np.ndarray, name: str, values: np
     Varying ``growth`` moves a neutral investment (left out of ``sc``) along with it, as the
     document semantics say: investment then stays on its steady-state path.
     """
-    from .engine import neutral_investment  # engine imports this module
-
     names = param_names(base)
     X = np.array(X, dtype=float)
     X[:, names.index(name)] = values
     if name == "growth" and sc.levers.investment is None:
-        X[:, names.index("investment")] = neutral_investment(base, X[:, len(SCALAR_PARAMS):], X[:, names.index("growth")])
+        X[:, names.index("investment")] = neutral_investment(base, X[:, len(FIXED_PARAMS):], X[:, names.index("growth")])
     return X

@@ -1,8 +1,9 @@
 """Goal seek: the value of one lever at which a goal is just met, deterministically or with a chance.
 
 Output rises with every lever (the engine is monotone), and so do most goal metrics; a share can
-fall (more overall growth dilutes the advanced share). The search therefore brackets the first
-crossing on a grid, in whichever direction, and narrows it. Each engine call evaluates several lever values at once (one vectorised
+fall (more 小升规 entrants dilute the high-tech share; a higher trend brings the sectors' growth
+rates closer together). The search therefore brackets the first crossing on a grid, in whichever
+direction, and narrows it. Each engine call evaluates several lever values at once (one vectorised
 call), so the bracket shrinks by a factor ``points + 1`` per call: a few calls reach the tolerance.
 With a probability, every lever value sees the same draws (common random numbers), which keeps the
 estimated probability monotone in the lever.
@@ -15,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import Baseline
-from .engine import draw_normals, simulate
-from .goals import evaluate_goals
+from .engine import simulate
+from .goals import evaluate_goals, goal_floor, metric_at_target
 from .scenario import Scenario, lever_bounds, resolve_goals, scenario_params, scenario_projects, set_param
 from .specs import SPEC_BY_NAME
-from .uncertainty import draw_delays, metric_at_target
+from .uncertainty import DEFAULT_SEED, ensemble_draws, simulate_ensemble
 
 #: Levers (and the growth assumption) a goal can be sought on.
 SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")
@@ -31,8 +32,9 @@ class SeekResult:
     """Outcome of ``seek``.
 
     ``value`` is the lever value found (the smallest that meets the goal when ``reachable``; else the
-    best value in the lever's range); ``residual`` is the margin there (metric − goal, or probability
-    − target probability), ≥ 0 when met; ``iterations`` counts engine calls.
+    best value in the lever's range); ``residual`` is the margin there (metric − the lowest value
+    that meets the goal, or probability − target probability), ≥ 0 when met; ``engine_calls``
+    counts calls of the engine (each evaluates several lever values).
     """
 
     goal: str
@@ -41,26 +43,27 @@ class SeekResult:
     value: float
     converged: bool
     reachable: bool
-    iterations: int
+    engine_calls: int
     residual: float
     outcome: float  # the metric (deterministic) or the probability at ``value``
 
     def to_dict(self) -> dict:
         return {"lever": self.lever, "value": self.value, "converged": self.converged,
-                "iterations": self.iterations, "residual": self.residual, "reachable": self.reachable,
+                "engine_calls": self.engine_calls, "residual": self.residual, "reachable": self.reachable,
                 "goal": self.goal, "probability": self.probability, "outcome": self.outcome}
 
 
 def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: float | None = None,
-         runs: int = 2000, seed: int = 0, points: int = 8, tol: float | None = None,
+         runs: int = 2000, seed: int = DEFAULT_SEED, points: int = 8, tol: float | None = None,
          max_calls: int = MAX_CALLS) -> SeekResult:
     """Find the lever value at which ``goal_id`` is just met (or met with ``probability``).
 
     Parameters
     ----------
     probability : float in (0, 1), optional
-        None: the deterministic run must meet the goal. Else the share of ``runs`` seeded draws
-        (shocks and project delays) that meet it must reach ``probability``.
+        None: the deterministic run must meet the goal. Else the share of ``runs`` runs of the
+        ensemble (``uncertainty.ensemble_draws``: the same draws as the page's chances) that meet it
+        must reach ``probability``.
     points : int
         Lever values evaluated per engine call.
     tol : float, optional
@@ -77,25 +80,17 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
     tol = SPEC_BY_NAME[lever].step / 10 if tol is None else tol
     x0 = scenario_params(sc, base)
     projects = scenario_projects([sc], base)
-    if probability is None:
-        draws, normals, project_draws = 1, None, projects
-    else:
-        rng = np.random.default_rng(seed)
-        draws = runs
-        normals = draw_normals(rng, runs, base)
-        project_draws = draw_delays(rng, runs, projects, base)
+    draws = None if probability is None else ensemble_draws(base, runs, seed)
 
     def evaluate(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(margin, outcome) at each lever value: one engine call over len(xs) × draws rows."""
-        X = set_param(base, sc, np.repeat(x0[None, :], xs.size * draws, axis=0), lever, np.repeat(xs, draws))
-        if probability is None:
+        X = set_param(base, sc, np.repeat(x0[None, :], xs.size, axis=0), lever, xs)
+        if draws is None:
             proj = simulate(base, X, projects)
             value, goal_value = metric_at_target(proj, goal)
-            return value - goal_value, value
-        tiled = np.tile(normals, (1, xs.size, 1))
-        start = np.tile(np.broadcast_to(project_draws.start, (draws, projects.count)), (xs.size, 1))
-        proj = simulate(base, X, type(projects)(**{**projects.__dict__, "start": start}), normals=tiled)
-        met = evaluate_goals(proj, (goal,)).met[:, 0].reshape(xs.size, draws)
+            return value - goal_floor(goal_value), value
+        proj = simulate_ensemble(base, X, projects, draws)
+        met = evaluate_goals(proj, (goal,)).met[:, 0].reshape(xs.size, runs)
         p = met.mean(axis=1)
         return p - probability, p
 

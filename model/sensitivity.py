@@ -13,7 +13,8 @@ from .engine import simulate
 from .scenario import (Scenario, lever_bounds, param_names, resolve_goals, scenario_params, scenario_projects,
                        set_param)
 from .specs import PARAM_SPECS, SPEC_BY_NAME
-from .uncertainty import metric_at_target, shifted_probability
+from .goals import meets, metric_at_target
+from .uncertainty import shifted_probability
 
 #: Parameters that move deterministic outcomes (volatility and correlation act only on ensembles).
 DRIVERS = tuple(s.name for s in PARAM_SPECS if s.sensitivity > 0)
@@ -37,9 +38,7 @@ def _outcome(base: Baseline, sc: Scenario, outcome: str, X: np.ndarray) -> np.nd
     goal = {g.id: g for g in resolve_goals(sc, base)}[OUTCOMES[outcome]]
     proj = simulate(base, X, scenario_projects([sc], base))
     value, _ = metric_at_target(proj, goal)
-    if goal.metric == "total_multiple":
-        return value  # the total in the target year, 亿元
-    return value
+    return value  # total_multiple: the total in the target year, 亿元
 
 
 def tornado(base: Baseline, sc: Scenario, outcome: str = "total") -> pd.DataFrame:
@@ -135,7 +134,7 @@ def what_it_takes(base: Baseline, sc: Scenario, goal_id: str, x_lever: str, y_le
     goal = {g.id: g for g in resolve_goals(sc, base)}[goal_id]
     proj = simulate(base, X, scenario_projects([sc], base))
     value, goal_value = metric_at_target(proj, goal)
-    met = value >= goal_value * (1 - 1e-9)
+    met = meets(value, goal_value)
     if deviation is None:
         prob = met.astype(float)
     else:

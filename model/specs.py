@@ -1,7 +1,8 @@
 """The user-facing scenario parameters: names, units, ranges and labels in one table.
 
-The scenario schema, the engine's parameter matrix and (later) the UI sliders all read this table,
-so a range or a unit is stated once.
+The scenario schema, the engine's parameter matrix, the UI sliders, the workbook and the analyses
+(tornado and Sobol ranges) all read this table, so a range or a unit is stated once. The plan
+window's columns follow the scalar parameters in the engine's matrix (``PLAN_PARAMS``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
 
 #: Columns of the engine's parameter matrix before the per-sector trend columns.
 SCALAR_PARAMS: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS)
+
+#: Columns of the plan window after the scalar parameters: first and last plan year, and 1 when the
+#: levers persist after the plan (``plan.after = "persist"``), 0 when they return to the trend.
+PLAN_PARAMS: tuple[str, ...] = ("plan_start", "plan_end", "plan_persist")
+
+#: Every column of the parameter matrix before the per-sector trend columns.
+FIXED_PARAMS: tuple[str, ...] = SCALAR_PARAMS + PLAN_PARAMS
 
 #: Range of a per-sector trend override, %/yr.
 SECTOR_GROWTH_RANGE: tuple[float, float] = (-20.0, 40.0)

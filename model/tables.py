@@ -16,64 +16,68 @@ def cluster_id(base: Baseline) -> str:
 
 
 def projection_table(proj: Projection, base: Baseline, row: int = 0, real: bool = False) -> pd.DataFrame:
-    """One run as a long table: ``year, sector, output, value_added`` (亿元).
+    """One run as a long table: ``year, sector, output, value_added, investment`` (亿元).
+
+    ``investment`` is the investment bill of the year by sector, nominal also with ``real`` (every
+    channel: the investment path, 技改 above today's share, key projects and chain extension; base
+    year: the steady path).
 
     Besides one row per sector and year there are rows with sector ``total`` (规上工业总产值) and
     the cluster measure (``<cluster sector>_cluster``, value_added empty). ``real`` deflates to base-year
     prices.
     """
-    out = proj.output[row] / (proj.price[row] if real else 1.0)
-    va = proj.value_added[row] / (proj.price[row] if real else 1.0)
+    defl = proj.price[row] if real else 1.0
+    out = proj.output[row] / defl
+    va = proj.value_added[row] / defl
+    inv = proj.investment_by_sector[row]  # nominal: no investment deflator is modelled
     years = proj.years
     S, Y = out.shape
     frames = [pd.DataFrame({"year": np.tile(years, S), "sector": np.repeat(proj.sector_ids, Y),
-                            "output": out.ravel(), "value_added": va.ravel()})]
+                            "output": out.ravel(), "value_added": va.ravel(), "investment": inv.ravel()})]
     frames.append(pd.DataFrame({"year": years, "sector": "total", "output": out.sum(axis=0),
-                                "value_added": va.sum(axis=0)}))
+                                "value_added": va.sum(axis=0), "investment": inv.sum(axis=0)}))
     cluster = proj.cluster[row].sum(axis=0)
     if real:
         cluster = cluster / proj.price[row, base.cluster_index]
     frames.append(pd.DataFrame({"year": years, "sector": cluster_id(base), "output": cluster,
-                                "value_added": np.nan}))
+                                "value_added": np.nan, "investment": np.nan}))
     table = pd.concat(frames, ignore_index=True)
     return table.sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
-def goals_table(results: GoalResults, row: int = 0, probability: bool = False) -> pd.DataFrame:
+def goals_table(results: GoalResults, row: int = 0, probability: np.ndarray | None = None) -> pd.DataFrame:
     """One row per goal: ``target, met, year_reached, value, goal, gap, unit`` (+ ``probability``).
 
-    ``year_reached`` is empty when the goal is not reached within the horizon. With ``probability``
-    the share of all runs meeting the goal is added and ``met``/``value`` describe the median run's
-    value (the median over runs of the target-year value).
+    ``met``, ``value`` and ``year_reached`` describe run ``row`` (the central path: the deterministic
+    run); ``year_reached`` is empty when the goal is not reached within the horizon. ``probability``
+    (G,), the ensemble's chance of each goal, adds a column.
     """
     ids = [g.id for g in results.goals]
-    if probability:
-        value = np.median(results.value, axis=0)
-        goal = np.median(results.goal, axis=0)
-        met = [bool(v >= gv) for v, gv in zip(value, goal)]
-        # Median run's year (a real run's year, never an average); "never" sorts last.
-        never = np.iinfo(np.int64).max
-        years = np.where(results.year_reached == NOT_REACHED, never, results.year_reached)
-        reached_row = np.quantile(years, 0.5, axis=0, method="inverted_cdf")
-        reached = [int(r) if r != never else None for r in reached_row]
-    else:
-        value, goal = results.value[row], results.goal[row]
-        met = [bool(m) for m in results.met[row]]
-        reached = [int(y) if y != NOT_REACHED else None for y in results.year_reached[row]]
+    value, goal = results.value[row], results.goal[row]
     table = pd.DataFrame({
         "target": ids,
-        "met": met,
-        "year_reached": pd.array(reached, dtype="Int64"),
+        "met": [bool(m) for m in results.met[row]],
+        "year_reached": pd.array([int(y) if y != NOT_REACHED else None for y in results.year_reached[row]],
+                                 dtype="Int64"),
         "value": value,
         "goal": goal,
         "gap": goal - value,
         "unit": [_unit(g.metric) for g in results.goals],
     })
-    if probability:
-        table["probability"] = results.probability
+    if probability is not None:
+        table["probability"] = np.asarray(probability, dtype=float)
     return table
+
+
+def gain_table(proj: Projection, years: tuple[int, ...], row: int = 0) -> pd.DataFrame:
+    """The gain of total output from the base year: ``year, gain, volume, price, reclassification`` (亿元)."""
+    rows = []
+    for y in years:
+        v, p, r = proj.gain_parts(y)[row]
+        rows.append({"year": int(y), "gain": v + p + r, "volume": v, "price": p, "reclassification": r})
+    return pd.DataFrame(rows)
 
 
 def _unit(metric: str) -> str:
     return {"total_multiple": "100m yuan", "cluster_total": "100m yuan", "advanced_share": "%",
-            "min_growth": "%/yr"}[metric]
+            "high_tech_share": "%", "min_growth": "%/yr"}[metric]

@@ -1,4 +1,11 @@
-"""Monte Carlo ensembles of one scenario: growth shocks and project delays, summarised.
+"""The one Monte Carlo ensemble: what the CLI, the page, the workbook, the briefing and goal seek use.
+
+A run draws growth shocks (``volatility``, ``correlation``) and the uncertain data of
+``uncertainty.csv``: the unpublished 2024 level and its sector split, the capital elasticity, the
+scale of the 技改 effect, the share of key projects' stated output they reach, a delay common to
+all projects plus each project's own delay (``parameters.csv``), and the trend growth of stainless
+trade. The draws depend on the seed and the run count only, not on the scenario, so two scenarios
+(or two lever values in goal seek) see the same draws: common random numbers.
 
 Only summaries leave this module for the page (quantile bands, probabilities, the spread of each
 goal's metric); the (runs, sectors, years) arrays stay on the server.
@@ -7,63 +14,122 @@ goal's metric); the (runs, sectors, years) arrays stay on the server.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from .data import Baseline
-from .engine import Projection, draw_normals, simulate
-from .goals import GoalResults, evaluate_goals, metric_series
-from .scenario import Projects, Scenario, resolve_goals, scenario_params, scenario_projects
+from .engine import ParameterDraws, Projection, Projects, draw_normals, project_draws, simulate
+from .goals import GoalResults, evaluate_goals, goal_floor, metric_at_target  # noqa: F401 (re-export)
+from .scenario import Scenario, resolve_goals, scenario_params, scenario_projects
+from .specs import MAX_PROJECTS
 
+#: Ensemble size and seed of every chance the tool shows (page, workbook, briefing, CLI default).
+DEFAULT_RUNS = 10_000
+DEFAULT_SEED = 20_241_231
 #: Percentiles of the fan charts: the p5–p95 and p25–p75 bands around the median.
 QUANTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: Metrics whose spread is relative (log) rather than additive, for the map's shift approximation.
 LEVEL_METRICS = ("total_multiple", "cluster_total")
 
 
-def draw_delays(rng: np.random.Generator, runs: int, projects: Projects, base: Baseline) -> Projects:
-    """Projects with a random delay of their first year per run: Poisson(mean), capped, whole years.
+@dataclass(frozen=True)
+class EnsembleDraws:
+    """Every random number of an ensemble of ``runs`` runs (read-only arrays).
 
-    (``run_ensemble`` draws the same way, from its cached stream.)
+    normals : (T, runs, S + 1) shocks; delays : (runs, MAX_PROJECTS) whole years, the common
+    delay plus each project's own; size : (runs,) share of stated project output reached;
+    params : the engine's per-run data draws.
     """
-    if projects.count == 0:
-        return projects
-    mean, cap = base.params["project_delay_mean"], base.params["project_delay_max"]
-    delay = np.minimum(rng.poisson(mean, size=(runs, projects.count)), cap)
-    start = np.broadcast_to(projects.start, (runs, projects.count)) + delay
-    return replace(projects, start=start)
+
+    normals: np.ndarray
+    delays: np.ndarray
+    size: np.ndarray
+    params: ParameterDraws
+
+    @property
+    def runs(self) -> int:
+        return self.size.shape[0]
+
+
+#: Equally likely values of a stratified draw (``_draw(..., strata=STRATA)``).
+STRATA = 16
+
+
+def _poisson_capped(rng: np.random.Generator, mean: float, cap: float, size) -> np.ndarray:
+    """Poisson(mean) draws with everything above ``cap`` set to ``cap``, by inverting the CDF of uniforms."""
+    k = np.arange(int(cap))
+    pmf = np.exp(-mean) * mean ** k / np.cumprod(np.concatenate([[1.0], np.arange(1, int(cap))]))
+    return np.searchsorted(np.cumsum(pmf), rng.random(size), side="right").astype(float)
+
+
+def _draw(rng: np.random.Generator, dist, n: int, shape: tuple[int, ...] = (), strata: int = 0) -> np.ndarray:
+    """``n`` draws of a distribution of uncertainty.csv.
+
+    ``strata`` > 0 (uniform only): each draw is the midpoint of one of ``strata`` equally likely bins,
+    chosen at random — a stratified discretisation that lets the engine evaluate each value once.
+    """
+    size = (n, *shape)
+    if dist.kind == "uniform":
+        if strata:
+            return dist.a + (dist.b - dist.a) * (rng.integers(0, strata, size) + 0.5) / strata
+        return rng.uniform(dist.a, dist.b, size)
+    if dist.kind == "normal":
+        return rng.normal(dist.a, dist.b, size)
+    if dist.kind == "lognormal":
+        return np.exp(rng.normal(dist.a, dist.b, size))
+    return _poisson_capped(rng, dist.a, dist.b, size)
 
 
 @functools.lru_cache(maxsize=4)
-def _shared_draws(base: Baseline, runs: int, seed: int, n_projects: int) -> tuple[np.ndarray, np.ndarray]:
-    """Normals (T, runs, S + 1) and project delays (runs, P) of a seed, drawn once and kept read-only.
-
-    Every scenario of a session uses the same seed, so its draws do not depend on the scenario:
-    reusing them saves most of a live ensemble's random-number work (and keeps comparisons paired).
-    """
+def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> EnsembleDraws:
+    """The draws of a seed, made once and kept read-only (every scenario of a session reuses them)."""
     rng = np.random.default_rng(seed)
+    U = base.uncertainty
     normals = draw_normals(rng, runs, base)
-    mean, cap = base.params["project_delay_mean"], base.params["project_delay_max"]
-    delays = np.minimum(rng.poisson(mean, size=(runs, n_projects)), cap).astype(float)
-    normals.flags.writeable = False
-    delays.flags.writeable = False
-    return normals, delays
+    own = _poisson_capped(rng, base.params["project_delay_mean"], base.params["project_delay_max"],
+                          (runs, MAX_PROJECTS))
+    common = _draw(rng, U["project_delay_common"], runs)
+    size = _draw(rng, U["project_size"], runs)
+    total = _draw(rng, U["level_2024"], runs)
+    split = base.output0 * _draw(rng, U["sector_split"], runs, (len(base.sectors),))
+    level = total[:, None] * split / split.sum(axis=1, keepdims=True) / base.output0
+    # α and θ enter transcendental functions of whole paths: stratified, so each value is computed once.
+    params = ParameterDraws(level=level, capital_elasticity=_draw(rng, U["capital_elasticity"], runs, strata=STRATA),
+                            tech_scale=_draw(rng, U["tech_scale"], runs, strata=STRATA),
+                            trade_growth=_draw(rng, U["trade_growth"], runs))
+    delays = own + common[:, None]
+    for a in (normals, delays, size, level, params.capital_elasticity, params.tech_scale, params.trade_growth):
+        a.flags.writeable = False
+    return EnsembleDraws(normals=normals, delays=delays, size=size, params=params)
 
 
-def run_ensemble(base: Baseline, sc: Scenario, runs: int, seed: int, delays: bool = True
-                 ) -> tuple[Projection, GoalResults]:
-    """``runs`` seeded draws of ``sc`` (shocks with its volatility and correlation, and project delays).
+def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: EnsembleDraws) -> Projection:
+    """K parameter rows × the ensemble's runs in one engine call (rows k·runs … (k+1)·runs − 1 are row k).
 
-    One engine call. The same seed gives the same draws; volatility 0 and no delays give the
-    deterministic path in every run.
+    Every row sees the same draws (common random numbers), so a lever's effect on a chance is not noise.
     """
-    X = np.repeat(scenario_params(sc, base)[None, :], runs, axis=0)
-    projects = scenario_projects([sc], base)
-    normals, delay = _shared_draws(base, runs, seed, projects.count)
-    if delays and projects.count:
-        projects = replace(projects, start=np.broadcast_to(projects.start, delay.shape) + delay)
-    proj = simulate(base, X, projects, normals=normals)
+    X = np.atleast_2d(X)
+    K, R = X.shape[0], draws.runs
+    rows = np.repeat(X, R, axis=0)
+    normals = draws.normals if K == 1 else np.tile(draws.normals, (1, K, 1))
+    p = draws.params
+
+    def tile(a: np.ndarray) -> np.ndarray:
+        return a if K == 1 else np.tile(a, (K,) + (1,) * (a.ndim - 1))
+
+    params = ParameterDraws(level=tile(p.level), capital_elasticity=tile(p.capital_elasticity),
+                            tech_scale=tile(p.tech_scale), trade_growth=tile(p.trade_growth))
+    if projects.count:
+        projects = project_draws(projects, tile(draws.delays[:, :projects.count]), tile(draws.size))
+    return simulate(base, rows, projects, normals=normals, draws=params, detail=False)
+
+
+def run_ensemble(base: Baseline, sc: Scenario, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED
+                 ) -> tuple[Projection, GoalResults]:
+    """``runs`` seeded runs of ``sc`` (shocks and uncertain data, see the module docstring)."""
+    proj = simulate_ensemble(base, scenario_params(sc, base), scenario_projects([sc], base),
+                             ensemble_draws(base, runs, seed))
     return proj, evaluate_goals(proj, resolve_goals(sc, base))
 
 
@@ -95,19 +161,22 @@ class EnsembleSummary:
 
 
 def goal_deviation(ens: GoalResults, det: GoalResults, j: int) -> np.ndarray:
-    """Sorted deviations of runs' goal metric from the deterministic value (see ``EnsembleSummary``)."""
+    """Sorted deviations of runs' margin over their goal from the deterministic margin (see ``EnsembleSummary``).
+
+    The margin is log(value / goal) for level metrics and value − goal otherwise: a run's own goal
+    counts (doubling is measured from the run's own 2024 level, which the ensemble draws).
+    """
     goal = ens.goals[j]
     if goal.metric in LEVEL_METRICS:
-        d = np.log(ens.value[:, j]) - np.log(det.value[0, j])
+        d = np.log(ens.value[:, j] / ens.goal[:, j]) - np.log(det.value[0, j] / det.goal[0, j])
     else:
-        d = ens.value[:, j] - det.value[0, j]
+        d = (ens.value[:, j] - ens.goal[:, j]) - (det.value[0, j] - det.goal[0, j])
     return np.sort(d)
 
 
-def summarize(base: Baseline, sc: Scenario, runs: int = 10_000, seed: int = 0, delays: bool = True
-              ) -> EnsembleSummary:
+def summarize(base: Baseline, sc: Scenario, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> EnsembleSummary:
     """Run the ensemble and keep only its summaries."""
-    proj, res = run_ensemble(base, sc, runs, seed, delays)
+    proj, res = run_ensemble(base, sc, runs, seed)
     goals = resolve_goals(sc, base)
     det_proj = simulate(base, scenario_params(sc, base), scenario_projects([sc], base))
     det = evaluate_goals(det_proj, goals)
@@ -132,25 +201,14 @@ def shifted_probability(deviation: np.ndarray, value: np.ndarray, goal_value: np
     """Probability of meeting a goal at deterministic ``value``, if the levers only shift the spread.
 
     P(value · e^d ≥ goal) for level metrics, P(value + d ≥ goal) otherwise, over the ensemble's
-    deviations d (sorted). Exact for σ = 0; an approximation elsewhere (levers change the spread
-    little; tests compare it with full ensembles).
+    deviations d of the margin (sorted, ``goal_deviation``). Exact when nothing is drawn; an
+    approximation elsewhere (levers change the spread little; tests compare it with full ensembles).
     """
     value = np.asarray(value, dtype=float)
+    floor = goal_floor(goal_value)  # the one "met" rule of goals.meets
     if metric in LEVEL_METRICS:
-        need = np.log(goal_value) - np.log(value)
+        need = np.log(floor) - np.log(value)
     else:
-        need = goal_value - value
-    # Tolerance as in goals.MET_RTOL: a deviation of exactly "need" meets the goal.
-    k = np.searchsorted(deviation, need - 1e-12, side="left")
+        need = floor - value
+    k = np.searchsorted(deviation, need, side="left")
     return 1.0 - k / deviation.size
-
-
-def metric_at_target(proj: Projection, goal) -> tuple[np.ndarray, np.ndarray]:
-    """(N,) the goal's metric in its target year (min_growth: the window minimum) and (N,) the goal value."""
-    series, goal_value = metric_series(proj, goal)
-    years = proj.years
-    ti = int(np.searchsorted(years, goal.target_year))
-    if goal.metric == "min_growth":
-        si = int(np.searchsorted(years, goal.start_year or years[1]))
-        return series[:, si: ti + 1].min(axis=1), goal_value
-    return series[:, ti], goal_value

@@ -102,3 +102,21 @@ def test_median_year_is_a_real_runs_year(tmp_path):
         assert r.returncode == 0, r.stderr
         for row in json.loads(r.stdout):
             assert row["year_reached"] is None or 2024 <= row["year_reached"] <= 2035
+
+
+def test_gains_split_the_gain_into_volume_price_and_reclassification():
+    """The 规上 gain to each goal year: new capacity, price and 小升规 reclassification add up to it."""
+    r = cli("gains", PRESETS / "three_year_action.json", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = {x["year"]: x for x in json.loads(r.stdout)}
+    assert set(rows) == {2027, 2035}
+    for x in rows.values():
+        assert x["volume"] + x["price"] + x["reclassification"] == pytest.approx(x["gain"], rel=1e-9)
+    # 40 firms a year in 2025–2027 at 0.25亿元 each, growing with their sectors: about 30亿元 by 2027.
+    assert 30 < rows[2027]["reclassification"] < 35 and rows[2027]["price"] == pytest.approx(0, abs=1e-9)
+    r = cli("run", PRESETS / "three_year_action.json")
+    t = pd.read_csv(io.StringIO(r.stdout))
+    assert "investment" in t.columns  # finding 1: the bill by sector and year
+    inv = t[t.sector == "total"].set_index("year").investment
+    per_sector = t[~t.sector.isin(["total", "stainless_cluster"])].groupby("year").investment.sum()
+    pd.testing.assert_series_equal(per_sector, inv, check_names=False, rtol=1e-5)

@@ -43,7 +43,7 @@ def test_goals_and_sources(base):
     g = base.goal_by_id
     assert (g["doubling"].threshold, g["doubling"].target_year) == (2.0, 2027)
     assert (g["stainless_cluster"].threshold, g["stainless_cluster"].target_year) == (1000, 2027)
-    assert (g["advanced_share_2035"].threshold, g["advanced_share_2035"].target_year) == (50, 2035)
+    assert (g["advanced_share_2035"].threshold, g["advanced_share_2035"].target_year) == (65, 2035)
     assert (g["steady_growth"].threshold, g["steady_growth"].start_year) == (5, 2025)
     for s in base.sources.values():
         assert s.title and s.publisher and s.accessed
@@ -119,9 +119,9 @@ def test_missing_sector_parameter(folder):
 
 
 def test_wrong_unit_and_out_of_range(folder):
-    _replace(folder / "parameters.csv", "capital_elasticity,0.45,1,", "capital_elasticity,1.5,1,")
+    _replace(folder / "parameters.csv", "capital_elasticity,1.0,1,", "capital_elasticity,1.5,1,")
     assert "outside the allowed range" in _load_error(folder).en
-    _replace(folder / "parameters.csv", "capital_elasticity,1.5,1,", "capital_elasticity,0.45,%,")
+    _replace(folder / "parameters.csv", "capital_elasticity,1.5,1,", "capital_elasticity,1.0,%,")
     assert "should be '1'" in _load_error(folder).en
 
 
@@ -147,9 +147,9 @@ def test_whole_years_and_region_types(folder):
     _replace(folder / "goals.csv", "× 2024,2027,", "× 2024,2027.5,")
     assert "whole number" in _load_error(folder).en
     _replace(folder / "goals.csv", "× 2024,2027.5,", "× 2024,2027,")
-    _replace(folder / "parameters.csv", "sme_start_year,2025,", "sme_start_year,2024,")
-    assert "sme_start_year must be from 2025" in _load_error(folder).en
-    _replace(folder / "parameters.csv", "sme_start_year,2024,", "sme_start_year,2025,")
+    _replace(folder / "region.json", '"start": 2025', '"start": 2024')
+    assert "plan needs whole years" in _load_error(folder).en
+    _replace(folder / "region.json", '"start": 2024', '"start": 2025')
     _replace(folder / "region.json", '"advanced_groups": [\n    "emerging",\n    "future"\n  ]', '"advanced_groups": 5')
     assert "advanced_groups" in _load_error(folder).en
 
@@ -157,3 +157,33 @@ def test_whole_years_and_region_types(folder):
 def test_nan_published_growth_is_rejected(folder):
     _replace(folder / "region.json", '"value": 7.2', '"value": NaN')
     assert "published_growth" in _load_error(folder).en
+
+
+def test_high_tech_parts_reproduce_the_published_2020_share(base):
+    """Finding 4: the model's history agrees with the published ~50 % 高新技术产业产值占比 of 2020."""
+    value, year = base.published_high_tech
+    assert (value, year) == (50.0, 2020)
+    back = base.output0 / (1 + base.trend_pct / 100) ** 4   # 2020 output along each trend
+    by_hand = 100 * back @ base.high_tech_share / back.sum()
+    assert base.high_tech_share_in(2020) == pytest.approx(by_hand, rel=1e-12)
+    assert abs(by_hand - 50.0) <= 1.0
+
+
+def test_high_tech_calibration_is_checked(folder):
+    _replace(folder / "sector_parameters.csv", "stainless,high_tech_share,50,", "stainless,high_tech_share,95,")
+    assert "published share is 50 %" in _load_error(folder).en
+
+
+def test_judgements_are_estimates_and_sources_are_honest(base):
+    """Finding 7: judgements are marked estimate; nothing cites the article for a number it does not give."""
+    by = {(f.table, f.key, f.parameter): f for f in base.figures}
+    for name in ("sme_entry_revenue",):
+        assert by[("parameters", "", name)].status == "estimate"
+    for name in ("max_growth_short", "max_growth_long"):
+        assert by[("plausibility", "", name)].status == "estimate"
+    for f in base.figures:
+        if f.parameter in ("tech_response", "downstream_share"):
+            assert f.source != "jjdb2025", f
+    assert set(base.uncertainty) >= {"level_2024", "sector_split", "capital_elasticity", "tech_scale",
+                                     "project_size", "project_delay_common", "trade_growth"}
+    assert (base.uncertainty["level_2024"].a, base.uncertainty["level_2024"].b) == (350.0, 430.0)

@@ -7,13 +7,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model import (draw_normals, monte_carlo, param_names, parse_scenario, run_scenario, scenario_params,
+from model import (draw_normals, param_names, parse_scenario, run_scenario, scenario_params,
                    scenario_projects, simulate)
 from model.scenario import lever_bounds, neutral_values
 from model.specs import SCALAR_PARAMS, SECTOR_GROWTH_RANGE
 
 YEARS = np.arange(2024, 2036)
 T = YEARS - 2024
+
+
+def monte_carlo(base, sc, runs, rng):
+    """Growth shocks only (no parameter draws): the engine's shock arithmetic on its own."""
+    X = np.repeat(scenario_params(sc, base)[None, :], runs, axis=0)
+    return simulate(base, X, scenario_projects([sc], base), normals=draw_normals(rng, runs, base))
 
 
 def params_of(base, doc=None):
@@ -72,20 +78,53 @@ def test_sme_cohorts_enter_at_threshold_and_grow_with_sector(base, run):
     np.testing.assert_allclose(d[:, 2], entry * (1 + g) + entry, rtol=1e-12)
 
 
-def test_key_project_ramps_up_with_prices_and_bills_investment(base, run):
+def test_key_project_invests_before_it_produces_then_grows_with_its_sector(base, run):
+    """Finding 2: capacity is paid for one year before it produces, at the sector's capital-output ratio
+    k = κ·v, and once built it grows with its sector (equipment: 12 %/yr) and needs upkeep u = I₀/Y₀."""
     proj = {"name": "P", "sector": "equipment", "start_year": 2026, "output": 30, "ramp_years": 3,
             "investment": 24}
     with_p = run({"levers": {"projects": [proj]}})
     d = with_p.output[0] - run().output[0]
     i = base.sector_ids.index("equipment")
-    pi = 1 + base.params["price_base"] / 100
+    assert base.params["price_base"] == 0.0
     assert d[i, YEARS == 2025][0] == 0
-    np.testing.assert_allclose(d[i, 2:5], [10 * pi ** 2, 20 * pi ** 3, 30 * pi ** 4], rtol=1e-12)
-    np.testing.assert_allclose(d[i, 5:], 30 * pi ** T[5:], rtol=1e-12)
-    others = np.delete(d, i, axis=0)
-    np.testing.assert_allclose(others, 0, atol=1e-12)
+    # 10 a year installed in 2026, 2027, 2028; each cohort grows 12 %/yr from its first year.
+    out = np.array([10.0, 10 * 1.12 + 10, (10 * 1.12 + 10) * 1.12 + 10])
+    np.testing.assert_allclose(d[i, 2:5], out, rtol=1e-12)
+    np.testing.assert_allclose(d[i, 5:], out[-1] * 1.12 ** (T[5:] - 4), rtol=1e-12)
+    np.testing.assert_allclose(np.delete(d, i, axis=0), 0, atol=1e-12)
+    k = 3.0 * 0.30                       # capital per yuan of output
+    u = k * (0.12 + 0.096) / 1.12        # steady investment per yuan of output
     dinv = with_p.investment[0] - run().investment[0]
-    np.testing.assert_allclose(dinv, [0, 0, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0], atol=1e-12)
+    expected = np.zeros(12)
+    expected[1:4] = 10 * k               # construction in 2025, 2026, 2027
+    expected += u * d[i]                 # upkeep of what is built
+    np.testing.assert_allclose(dinv, expected, rtol=1e-12, atol=1e-12)
+    # Investment per yuan of added value added, cumulated to 2035, near every channel's (see below).
+    assert with_p.investment_by_sector[0, i].sum() > run().investment_by_sector[0, i].sum()
+
+
+def test_investment_lever_stops_after_the_plan_window(base, run):
+    """Finding 1: the lever describes 2025–2027; afterwards investment grows at its trend from the level reached."""
+    neutral = neutral_values(base)["investment"]
+    hi = run({"levers": {"investment": 40}}).investment_by_sector[0]
+    trend = run().investment_by_sector[0]
+    ratio = hi / trend
+    g, gi = base.trend_pct / 100, base.trend_pct / 100 + (40 - neutral) / 100
+    np.testing.assert_allclose(ratio[:, 3], ((1 + gi) / (1 + g)) ** 3, rtol=1e-12)
+    np.testing.assert_allclose(ratio[:, 3:], ratio[:, 3:4] * np.ones(9), rtol=1e-12)  # flat ratio after 2027
+    total = run({"levers": {"investment": 40}})
+    share = total.investment[0, -1] / total.total[0, -1]
+    assert share < 0.30  # was 89 % of gross output when the lever never stopped
+    persist = run({"plan": {"after": "persist"}, "levers": {"investment": 40}}).investment_by_sector[0]
+    np.testing.assert_allclose(persist[:, -1] / trend[:, -1], ((1 + gi) / (1 + g)) ** 11, rtol=1e-12)
+
+
+def test_plan_window_moves_the_levers(base, run):
+    late = run({"plan": {"start": 2028, "end": 2030}, "levers": {"investment": 20, "sme_upgrades": 40,
+                                                                 "chain_extension": 40, "tech_upgrade": 70}})
+    np.testing.assert_allclose(late.output[0, :, :4], run().output[0, :, :4], rtol=1e-12)
+    assert late.total[0, 4] > run().total[0, 4]
 
 
 def test_chain_extension_adds_downstream_output_from_local_volume(base, run):
@@ -138,7 +177,8 @@ def test_investment_builds_capital_by_perpetual_inventory_with_a_lag(base, run):
     # The capital effect appears one year after the investment (lag 1): nothing in 2025.
     assert out[1] == pytest.approx(120 * 1.06, rel=1e-12)
     tech = 1 + 0.02 * (np.exp(-1) - np.exp(-0.40 * 1.15 / 1.06 / 0.40))  # 技改 rides on the extra investment
-    assert out[2] == pytest.approx(120 * 1.06 ** 2 * (k1 / k1_ss) ** 0.45 * tech, rel=1e-12)
+    # α = 1: the extra capital earns the sector's own output per yuan of capital (one capital account).
+    assert out[2] == pytest.approx(120 * 1.06 ** 2 * (k1 / k1_ss) * tech, rel=1e-12)
 
 
 def test_investment_lever_is_first_year_growth_of_total_investment(base, run):
@@ -149,12 +189,16 @@ def test_investment_lever_is_first_year_growth_of_total_investment(base, run):
     np.testing.assert_allclose(run({"levers": {"investment": neutral}}).output, run().output, rtol=1e-13)
 
 
-def test_chain_extension_capacity_is_billed(base, run):
+def test_chain_extension_capacity_is_billed_a_year_ahead_at_the_same_ratio(base, run):
     d_inv = run({"levers": {"chain_extension": 30}}).investment[0] - run().investment[0]
-    d_out = run({"levers": {"chain_extension": 30}}).output[0] - run().output[0]
-    kappa_v = base.capital_output * base.va_rate
-    expected_2025 = (d_out[:, 1] * kappa_v).sum()
-    assert d_inv[0] == 0 and d_inv[1] == pytest.approx(expected_2025, rel=1e-12)
+    k = base.capital_output * base.va_rate
+    u = base.investment0 / base.output0
+    d = base.downstream_share
+    volume = 120 * 1.06 ** T
+    extra_2025 = 0.05 * 2.0 * volume[1]            # share 15 → 20 % in 2025 (plan 2025–2027)
+    build_2026 = 0.05 * 2.0 * volume[2]            # the 2026 step, paid in 2025
+    assert d_inv[0] == 0
+    assert d_inv[1] == pytest.approx(build_2026 * (d @ k) + extra_2025 * (d @ u), rel=1e-12)
     assert np.all(d_inv >= 0)
 
 
@@ -203,8 +247,10 @@ def lever_points(draw, base):
     """A random point of the whole allowed box: scalar parameters and sector trends."""
     box = _box(base)
     row = [draw(st.floats(*box[n], allow_nan=False)) for n in SCALAR_PARAMS]
+    start = draw(st.integers(2025, 2035))
+    plan = [float(start), float(draw(st.integers(start, 2035))), float(draw(st.integers(0, 1)))]
     trends = [draw(st.floats(*SECTOR_GROWTH_RANGE, allow_nan=False)) for _ in base.sector_ids]
-    return np.array(row + trends)
+    return np.array(row + plan + trends)
 
 
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
@@ -218,6 +264,7 @@ def test_more_of_a_lever_never_lowers_any_output(base, lever):
     names = param_names(base)
     j = names.index(lever)
     points = np.array([[rng.uniform(*box[n]) for n in SCALAR_PARAMS]
+                       + [2025.0, float(rng.integers(2025, 2036)), float(rng.integers(0, 2))]
                        + list(rng.uniform(*SECTOR_GROWTH_RANGE, size=len(base.sector_ids)))
                        for _ in range(40)])
     grid = np.linspace(*box[lever], 25)
@@ -250,13 +297,14 @@ def test_diminishing_returns_to_tech_upgrade(base):
         assert np.all(steps > 0) and np.all(np.diff(steps) < 0)
 
 
-def test_diminishing_returns_to_capital(base):
-    """(c) Output per extra 亿元 of cumulative investment falls as investment rises (elasticity < 1)."""
+def test_capital_elasticity_below_one_gives_diminishing_returns(base):
+    """(c) With α < 1 (the ensemble draws it) output per extra 亿元 of investment falls as investment rises."""
+    from model.engine import ParameterDraws
     names = param_names(base)
-    X = np.repeat(params_of(base, {"levers": {"tech_upgrade": 0}})[None], 12, axis=0)
+    X = np.repeat(params_of(base, {"levers": {"tech_upgrade": 0}, "plan": {"after": "persist"}})[None], 12, axis=0)
     X[:, names.index("investment")] = np.linspace(7.2, 40, 12)
     X[:, names.index("tech_upgrade")] = 0.0  # isolate the capital channel
-    p = simulate(base, X)
+    p = simulate(base, X, draws=ParameterDraws(capital_elasticity=np.full(12, 0.7)))
     d_out = np.diff(p.total[:, -1])
     d_inv = np.diff(p.cumulative_investment[:, -2])  # investment through 2034 acts on 2035 output (lag 1)
     marginal = d_out / d_inv

@@ -86,7 +86,8 @@ def test_series_table_has_every_series_with_units(base, proj):
     units = t.groupby("series").unit.unique().map(tuple).to_dict()
     assert units == {"output": ("100m yuan",), "output_real": ("100m yuan",), "value_added": ("100m yuan",),
                      "cluster": ("100m yuan",), "investment": ("100m yuan",),
-                     "cumulative_investment": ("100m yuan",), "advanced_share": ("%",), "growth": ("%/yr",)}
+                     "cumulative_investment": ("100m yuan",), "advanced_share": ("%",), "growth": ("%/yr",),
+                     "high_tech_share": ("%",), "gain": ("100m yuan",)}
     sectors = set(base.sector_ids) | {"total"}
     for s in ("output", "output_real", "value_added"):
         assert set(t[t.series == s].sector) == sectors
@@ -112,6 +113,10 @@ def test_series_totals_equal_the_projection(base, proj, scenarios):
         assert np.array_equal(get("cumulative_investment", "total"), proj.cumulative_investment[i])
         assert np.array_equal(get("advanced_share", "total"), proj.advanced_share[i])
         assert np.array_equal(get("growth", "total"), proj.growth[i])
+        assert np.array_equal(get("high_tech_share", "total"), proj.high_tech_share[i])
+        # Finding 3 (build item 3): the gain's parts add up to the gain of total output exactly.
+        parts = sum(get("gain", p) for p in ("volume", "price", "reclassification"))
+        np.testing.assert_allclose(parts, proj.total[i] - proj.total[i, 0], rtol=1e-12, atol=1e-9)
         per_sector = t[(t.series == "output") & (t.sector != "total")].groupby("year").value.sum().to_numpy()
         np.testing.assert_allclose(per_sector, proj.total[i], rtol=1e-12)
         real = get("output_real", "total")
@@ -241,7 +246,7 @@ def test_assumptions_sheet_lists_parameters_projects_and_overrides(base, scenari
     rows = list(ws.iter_rows(values_only=True))
     params = {(r[0], r[2]): r for r in rows if r[0] in dict(scenarios) and isinstance(r[3], (int, float))
               and isinstance(r[2], str)}
-    assert params[("三年行动", "investment")][3] == 15 and params[("三年行动", "investment")][5] == t["origin_scenario"]
+    assert params[("三年行动", "investment")][3] == 12 and params[("三年行动", "investment")][5] == t["origin_scenario"]
     trend_growth = params[("trend", "growth")]
     assert trend_growth[3] == pytest.approx(7.2) and trend_growth[5] == t["origin_neutral"]
     assert params[("custom", "trend:stainless")][3] == 9.0

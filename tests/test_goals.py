@@ -14,8 +14,8 @@ from model.goals import NOT_REACHED
 YEARS = np.arange(2024, 2036)
 
 
-def hand_projection(totals, cluster=None, advanced=None):
-    """Two sectors (one advanced) whose totals follow ``totals`` (N, Y)."""
+def hand_projection(totals, cluster=None, advanced=None, high_tech=None):
+    """Two sectors (one advanced) whose totals follow ``totals`` (N, Y); ``high_tech``: share (N, Y), fraction."""
     totals = np.atleast_2d(np.asarray(totals, dtype=float))
     n = totals.shape[0]
     adv = np.full_like(totals, 0.25) if advanced is None else np.atleast_2d(advanced)
@@ -23,9 +23,10 @@ def hand_projection(totals, cluster=None, advanced=None):
     cl = np.zeros((n, 3, YEARS.size))
     if cluster is not None:
         cl[:, 1] = np.atleast_2d(cluster)
+    ht = totals * (0.5 if high_tech is None else np.atleast_2d(high_tech))
     return Projection(years=YEARS, sector_ids=("a", "b"), output=output, value_added=output * 0.3,
-                      price=np.ones_like(output), cluster=cl, investment=np.zeros((n, YEARS.size)),
-                      advanced_mask=np.array([False, True]))
+                      price=np.ones_like(output), cluster=cl, investment_by_sector=np.zeros_like(output),
+                      reclassified=np.zeros_like(output), high_tech=ht, advanced_mask=np.array([False, True]))
 
 
 @pytest.fixture
@@ -62,22 +63,31 @@ def test_cluster_goal_on_level(goals):
     assert evaluate_goals(hand_projection(np.full(12, 100.0), cluster=cluster), (g,)).met[0, 0]
 
 
-def test_advanced_share_goal(goals):
-    adv = np.linspace(0.25, 0.55, 12)
-    r = evaluate_goals(hand_projection(np.full(12, 100.0), advanced=adv), (goals["advanced_share_2035"],))
-    assert r.met[0, 0] and r.value[0, 0] == pytest.approx(55.0)
-    assert r.year_reached[0, 0] == YEARS[np.argmax(adv >= 0.5)]
+def test_structure_goal_is_the_high_tech_share(goals):
+    """Finding 4: the 2035 goal is 高新技术产业产值占比 (≥ 65 %), not the emerging + future share."""
+    g = goals["advanced_share_2035"]
+    assert g.metric == "high_tech_share" and g.threshold == 65
+    ht = np.linspace(0.50, 0.70, 12)
+    r = evaluate_goals(hand_projection(np.full(12, 100.0), advanced=np.full(12, 0.1), high_tech=ht), (g,))
+    assert r.met[0, 0] and r.value[0, 0] == pytest.approx(70.0)
+    assert r.year_reached[0, 0] == YEARS[np.argmax(ht >= 0.65 - 1e-12)]
 
 
-def test_steady_growth_fails_on_one_weak_year(goals):
+def test_steady_growth_is_the_lowest_average_growth_since_the_base_year(goals):
+    """5 %/yr on average since 2024 in every year 2025–2035; one weak year counts through the average."""
     growth = np.full(11, 0.08)
-    growth[5] = 0.03  # 2030 grows only 3 %
+    growth[0] = 0.03  # 2025 grows only 3 %: the average since 2024 is 3 % that year
     path = 100 * np.concatenate([[1.0], np.cumprod(1 + growth)])
     r = evaluate_goals(hand_projection(path), (goals["steady_growth"],))
     assert not r.met[0, 0] and r.year_reached[0, 0] == NOT_REACHED
     assert r.value[0, 0] == pytest.approx(3.0)
-    ok = evaluate_goals(hand_projection(100 * 1.05 ** (YEARS - 2024)), (goals["steady_growth"],))
-    assert ok.met[0, 0] and ok.year_reached[0, 0] == 2035 and ok.value[0, 0] == pytest.approx(5.0)
+    late = np.full(11, 0.08)
+    late[5] = 0.03  # a weak 2030 after five strong years: the average since 2024 stays above 5 %
+    ok = evaluate_goals(hand_projection(100 * np.concatenate([[1.0], np.cumprod(1 + late)])), (goals["steady_growth"],))
+    assert ok.met[0, 0] and ok.year_reached[0, 0] == 2035
+    assert ok.value[0, 0] == pytest.approx(100 * ((1.08 ** 5 * 1.03) ** (1 / 6) - 1))
+    exact = evaluate_goals(hand_projection(100 * 1.05 ** (YEARS - 2024)), (goals["steady_growth"],))
+    assert exact.met[0, 0] and exact.value[0, 0] == pytest.approx(5.0)
 
 
 def test_probability_is_share_of_runs(goals):

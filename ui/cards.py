@@ -1,4 +1,6 @@
-"""Goal cards: met or not, year first reached, target-year value against the goal, gap, baseline."""
+"""Goal cards: the chance (headline), whether the central path meets the goal, year first reached,
+target-year value against the goal, gap, what the gain is made of, the verdict over the plausible
+2024 levels, and the trend baseline."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from .i18n import Translator
 def _fmt(t: Translator, metric: str, x: float, difference: bool = False) -> str:
     if metric in ("total_multiple", "cluster_total"):
         return t.money(x)
-    if metric == "advanced_share":
+    if metric in ("advanced_share", "high_tech_share"):
         return t.points(x) if difference else t.pct(x)
     return t.points(x) if difference else t.rate(x)
 
@@ -43,11 +45,15 @@ def _arithmetic(t: Translator, goal: GoalSpec, res: Results, base: Baseline) -> 
     if goal.metric == "advanced_share":
         share = 100 * res.output[base.advanced_mask].sum(axis=0) / res.total
         k = int(np.searchsorted(years, goal.target_year))
-        return t("card.arith_share", start=t.pct(share[0]), year=goal.target_year, value=t.pct(share[k]))
+        return t("card.arith_share", published="—", start=t.pct(share[0]), year=goal.target_year, value=t.pct(share[k]))
+    if goal.metric == "high_tech_share":
+        k = int(np.searchsorted(years, goal.target_year))
+        return t("card.arith_share", published=t.pct(base.published_high_tech[0], 0), start=t.pct(res.high_tech_share[0]),
+                 year=goal.target_year, value=t.pct(res.high_tech_share[k]))
     return t("card.arith_growth", goal=t.rate(goal.threshold))
 
 
-def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Results,
+def goal_card(t: Translator, base: Baseline, j: int, res: Results, trend_res: Results,
               probability: float | None = None, runs: int = 0) -> str:
     """HTML of one goal card (j-th goal of the results), with the ensemble's chance when given."""
     g = res.goals
@@ -62,46 +68,75 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, base_res: Res
     else:
         goal_line = t("card.goal_level", year=goal.target_year, goal=_fmt(t, goal.metric, target))
     if goal.metric == "min_growth":
-        growth = 100 * (res.total[1:] / res.total[:-1] - 1)
+        since = 100 * ((res.total[1:] / res.total[0]) ** (1.0 / np.arange(1, res.years.size)) - 1)
         start = int(np.searchsorted(res.years[1:], goal.start_year or res.years[1]))
         stop = int(np.searchsorted(res.years[1:], goal.target_year)) + 1
-        worst_year = int(res.years[1:][start + int(np.argmin(growth[start:stop]))])
+        worst_year = int(res.years[1:][start + int(np.argmin(since[start:stop]))])
         value_line = t("card.min_growth", value=t.rate(value), year=worst_year)
     else:
         value_line = t("card.value", year=goal.target_year, value=_fmt(t, goal.metric, value))
     gap_text = (t("card.gap_over", gap=_fmt(t, goal.metric, -gap, difference=True)) if gap <= 0
                 else t("card.gap_short", gap=_fmt(t, goal.metric, gap, difference=True)))
-    bg = base_res.goals
+    bg = trend_res.goals
     if goal.metric == "min_growth":
         baseline_line = t("card.baseline_growth", value=t.rate(float(bg.value[0, j])))
     else:
         baseline_line = t("card.baseline", value=_fmt(t, goal.metric, float(bg.value[0, j])),
                           reached=_reached(t, goal, int(bg.year_reached[0, j]), end))
-    status = t("met") if met else t("not_met")
+    status = t("card.central_met") if met else t("card.central_missed")
     e = html.escape
     prob_html = ""
     if probability is not None:
         prob_html = (f'<div class="zc-prob" data-probability="{probability:.4f}" title="{e(t("card.prob_help", runs=t.num(runs)))}">'
                      f'{e(t("card.probability", p=t.pct(100 * probability, 0)))}</div>')
+    k = int(np.searchsorted(res.years, goal.target_year))
+    gain_html = ""
+    if goal.metric == "total_multiple":
+        v, p, r = res.gains[k]
+        gain_html = (f'<div class="zc-gain" data-volume="{v:.6g}" data-price="{p:.6g}" data-reclass="{r:.6g}">'
+                     f'{e(t("card.gain", year=goal.target_year, volume=t.money(v), price=t.money(p), reclass=t.money(r)))}</div>')
+    lg = res.level_goals
+    items = "；" if t.lang == "zh" else "; "
+    items = items.join(t("card.level_item", level=t.money(float(level)), mark="✔" if lg.met[i, j] else "✘")
+                       for i, level in enumerate(res.levels))
+    levels_html = (f'<div class="zc-levels" data-met="{",".join(str(bool(m)).lower() for m in lg.met[:, j])}">'
+                   f'{e(t("card.levels", items=items))}</div>')
     return (
         f'<div class="zc-card {"zc-met" if met else "zc-miss"}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}" '
         f'data-value="{value:.6g}" data-goal-value="{target:.6g}" data-year="{int(g.year_reached[0, j])}">'
         f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span>'
         f'<span class="zc-badge">{e(status)}</span></div>'
-        f'<div class="zc-goal">{e(goal_line)}</div>'
         f'{prob_html}'
+        f'<div class="zc-goal">{e(goal_line)}</div>'
         f'<div class="zc-value">{e(value_line)}</div>'
         f'<div class="zc-gap">{e(gap_text)} · {e(_reached(t, goal, int(g.year_reached[0, j]), end))}</div>'
+        f'{gain_html}'
         f'<div class="zc-arith">{e(_arithmetic(t, goal, res, base))}</div>'
+        f'{levels_html}'
         f'<div class="zc-base">{e(baseline_line)}</div>'
         "</div>"
     )
 
 
-def goal_cards(t: Translator, base: Baseline, res: Results, base_res: Results, ens=None) -> None:
+def level_table(t: Translator, res: Results) -> "pd.DataFrame":
+    """One row per goal, one column per plausible 2024 level: the central path's value and verdict."""
+    import pandas as pd
+
+    g = res.level_goals
+    rows = []
+    for j, goal in enumerate(g.goals):
+        row = {t("col.goal"): goal.name(t.lang)}
+        for i, level in enumerate(res.levels):
+            verdict = t("verdict.met") if g.met[i, j] else t("verdict.missed")
+            row[t.money(float(level))] = t("range.value", value=_fmt(t, goal.metric, float(g.value[i, j])), verdict=verdict)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def goal_cards(t: Translator, base: Baseline, res: Results, trend_res: Results, ens=None) -> None:
     cols = st.columns(len(res.goals.goals))
     for j, col in enumerate(cols):
         with col:
             p = None if ens is None else float(ens.probability[j])
-            st.markdown(goal_card(t, base, j, res, base_res, p, 0 if ens is None else ens.runs),
+            st.markdown(goal_card(t, base, j, res, trend_res, p, 0 if ens is None else ens.runs),
                         unsafe_allow_html=True)

@@ -13,10 +13,11 @@ import functools
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from model import Baseline, GoalSpec
 
-from .compute import COMPONENTS, Results
+from .compute import COMPONENTS, GAIN_PARTS, Results, compute, ensemble, get_baseline
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.
@@ -31,6 +32,8 @@ TRADITIONAL_COLORS = ("#c8553d", "#e38b4f", "#f2b134", "#a0785a", "#d9a88f", "#8
 PART_COLORS = ("#1f5fa8", "#9ecae1", "#2e9c6a")
 PARTS = ("processing", "trade", "downstream")
 COMPONENT_COLORS = ("#9e9e9e", "#1f5fa8", "#2e9c6a", "#e38b4f", "#f2b134", "#8e5ea2")
+#: What the scenario's gain is made of: new capacity, price, reclassification (hatched tones).
+GAIN_COLORS = ("#37474f", "#b0bec5", "#f8d77f")
 
 #: Shared look, added to each spec as plain data (Altair's configure_* calls copy the whole chart).
 CONFIG = {
@@ -159,16 +162,17 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
         return spec_of(area + line + _level_rule() + _target_rule())
     if name == "contrib":
-        comps = [t(f"comp.{c}") for c in COMPONENTS]
+        comps = [t(f"comp.{c}") for c in COMPONENTS] + [t(f"gain.{g}") for g in GAIN_PARTS]
         bar_enc = alt.Y("bar:N", title=None, sort=list(bars), axis=alt.Axis(labelLimit=200, labelOverlap=False))
         stacked = alt.Chart(_data("parts")).mark_bar().encode(
             y=bar_enc, x=alt.X("value:Q", title=t("axis.contribution"), stack="zero"),
             color=alt.Color("component:N", title=t("legend.component"),
-                            scale=alt.Scale(domain=comps, range=list(COMPONENT_COLORS)),
+                            scale=alt.Scale(domain=comps, range=list(COMPONENT_COLORS + GAIN_COLORS)),
                             legend=alt.Legend(orient="bottom", columns=2, labelLimit=180, symbolLimit=0)),
             order=alt.Order("order:Q"),
             tooltip=[alt.Tooltip("bar:N", title=t("legend.run")), alt.Tooltip("component:N", title=t("legend.component")),
-                     alt.Tooltip("value:Q", title=t("axis.contribution"), format=",.1f")])
+                     alt.Tooltip("value:Q", title=t("axis.contribution"), format=",.1f"),
+                     alt.Tooltip("per_va:Q", title=t("tooltip.per_va"), format=".1f")])
         text = alt.Chart(_data("totals")).mark_text(align="left", dx=4, fontSize=11).encode(
             y=alt.Y("bar:N", sort=list(bars)), x="value:Q",
             text=alt.Text("value:Q", format=",.0f" if lang == "zh" else ",.1f"))
@@ -178,11 +182,11 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
     if name == "va":
         shown = _run_encoding(t, alt.Legend(orient="top", direction="vertical", symbolType="stroke"))
         hidden = shown  # the same legend on both panels keeps their plots the same height
-        base_chart = alt.Chart(_data("va")).encode(x=_year_axis(t))
-        va = base_chart.mark_line(point=True, strokeWidth=2.5).encode(
+        va_axes = alt.Chart(_data("va")).encode(x=_year_axis(t))
+        va = va_axes.mark_line(point=True, strokeWidth=2.5).encode(
             y=alt.Y("va:Q", title=t("axis.va")), color=shown["color"], strokeDash=shown["strokeDash"],
             tooltip=_tooltip(t, "va", "axis.va"))
-        rate = base_chart.mark_line(point=True, strokeWidth=2.5).encode(
+        rate = va_axes.mark_line(point=True, strokeWidth=2.5).encode(
             y=alt.Y("rate:Q", title=t("axis.va_rate"), scale=alt.Scale(zero=False)),
             color=hidden["color"], strokeDash=hidden["strokeDash"], tooltip=_tooltip(t, "rate", "axis.va_rate", ".2f"))
         return spec_of(va, height=HEIGHT - 30), spec_of(rate, height=HEIGHT - 30)
@@ -245,17 +249,18 @@ def sector_order(base: Baseline, t: Translator) -> tuple[tuple[str, bool], ...]:
 
 
 def contribution_bars(t: Translator, years: tuple[int, ...]) -> tuple[str, ...]:
-    return tuple(f"{y} · {label}" for y in years for label in _runs(t))
+    """Bar labels: per year the scenario, the baseline and what the scenario's gain is made of."""
+    return tuple(b for y in years for b in (*(f"{y} · {label}" for label in _runs(t)), t("gain.bar", year=y)))
 
 
-def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Translator, real: bool, shares: bool
+def frames(name: str, res: Results, trend_res: Results, base: Baseline, t: Translator, real: bool, shares: bool
            ) -> dict[str, pd.DataFrame]:
     """The datasets of chart ``name`` for a scenario (money in the page's unit)."""
     f = t.money_factor
     goals = {g.id: g for g in res.goals.goals}
     years = res.years
     if name == "total":
-        totals = tuple((r.output / _deflator(r, real)).sum(axis=0) * f for r in (res, base_res))
+        totals = tuple((r.output / _deflator(r, real)).sum(axis=0) * f for r in (res, trend_res))
         g = goals["doubling"]
         doubling = g.threshold * res.output[:, 0].sum()
         return {"runs": _runs_frame(t, totals, years),
@@ -269,30 +274,37 @@ def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Transl
                              for rank, i in enumerate(order)], ignore_index=True)
         if shares:
             adv = base.advanced_mask
-            lines = tuple(r.output[adv].sum(axis=0) / r.output.sum(axis=0) for r in (res, base_res))
+            lines = tuple(r.output[adv].sum(axis=0) / r.output.sum(axis=0) for r in (res, trend_res))
             g = goals["advanced_share_2035"]
             return {"sectors": sectors, "runs": _runs_frame(t, lines, years),
                     "goal": _goal(g.threshold / 100, t("share_goal_line", value=t.pct(g.threshold, 0)))}
-        btot = (base_res.output / _deflator(base_res, real)).sum(axis=0) * f
+        btot = (trend_res.output / _deflator(trend_res, real)).sum(axis=0) * f
         return {"sectors": sectors, "runs": pd.DataFrame({"year": years, "run": t("run.baseline"), "value": btot})}
     if name == "cluster":
         g = goals["stainless_cluster"]
         defl = (res.cluster_price if real else np.ones_like(res.cluster_price)) / f
         parts = pd.concat([pd.DataFrame({"year": years, "part": t(f"part.{p}"), "order": k, "value": res.cluster[k] / defl})
                            for k, p in enumerate(PARTS)], ignore_index=True)
-        bdefl = (base_res.cluster_price if real else np.ones_like(base_res.cluster_price)) / f
-        runs = pd.DataFrame({"year": years, "run": t("run.baseline"), "value": base_res.cluster.sum(axis=0) / bdefl})
+        bdefl = (trend_res.cluster_price if real else np.ones_like(trend_res.cluster_price)) / f
+        runs = pd.DataFrame({"year": years, "run": t("run.baseline"), "value": trend_res.cluster.sum(axis=0) / bdefl})
         return {"parts": parts, "runs": runs,
                 "goal": _goal(g.threshold * f, t("cluster_goal_line", value=t.money(g.threshold))), "target": _target(g, t)}
     if name == "contrib":
         yrs = (goals["doubling"].target_year, base.end_year)
         rows = []
-        for label, r in zip(_runs(t), (res, base_res)):
+        for label, r in zip(_runs(t), (res, trend_res)):
             for y in yrs:
                 k = int(np.searchsorted(r.years, y))
                 for c, comp in enumerate(COMPONENTS):
+                    per_va = float(r.invest_per_va[c, k])
                     rows.append({"bar": f"{y} · {label}", "component": t(f"comp.{comp}"), "order": c,
-                                 "value": float(r.contributions[c, k]) * f})
+                                 "value": float(r.contributions[c, k]) * f,
+                                 "per_va": per_va if np.isfinite(per_va) and comp != "sme_upgrades" else None})
+        for y in yrs:
+            k = int(np.searchsorted(res.years, y))
+            for c, part in enumerate(GAIN_PARTS):
+                rows.append({"bar": t("gain.bar", year=y), "component": t(f"gain.{part}"), "order": c,
+                             "value": float(res.gains[k, c]) * f, "per_va": None})
         parts = pd.DataFrame(rows)
         totals = parts.groupby("bar", as_index=False, sort=False)["value"].sum()
         totals["pad"] = totals["value"] + 0.18 * parts["value"].clip(lower=0).groupby(parts["bar"]).sum().max()
@@ -300,15 +312,36 @@ def frames(name: str, res: Results, base_res: Results, base: Baseline, t: Transl
                 "zero": pd.DataFrame({"x": [0.0]})}
     if name == "va":
         rows = []
-        for label, r in zip(_runs(t), (res, base_res)):
+        for label, r in zip(_runs(t), (res, trend_res)):
             rows.append(pd.DataFrame({"year": years, "run": label,
                                       "va": (r.value_added / _deflator(r, real)).sum(axis=0) * f,
                                       "rate": 100 * r.value_added.sum(axis=0) / r.output.sum(axis=0)}))
         return {"va": pd.concat(rows, ignore_index=True)}
     if name == "invest":
         return {"scenario": pd.DataFrame({"year": years[1:], "run": t("run.scenario"), "value": res.investment[1:] * f}),
-                "runs": pd.DataFrame({"year": years[1:], "run": t("run.baseline"), "value": base_res.investment[1:] * f})}
+                "runs": pd.DataFrame({"year": years[1:], "run": t("run.baseline"), "value": trend_res.investment[1:] * f})}
     raise ValueError(f"unknown chart {name!r}")
+
+
+def channel_prices(t: Translator, res: Results, year: int) -> str:
+    """'channel value; …': each lever's extra cumulative investment per yuan of its extra value added to ``year``."""
+    k = int(np.searchsorted(res.years, year))
+    items = []
+    for c, comp in enumerate(COMPONENTS):
+        v = float(res.invest_per_va[c, k])
+        if comp == "sme_upgrades":
+            if res.contributions[c, k] > 0:
+                items.append(t("comp.reclass_note"))
+        elif np.isfinite(v) and abs(res.contributions[c, k]) > 1e-9:
+            items.append(t("contrib_price_item", name=t(f"comp.{comp}"), value=t.num(v, 1)))
+    return ("；" if t.lang == "zh" else "; ").join(items)
+
+
+def gain_parts_text(t: Translator, res: Results, year: int) -> str:
+    """The sentence splitting the gain to ``year`` into new capacity, price and reclassification."""
+    k = int(np.searchsorted(res.years, year))
+    v, p, r = res.gains[k]
+    return t("contrib_parts", year=year, gain=t.money(v + p + r), volume=t.money(v), price=t.money(p), reclass=t.money(r))
 
 
 def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
@@ -316,7 +349,7 @@ def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
     return {**spec, "datasets": dict(data)}
 
 
-def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator, actuals_json: str = ""
+def fan_frames(name: str, ens, res: Results, trend_res: Results, t: Translator, actuals_json: str = ""
                ) -> dict[str, pd.DataFrame]:
     """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals."""
     from .monitor import chart_points
@@ -325,16 +358,34 @@ def fan_frames(name: str, ens, res: Results, base_res: Results, t: Translator, a
     goals = {g.id: g for g in res.goals.goals}
     if name == "fan_total":
         q, g = ens.total, goals["doubling"]
-        base_line = base_res.total
+        trend_line = trend_res.total
         goal_value = g.threshold * res.output[:, 0].sum()
         label = t("doubling_line", value=t.money(goal_value))
     else:
         q, g = ens.cluster, goals["stainless_cluster"]
-        base_line = base_res.cluster.sum(axis=0)
+        trend_line = trend_res.cluster.sum(axis=0)
         goal_value = g.threshold
         label = t("cluster_goal_line", value=t.money(goal_value))
     bands = pd.DataFrame({"year": ens.years, **{f"p{int(p)}": q[k] * f for k, p in enumerate((5, 25, 50, 75, 95))}})
-    runs = _runs_frame(t, (q[2] * f, base_line * f), ens.years)
+    runs = _runs_frame(t, (q[2] * f, trend_line * f), ens.years)
     indicator = "total" if name == "fan_total" else "cluster"
     return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t),
             "actuals": chart_points(actuals_json, indicator, None, f)}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def chart_spec(name: str, doc_json: str, trend_json: str, lang: str, real: bool, shares: bool,
+               key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
+    """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
+    base = get_baseline(key)
+    res, trend_res = compute(doc_json, key), compute(trend_json, key)
+    t = Translator(lang)
+    years = (res.goals.goals[0].target_year, base.end_year)
+    spec = template(name, lang, shares, sector_order(base, t), contribution_bars(t, years))
+    if name.startswith("fan_"):
+        data = fan_frames(name, ensemble(doc_json, key), res, trend_res, t, actuals_json)
+    else:
+        data = frames(name, res, trend_res, base, t, real, shares)
+    if isinstance(spec, tuple):
+        return tuple(with_data(s, data) for s in spec)
+    return with_data(spec, data)

@@ -20,30 +20,7 @@ from .compute import canonical, compute, ensemble
 from .guard import guarded
 from .i18n import Translator
 
-MAX_SAVED = 8
-URL_KEY = "compare"
-
-
-def load_from_url(base: Baseline) -> list[tuple[str, dict]]:
-    """Saved scenarios from ``?compare=`` (on a session's first run); notices for what is invalid."""
-    raw = st.query_params.get(URL_KEY)
-    notices = []
-    saved: dict[str, dict] = {}
-    if raw:
-        try:
-            docs = json.loads(raw)
-            if not isinstance(docs, dict):
-                raise ValueError
-        except ValueError:
-            notices.append(("notice_url_doc", {"key": URL_KEY, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
-            docs = {}
-        for name, doc in list(docs.items())[:MAX_SAVED]:
-            try:
-                saved[str(name)[:60]] = state.lifted(base, doc).to_doc()
-            except ScenarioError as exc:
-                notices.append(("notice_url_doc", {"key": f"{URL_KEY}:{name}", "error": exc}))
-    st.session_state["saved"] = saved
-    return notices
+MAX_SAVED, URL_KEY = state.MAX_SAVED, state.COMPARE_KEY
 
 
 def _sync_url() -> None:

@@ -8,17 +8,21 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals, run_scenarios
+from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals
+from model.engine import ParameterDraws, simulate
 from model.goals import GoalResults
-from model.scenario import Scenario
-from model.uncertainty import EnsembleSummary, summarize
+from model.runs import level_factors, plausible_levels
+from model.scenario import Scenario, plan_window, scenario_params, scenario_projects
+from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, summarize
 
-#: Live ensemble size and seed: every page view of the same scenario shows the same chances.
-RUNS = 10_000
-SEED = 20_241_231
+#: Live ensemble size and seed: the model's one ensemble (the CLI, workbook and briefing use them too).
+RUNS = DEFAULT_RUNS
+SEED = DEFAULT_SEED
 
 #: Sources of growth in the contribution chart, in the order the levers are added.
 COMPONENTS = ("trend", "investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects")
+#: What the gain of total output is made of (``Projection.gain_parts``).
+GAIN_PARTS = ("volume", "price", "reclassification")
 
 
 def baseline_key(folder: str | None, official_json: str = "") -> str:
@@ -52,6 +56,14 @@ class Results:
     icor: np.ndarray           # (Y,)
     goals: GoalResults         # N = 1
     contributions: np.ndarray  # (len(COMPONENTS), Y) gain over the base year by source
+    gains: np.ndarray          # (Y, 3) gain over the base year: volume, price, reclassification
+    invest_per_va: np.ndarray  # (len(COMPONENTS), Y) each source's extra cumulative investment per yuan
+    #                            of its extra value added (NaN where it adds none): the channels' price
+    levels: np.ndarray         # (L,) plausible 2024 levels (low, central, high), 亿元
+    level_goals: GoalResults   # N = L: the goals' central path at each 2024 level
+
+    high_tech_share: np.ndarray  # (Y,) 高新技术产业产值占比 at constant prices, %
+    plan: tuple[int, int]      # the scenario's first and last plan year
 
     @property
     def total(self) -> np.ndarray:
@@ -74,15 +86,30 @@ def _steps(sc: Scenario) -> list[Scenario]:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def compute(doc_json: str, key: str | None = None) -> Results:
-    """Project a scenario (given as canonical JSON) and its lever-by-lever build-up, in one engine call."""
+    """Project a scenario (given as canonical JSON), its lever-by-lever build-up and its central path at
+    the plausible 2024 levels, in one engine call."""
     base = get_baseline(key)
     sc = parse_scenario(json.loads(doc_json), base)
-    proj = run_scenarios(base, _steps(sc))
-    tot = proj.total                                              # (6, Y)
-    contrib = np.empty((len(COMPONENTS), tot.shape[1]))
+    steps = _steps(sc)
+    levels = plausible_levels(base)
+    X = np.stack([scenario_params(s, base) for s in steps] + [scenario_params(sc, base)] * levels.size)
+    factor = np.ones((X.shape[0], len(base.sectors)))
+    factor[len(steps):] = level_factors(base, levels)
+    proj = simulate(base, X, scenario_projects(steps + [sc] * levels.size, base), draws=ParameterDraws(level=factor))
+    n = len(COMPONENTS)
+    tot = proj.total[:n]                                          # (6, Y)
+    contrib = np.empty((n, tot.shape[1]))
     contrib[0] = tot[0] - tot[0, 0]
     contrib[1:] = np.diff(tot, axis=0)
-    full = len(COMPONENTS) - 1
+    cum, va = proj.cumulative_investment[:n], proj.total_value_added[:n]
+    d_inv = np.diff(cum, axis=0, prepend=0.0)                    # the trend's own bill, then each lever's
+    d_va = np.diff(va - va[:, :1], axis=0, prepend=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_va = np.where(d_va > 1e-9, d_inv / d_va, np.nan)
+    full = n - 1
+    years = proj.years
+    gains = np.stack([proj.gain_parts(int(y))[full] for y in years])
+    levels_goals = evaluate_goals(proj.rows(slice(n, None)), resolve_goals(sc, base))
     return Results(
         years=proj.years,
         output=np.array(proj.output[full]),
@@ -95,6 +122,12 @@ def compute(doc_json: str, key: str | None = None) -> Results:
         icor=proj.icor()[full],
         goals=evaluate_goals(proj.row(full), resolve_goals(sc, base)),
         contributions=contrib,
+        gains=gains,
+        invest_per_va=per_va,
+        levels=levels,
+        level_goals=levels_goals,
+        high_tech_share=np.array(proj.high_tech_share[full]),
+        plan=plan_window(sc, base),
     )
 
 
@@ -109,34 +142,14 @@ def ensemble(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int 
 def plausibility(doc_json: str, key: str | None = None) -> list:
     """The plausibility flags of a scenario's deterministic run."""
     from model.plausibility import plausibility_flags
+    from model.runs import run_scenario
 
     base = get_baseline(key)
     sc = parse_scenario(json.loads(doc_json), base)
     short = {g.id: g for g in resolve_goals(sc, base)}["doubling"].target_year
-    return plausibility_flags(base, run_scenarios(base, [sc]), short)
+    return plausibility_flags(base, run_scenario(base, sc), short)
 
 
 def canonical(doc: dict) -> str:
     """The cache key of a scenario document: the same settings give the same string."""
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def chart_spec(name: str, doc_json: str, base_json: str, lang: str, real: bool, shares: bool,
-               key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
-    """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
-    from . import charts  # charts imports this module
-    from .i18n import Translator
-
-    base = get_baseline(key)
-    res, base_res = compute(doc_json, key), compute(base_json, key)
-    t = Translator(lang)
-    years = (res.goals.goals[0].target_year, base.end_year)
-    spec = charts.template(name, lang, shares, charts.sector_order(base, t), charts.contribution_bars(t, years))
-    if name.startswith("fan_"):
-        data = charts.fan_frames(name, ensemble(doc_json, key), res, base_res, t, actuals_json)
-    else:
-        data = charts.frames(name, res, base_res, base, t, real, shares)
-    if isinstance(spec, tuple):
-        return tuple(charts.with_data(s, data) for s in spec)
-    return charts.with_data(spec, data)

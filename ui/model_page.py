@@ -9,19 +9,28 @@ from model import Baseline, SimulatorError
 
 from .i18n import Translator
 
-EQUATIONS = ("eq.trend", "eq.capital", "eq.tech", "eq.price", "eq.sme", "eq.projects", "eq.chain", "eq.cluster")
+EQUATIONS = ("eq.trend", "eq.plan", "eq.capital", "eq.tech", "eq.price", "eq.sme", "eq.projects", "eq.chain",
+             "eq.cluster", "eq.hightech", "eq.chance")
 
 
 def equation_values(base: Baseline) -> dict[str, str]:
     """Numbers quoted in the equations, from the region's data (nothing region-specific in the texts)."""
     from model.scenario import neutral_values
+    from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED
 
     P = base.params
+    published, year = base.published_high_tech
+    kappa = sorted({f"{k:g}" for k in base.capital_output})
+    level = base.uncertainty["level_2024"]
     return {"pub": f"{base.published_growth:g}", "delta": f"{P['depreciation']:g}", "alpha": f"{P['capital_elasticity']:g}",
             "vacap": f"{P['va_rate_cap']:g}", "beta": f"{P['va_rate_elasticity']:g}", "pi": f"{P['price_base']:g}",
-            "sme": f"{P['sme_entry_revenue']:g}", "ramp": f"{P['chain_ramp_years']:g}", "c0": f"{base.chain_base:g}",
+            "sme": f"{P['sme_entry_revenue']:g}", "c0": f"{base.chain_base:g}",
             "mult": f"{P['chain_multiplier']:g}", "base": str(base.base_year), "first": str(base.base_year + 1),
-            "inv0": f"{neutral_values(base)['investment']:.1f}"}
+            "inv0": f"{neutral_values(base)['investment']:.1f}", "pstart": str(base.plan_start),
+            "pend": str(base.plan_end), "kappa": "/".join(kappa), "lag": f"{P['investment_lag']:g}",
+            "ht2020": f"{base.high_tech_share_in(year):.1f}", "htpub": f"{published:g}",
+            "htgoal": f"{base.goal_by_id['advanced_share_2035'].threshold:g}" if "advanced_share_2035" in base.goal_by_id else "",
+            "runs": f"{DEFAULT_RUNS:,}", "seed": str(DEFAULT_SEED), "lvlo": f"{level.a:g}", "lvhi": f"{level.b:g}"}
 
 
 def fill(text: str, values: dict[str, str]) -> str:

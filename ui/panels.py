@@ -34,7 +34,15 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
     mark = t("baseline_mark", value=(_FORMATS[key] % default_now) + (unit if t.lang == "zh" else f" {unit}"))
     unit_part = (f"（{unit}）" if t.lang == "zh" else f" ({unit})") if unit else ""
     # The baseline mark is part of the label (one element per slider keeps each rerun light).
-    label = f"{t(f'lever.{key}')}{unit_part} · {mark}"
+    name = t(f"lever.{key}")
+    if spec.section == "levers":  # a lever describes the plan years: say which
+        plan = st.session_state.get("plan", {})
+        start, end = plan.get("start", base.plan_start), plan.get("end", max(base.plan_end, plan.get("start", 0)))
+        persist = plan.get("after") == "persist"
+        name = t("lever.plan_label_persist" if persist else "lever.plan_label", label=name, start=start, end=end,
+                 unit=unit)
+        unit_part = ""  # the unit is inside the plan years' brackets
+    label = f"{name}{unit_part} · {mark}"
     help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
     left, right = st.columns([7, 1], vertical_alignment="center")
     with left:
@@ -198,3 +206,40 @@ def goal_settings(base: Baseline, t: Translator) -> None:
                             min_value=float(g.threshold_min), max_value=float(g.threshold_max),
                             value=float(cur.get("threshold", g.threshold)), key=f"target_thr_{g.id}_{ver}",
                             on_change=_target_changed, args=(base, g.id))
+
+
+def _plan_changed(base: Baseline, key: str) -> None:
+    """Callback: the plan window; an impossible window (end before start) is refused with a message."""
+    ss = st.session_state
+    ver = ss.get("plan_version", 0)
+    doc = {"start": int(ss[f"plan_start_{ver}"]), "end": int(ss[f"plan_end_{ver}"]), "after": ss[f"plan_after_{ver}"]}
+    try:
+        plan = parse_scenario({"plan": doc}, base).plan
+    except ScenarioError as exc:
+        ss["_plan_error"] = exc
+        ss["plan_version"] = ver + 1  # re-seed the widgets from the unchanged plan
+        return
+    ss.pop("_plan_error", None)
+    ss["plan"] = {k: v for k, v in {"start": plan.start, "end": plan.end, "after": plan.after}.items()
+                  if not (k == "after" and v == "trend") and not (k == "start" and v == base.plan_start)
+                  and not (k == "end" and v == base.plan_end)}
+
+
+def plan_editor(base: Baseline, t: Translator) -> None:
+    """First and last plan year and what the levers do after it."""
+    ss = st.session_state
+    ver = ss.get("plan_version", 0)
+    plan = ss.get("plan", {})
+    years = list(range(base.base_year + 1, base.end_year + 1))
+    st.caption(t("plan.help"))
+    c1, c2 = st.columns(2)
+    c1.selectbox(t("plan.start"), years, index=years.index(plan.get("start", base.plan_start)),
+                 key=f"plan_start_{ver}", on_change=_plan_changed, args=(base, "start"))
+    c2.selectbox(t("plan.end"), years, index=years.index(plan.get("end", base.plan_end)),
+                 key=f"plan_end_{ver}", on_change=_plan_changed, args=(base, "end"))
+    st.radio(t("plan.after"), ["trend", "persist"], index=["trend", "persist"].index(plan.get("after", "trend")),
+             format_func=lambda v: t(f"plan.after.{v}"), horizontal=True, key=f"plan_after_{ver}",
+             on_change=_plan_changed, args=(base, "after"))
+    err = ss.get("_plan_error")
+    if err is not None:
+        st.error(err.message(t.lang))

@@ -26,7 +26,10 @@ from .i18n import DEFAULT_LANG, LANGS
 
 ASSUMPTION_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "assumptions")
 LEVER_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "levers")
-JSON_PARAMS = ("projects", "sectors", "targets")
+JSON_PARAMS = ("projects", "sectors", "targets", "plan")
+#: The comparison's saved scenarios: how many, and their URL parameter.
+MAX_SAVED = 8
+COMPARE_KEY = "compare"
 #: Two slider values closer than this are the same setting.
 SAME = 1e-9
 
@@ -73,6 +76,7 @@ def values_of(sc: Scenario, base: Baseline) -> dict[str, Any]:
         "sectors": sectors,
         "targets": {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()
                     if t.model_dump(exclude_none=True)},
+        "plan": sc.plan.model_dump(exclude_defaults=True),
     }
 
 
@@ -98,6 +102,8 @@ def doc_of(values: dict[str, Any], base: Baseline, name: str = "") -> dict[str, 
         doc["sectors"] = {sid: {"growth": g} for sid, g in values["sectors"].items()}
     if values["targets"]:
         doc["targets"] = values["targets"]
+    if values.get("plan"):
+        doc["plan"] = values["plan"]
     return doc
 
 
@@ -109,6 +115,7 @@ def current_values(base: Baseline) -> dict[str, Any]:
         "projects": list(ss.get("projects", [])),
         "sectors": dict(ss.get("sector_overrides", {})),
         "targets": dict(ss.get("targets", {})),
+        "plan": dict(ss.get("plan", {})),
     }
 
 
@@ -141,6 +148,8 @@ def apply_scenario(sc: Scenario, base: Baseline, preset: str | None) -> None:
     ss["sectors_version"] = ss.get("sectors_version", 0) + 1
     ss["targets"] = vals["targets"]
     ss["targets_version"] = ss.get("targets_version", 0) + 1
+    ss["plan"] = vals["plan"]
+    ss["plan_version"] = ss.get("plan_version", 0) + 1
     ss["preset"] = preset
 
 
@@ -243,7 +252,7 @@ def init_session(base: Baseline) -> None:
         notices.append(("notice_url", {"key": "preset", "value": preset[:40], "range": ", ".join(base.presets)}))
         preset = None
     ss["preset"] = preset if "preset" in qp else (base.region.get("default_preset") if not _has_settings(qp) else None)
-    ss["projects"], ss["sector_overrides"], ss["targets"] = [], {}, {}
+    ss["projects"], ss["sector_overrides"], ss["targets"], ss["plan"] = [], {}, {}, {}
     for key in JSON_PARAMS:
         if key in qp:
             try:
@@ -258,9 +267,30 @@ def init_session(base: Baseline) -> None:
     ss["_prev_growth"] = growth
     # A slider missing from the URL is at its default (the URL drops defaults): the app writes every
     # other value, so a shared URL reproduces the page exactly, investment included.
-    from .compare import load_from_url  # compare imports this module
-    notices += load_from_url(base)
+    notices += compare_from_url(base)
     ss["_notices"] = notices
+
+
+def compare_from_url(base: Baseline) -> list[tuple[str, dict]]:
+    """Saved scenarios from ``?compare=`` (on a session's first run); notices for what is invalid."""
+    raw = st.query_params.get(COMPARE_KEY)
+    notices = []
+    saved: dict[str, dict] = {}
+    if raw:
+        try:
+            docs = json.loads(raw)
+            if not isinstance(docs, dict):
+                raise ValueError
+        except ValueError:
+            notices.append(("notice_url_doc", {"key": COMPARE_KEY, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
+            docs = {}
+        for name, doc in list(docs.items())[:MAX_SAVED]:
+            try:
+                saved[str(name)[:60]] = lifted(base, doc).to_doc()
+            except ScenarioError as exc:
+                notices.append(("notice_url_doc", {"key": f"{COMPARE_KEY}:{name}", "error": exc}))
+    st.session_state["saved"] = saved
+    return notices
 
 
 def _has_settings(qp: Any) -> bool:
@@ -282,6 +312,8 @@ def _load_json_param(base: Baseline, key: str, raw: str) -> None:
             raise ScenarioError("must be an object {sector: growth}", "必须是 {行业: 增速} 对象")
         sc = parse_scenario({"sectors": {k: {"growth": v} for k, v in value.items()}}, base)
         ss["sector_overrides"] = {sid: o.growth for sid, o in sc.sectors.items() if o.growth is not None}
+    elif key == "plan":
+        ss["plan"] = parse_scenario({"plan": value}, base).plan.model_dump(exclude_defaults=True)
     else:
         sc = parse_scenario({"targets": value}, base)
         ss["targets"] = {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()}
@@ -320,6 +352,8 @@ def sync_url(base: Baseline) -> None:
         want["sectors"] = _compact(ss["sector_overrides"])
     if ss.get("targets"):
         want["targets"] = _compact(ss["targets"])
+    if ss.get("plan"):
+        want["plan"] = _compact(ss["plan"])
     if ss.get("preset"):
         want["preset"] = ss["preset"]
     qp = st.query_params

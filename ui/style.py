@@ -16,8 +16,10 @@ _BASE = """
 .zc-met .zc-badge {color: #2e7d32;} .zc-miss .zc-badge {color: #b03a2e;}
 .zc-goal {color: #555; margin-top: 0.15rem;}
 .zc-value {font-size: 1.12rem; font-weight: 700; margin-top: 0.3rem;}
-.zc-prob {display: inline-block; margin-top: 0.3rem; padding: 0.05rem 0.5rem; border-radius: 6px;
-          background: #e8f0fa; color: #17427a; font-weight: 700;}
+.zc-prob {display: inline-block; margin-top: 0.3rem; padding: 0.1rem 0.6rem; border-radius: 6px;
+          background: #e8f0fa; color: #17427a; font-weight: 700; font-size: 1.3rem;}
+.zc-badge {font-size: 0.85rem;}
+.zc-gain, .zc-levels {margin-top: 0.3rem; color: #444; font-size: 0.82rem;}
 .zc-gap {margin-top: 0.1rem;}
 .zc-arith {margin-top: 0.35rem; color: #1f5fa8;}
 .zc-base {margin-top: 0.35rem; color: #6b6b6b; font-size: 0.82rem; border-top: 1px dashed #ccc; padding-top: 0.3rem;}

@@ -71,7 +71,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     if kept:
         at_json, r = kept
         unit = t.unit(SPEC_BY_NAME[r.lever].unit_en)
-        facts = t("tools.seek_facts", calls=r.iterations, residual=f"{r.residual:.4g}",
+        facts = t("tools.seek_facts", calls=r.engine_calls, residual=f"{r.residual:.4g}",
                   converged=t("yes") if r.converged else t("no"))
         name, lever_name = goal_names[r.goal], t(f"lever.{r.lever}")
         if r.reachable:
