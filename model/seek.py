@@ -24,6 +24,9 @@ from .uncertainty import draw_delays, metric_at_target
 #: Levers (and the growth assumption) a goal can be sought on.
 SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")
 MAX_CALLS = 50
+#: Most engine rows simulated at once (lever values × draws). Memory grows with rows × projects ×
+#: years: at 60 projects a 10 000-draw row block takes ~200 MB, so larger searches go in blocks.
+MAX_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,8 @@ class SeekResult:
 
     ``value`` is the lever value found (the smallest that meets the goal when ``reachable``; else the
     best value in the lever's range); ``residual`` is the margin there (metric − goal, or probability
-    − target probability), ≥ 0 when met; ``iterations`` counts engine calls.
+    − target probability), ≥ 0 when met; ``iterations`` counts search rounds (each evaluates
+    ``points`` lever values at once, in blocks of at most ``MAX_ROWS`` engine rows).
     """
 
     goal: str
@@ -86,6 +90,12 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
         project_draws = draw_delays(rng, runs, projects, base)
 
     def evaluate(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(margin, outcome) at each lever value, in blocks of at most ``MAX_ROWS`` engine rows."""
+        per = max(1, MAX_ROWS // draws)
+        parts = [evaluate_block(xs[i: i + per]) for i in range(0, xs.size, per)]
+        return np.concatenate([m for m, _ in parts]), np.concatenate([o for _, o in parts])
+
+    def evaluate_block(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(margin, outcome) at each lever value: one engine call over len(xs) × draws rows."""
         X = set_param(base, sc, np.repeat(x0[None, :], xs.size * draws, axis=0), lever, np.repeat(xs, draws))
         if probability is None:

@@ -18,10 +18,15 @@ from . import state
 from .charts import spec_of
 from .compute import canonical, compute, ensemble
 from .guard import guarded
-from .i18n import Translator
+from .i18n import LANGS, Translator
+from .safe import plain, say
 
 MAX_SAVED = 8
 URL_KEY = "compare"
+
+
+#: Names of the current settings' column, in every language: a saved scenario may not take them.
+RESERVED = frozenset(Translator(lang)("scenario.current") for lang in LANGS)
 
 
 def load_from_url(base: Baseline) -> list[tuple[str, dict]]:
@@ -31,28 +36,36 @@ def load_from_url(base: Baseline) -> list[tuple[str, dict]]:
     saved: dict[str, dict] = {}
     if raw:
         try:
-            docs = json.loads(raw)
+            docs = state.url_json(URL_KEY, raw)
             if not isinstance(docs, dict):
-                raise ValueError
-        except ValueError:
-            notices.append(("notice_url_doc", {"key": URL_KEY, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
+                raise ScenarioError("must be an object {name: scenario}", "必须是 {名称: 情景} 对象")
+        except ScenarioError as exc:
+            notices.append(("notice_url_doc", {"key": URL_KEY, "error": plain(exc)}))
             docs = {}
         for name, doc in list(docs.items())[:MAX_SAVED]:
+            name = name.strip()[:60]
             try:
-                saved[str(name)[:60]] = state.lifted(base, doc).to_doc()
+                if not name or name in RESERVED:
+                    raise ScenarioError(f"the name '{name}' is reserved for the current settings" if name
+                                        else "a saved scenario needs a name",
+                                        f"名称“{name}”保留给当前设置" if name else "保存的情景需要名称")
+                saved[name] = state.lifted(base, doc).to_doc()
             except ScenarioError as exc:
-                notices.append(("notice_url_doc", {"key": f"{URL_KEY}:{name}", "error": exc}))
+                notices.append(("notice_url_doc", {"key": f"{URL_KEY}:{name}", "error": plain(exc)}))
+        if len(docs) > MAX_SAVED:
+            notices.append(("notice_url_doc", {"key": URL_KEY, "error": (
+                f"{len(docs)} scenarios; the first {MAX_SAVED} were kept", f"共 {len(docs)} 个情景，保留前 {MAX_SAVED} 个")}))
     st.session_state["saved"] = saved
     return notices
 
 
 def _sync_url() -> None:
     saved = st.session_state.get("saved", {})
-    if saved:
-        # Insertion order is the comparison's column order: keep it (no sort_keys).
-        st.query_params[URL_KEY] = json.dumps(saved, ensure_ascii=False, separators=(",", ":"))
-    else:
-        st.query_params.pop(URL_KEY, None)
+    # Insertion order is the comparison's column order: keep it (no sort_keys).
+    want = {URL_KEY: json.dumps(saved, ensure_ascii=False, separators=(",", ":"))} if saved else {}
+    state.write_url(want, (URL_KEY,))
+    # The sidebar's downloads carry the saved set: they are drawn by the other fragment, which must rerun.
+    st.session_state["_rerun_app"] = True
 
 
 def _save(base: Baseline, reserved: str) -> None:
@@ -62,7 +75,7 @@ def _save(base: Baseline, reserved: str) -> None:
     if not name:
         ss["_cmp_msg"] = ("error", "compare.need_name")
         return
-    if name == reserved:  # the current settings' column keeps its name
+    if name == reserved or name in RESERVED:  # the current settings' column keeps its name
         ss["_cmp_msg"] = ("error", "compare.reserved")
         return
     if name not in saved and len(saved) >= MAX_SAVED:
@@ -81,7 +94,7 @@ def _rename(old: str, key: str, reserved: str) -> None:
     saved = dict(ss.get("saved", {}))
     if new == old:
         return
-    if not new or new in saved or new == reserved:
+    if not new or new in saved or new == reserved or new in RESERVED:
         ss[key] = old  # put the old name back and say why
         ss["_cmp_msg"] = ("error", "compare.need_name" if not new else "compare.duplicate")
         return
@@ -114,6 +127,8 @@ def differing_params(base: Baseline, docs: dict[str, dict]) -> set[str]:
 @guarded(lambda base, t, key: t)
 def render(base: Baseline, t: Translator, key: str) -> None:
     ss = st.session_state
+    if ss.pop("_rerun_app", False):
+        st.rerun(scope="app")
     st.caption(t("compare.help", n=MAX_SAVED))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.text_input(t("compare.name"), key="cmp_name", max_chars=60)
@@ -121,7 +136,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
               type="primary")
     msg = ss.pop("_cmp_msg", None)
     if msg:
-        (st.success if msg[0] == "ok" else st.error)(t(msg[1], n=MAX_SAVED))
+        say("success" if msg[0] == "ok" else "error", t, msg[1], n=MAX_SAVED)
     saved = ss.get("saved", {})
     for i, name in enumerate(saved):
         a, b = st.columns([4, 1], vertical_alignment="bottom")

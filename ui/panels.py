@@ -14,6 +14,7 @@ from model.specs import PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX, SECTOR_GROWTH_RANG
 
 from . import state
 from .i18n import Translator
+from .safe import plain, say
 
 _FORMATS = {"growth": "%.1f", "stainless_price": "%.1f", "volatility": "%.1f", "correlation": "%.2f",
             "investment": "%.1f", "tech_upgrade": "%.0f", "chain_extension": "%.0f", "sme_upgrades": "%.0f"}
@@ -101,7 +102,7 @@ def projects_editor(base: Baseline, t: Translator) -> None:
     try:
         sc = parse_scenario({"levers": {"projects": rows}}, base)
     except ScenarioError as exc:
-        st.error(t("invalid_projects", error=exc.message(t.lang)))
+        say("error", t, "invalid_projects", error=exc)
         return
     applied = [p.model_dump() for p in sc.levers.projects]
     if applied != current:
@@ -133,7 +134,7 @@ def _sectors_edited(base: Baseline, key: str) -> None:
     try:
         parse_scenario({"sectors": {k: {"growth": v} for k, v in new.items()}}, base)
     except ScenarioError as exc:
-        ss["_sectors_error"] = exc
+        ss["_sectors_error"] = plain(exc)
         return
     ss.pop("_sectors_error", None)
     state.set_sector_overrides(base, {k: float(v) for k, v in new.items()})
@@ -158,7 +159,7 @@ def sector_editor(base: Baseline, t: Translator) -> None:
     )
     err = ss.get("_sectors_error")
     if err is not None:
-        st.error(t("invalid_sectors", error=err.message(t.lang)))
+        say("error", t, "invalid_sectors", error=err)
 
 
 def _target_changed(base: Baseline, gid: str) -> None:
