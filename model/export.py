@@ -403,7 +403,7 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
                 is_set = ov is not None and ov.growth is not None
             r += 1
             ws.write_string(r, 0, name)
-            ws.write_string(r, 1, label)
+            ws.write_string(r, 1, label, fmt.wrap)
             ws.write_string(r, 2, code)
             _num(ws, r, 3, value, fmt.unit(SPEC_BY_NAME[code].unit_en if code in SCALAR_PARAMS else "%/yr"))
             ws.write_string(r, 4, unit)
@@ -507,7 +507,6 @@ def _sources_sheet(ws, base, t, fmt, lang) -> None:
             ws.write_string(r, 7, f.note, fmt.wrap)
     if not notes:
         ws.write_string(r + 2, 0, t["notes_elsewhere"], fmt.note)
-    ws.fix_width(1, 2, 36)
     ws.fix_width(7, 7, 60)
     ws.header_row = 1
 
