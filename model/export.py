@@ -238,6 +238,7 @@ class _Formats:
         self.top = wb.add_format({"valign": "top"})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.note = wb.add_format({"italic": True, "font_color": "#555555"})
+        self.note_wrap = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"})
         self.money = wb.add_format({"num_format": "#,##0.0", "valign": "top"})
         self.number = wb.add_format({"num_format": "0.0##", "valign": "top"})
         self.pct = wb.add_format({"num_format": "0.0%", "valign": "top"})
@@ -284,8 +285,9 @@ def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative
                    runs, seed) -> None:
     region = str(base.region.get(f"name_{'zh' if lang == 'zh' else 'en'}", ""))
     ws.write_string(0, 0, t["title"].format(region=region), fmt.title)
-    ws.write_string(1, 0, t["projection_note"], fmt.note)
-    ws.write_string(2, 0, _estimates_line(base, t), fmt.note)
+    # Notes wrap within the table's width: text running past it would shrink every printed page.
+    ws.merge_text(1, 0, 9, t["projection_note"], fmt.note_wrap)
+    ws.merge_text(2, 0, 9, _estimates_line(base, t), fmt.note_wrap)
     r = 4
     if narrative:
         ws.write_string(r, 0, t["heading_narrative"], fmt.heading)
@@ -323,7 +325,7 @@ def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative
     if probabilities is not None:
         note = (t["probability_note_runs"].format(runs=f"{runs:,}", seed=seed) if runs is not None
                 else t["probability_note"])
-        ws.write_string(r + 2, 0, note, fmt.note)
+        ws.merge_text(r + 2, 0, len(headers) - 1, note, fmt.note_wrap)
     ws.header_row = first
 
 
@@ -360,7 +362,7 @@ def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], 
                 r += 1
     ws.autofilter(0, 0, r - 1, len(headers) - 1)
     ws.freeze_panes(1, 0)
-    ws.write_string(r + 1, 0, t["yearly_note"], fmt.note)
+    ws.merge_text(r + 1, 0, len(headers) - 1, t["yearly_note"], fmt.note_wrap)
     ws.header_row = 0
     return ranges
 
@@ -506,7 +508,7 @@ def _sources_sheet(ws, base, t, fmt, lang) -> None:
         if notes:
             ws.write_string(r, 7, f.note, fmt.wrap)
     if not notes:
-        ws.write_string(r + 2, 0, t["notes_elsewhere"], fmt.note)
+        ws.merge_text(r + 2, 0, 6, t["notes_elsewhere"], fmt.note_wrap)
     ws.fix_width(7, 7, 60)
     ws.header_row = 1
 
@@ -530,7 +532,7 @@ def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt) -> Non
     """Three native charts. Series names and titles are references to cells (the scenario and
     sector names in the yearly sheet, the titles above each chart): xlsxwriter would read a name
     typed like ``X!A1`` or ``=…`` as a reference or formula."""
-    ws.write_string(0, 0, t["charts_note"], fmt.note)
+    ws.merge_text(0, 0, 11, t["charts_note"], fmt.note_wrap)
     cluster, _ = _cluster_names(base, t, lang)
     col_year, col_out, col_scenario, col_label = 3, 4, 0, 2
     sheet = ws.get_name()
