@@ -253,8 +253,8 @@ def test_assumptions_sheet_lists_parameters_projects_and_overrides(base, scenari
     assert params[("custom", "investment")][1] == label
     for name, _ in scenarios:  # every column of the engine's parameter row, for every scenario
         assert set(param_names(base)) <= {code for (n, code) in params if n == name}
-    for p in base.presets["three_year_action"]["levers"]["projects"]:
-        assert p["name"] in values
+    for p in base.presets["three_year_action"]["levers"]["projects"]:  # each in the workbook's language
+        assert (p["name"] if lang == "zh" else p["name_en"]) in values
     assert "测试项目" in values
     assert t["heading_goal_settings"] in values and t["heading_sectors"] in values
 
