@@ -452,3 +452,56 @@ def test_15_every_sheet_prints_landscape_fit_to_width_with_repeated_headers(book
     assert yearly.print_title_rows == "$1:$1"
     charts = book.worksheets[4]
     assert [b.id for b in charts.row_breaks.brk] == [24, 47]  # one chart per page
+
+
+# --------------------------------------------------------------------------- fuzz (hypothesis, no browser)
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+URL_KEYS = ("projects", "sectors", "targets", "compare", "official", "investment", "growth", "volatility",
+            "correlation", "tech_upgrade", "chain_extension", "sme_upgrades", "stainless_price", "lang", "preset")
+_json_like = hst.recursive(hst.none() | hst.booleans() | hst.floats(allow_nan=True) | hst.text(max_size=20),
+                           lambda c: hst.lists(c, max_size=4) | hst.dictionaries(hst.text(max_size=10), c, max_size=4),
+                           max_leaves=12).map(lambda v: json.dumps(v, ensure_ascii=False))
+_url_value = hst.one_of(hst.text(max_size=80), _json_like, hst.sampled_from([NESTED, "z:", "z:AAAA", "1e999", "-1e-999"]))
+
+
+@pytest.fixture(scope="module")
+def trend_cards():
+    return cards(app())
+
+
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(key=hst.sampled_from(URL_KEYS), value=_url_value)
+def test_fuzz_url_parameters_never_raise_and_never_change_the_scenario_silently(trend_cards, key, value):
+    st.cache_data.clear()
+    at = app(**{key: value})
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    if at.warning:  # a rejected value: said in the page's language, and the scenario is the trend's
+        assert all(CJK.search(shown(w.value)) for w in at.warning)
+        assert all("https://evil" not in w.value for w in at.warning)
+        assert cards(at) == trend_cards, (key, value)
+
+
+UPLOADERS = {"upload_": "scenario", "official_upload_": "official", "actuals_upload_": "actuals"}
+_upload_bytes = hst.one_of(hst.binary(max_size=600), _json_like.map(str.encode),
+                           hst.text(max_size=300).map(lambda s: s.encode("gb18030", "replace")))
+
+
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(prefix=hst.sampled_from(list(UPLOADERS)), data=_upload_bytes, evil=hst.booleans(), xlsx=hst.booleans())
+def test_fuzz_uploads_never_raise_and_keep_the_scenario(trend_cards, prefix, data, evil, xlsx):
+    st.cache_data.clear()
+    stem = "[x](https://evil.example)" if evil else "a"
+    name = f"{stem}.json" if prefix == "upload_" else f"{stem}.xlsx" if xlsx else f"{stem}.csv"
+    at = app()
+    uploader = next(u for u in at.file_uploader if str(u.key).startswith(prefix))
+    uploader.set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    if at.error:
+        assert all(CJK.search(shown(e.value)) for e in at.error)
+        assert all("https://evil" not in e.value for e in at.error)
+    if prefix != "upload_" or at.error:  # a rejected file, or official figures / actuals: the scenario stays
+        assert cards(at) == trend_cards or prefix == "official_upload_" and not at.error
