@@ -16,9 +16,9 @@ import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
 from ui import cards, charts, compare, exports, model_page, monitor, panels, state, style, tools
-from ui.safe import plain, say
 from ui.compute import baseline_key, canonical, chart_spec, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
+from ui.safe import plain, say
 
 LOG = logging.getLogger("zhoucun")
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
@@ -164,10 +164,10 @@ def _live() -> None:
     res, base_res = compute(doc_json, BASE_KEY), compute(base_json, BASE_KEY)
     ens = ensemble(doc_json, BASE_KEY)
 
-    # The files are built when a button is clicked, outside this run, where the session is empty:
-    # they get a snapshot of the scenario and the saved ones, taken now.
-    snapshot = exports.Snapshot.take(base, t, doc, BASE_KEY)
     if not present:
+        # The files are built when a button is clicked, outside this run, where the session is empty:
+        # they get a snapshot of the scenario and the saved ones, taken now.
+        snapshot = exports.Snapshot.take(base, t, doc, BASE_KEY)
         with save_box:
             st.download_button(t("download_scenario"), data=functools.partial(state.download_json, doc, preset),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",

@@ -8,6 +8,9 @@ from hypothesis import settings
 
 from model import load_baseline, parse_scenario, run_scenario
 
+#: The browser tests' server, Chromium and contexts, shared by every test_browser*.py module.
+pytest_plugins = ["browser_fixtures"]
+
 # Property tests are seeded (derandomize) so CI runs the same examples every time.
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
 settings.load_profile("ci")

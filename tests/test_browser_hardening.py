@@ -20,8 +20,7 @@ import pytest
 
 from browser_support import slider_input, wait_idle
 from model.bounded import pack, unpack
-from test_browser import (CARD, TIMEOUT, _browser_ready, _no_server_traceback, browser, card, cards,  # noqa: F401
-                          click_button, expect, new_context, open_app, page_errors, server)
+from test_browser import TIMEOUT, card, cards, click_button, expect, open_app
 
 pytestmark = pytest.mark.browser
 CJK = re.compile(r"[\u3400-\u9fff]")
