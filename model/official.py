@@ -341,7 +341,8 @@ _NOTES = {
         ("一致性", "各行业按产值加权的趋势增速必须等于公布的 {pub}%。增速为推算值的行业({resid})会自动重算为余量；"
                  "若余量超出 −20 至 40 的范围，上传将被拒绝。"
                  "下游制品 / (2.0 × 不锈钢产值) 须低于 {chain}%(深加工比例杠杆的上限)。"),
-        ("文件格式", "CSV(UTF-8、带 BOM 的 UTF-8 或 GBK 编码)或 XLSX(读取第一个工作表);文件不超过 10 MB。"
+        ("文件格式", "CSV(UTF-8、带 BOM 的 UTF-8、GBK 或 GB18030 编码)或 XLSX(读取第一个工作表);文件不超过 10 MB，"
+                  "最多 1000 行、50 列。以百分比格式填写的单元格(如 8%)按百分数读取。"
                   "表头可用中文、英文或字段代码(output_2024、va_rate、trend_growth)。"),
         ("校验", "文件有任何问题时整份拒绝，列出每处问题的行号、列、数值和规则，当前基线保持不变。"),
     ],
@@ -365,7 +366,8 @@ _NOTES = {
                         "derived ({resid}) is re-derived as the residual; if that falls outside −20 to 40 the upload "
                         "is rejected. Downstream / (2.0 × stainless output) must stay below {chain} % (the "
                         "chain-extension lever's maximum)."),
-        ("File format", "CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX (first sheet is read); at most 10 MB. Headers "
+        ("File format", "CSV (UTF-8, UTF-8 with BOM, GBK or GB18030) or XLSX (first sheet is read); at most 10 MB, "
+                        "1000 rows and 50 columns. A cell formatted as a percentage (8%) is read as that percent. Headers "
                         "may be Chinese, English or the field ids (output_2024, va_rate, trend_growth)."),
         ("Checks", "A file with any problem is rejected whole, listing each problem's row, column, value and rule; "
                    "the current baseline stays."),
