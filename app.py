@@ -21,6 +21,7 @@ from ui.charts import chart_spec
 from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 from ui import workshop as workshop_page
+from ui.safe import plain, say
 
 LOG = logging.getLogger("zhoucun")
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
@@ -37,7 +38,7 @@ try:
     base = get_baseline(BASE_KEY)
 except SimulatorError as exc:  # a broken data folder: say which file, row and column, in both languages
     st.set_page_config(page_title="Scenario simulator", layout="wide")
-    st.error(f"{exc.zh}\n\n{exc.en}")
+    say("error", Translator(DEFAULT_LANG), "data_error", zh=exc.zh, en=exc.en)
     st.stop()
 state.init_session(base)
 state.choice_from_url("lang", LANGS, DEFAULT_LANG)
@@ -53,7 +54,7 @@ def _on_upload() -> None:
     try:
         sc = parse_scenario(parse_scenario_bytes(f.getvalue()), base)
     except ScenarioError as exc:
-        ss["_upload_msg"] = ("error", exc)
+        ss["_upload_msg"] = ("error", plain(exc))
     else:
         state.apply_scenario(sc, base, preset=None)
         ss["_upload_msg"] = ("ok", f.name)
@@ -99,9 +100,9 @@ with st.sidebar:
                              on_change=_on_upload)
             msg = st.session_state.pop("_upload_msg", None)
             if msg and msg[0] == "ok":
-                st.success(t("upload_ok", name=msg[1]))
+                say("success", t, "upload_ok", name=msg[1])
             elif msg:
-                st.error(t("upload_failed", error=msg[1].message(t.lang)))
+                say("error", t, "upload_failed", error=msg[1])
     st.toggle(t("presentation"), key="present", bind="query-params", help=t("presentation_help"))
     st.button(t("reset_all"), key="reset_all", on_click=_reset_all, width="stretch")
     workshop_page.sidebar_link(t.lang, t("ws.create.link"))
@@ -128,14 +129,12 @@ st.markdown(f'<span class="zc-status">{t("subtitle", region=base.region[f"name_{
             f'<span class="zc-badge-estimate" title="{t("estimate_help")}">⚠ {badge}</span>',
             unsafe_allow_html=True)
 if st.session_state.get("_official_url_error") is not None:
-    st.warning(t("official.url_rejected", error=st.session_state["_official_url_error"].message(t.lang)))
+    say("warning", t, "official.url_rejected", error=st.session_state["_official_url_error"])
 for key, values in st.session_state.get("_notices", []):
-    # URL text is shown as inert code: a crafted link must not become clickable in our own notice.
-    values = {k: (v.message(t.lang) if isinstance(v, SimulatorError)
-                  else f"`{str(v).replace('`', '')}`" if k == "value" else v) for k, v in values.items()}
+    values = dict(values)
     if "unit" in values:  # a slider's range, in the page's unit
         values["range"] = f"{values['range']} {t.unit(values.pop('unit'))}".strip()
-    st.warning(t(key, **values))
+    say("warning", t, key, **values)
 
 if present:
     tab_sim, tab_tools, tab_compare, tab_model = st.container(), None, None, None
@@ -152,7 +151,7 @@ def live() -> None:
         _live()
     except Exception:  # noqa: BLE001 — the page must never show a traceback; the log keeps it
         LOG.exception("scenario calculation failed")
-        st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+        say("error", t, "error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300])
 
 
 def _live() -> None:
@@ -176,21 +175,30 @@ def _live() -> None:
     ens = ensemble(doc_json, BASE_KEY)
 
     if not present:
+        # The files are built when a button is clicked, outside this run, where the session is empty:
+        # they get a snapshot of the scenario and the saved ones, taken now.
+        snapshot = exports.Snapshot.take(base, t, doc, BASE_KEY)
         with save_box:
-            st.download_button(t("download_scenario"), data=functools.partial(state.download_json, base),
+            st.download_button(t("download_scenario"), data=functools.partial(state.download_json, doc, preset),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
                                on_click="ignore", key="download_scenario", width="stretch")
             c1, c2 = st.columns(2)
-            c1.download_button(t("download_csv"), data=functools.partial(exports.series_csv, base, t),
+            c1.download_button(t("download_csv"), data=functools.partial(exports.series_csv, base, t.lang, snapshot),
                                file_name=f"zhoucun_series_{t.lang}.csv", mime="text/csv", on_click="ignore",
                                key="download_csv", width="stretch", help=t("download_csv_help"))
-            c2.download_button(t("download_xlsx"), data=functools.partial(exports.workbook, base, t, BASE_KEY),
+            c2.download_button(t("download_xlsx"), data=functools.partial(exports.workbook, base, t.lang, snapshot),
                                file_name=f"zhoucun_scenarios_{t.lang}.xlsx", on_click="ignore", key="download_xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                width="stretch", help=t("download_xlsx_help"))
 
     preset_label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
     with live_main:
+        too_large = st.session_state.get("_too_large_for_url")
+        if too_large:  # the link would be refused by the server: say so and offer the file instead
+            say("warning", t, "link_too_large", params=", ".join(too_large))
+            st.download_button(t("download_scenario"), data=functools.partial(state.download_json, doc, preset),
+                               file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
+                               on_click="ignore", key="download_scenario_too_large")
         if preset:
             status = t("preset_from", name=preset_label) + (t("preset_changed") if changed else t("preset_unchanged"))
         else:
@@ -204,8 +212,8 @@ def _live() -> None:
                 st.dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
         for flag in plausibility(doc_json, BASE_KEY):
             shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
-            st.warning(t(f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
-                         year=flag.year), icon=":material/report:")
+            say("warning", t, f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
+                year=flag.year, icon=":material/report:")
 
         c1, c2, c3 = st.columns(3)
         every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))

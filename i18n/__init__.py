@@ -20,9 +20,12 @@ def _table(lang: str) -> dict[str, str]:
 class Translator:
     """``t(key, **values)``: the text for ``key`` in ``lang`` with ``{placeholders}`` filled."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, money: str = "page") -> None:
         self.lang = lang if lang in LANGS else DEFAULT_LANG
         self._t = _table(self.lang)
+        #: "page": money as the page shows it (English: bn yuan); "data": in the data's 亿元 / 100m yuan,
+        #: for text that sits beside tables in that unit (the workbook).
+        self.money_unit = money
 
     def __call__(self, text_id: str, /, **values: object) -> str:
         text = self._t.get(text_id, text_id)
@@ -37,12 +40,14 @@ class Translator:
     @property
     def money_factor(self) -> float:
         """Display factor for money given in 亿元: 1 in Chinese, 0.1 (billions of yuan) in English."""
-        return float(self("money_factor"))
+        return 1.0 if self.money_unit == "data" else float(self("money_factor"))
 
     def money(self, x: float) -> str:
         """Money given in 亿元, in the page's unit: "494 亿元" or "49.4 bn yuan"."""
         if self.lang == "zh":
             return f"{self.num(x, 0)} {self('unit.money')}"
+        if self.money_unit == "data":
+            return f"{self.num(x, 1)} ({self('xlsx.unit_money')})"
         return f"{self.num(x * self.money_factor, 1)} {self('unit.money')}"
 
     def pct(self, x: float, digits: int = 1) -> str:

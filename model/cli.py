@@ -106,11 +106,12 @@ def _export(args: argparse.Namespace, base, sc) -> None:
     name = export.scenario_name(sc, args.lang, Path(args.scenario).stem if args.scenario else None)
     files: list[tuple[str, bytes]] = []
     if args.csv:
-        files.append((args.csv, export.csv_bytes(export.series_table(base, run_scenario(base, sc), name))))
+        table = export.localise_series(export.series_table(base, run_scenario(base, sc), name), base, args.lang)
+        files.append((args.csv, export.csv_bytes(table)))
     if args.xlsx:
         ens = summarize(base, sc, runs=DEFAULT_RUNS, seed=DEFAULT_SEED)
         probs = {name: {g: float(p) for g, p in zip(ens.goal_ids, ens.probability)}}
-        text = briefing(base, sc, args.lang, ens)  # the same paragraph as the page's briefing
+        text = briefing(base, sc, args.lang, ens, money="data")  # the page's briefing, in the tables' unit
         files.append((args.xlsx, export.workbook_bytes(base, [(name, sc)], lang=args.lang, narrative=text,
                                                        probabilities=probs, runs=ens.runs, seed=ens.seed)))
     for path, data in files:

@@ -702,24 +702,34 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
 def read_scenario_file(path: str | Path) -> dict[str, Any]:
     """Read a scenario JSON file into a plain dict (validation is ``scenario.parse_scenario``).
 
+    The file's size is checked before it is read (``bounded.MAX_JSON_BYTES``).
+
     Raises
     ------
     ScenarioError
-        If the file is missing, not UTF-8 or not a JSON object.
+        If the file is missing, too large, not UTF-8 or not a JSON object.
     """
+    from .bounded import MAX_JSON_BYTES, too_large
+
     path = Path(path)
+    if path.is_file() and path.stat().st_size > MAX_JSON_BYTES:
+        raise too_large(path.stat().st_size, MAX_JSON_BYTES, path.name, path.name)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: file not found", f"{path}：文件不存在")
     try:
-        return _read_json(path)
-    except DataError as exc:
-        raise ScenarioError(exc.en, exc.zh) from None
+        return parse_scenario_bytes(path.read_bytes())
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})", f"{path}：无法读取({exc.strerror})") from None
 
 
 def parse_scenario_bytes(raw: bytes) -> dict[str, Any]:
-    """Decode an uploaded scenario (UTF-8, with or without BOM) into a dict, or raise ScenarioError."""
-    try:
-        doc = _loads(raw)
-    except DataError as exc:
-        raise ScenarioError(f"the scenario file: {exc.en}", f"情景文件：{exc.zh}") from None
+    """Decode an uploaded scenario (UTF-8, with or without BOM) into a dict, or raise ScenarioError.
+
+    Size and nesting are bounded before parsing (``bounded.load_json``).
+    """
+    from .bounded import load_json
+
+    doc = load_json(raw, "the scenario file", "情景文件")
     if not isinstance(doc, dict):
         raise ScenarioError("a scenario must be a JSON object", "情景必须是 JSON 对象")
     return doc

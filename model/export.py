@@ -32,6 +32,7 @@ from .engine import Projection
 from .goals import evaluate_goals
 from .runs import run_scenarios
 from .scenario import Scenario, param_names, resolve_goals, scenario_params
+from .sheets import FittedSheet, print_setup
 from .specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from .tables import cluster_id, goals_table
 
@@ -40,11 +41,18 @@ SERIES_COLUMNS = ("scenario", "series", "sector", "year", "value", "unit")
 #: Unit codes of the long table (the data files' codes): 亿元, percent, percent per year.
 UNIT_MONEY, UNIT_PCT, UNIT_PCT_YR = "100m yuan", "%", "%/yr"
 #: Ensemble behind the workbook's goal probabilities (the CLI's and the page's defaults).
-from .uncertainty import DEFAULT_RUNS as ENSEMBLE_RUNS, DEFAULT_SEED as ENSEMBLE_SEED  # noqa: E402 (one ensemble)
 #: Chart font: has CJK glyphs in Excel and WPS; GB2312 charset (134 as a signed byte is -122).
 CHART_FONT: dict[str, Any] = {"name": "Microsoft YaHei", "pitch_family": 34, "charset": -122}
 #: Sheet keys of ``TEXTS``, in workbook order.
 SHEETS = ("sheet_summary", "sheet_yearly", "sheet_assumptions", "sheet_sources", "sheet_charts")
+#: Significant digits of the CSV's values: 亿元 to 0.01 (a million yuan) at the district's scale;
+#: more would only repeat the float's binary noise (the model's inputs carry two or three digits).
+CSV_DIGITS = 6
+#: Leading characters that make a spreadsheet read a text cell as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Number format of a value by its unit code.
+NUMBER_FORMATS = {"100m yuan": "#,##0.0", "%": "0.0", "%/yr": "0.0", "× 2024": "0.00", "year": "0", "yr": "0.0",
+                  "firms/yr": "0", "1": "0.00", "": "0.00"}
 
 # --------------------------------------------------------------------------- display texts
 
@@ -148,17 +156,75 @@ def scenarios_series_table(base: Baseline, scenarios: Sequence[tuple[str, Scenar
                      ignore_index=True)
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """A table as CSV bytes: UTF-8 with a byte-order mark (so Excel shows Chinese), exact floats.
+def localise_series(table: pd.DataFrame, base: Baseline, lang: str) -> pd.DataFrame:
+    """``series_table`` for people reading ``lang``: Chinese headers, series, sector and unit names in
+    "zh"; the codes of ``SERIES_COLUMNS`` (the documented long format) in "en"."""
+    if lang != "zh":
+        return table
+    t = texts("zh")
+    sector = {s.id: s.name("zh") for s in base.sectors}
+    sector.update({p: t[f"cluster_{p}"] for p in CLUSTER_PARTS}, total=t["total"])
+    out = pd.DataFrame({
+        t["csv_col_scenario"]: table["scenario"],
+        t["csv_col_series"]: table["series"].map(lambda c: t.get(f"csv_series_{c}", c)),
+        t["csv_col_sector"]: table["sector"].map(lambda c: sector.get(c, c)),
+        t["csv_col_year"]: table["year"],
+        t["csv_col_value"]: table["value"],
+        t["csv_col_unit"]: table["unit"].map(lambda u: _unit_text(t, u)),
+    })
+    return out
 
-    ``pandas.read_csv`` reads it back with identical numbers.
+
+def _inert_cell(v: Any) -> Any:
+    """A text cell that a spreadsheet will not read as a formula (a leading ' is shown as text)."""
+    if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
+        return "'" + v
+    return v
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as CSV bytes: UTF-8 with a byte-order mark (so Excel shows Chinese).
+
+    Numbers keep ``CSV_DIGITS`` significant digits; text cells that start like a formula (``=``,
+    ``+``, ``-``, ``@``) get a leading apostrophe, so a spreadsheet shows them as text.
     """
-    return table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    table = table.copy()
+    for col in table.columns:
+        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
+            table[col] = table[col].map(_inert_cell)
+    return table.to_csv(index=False, lineterminator="\n", float_format=f"%.{CSV_DIGITS}g").encode("utf-8-sig")
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> None:
     """Write ``csv_bytes(table)`` to ``path`` (raises ``OSError`` if it cannot be written)."""
     Path(path).write_bytes(csv_bytes(table))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: "中文标题 (English title)", the bilingual form of the data's source titles and publishers.
+_BILINGUAL = re.compile(r"^(?P<zh>.*[\u3400-\u9fff].*?)\s*\((?P<en>[^()\u3400-\u9fff]+)\)\s*$")
+
+
+def one_language(text: str, lang: str) -> str:
+    """The ``lang`` half of a bilingual "中文 (English)" text; other texts unchanged."""
+    m = _BILINGUAL.match(text)
+    if not m:
+        return text
+    return m.group("zh") if lang == "zh" else m.group("en")
+
+
+def project_name(p: Any, lang: str) -> str:
+    """A key project's name in ``lang``: ``name_en`` in English when given, else its name."""
+    return (p.name_en or p.name) if lang != "zh" else p.name
+
+
+def project_note(p: Any, lang: str) -> str:
+    """A key project's note in ``lang``: ``note_zh`` in Chinese (or the note if it is Chinese),
+    the note in English (or ``note_zh`` when there is no other); a note in the other language is
+    left out rather than shown untranslated."""
+    if lang == "zh":
+        return p.note_zh or (p.note if _CJK.search(p.note) else "")
+    return p.note if p.note and not (p.note_zh and _CJK.search(p.note)) else ("" if p.note_zh else p.note)
 
 
 def scenario_name(sc: Scenario, lang: str, fallback: str | None = None) -> str:
@@ -175,13 +241,25 @@ class _Formats:
         self.heading = wb.add_format({"bold": True, "font_size": 12})
         self.header = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True,
                                      "valign": "top"})
-        self.text = wb.add_format({})
+        # Data cells align at the top: a row made tall by a wrapped note reads from its first line.
+        self.top = wb.add_format({"valign": "top"})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.note = wb.add_format({"italic": True, "font_color": "#555555"})
-        self.money = wb.add_format({"num_format": "#,##0.0"})
-        self.number = wb.add_format({"num_format": "0.0##"})
-        self.pct = wb.add_format({"num_format": "0.0%"})
-        self.year = wb.add_format({"num_format": "0"})
+        self.note_wrap = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"})
+        self.money = wb.add_format({"num_format": "#,##0.0", "valign": "top"})
+        self.number = wb.add_format({"num_format": "0.0##", "valign": "top"})
+        self.pct = wb.add_format({"num_format": "0.0%", "valign": "top"})
+        self.year = wb.add_format({"num_format": "0", "valign": "top"})
+        self.by_unit = {u: wb.add_format({"num_format": f, "valign": "top"}) for u, f in NUMBER_FORMATS.items()}
+        self.chart_title = wb.add_format({"bold": True, "font_size": 12})
+
+    def unit(self, unit: str):
+        """The number format of a value in ``unit`` (a unit code of the data files)."""
+        return self.by_unit.get(unit, self.number)
+
+    def free(self) -> set:
+        """Formats of text that may overflow into empty cells to its right (titles, notes)."""
+        return {self.title, self.heading, self.note, self.chart_title}
 
 
 def _header(ws, row: int, headers: Sequence[str], fmt: _Formats) -> None:
@@ -214,13 +292,13 @@ def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative
                    runs, seed) -> None:
     region = str(base.region.get(f"name_{'zh' if lang == 'zh' else 'en'}", ""))
     ws.write_string(0, 0, t["title"].format(region=region), fmt.title)
-    ws.write_string(1, 0, t["projection_note"], fmt.note)
-    ws.write_string(2, 0, _estimates_line(base, t), fmt.note)
+    # Notes wrap within the table's width: text running past it would shrink every printed page.
+    ws.merge_text(1, 0, 9, t["projection_note"], fmt.note_wrap)
+    ws.merge_text(2, 0, 9, _estimates_line(base, t), fmt.note_wrap)
     r = 4
     if narrative:
         ws.write_string(r, 0, t["heading_narrative"], fmt.heading)
-        ws.merge_range(r + 1, 0, r + 1, 9, narrative, fmt.wrap)
-        ws.set_row(r + 1, 15 * max(2, min(20, len(narrative) // (60 if lang == "zh" else 120) + 1)))
+        ws.merge_text(r + 1, 0, 9, narrative, fmt.wrap)
         r += 3
     ws.write_string(r, 0, t["heading_goals"], fmt.heading)
     r += 1
@@ -244,9 +322,9 @@ def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative
                 ws.write_string(r, 4, t["not_reached"])
             else:
                 ws.write_number(r, 4, int(rec.year_reached), fmt.year)
-            _num(ws, r, 5, rec.value, fmt.number)
-            _num(ws, r, 6, rec.goal, fmt.number)
-            _num(ws, r, 7, rec.gap, fmt.number)
+            _num(ws, r, 5, rec.value, fmt.unit(rec.unit))
+            _num(ws, r, 6, rec.goal, fmt.unit(rec.unit))
+            _num(ws, r, 7, rec.gap, fmt.unit(rec.unit))
             ws.write_string(r, 8, _unit_text(t, rec.unit))
             if probabilities is not None:
                 _num(ws, r, 9, probs.get(g.id), fmt.pct)
@@ -254,10 +332,8 @@ def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative
     if probabilities is not None:
         note = (t["probability_note_runs"].format(runs=f"{runs:,}", seed=seed) if runs is not None
                 else t["probability_note"])
-        ws.write_string(r + 2, 0, note, fmt.note)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 26)
-    ws.set_column(2, 9, 13)
+        ws.merge_text(r + 2, 0, len(headers) - 1, note, fmt.note_wrap)
+    ws.header_row = first
 
 
 def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], tuple[int, int]]:
@@ -293,12 +369,8 @@ def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], 
                 r += 1
     ws.autofilter(0, 0, r - 1, len(headers) - 1)
     ws.freeze_panes(1, 0)
-    ws.write_string(r + 1, 0, t["yearly_note"], fmt.note)
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 26)
-    ws.set_column(2, 2, 30)
-    ws.set_column(3, 3, 8)
-    ws.set_column(4, 6, 18)
+    ws.merge_text(r + 1, 0, len(headers) - 1, t["yearly_note"], fmt.note_wrap)
+    ws.header_row = 0
     return ranges
 
 
@@ -313,7 +385,7 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
         r += 1
         ws.write_string(r, 0, name)
         ws.write_string(r, 1, t[f"meta_{sc.meta.status}"])
-        ws.write_string(r, 2, sc.meta.description_zh if zh else sc.meta.description_en)
+        ws.write_string(r, 2, sc.meta.description_zh if zh else sc.meta.description_en, fmt.wrap)
     r += 2
     # Every parameter of the engine's parameter row
     ws.write_string(r, 0, t["heading_params"], fmt.heading)
@@ -343,9 +415,9 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
                 is_set = ov is not None and ov.growth is not None
             r += 1
             ws.write_string(r, 0, name)
-            ws.write_string(r, 1, label)
+            ws.write_string(r, 1, label, fmt.wrap)
             ws.write_string(r, 2, code)
-            _num(ws, r, 3, value, fmt.number)
+            _num(ws, r, 3, value, fmt.unit(SPEC_BY_NAME[code].unit_en if code in SCALAR_PARAMS else "%/yr"))
             ws.write_string(r, 4, unit)
             ws.write_string(r, 5, t["origin_scenario"] if is_set else t["origin_neutral"])
     r += 2
@@ -363,13 +435,13 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
         for p in sc.levers.projects:
             r += 1
             ws.write_string(r, 0, name)
-            ws.write_string(r, 1, p.name)
+            ws.write_string(r, 1, project_name(p, lang), fmt.wrap)
             ws.write_string(r, 2, sector_names.get(p.sector, p.sector))
             ws.write_number(r, 3, p.start_year, fmt.year)
-            _num(ws, r, 4, p.output, fmt.number)
+            _num(ws, r, 4, p.output, fmt.money)
             ws.write_number(r, 5, p.ramp_years, fmt.year)
-            _num(ws, r, 6, p.investment, fmt.number)
-            ws.write_string(r, 7, p.note)
+            _num(ws, r, 6, p.investment, fmt.money)
+            ws.write_string(r, 7, project_note(p, lang), fmt.wrap)
     r += 2
     # Sector overrides
     ws.write_string(r, 0, t["heading_sectors"], fmt.heading)
@@ -386,8 +458,8 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
             r += 1
             ws.write_string(r, 0, name)
             ws.write_string(r, 1, sector_names[sid])
-            _num(ws, r, 2, g, fmt.number)
-            _num(ws, r, 3, data_trend[sid], fmt.number)
+            _num(ws, r, 2, g, fmt.unit("%/yr"))
+            _num(ws, r, 3, data_trend[sid], fmt.unit("%/yr"))
     r += 2
     # Goals as used (data values and the scenario's overrides)
     ws.write_string(r, 0, t["heading_goal_settings"], fmt.heading)
@@ -401,51 +473,58 @@ def _assumptions_sheet(ws, base, names, scenarios, t, lang, fmt) -> None:
             r += 1
             ws.write_string(r, 0, name)
             ws.write_string(r, 1, g.name(lang))
-            _num(ws, r, 2, g.threshold, fmt.number)
+            _num(ws, r, 2, g.threshold, fmt.unit(g.unit))
             ws.write_string(r, 3, _unit_text(t, g.unit))
             ws.write_number(r, 4, g.target_year, fmt.year)
-            _num(ws, r, 5, d.threshold, fmt.number)
+            _num(ws, r, 5, d.threshold, fmt.unit(d.unit))
             ws.write_number(r, 6, d.target_year, fmt.year)
             changed = g.threshold != d.threshold or g.target_year != d.target_year
             ws.write_string(r, 7, t["yes"] if changed else t["no"])
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 36)
-    ws.set_column(2, 2, 18)
-    ws.set_column(3, 7, 14)
+    ws.fix_width(2, 2, 60)  # descriptions and notes wrap
+    ws.fix_width(7, 7, 40)
+    ws.header_row = 1
 
 
-def _sources_sheet(ws, base, t, fmt) -> None:
+def _sources_sheet(ws, base, t, fmt, lang) -> None:
     r = 0
     ws.write_string(r, 0, t["heading_sources"], fmt.heading)
     r += 1
     _header(ws, r, [t["col_source_id"], t["col_title"], t["col_publisher"], t["col_url"], t["col_accessed"]], fmt)
     for s in base.sources.values():
         r += 1
-        for c, v in enumerate((s.id, s.title, s.publisher, s.url, s.accessed)):
-            ws.write_string(r, c, v)
+        ws.write_string(r, 0, s.id)
+        ws.write_string(r, 1, one_language(s.title, lang), fmt.wrap)
+        ws.write_string(r, 2, one_language(s.publisher, lang), fmt.wrap)
+        ws.write_string(r, 3, s.url)
+        ws.write_string(r, 4, s.accessed)
     r += 2
     ws.write_string(r, 0, t["heading_figures"], fmt.heading)
     r += 1
+    # The data's notes are written in English: the Chinese workbook leaves them to the English one.
+    notes = lang != "zh"
     _header(ws, r, [t["col_table"], t["col_key"], t["col_parameter"], t["col_value2"], t["col_unit"],
-                    t["col_source"], t["col_status"], t["col_note"]], fmt)
+                    t["col_source"], t["col_status"]] + ([t["col_note"]] if notes else []), fmt)
+    ws.figures_header = r
+    names = {s.id: s.name(lang) for s in base.sectors} | {g.id: g.name(lang) for g in base.goals}
     for f in base.figures:
         r += 1
         ws.write_string(r, 0, t.get(f"table_{f.table}", f.table))
-        ws.write_string(r, 1, f.key)
+        ws.write_string(r, 1, names.get(f.key, f.key))
         ws.write_string(r, 2, f.parameter)
-        _num(ws, r, 3, f.value, fmt.number)
+        _num(ws, r, 3, f.value, fmt.unit(f.unit))
         ws.write_string(r, 4, _unit_text(t, f.unit))
         ws.write_string(r, 5, f.source)
         ws.write_string(r, 6, t.get(f"status_{f.status}", f.status))
-        ws.write_string(r, 7, f.note)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 2, 30)
-    ws.set_column(3, 6, 14)
-    ws.set_column(7, 7, 60)
+        if notes:
+            ws.write_string(r, 7, f.note, fmt.wrap)
+    if not notes:
+        ws.merge_text(r + 2, 0, 6, t["notes_elsewhere"], fmt.note_wrap)
+    ws.fix_width(7, 7, 60)
+    ws.header_row = 1
 
 
-def _style_chart(chart, title: str, t: Mapping[str, str]) -> None:
+def _style_chart(chart, title: list, t: Mapping[str, str]) -> None:
+    """``title``: [sheet, row, col] of the cell holding the title (a reference, never a parsed string)."""
     font = dict(CHART_FONT)
     chart.set_title({"name": title, "name_font": {**font, "size": 14, "bold": True}})
     chart.set_x_axis({"name": t["axis_year"], "name_font": {**font, "bold": False}, "num_font": font})
@@ -455,31 +534,44 @@ def _style_chart(chart, title: str, t: Mapping[str, str]) -> None:
     chart.set_size({"width": 760, "height": 400})
 
 
-def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt) -> None:
-    ws.write_string(0, 0, t["charts_note"], fmt.note)
-    cluster, _ = _cluster_names(base, t, lang)
-    col_year, col_out = 3, 4
+#: First row of each chart on the charts sheet; a page break before each keeps every chart on one page.
+CHART_ROWS = (2, 25, 48)
 
-    def line(title: str, rid: str):
+
+def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt) -> None:
+    """Three native charts. Series names and titles are references to cells (the scenario and
+    sector names in the yearly sheet, the titles above each chart): xlsxwriter would read a name
+    typed like ``X!A1`` or ``=…`` as a reference or formula."""
+    ws.merge_text(0, 0, 11, t["charts_note"], fmt.note_wrap)
+    cluster, _ = _cluster_names(base, t, lang)
+    col_year, col_out, col_scenario, col_label = 3, 4, 0, 2
+    sheet = ws.get_name()
+
+    def line(at: int, title: str, rid: str):
+        ws.write_string(at - 1, 0, title, fmt.chart_title)
         chart = wb.add_chart({"type": "line"})
-        for i, name in enumerate(names):
+        for i in range(len(names)):
             r0, r1 = ranges[(i, rid)]
-            chart.add_series({"name": name, "categories": [yearly, r0, col_year, r1, col_year],
+            chart.add_series({"name": [yearly, r0, col_scenario], "categories": [yearly, r0, col_year, r1, col_year],
                               "values": [yearly, r0, col_out, r1, col_out],
                               "marker": {"type": "circle", "size": 4}, "line": {"width": 2.25}})
-        _style_chart(chart, title, t)
-        return chart
+        _style_chart(chart, [sheet, at - 1, 0], t)
+        ws.insert_chart(at, 0, chart)
 
-    ws.insert_chart(2, 0, line(t["chart_total"], "total"))
-    ws.insert_chart(23, 0, line(t["chart_cluster"].format(cluster=cluster), cluster_id(base)))
+    line(CHART_ROWS[0], t["chart_total"], "total")
+    line(CHART_ROWS[1], t["chart_cluster"].format(cluster=cluster), cluster_id(base))
+    at = CHART_ROWS[2]
+    ws.write_string(at - 1, 0, t["chart_sectors"].format(scenario=names[0]), fmt.chart_title)
     area = wb.add_chart({"type": "area", "subtype": "stacked"})
     for s in base.sectors:
         r0, r1 = ranges[(0, s.id)]
-        area.add_series({"name": s.name(lang), "categories": [yearly, r0, col_year, r1, col_year],
+        area.add_series({"name": [yearly, r0, col_label], "categories": [yearly, r0, col_year, r1, col_year],
                          "values": [yearly, r0, col_out, r1, col_out]})
-    _style_chart(area, t["chart_sectors"].format(scenario=names[0]), t)
+    _style_chart(area, [sheet, at - 1, 0], t)
     area.set_size({"width": 760, "height": 460})
-    ws.insert_chart(44, 0, area)
+    ws.insert_chart(at, 0, area)
+    ws.set_h_pagebreaks([r - 1 for r in CHART_ROWS[1:]])
+    ws.header_row = None
 
 
 def workbook_bytes(base: Baseline, scenarios: Sequence[tuple[str, Scenario]], lang: str = "zh",
@@ -531,13 +623,18 @@ def workbook_bytes(base: Baseline, scenarios: Sequence[tuple[str, Scenario]], la
     wb.set_properties({"title": region_title, "subject": t["sheet_summary"],
                        "comments": t["projection_note"]})
     fmt = _Formats(wb)
-    sheets = {key: wb.add_worksheet(t[key]) for key in SHEETS}
+    sheets = {key: wb.add_worksheet(t[key], worksheet_class=FittedSheet) for key in SHEETS}
+    for ws in sheets.values():
+        ws.free = fmt.free()
     _summary_sheet(wb, sheets["sheet_summary"], base, names, scs, proj, t, lang, fmt, narrative, probabilities,
                    runs, seed)
     ranges = _yearly_sheet(sheets["sheet_yearly"], base, names, proj, t, lang, fmt)
     _assumptions_sheet(sheets["sheet_assumptions"], base, names, scs, t, lang, fmt)
-    _sources_sheet(sheets["sheet_sources"], base, t, fmt)
+    _sources_sheet(sheets["sheet_sources"], base, t, fmt, lang)
     _charts_sheet(wb, sheets["sheet_charts"], base, names, ranges, t["sheet_yearly"], t, lang, fmt)
+    for ws in sheets.values():
+        ws.fit(row_format=fmt.top)
+        print_setup(ws, ws.header_row)
     wb.close()
     return _east_asian_chart_font(buf.getvalue())
 

@@ -44,9 +44,14 @@ def level_sentence(t: Translator, goals, levels: np.ndarray, res) -> str:
     return t("story.range", items=("；" if t.lang == "zh" else "; ").join(items))
 
 
-def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None) -> str:
-    """The paragraph for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given)."""
-    t = Translator(lang)
+def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None,
+             money: str = "page") -> str:
+    """The paragraph for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given).
+
+    ``money``: "page" writes amounts as the page does (English: bn yuan), "data" in the data's unit
+    (亿元 = 100m yuan), for the workbook, whose tables are in that unit.
+    """
+    t = Translator(lang, money=money)
     goals = resolve_goals(sc, base)
     proj = run_scenario(base, sc)
     res = evaluate_goals(proj, goals)

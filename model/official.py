@@ -39,18 +39,32 @@ import pandas as pd
 
 from .data import GROWTH_CHECK_TOLERANCE, Baseline, Figure, Source
 from .errors import DataError
+from .sheets import FittedSheet, print_setup
 from .specs import SECTOR_GROWTH_RANGE, SPEC_BY_NAME
 
 # --------------------------------------------------------------------------- constants
 
 #: Largest upload accepted, bytes (checked before anything is parsed).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-#: Largest total size of the files inside an XLSX (a zip), bytes: guards against zip bombs.
-MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+#: Largest total size of the files inside an XLSX (a zip), bytes: guards against zip bombs. The
+#: template unpacks to about 20 kB; a sheet of MAX_ROWS × MAX_COLUMNS cells to under 2 MB.
+MAX_XLSX_UNPACKED = 16 * 1024 * 1024
+#: Largest shared-strings part of an XLSX, bytes: openpyxl reads all of it before the first row.
+MAX_XLSX_SHARED_STRINGS = 2 * 1024 * 1024
 #: Most rows read from an upload (a template has a dozen).
-MAX_ROWS = 5000
+MAX_ROWS = 1000
+#: Most columns of an upload (the template has five; notes and sources columns may be added).
+MAX_COLUMNS = 50
 #: Most problems listed in one error message; the rest are counted.
 MAX_LISTED = 20
+#: Most problems kept (with their details) for one upload; further ones are only counted.
+MAX_KEPT = 200
+#: Longest cell text quoted in a message, characters.
+MAX_QUOTED = 60
+#: A supplied figure this many times the current one (or less than its inverse) gets a warning.
+IMPLAUSIBLE_FACTOR = 3.0
+#: A rate (%, %/yr) that moves by more than this many points gets a warning (8 % read as 0.08).
+IMPLAUSIBLE_POINTS = {"va_rate": 15.0, "trend_growth": 5.0}
 #: Rows searched for the header (title rows above it are allowed).
 HEADER_SEARCH_ROWS = 10
 
@@ -114,8 +128,22 @@ class Problem:
     letter: str = ""  # the column's letter in a spreadsheet (A, B, …), when known
 
 
+class _Problems(list):
+    """A list of problems that keeps the first ``MAX_KEPT`` and counts the rest (``total``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, p: Problem) -> None:  # type: ignore[override]
+        self.total += 1
+        if len(self) < MAX_KEPT:
+            super().append(p)
+
+
 class OfficialDataError(DataError):
-    """An upload was rejected; ``problems`` lists every problem found (the message shows the first 20)."""
+    """An upload was rejected; ``problems`` lists the problems found (at most ``MAX_KEPT``; the
+    message shows the first ``MAX_LISTED`` and counts all)."""
 
     def __init__(self, en: str, zh: str, problems: tuple[Problem, ...] = ()) -> None:
         super().__init__(en, zh)
@@ -139,7 +167,7 @@ def _where(row: int | None, column: str, letter: str = "") -> tuple[str, str]:
 
 def _raise(problems: list[Problem], filename: str = "") -> None:
     """Raise one OfficialDataError listing up to MAX_LISTED problems."""
-    n = len(problems)
+    n = getattr(problems, "total", len(problems))
     prefix_en = f"{filename}: " if filename else ""
     prefix_zh = f"{filename}：" if filename else ""
     if n == 1:
@@ -212,7 +240,8 @@ def _show(v: Any) -> str:
         if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
             return str(int(x))
         return repr(x)
-    return str(v).strip()
+    text = str(v).strip()
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
 
 
 def _fmt(x: float) -> str:
@@ -312,7 +341,8 @@ _NOTES = {
         ("一致性", "各行业按产值加权的趋势增速必须等于公布的 {pub}%。增速为推算值的行业({resid})会自动重算为余量；"
                  "若余量超出 −20 至 40 的范围，上传将被拒绝。"
                  "下游制品 / (2.0 × 不锈钢产值) 须低于 {chain}%(深加工比例杠杆的上限)。"),
-        ("文件格式", "CSV(UTF-8、带 BOM 的 UTF-8 或 GBK 编码)或 XLSX(读取第一个工作表);文件不超过 10 MB。"
+        ("文件格式", "CSV(UTF-8、带 BOM 的 UTF-8、GBK 或 GB18030 编码)或 XLSX(读取第一个工作表);文件不超过 10 MB，"
+                  "最多 1000 行、50 列。以百分比格式填写的单元格(如 8%)按百分数读取。"
                   "表头可用中文、英文或字段代码(output_2024、va_rate、trend_growth)。"),
         ("校验", "文件有任何问题时整份拒绝，列出每处问题的行号、列、数值和规则，当前基线保持不变。"),
     ],
@@ -336,7 +366,8 @@ _NOTES = {
                         "derived ({resid}) is re-derived as the residual; if that falls outside −20 to 40 the upload "
                         "is rejected. Downstream / (2.0 × stainless output) must stay below {chain} % (the "
                         "chain-extension lever's maximum)."),
-        ("File format", "CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX (first sheet is read); at most 10 MB. Headers "
+        ("File format", "CSV (UTF-8, UTF-8 with BOM, GBK or GB18030) or XLSX (first sheet is read); at most 10 MB, "
+                        "1000 rows and 50 columns. A cell formatted as a percentage (8%) is read as that percent. Headers "
                         "may be Chinese, English or the field ids (output_2024, va_rate, trend_growth)."),
         ("Checks", "A file with any problem is rejected whole, listing each problem's row, column, value and rule; "
                    "the current baseline stays."),
@@ -356,7 +387,7 @@ def template_xlsx(base: Baseline, lang: str = "zh") -> bytes:
     df = template_frame(base, lang)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
-    ws = wb.add_worksheet("数据" if lang == "zh" else "data")
+    ws = wb.add_worksheet("数据" if lang == "zh" else "data", worksheet_class=FittedSheet)
     head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
     num = wb.add_format({"num_format": "0.0##"})
     grey = wb.add_format({"font_color": "#595959"})
@@ -368,10 +399,9 @@ def template_xlsx(base: Baseline, lang: str = "zh") -> bytes:
         for j, v in enumerate(row[2:], start=2):
             if not _is_empty(v):
                 ws.write_number(i, j, float(v), num)
-    ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 34)
-    ws.set_column(2, 4, 18)
-    ws.set_row(0, 32)
+    ws.fix_width(2, 4, 16)  # room for the figures a planner types in
+    ws.fit()
+    print_setup(ws, 0)
     ws.freeze_panes(1, 2)
     last = len(df)
     dep = base.params["depreciation"]
@@ -383,17 +413,18 @@ def template_xlsx(base: Baseline, lang: str = "zh") -> bytes:
             "error_title": "超出范围" if lang == "zh" else "Out of range",
             "error_message": (f"允许范围 {lo:g} 至 {hi:g}" if lang == "zh" else f"allowed {lo:g} to {hi:g}"),
         })
-    notes = wb.add_worksheet("说明" if lang == "zh" else "notes")
+    notes = wb.add_worksheet("说明" if lang == "zh" else "notes", worksheet_class=FittedSheet)
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     bold = wb.add_format({"bold": True, "valign": "top"})
     resid = ", ".join(_residual_sectors(base)) or "—"
     fill = {"cap": f"{base.params['va_rate_cap']:g}", "dep": f"{dep:g}", "pub": f"{base.published_growth:g}",
             "resid": resid, "chain": f"{SPEC_BY_NAME['chain_extension'].hi:g}"}
-    notes.set_column(0, 0, 24)
-    notes.set_column(1, 1, 100)
+    notes.fix_width(1, 1, 90)
     for i, (k, v) in enumerate(_NOTES["zh" if lang == "zh" else "en"]):
         notes.write_string(i, 0, k, bold)
         notes.write_string(i, 1, v.format(**fill), wrap)
+    notes.fit(row_format=wb.add_format({"valign": "top"}))
+    print_setup(notes, portrait=True)
     wb.close()
     return buf.getvalue()
 
@@ -404,16 +435,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _decode(raw: bytes, filename: str) -> str:
-    for enc in ("utf-8-sig", "gbk"):
+    for enc in ("utf-8-sig", "gb18030"):  # GB18030 is GBK plus every other character
         try:
             text = raw.decode(enc)
             break
         except UnicodeDecodeError:
             continue
     else:
-        raise _fail("the file is neither UTF-8 nor GBK text, nor an XLSX workbook; save it from Excel as "
+        raise _fail("the file is neither UTF-8 nor GBK/GB18030 text, nor an XLSX workbook; save it from Excel as "
                     "'CSV UTF-8' or as .xlsx",
-                    "文件既不是 UTF-8 或 GBK 编码的文本，也不是 XLSX 工作簿；请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
+                    "文件既不是 UTF-8 或 GBK/GB18030 编码的文本，也不是 XLSX 工作簿；请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
                     filename)
     bad = len(_CONTROL.findall(text))
     if "\x00" in text or bad > max(2, len(text) // 100):
@@ -427,9 +458,17 @@ def _csv_grid(text: str, filename: str) -> list[list[Any]]:
     delim = max((",", "\t", ";"), key=lambda d: first.count(d))
     if first.count(delim) == 0:
         delim = ","
+    too_wide = _fail(f"the file has more than {MAX_COLUMNS} columns; the template has five",
+                     f"文件超过 {MAX_COLUMNS} 列；模板只有五列", filename)
+    # Bound the work on the raw text first: a line with millions of separators is refused before
+    # it is split (quoted separators in notes make the count an upper bound, hence the margin).
+    if any(line.count(delim) > 4 * MAX_COLUMNS for line in text.splitlines()):
+        raise too_wide
     try:
         grid = []
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+            if len(row) > MAX_COLUMNS:
+                raise too_wide
             grid.append(row)
             if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise _fail(f"the file has more than {MAX_ROWS} rows; the template has one row per sector",
@@ -447,7 +486,14 @@ def _xlsx_grid(raw: bytes, filename: str) -> list[list[Any]]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             if sum(i.file_size for i in zf.infolist()) > MAX_XLSX_UNPACKED:
-                raise _fail("the workbook unpacks to more than 100 MB", "工作簿解压后超过 100 MB", filename)
+                mb = MAX_XLSX_UNPACKED // 2**20
+                raise _fail(f"the workbook unpacks to more than {mb} MB; the template is a few kB",
+                            f"工作簿解压后超过 {mb} MB；模板只有几 KB", filename)
+            if any(i.filename.lower().endswith("sharedstrings.xml") and i.file_size > MAX_XLSX_SHARED_STRINGS
+                   for i in zf.infolist()):
+                mb = MAX_XLSX_SHARED_STRINGS // 2**20
+                raise _fail(f"the workbook holds more than {mb} MB of text; the template holds a few kB",
+                            f"工作簿中的文字超过 {mb} MB；模板只有几 KB", filename)
     except zipfile.BadZipFile:
         raise unreadable from None
     grid: list[list[Any]] = []
@@ -458,8 +504,14 @@ def _xlsx_grid(raw: bytes, filename: str) -> list[list[Any]]:
             try:
                 if not wb.worksheets:
                     raise unreadable
-                for row in wb.worksheets[0].iter_rows(values_only=True):
-                    grid.append(list(row))
+                # At most one column more than accepted: rows are padded to the sheet's stated width,
+                # which a crafted sheet sets to 16 384 columns.
+                for row in wb.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1):
+                    values = [_cell_value(c) for c in row]
+                    if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] is not None:
+                        raise _fail(f"the sheet has more than {MAX_COLUMNS} columns; the template has five",
+                                    f"工作表超过 {MAX_COLUMNS} 列；模板只有五列", filename)
+                    grid.append(values[:MAX_COLUMNS])
                     if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
                         raise _fail(f"the sheet has more than {MAX_ROWS} rows; the template has one row per sector",
                                     f"工作表超过 {MAX_ROWS} 行；模板每个行业一行", filename)
@@ -470,6 +522,16 @@ def _xlsx_grid(raw: bytes, filename: str) -> list[list[Any]]:
     except Exception:  # openpyxl raises many types on malformed workbooks
         raise unreadable from None
     return grid
+
+
+def _cell_value(cell: Any) -> Any:
+    """A cell's value as the user sees it: a number formatted as a percentage ("8%", stored as 0.08
+    by Excel and Calc) is read as the percent it shows (8)."""
+    v = getattr(cell, "value", None)
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in fmt.replace('"%"', "").replace("\\%", ""):
+        return round(float(v) * 100.0, 10)
+    return v
 
 
 def read_upload(raw: bytes, filename: str = "") -> pd.DataFrame:
@@ -557,6 +619,8 @@ class OfficialData:
     filename: str = ""
     rows: tuple[tuple[str, str, int], ...] = field(default=(), compare=False)
     unchanged: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    #: (en, zh) notes on accepted figures that differ implausibly from the current ones (``implausible``).
+    warnings: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "figures", tuple(sorted((str(k), str(f), float(v)) for k, f, v in self.figures)))
@@ -684,6 +748,33 @@ def _range_rule(base: Baseline, key: str, fieldname: str, x: float) -> tuple[str
     return None
 
 
+def implausible(base: Baseline, key: str, fieldname: str, x: float) -> tuple[str, str] | None:
+    """(en, zh) note when a supplied figure is far from the current one, else None.
+
+    Allowed, but said: a level ``IMPLAUSIBLE_FACTOR`` times the current one or less than its
+    inverse (万元 typed as 亿元), a rate more than ``IMPLAUSIBLE_POINTS`` points away (8 % stored by
+    a spreadsheet as 0.08 and typed without its format).
+    """
+    cur = _current(base, key, fieldname)
+    label_en, label_zh = _key_label(base, key, "en"), _key_label(base, key, "zh")
+    if fieldname in IMPLAUSIBLE_POINTS:
+        if abs(x - cur) <= IMPLAUSIBLE_POINTS[fieldname]:
+            return None
+        unit_en, unit_zh = _FIELD_UNIT[fieldname][1], _FIELD_UNIT[fieldname][0]
+        return (f"{_FIELD_LABEL[fieldname][1]} of {label_en} changes from {_fmt(cur)} to {_fmt(x)} {unit_en}, more "
+                f"than {IMPLAUSIBLE_POINTS[fieldname]:g} points; check that the cell holds a percent (8 means 8 %)",
+                f"{label_zh}的{_FIELD_LABEL[fieldname][0]}由 {_fmt(cur)} 变为 {_fmt(x)}{unit_zh}，变动超过 "
+                f"{IMPLAUSIBLE_POINTS[fieldname]:g} 个百分点；请确认单元格填写的是百分数(8 表示 8%)")
+    if cur > 0 and x > 0 and max(x / cur, cur / x) < IMPLAUSIBLE_FACTOR:
+        return None
+    if cur <= 0 and x <= 0:
+        return None
+    return (f"the 2024 value of {label_en} changes from {_fmt(cur)} to {_fmt(x)} (100m yuan), by more than a factor "
+            f"of {IMPLAUSIBLE_FACTOR:g}; check the unit (亿元 = 100m yuan; divide 万元 by 10000)",
+            f"{label_zh}的2024年数值由 {_fmt(cur)} 变为 {_fmt(x)} 亿元，变动超过 {IMPLAUSIBLE_FACTOR:g} 倍；"
+            "请核对单位(亿元；万元须除以 10000)")
+
+
 def _same(base: Baseline, key: str, fieldname: str, x: float) -> bool:
     cur = _current(base, key, fieldname)
     return abs(x - cur) <= 1e-9 * max(1.0, abs(cur))
@@ -722,7 +813,7 @@ def validate(base: Baseline, frame: pd.DataFrame, *, keep_unchanged: bool = True
     """
     filename = str(frame.attrs.get("filename", "") or "")
     header_row = int(frame.attrs.get("header_row", 1) or 1)
-    problems: list[Problem] = []
+    problems: list[Problem] = _Problems()
     columns = list(frame.columns)
     kinds: dict[str, list[int]] = {}
 
@@ -796,6 +887,7 @@ def validate(base: Baseline, frame: pd.DataFrame, *, keep_unchanged: bool = True
     supplied: list[tuple[str, str, float]] = []
     rows: list[tuple[str, str, int]] = []
     unchanged: list[tuple[str, str]] = []
+    warnings: list[tuple[str, str]] = []
 
     for pos, rownum in enumerate(row_numbers):
         cells = frame.iloc[pos]
@@ -867,9 +959,13 @@ def validate(base: Baseline, frame: pd.DataFrame, *, keep_unchanged: bool = True
                 continue
             supplied.append((key, fname, x))
             rows.append((key, fname, rownum))
+            note = implausible(base, key, fname, x)
+            if note is not None:
+                w_en, w_zh = _where(rownum, _show(columns[j]), _col_letter(j))
+                warnings.append((f"{w_en}: {note[0]}", f"{w_zh}：{note[1]}"))
     if problems:
         _raise(problems, filename)
-    data = OfficialData(tuple(supplied), filename, tuple(rows), tuple(unchanged))
+    data = OfficialData(tuple(supplied), filename, tuple(rows), tuple(unchanged), tuple(warnings))
     _merge(base, data)  # consistency rules; raises with the same kind of message
     return data
 
@@ -903,7 +999,7 @@ class _Merged:
 def _merge(base: Baseline, data: OfficialData) -> _Merged:
     """Merged arrays, with every consistency rule checked; raises OfficialDataError listing the problems."""
     ids = base.sector_ids
-    problems: list[Problem] = []
+    problems: list[Problem] = _Problems()
 
     def where(key: str, fname: str) -> tuple[int | None, str]:
         r = data.row_of(key, fname)

@@ -69,12 +69,14 @@ class Project(_Doc):
     """A key project: full annual output is reached after ``ramp_years`` (2024 prices, 亿元)."""
 
     name: str = Field(min_length=1, max_length=80)
+    name_en: str = Field("", max_length=80, description="the name in English exports, when the name is Chinese")
     sector: str = Field(min_length=1, max_length=40)
     start_year: int = Field(ge=YEAR_MIN, le=YEAR_MAX, strict=True)
     output: float = Field(ge=0.0, le=PROJECT_OUTPUT_MAX, strict=True)
     ramp_years: int = Field(1, ge=1, le=PROJECT_RAMP_MAX, strict=True)
     investment: float = Field(0.0, ge=0.0, le=PROJECT_INVESTMENT_MAX, strict=True)
     note: str = Field("", max_length=500)
+    note_zh: str = Field("", max_length=500, description="the note in Chinese exports, when the note is English")
 
 
 class Plan(_Doc):
@@ -185,11 +187,12 @@ def _one_error(e: Mapping[str, Any]) -> tuple[str, str]:
     return (f"'{path}' = {shown}: {e['msg']}", f"'{path}' = {shown}:{e['msg']}")
 
 
-def _raise_first(errors: Sequence[tuple[str, str]]) -> None:
+def _raise_first(errors: Sequence[tuple[str, str]], total: int | None = None) -> None:
     en, zh = errors[0]
-    if len(errors) > 1:
-        en += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        zh += f"(另有 {len(errors) - 1} 处问题)"
+    total = len(errors) if total is None else total
+    if total > 1:
+        en += f" (and {total - 1} more problem{'s' if total > 2 else ''})"
+        zh += f"(另有 {total - 1} 处问题)"
     raise ScenarioError("Invalid scenario: " + en, "情景无效：" + zh)
 
 
@@ -217,12 +220,37 @@ def parse_scenario(doc: Mapping[str, Any] | Scenario | None, base: Baseline) -> 
     else:
         if not isinstance(doc, Mapping):
             raise ScenarioError("Invalid scenario: a scenario must be a JSON object", "情景无效：情景必须是 JSON 对象")
+        _check_sizes(doc)
         try:
             sc = Scenario.model_validate(dict(doc))
         except ValidationError as exc:
-            _raise_first([_one_error(e) for e in exc.errors()])
+            # Only the first error is shown: format it alone, count the rest.
+            _raise_first([_one_error(e) for e in exc.errors(include_url=False)[:1]], exc.error_count())
     _check_against_data(sc, base)
     return sc
+
+
+#: Longest lists and objects of a document, checked on the raw input before any item is validated,
+#: so that a document with a million items costs no more than one with sixty.
+_SIZE_LIMITS = (
+    (("levers", "projects"), MAX_PROJECTS),
+    (("sectors",), 100),
+    (("targets",), 20),
+)
+
+
+def _check_sizes(doc: Mapping[str, Any]) -> None:
+    for path, limit in _SIZE_LIMITS:
+        node: Any = doc
+        for part in path:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(node, (list, tuple, Mapping)) and len(node) > limit:
+            where = ".".join(path)
+            raise ScenarioError(f"Invalid scenario: '{where}' has {len(node):,} entries; at most {limit} are allowed",
+                                f"情景无效：'{where}' 有 {len(node):,} 项，最多允许 {limit} 项")
+    if len(doc) > 10:  # the schema has five sections
+        raise ScenarioError(f"Invalid scenario: the document has {len(doc):,} fields; a scenario has at most five",
+                            f"情景无效：文档有 {len(doc):,} 个字段，情景最多五个")
 
 
 def _check_against_data(sc: Scenario, base: Baseline) -> None:

@@ -3,8 +3,9 @@
 Output rises with every lever (the engine is monotone), and so do most goal metrics; a share can
 fall (more 小升规 entrants dilute the high-tech share; a higher trend brings the sectors' growth
 rates closer together). The search therefore brackets the first crossing on a grid, in whichever
-direction, and narrows it. Each engine call evaluates several lever values at once (one vectorised
-call), so the bracket shrinks by a factor ``points + 1`` per call: a few calls reach the tolerance.
+direction, and narrows it. Each round evaluates several lever values at once (one vectorised engine
+call, or a few when the draws are many), so the bracket shrinks by a factor ``points + 1`` per round:
+a few rounds reach the tolerance.
 With a probability, every lever value sees the same draws (common random numbers), which keeps the
 estimated probability monotone in the lever.
 """
@@ -24,7 +25,10 @@ from .uncertainty import DEFAULT_SEED, ensemble_draws, simulate_ensemble
 
 #: Levers (and the growth assumption) a goal can be sought on.
 SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")
-MAX_CALLS = 50
+MAX_ROUNDS = 50
+#: Most engine rows simulated at once (lever values × draws). Memory grows with rows × projects ×
+#: years: at 60 projects a 10 000-draw row block takes ~200 MB, so larger searches go in blocks.
+MAX_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,9 @@ class SeekResult:
 
     ``value`` is the lever value found (the smallest that meets the goal when ``reachable``; else the
     best value in the lever's range); ``residual`` is the margin there (metric − the lowest value
-    that meets the goal, or probability − target probability), ≥ 0 when met; ``engine_calls``
-    counts calls of the engine (each evaluates several lever values).
+    that meets the goal, or probability − target probability), ≥ 0 when met; ``iterations``
+    counts search rounds (each evaluates ``points`` lever values at once) and ``engine_calls`` the
+    engine calls they took (one per round, more when lever values × draws exceed ``MAX_ROWS`` rows).
     """
 
     goal: str
@@ -43,19 +48,20 @@ class SeekResult:
     value: float
     converged: bool
     reachable: bool
+    iterations: int
     engine_calls: int
     residual: float
     outcome: float  # the metric (deterministic) or the probability at ``value``
 
     def to_dict(self) -> dict:
         return {"lever": self.lever, "value": self.value, "converged": self.converged,
-                "engine_calls": self.engine_calls, "residual": self.residual, "reachable": self.reachable,
+                "iterations": self.iterations, "engine_calls": self.engine_calls, "residual": self.residual, "reachable": self.reachable,
                 "goal": self.goal, "probability": self.probability, "outcome": self.outcome}
 
 
 def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: float | None = None,
          runs: int = 2000, seed: int = DEFAULT_SEED, points: int = 8, tol: float | None = None,
-         max_calls: int = MAX_CALLS) -> SeekResult:
+         max_rounds: int = MAX_ROUNDS) -> SeekResult:
     """Find the lever value at which ``goal_id`` is just met (or met with ``probability``).
 
     Parameters
@@ -81,8 +87,17 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
     x0 = scenario_params(sc, base)
     projects = scenario_projects([sc], base)
     draws = None if probability is None else ensemble_draws(base, runs, seed)
+    per = MAX_ROWS if draws is None else max(1, MAX_ROWS // runs)  # lever values per engine call
+    engine_calls = 0
 
     def evaluate(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(margin, outcome) at each lever value, in blocks of at most ``MAX_ROWS`` engine rows."""
+        nonlocal engine_calls
+        engine_calls += -(-xs.size // per)
+        parts = [evaluate_block(xs[i: i + per]) for i in range(0, xs.size, per)]
+        return np.concatenate([m for m, _ in parts]), np.concatenate([o for _, o in parts])
+
+    def evaluate_block(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(margin, outcome) at each lever value: one engine call over len(xs) × draws rows."""
         X = set_param(base, sc, np.repeat(x0[None, :], xs.size, axis=0), lever, xs)
         if draws is None:
@@ -97,14 +112,14 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
     lo, hi = lever_bounds(base)[lever]
     xs = np.linspace(lo, hi, points + 2)
     margin, outcome = evaluate(xs)
-    calls = 1
+    rounds = 1
     met = margin >= 0
     if not met.any():  # no value in the range meets it: report the best reachable value
         k = int(margin.size - 1 - np.argmax(margin[::-1]))  # ties: the most of the lever
-        return SeekResult(goal_id, lever, probability, float(xs[k]), False, False, calls, float(margin[k]),
+        return SeekResult(goal_id, lever, probability, float(xs[k]), False, False, rounds, engine_calls, float(margin[k]),
                           float(outcome[k]))
     if met.all():
-        return SeekResult(goal_id, lever, probability, float(lo), True, True, calls, float(margin[0]),
+        return SeekResult(goal_id, lever, probability, float(lo), True, True, rounds, engine_calls, float(margin[0]),
                           float(outcome[0]))
     # Most goals rise with every lever, but not all (the advanced share falls as overall growth rises):
     # take the first crossing on the grid, either way, and keep its "met" end as the answer.
@@ -113,10 +128,10 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
         unmet_x, met_x, mb, ob = xs[k - 1], xs[k], margin[k], outcome[k]
     else:           # falling: met at xs[k-1], unmet at xs[k]
         met_x, unmet_x, mb, ob = xs[k - 1], xs[k], margin[k - 1], outcome[k - 1]
-    while abs(met_x - unmet_x) > tol and calls < max_calls:
+    while abs(met_x - unmet_x) > tol and rounds < max_rounds:
         inner = np.linspace(unmet_x, met_x, points + 2)[1:-1]  # ordered from the unmet end
         m, o = evaluate(inner)
-        calls += 1
+        rounds += 1
         ok = np.nonzero(m >= 0)[0]
         if ok.size:
             i = int(ok[0])
@@ -124,5 +139,5 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
             unmet_x = inner[i - 1] if i > 0 else unmet_x
         else:
             unmet_x = inner[-1]
-    return SeekResult(goal_id, lever, probability, float(met_x), bool(abs(met_x - unmet_x) <= tol), True, calls,
-                      float(mb), float(ob))
+    return SeekResult(goal_id, lever, probability, float(met_x), bool(abs(met_x - unmet_x) <= tol), True, rounds,
+                      engine_calls, float(mb), float(ob))

@@ -8,6 +8,9 @@ from hypothesis import settings
 
 from model import load_baseline, parse_scenario, run_scenario
 
+#: The browser tests' server, Chromium and contexts, shared by every test_browser*.py module.
+pytest_plugins = ["browser_fixtures"]
+
 # Property tests are seeded (derandomize) so CI runs the same examples every time.
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
 settings.load_profile("ci")
@@ -29,23 +32,3 @@ def run(base):
 def rng():
     return np.random.default_rng(20241231)
 
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for every browser test file (Playwright's sync API allows one instance at a
-    time). Skipped locally without Chromium or Playwright, a failure in CI."""
-    import os
-
-    from browser_support import browser_missing, launch_chromium
-
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser tests must run in CI, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()

@@ -10,6 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from markdown_support import shown
+from model.bounded import unpack
 from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -68,7 +70,7 @@ def test_page_runs_in_both_languages(base, lang, title):
     assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9 + 3  # all eight (value added: two)
     assert not at.error
     text = " ".join(m.value for m in at.markdown)
-    assert ("目标达成情况" in " ".join(s.value for s in at.subheader)) == (lang == "zh")
+    assert ("目标达成情况" in " ".join(shown(s.value) for s in at.subheader)) == (lang == "zh")
     if lang == "en":
         assert "工业倍增" not in text and "Doubling industrial output" in text
 
@@ -182,17 +184,17 @@ def test_repeated_url_parameters_give_a_notice(base):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["growth"] = ["9", "10"]
     at.run()
-    assert not at.exception and any("growth=" in w.value for w in at.warning)
+    assert not at.exception and any("growth=" in shown(w.value) for w in at.warning)
 
 
 @pytest.mark.parametrize("query, needle", [
-    ({"investment": "abc"}, "investment=`abc`"),
-    ({"growth": "99"}, "growth=`99`"),
-    ({"tech_upgrade": "NaN"}, "tech_upgrade=`NaN`"),
-    ({"chain_extension": "5"}, "chain_extension=`5`"),
-    ({"lang": "fr"}, "lang=`fr`"),
-    ({"preset": "nope"}, "preset=`nope`"),
-    ({"preset": "[点此](https://evil.example)"}, "preset=`[点此](https://evil.example)`"),
+    ({"investment": "abc"}, "investment=abc"),
+    ({"growth": "99"}, "growth=99"),
+    ({"tech_upgrade": "NaN"}, "tech_upgrade=NaN"),
+    ({"chain_extension": "5"}, "chain_extension=5"),
+    ({"lang": "fr"}, "lang=fr"),
+    ({"preset": "nope"}, "preset=nope"),
+    ({"preset": "[点此](https://evil.example)"}, "preset=[点此](https://evil.example)"),
     ({"sectors": "{\"stainless\": null}"}, None),
     ({"projects": "[{\"name\": 1}]"}, "projects"),
     ({"projects": "{not json"}, "projects"),
@@ -202,7 +204,7 @@ def test_repeated_url_parameters_give_a_notice(base):
 def test_bad_url_values_fall_back_with_a_notice(base, query, needle):
     at = app(**query)
     if needle is not None:
-        assert any(needle in w.value for w in at.warning), [w.value for w in at.warning]
+        assert any(needle in shown(w.value) for w in at.warning), [shown(w.value) for w in at.warning]
     assert len(cards(at)) == 4 and not at.error
 
 
@@ -216,14 +218,14 @@ def test_upload_applies_a_valid_scenario_and_rejects_a_bad_one(base):
     doc = {"levers": {"investment": 20.0, "sme_upgrades": 50.0}, "targets": {"doubling": {"year": 2030}}}
     scenario_uploader(at).set_value(("plan.json", json.dumps(doc).encode(), "application/json")).run()
     assert not at.exception
-    assert any("plan.json" in s.value for s in at.success)
+    assert any("plan.json" in shown(s.value) for s in at.success)
     assert at.slider(key="investment").value == 20.0
     good = cards(at)
     assert_cards_equal(good, expected_cards(base, doc))
     for bad in (b"{", json.dumps({"levers": {"investment": 99}}).encode(), "{}".encode("utf-16")):
         scenario_uploader(at).set_value(("bad.json", bad, "application/json")).run()
         assert not at.exception
-        assert at.error and ("未载入" in at.error[0].value)
+        assert at.error and ("未载入" in shown(at.error[0].value))
         assert cards(at) == good and at.slider(key="investment").value == 20.0
 
 
@@ -369,9 +371,9 @@ def test_decision_tools_tab_runs_goal_seek_and_sobol(base):
 
 def test_plausibility_notes_appear_for_the_bold_preset(base):
     at = app()
-    assert not any("合理性提示" in w.value for w in at.warning)
+    assert not any("合理性提示" in shown(w.value) for w in at.warning)
     at.button(key="preset_bold").click().run()
-    assert any("合理性提示" in w.value for w in at.warning)
+    assert any("合理性提示" in shown(w.value) for w in at.warning)
 
 
 def test_compare_save_rename_delete_and_share_by_url(base):
@@ -382,8 +384,8 @@ def test_compare_save_rename_delete_and_share_by_url(base):
     at.text_input(key="cmp_name").set_value("进取").run()
     at.button(key="cmp_save").click().run()
     assert list(at.session_state["saved"]) == ["基准", "进取"]
-    shared = json.loads(at.query_params["compare"][0] if isinstance(at.query_params["compare"], list)
-                        else at.query_params["compare"])
+    shared = json.loads(unpack(at.query_params["compare"][0] if isinstance(at.query_params["compare"], list)
+                               else at.query_params["compare"]))  # long values are compressed
     assert set(shared) == {"基准", "进取"}
     goals = next(d.value for d in at.dataframe if "进取" in d.value.columns and "当前设置" in d.value.columns)
     doubling_met = [i for i in goals.index if "工业倍增" in i and "是否达成" in i][0]
@@ -404,11 +406,11 @@ def test_compare_limits_and_bad_urls(base):
     for i in range(9):
         at.text_input(key="cmp_name").set_value(f"s{i}").run()
         at.button(key="cmp_save").click().run()
-    assert len(at.session_state["saved"]) == 8 and any("最多" in e.value for e in at.error)
+    assert len(at.session_state["saved"]) == 8 and any("最多" in shown(e.value) for e in at.error)
     bad = app(compare='{"x": {"levers": {"investment": 99}}, "ok": {}}')
     assert list(bad.session_state["saved"]) == ["ok"]
-    assert any("compare:x" in w.value for w in bad.warning)
-    assert any("compare" in w.value for w in app(compare="{oops").warning)
+    assert any("compare:x" in shown(w.value) for w in bad.warning)
+    assert any("compare" in shown(w.value) for w in app(compare="{oops").warning)
 
 
 def test_differing_settings_are_highlighted(base):
@@ -427,38 +429,34 @@ def test_monitor_places_uploaded_actuals_and_warns_when_off_track(base):
     assert not at.exception
     table = next(d.value for d in at.dataframe if "百分位" in d.value.columns)
     assert len(table) == 3
-    assert any("偏离轨道" in w.value and "2025" in w.value for w in at.warning)  # 300 亿元 is far below 2025
+    assert any("偏离轨道" in shown(w.value) and "2025" in w.value for w in at.warning)  # 300 亿元 is far below 2025
     bad = next(u for u in at.file_uploader if str(u.key).startswith("actuals_upload_"))
     bad.set_value(("bad.csv", b"period,indicator,value\nsoon,total,1\n", "text/csv")).run()
-    assert any("未载入" in e.value for e in at.error)
+    assert any("未载入" in shown(e.value) for e in at.error)
     assert len(next(d.value for d in at.dataframe if "百分位" in d.value.columns)) == 3  # previous actuals kept
 
 
-def test_exports_hold_the_current_and_saved_scenarios(base):
+def test_exports_are_built_from_a_snapshot_without_the_session(base):
+    """The downloads run outside the script run, where the session is empty (issue 9, finding 1):
+    they must build from the snapshot alone. (The real click is in test_browser_hardening.py.)"""
     import io
     import zipfile
 
     import openpyxl
     import pandas as pd
 
+    from model.uncertainty import summarize
     from ui import exports
-    from ui.compute import baseline_key
-    from ui.i18n import Translator
-    at = app()
-    at.slider(key="growth").set_value(26.0).run()
-    at.text_input(key="cmp_name").set_value("进取").run()
-    at.button(key="cmp_save").click().run()
-    assert at.download_button(key="download_csv") and at.download_button(key="download_xlsx")
-    # The download callables read the session; rebuild the same session state here.
+
+    bold = parse_scenario(base.presets["bold"], base).to_doc()
+    ens = summarize(base, parse_scenario(bold, base), runs=500, seed=1)
+    chances = dict(zip(ens.goal_ids, map(float, ens.probability)))
+    snap = exports.Snapshot(docs=(("当前设置", {"levers": {"investment": 10.2}}), ("进取", bold)),
+                            probabilities={"当前设置": chances, "进取": chances}, ensemble=ens)
     st.session_state.clear()
-    st.session_state.update({k: at.session_state[k] for k in ("preset", "saved", "projects", "sector_overrides",
-                                                               "targets", *("growth", "investment", "tech_upgrade",
-                                                               "chain_extension", "sme_upgrades", "stainless_price",
-                                                               "volatility", "correlation"))})
-    t = Translator("zh")
-    table = pd.read_csv(io.BytesIO(exports.series_csv(base, t)))
-    assert list(dict.fromkeys(table.scenario)) == ["当前设置", "进取"]  # the current settings and the saved one
-    raw = exports.workbook(base, t, baseline_key(None))
+    table = pd.read_csv(io.BytesIO(exports.series_csv(base, "zh", snap)))
+    assert list(dict.fromkeys(table["情景"])) == ["当前设置", "进取"]
+    raw = exports.workbook(base, "zh", snap)
     book = openpyxl.load_workbook(io.BytesIO(raw))
     assert len(book.sheetnames) >= 5
     assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(io.BytesIO(raw)).namelist())
@@ -475,7 +473,7 @@ def test_official_import_changes_the_baseline_and_a_bad_file_keeps_it(base):
     frame.loc[row, out_col] = 90.0  # equipment 45 → 90: a bigger advanced share, a bigger total
     up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
     up.set_value(("official.csv", frame.to_csv(index=False).encode("gbk"), "text/csv")).run()
-    assert not at.exception and any("已导入" in s.value for s in at.success), [e.value for e in at.error]
+    assert not at.exception and any("已导入" in shown(s.value) for s in at.success), [shown(e.value) for e in at.error]
     after = cards(at)
     assert after["advanced_share_2035"][1] > before["advanced_share_2035"][1]
     assert any("官方" in m.value for m in at.markdown)  # the header says official figures are in use
@@ -483,7 +481,7 @@ def test_official_import_changes_the_baseline_and_a_bad_file_keeps_it(base):
     bad.loc[row, out_col] = "很多"
     up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
     up.set_value(("bad.csv", bad.to_csv(index=False).encode("utf-8-sig"), "text/csv")).run()
-    assert any("未导入" in e.value and "很多" in e.value for e in at.error)
+    assert any("未导入" in shown(e.value) and "很多" in e.value for e in at.error)
     assert cards(at) == after  # the accepted baseline stays
     at.button(key="official_reset").click().run()
     assert_cards_equal(cards(at), {k: v for k, v in before.items()})
@@ -497,7 +495,7 @@ def test_presets_still_apply_after_an_upload_raises_the_chain_floor(base):
     frame.loc[frame[frame.columns[0]] == "stainless", out_col] = 80.0  # less processing: a higher local share
     up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
     up.set_value(("official.csv", frame.to_csv(index=False).encode("utf-8"), "text/csv")).run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not at.exception and not at.error, [shown(e.value) for e in at.error]
     at.button(key="preset_cautious").click().run()  # cautious asks for 18 %, below the new floor
     assert not at.exception and len(cards(at)) == 4
     assert at.slider(key="chain_extension").value >= 18
@@ -516,7 +514,7 @@ def test_a_broken_data_folder_gives_a_message_not_a_traceback(tmp_path, monkeypa
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
-    assert at.error and "sector_parameters.csv" in at.error[0].value and "'abc'" in at.error[0].value
+    assert at.error and "sector_parameters.csv" in shown(at.error[0].value) and "'abc'" in shown(at.error[0].value)
 
 
 def test_official_figures_travel_in_the_url_and_compare_survives_a_higher_chain_floor(base):
@@ -530,7 +528,7 @@ def test_official_figures_travel_in_the_url_and_compare_survives_a_higher_chain_
     frame.loc[frame[frame.columns[0]] == "stainless", out_col] = 80.0  # the chain floor rises above bold's 45 %?
     up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
     up.set_value(("official.csv", frame.to_csv(index=False).encode("utf-8"), "text/csv")).run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not at.exception and not at.error, [shown(e.value) for e in at.error]
     here = cards(at)
     query = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert "official" in query
@@ -538,7 +536,7 @@ def test_official_figures_travel_in_the_url_and_compare_survives_a_higher_chain_
     assert_cards_equal(cards(again), here)  # the same baseline, the same numbers
     at.text_input(key="cmp_name").set_value("当前设置").run()
     at.button(key="cmp_save").click().run()
-    assert any("保留" in e.value for e in at.error)
+    assert any("保留" in shown(e.value) for e in at.error)
 
 
 def test_cli_page_and_workbook_show_the_same_chances(base):
@@ -551,8 +549,7 @@ def test_cli_page_and_workbook_show_the_same_chances(base):
     import openpyxl
 
     from ui import exports
-    from ui.compute import baseline_key
-    from ui.i18n import Translator
+    from ui.compute import baseline_key, canonical, ensemble
     root = Path(__file__).resolve().parent.parent
     preset = root / "data" / "zhoucun" / "presets" / "three_year_action.json"
     out = {}
@@ -571,13 +568,13 @@ def test_cli_page_and_workbook_show_the_same_chances(base):
         assert page[gid] == pytest.approx(p, abs=5e-5), gid  # the card prints four decimals
     assert 0 < cli_10000["advanced_share_2035"] < 1  # a real chance, not a certainty
     # The workbook's summary sheet (the download the page offers) holds the same numbers.
-    st.session_state.clear()
-    st.session_state.update({k: at.session_state[k] for k in ("preset", "projects", "sector_overrides", "targets",
-                                                               "growth", "investment", "tech_upgrade",
-                                                               "chain_extension", "sme_upgrades", "stainless_price",
-                                                               "volatility", "correlation")})
-    st.session_state["saved"] = {}
-    book = openpyxl.load_workbook(io.BytesIO(exports.workbook(base, Translator("en"), baseline_key(None))))
+    # The workbook the page's download builds, from the snapshot of the same settings.
+    doc = parse_scenario(base.presets["three_year_action"], base).to_doc()
+    ens = ensemble(canonical(doc), baseline_key(None))
+    snap = exports.Snapshot(docs=(("current settings", doc),),
+                            probabilities={"current settings": dict(zip(ens.goal_ids, map(float, ens.probability)))},
+                            ensemble=ens)
+    book = openpyxl.load_workbook(io.BytesIO(exports.workbook(base, "en", snap)))
     ws = book.worksheets[0]
     names = {g.name("en"): g.id for g in base.goals}
     found = {names[row[1]]: row[9] for row in ws.iter_rows(values_only=True)

@@ -17,8 +17,7 @@ import re
 
 import pytest
 
-from browser_support import (APP_IDLE, CARD, CHART, REPO, Server, artifacts_dir, browser_missing, slider_input,
-                             wait_idle)
+from browser_support import (APP_IDLE, CARD, CHART, REPO, artifacts_dir, browser_missing, slider_input, wait_idle)
 
 try:
     from playwright.sync_api import expect
@@ -39,58 +38,7 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 DRAWN_CHARTS = f"{CHART} svg.marks, {CHART} canvas"
 
 
-# --------------------------------------------------------------------------- fixtures
-
-@pytest.fixture(scope="session")
-def _browser_ready():
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser tests must run in CI, but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-
-
-@pytest.fixture(scope="session")
-def server(_browser_ready):
-    srv = Server("app.py").start(timeout=60)
-    yield srv
-    srv.cleanup()
-
-
-@pytest.fixture
-def new_context(browser):
-    """Factory of fresh browser contexts (each one is a new Streamlit session); all closed afterwards."""
-    made = []
-
-    def make(width: int = 1366, height: int = 768):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-        ctx.set_default_timeout(TIMEOUT)
-        made.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in made:
-        ctx.close()
-
-
-@pytest.fixture
-def page_errors():
-    """JavaScript errors of every page opened through ``open_app`` during the test."""
-    return []
-
-
-@pytest.fixture(autouse=True)
-def _no_server_traceback(request):
-    """No test may leave a traceback in the server log (the app catches errors and logs them)."""
-    if "server" not in request.fixturenames:
-        yield
-        return
-    srv = request.getfixturevalue("server")
-    start = len(srv.log_text())
-    yield
-    new = srv.log_text()[start:]
-    assert "Traceback" not in new, f"the server logged an error during the test:\n{new[-3000:]}"
+# Fixtures (server, browser, new_context, page_errors, the server-log check): tests/browser_fixtures.py.
 
 
 # --------------------------------------------------------------------------- helpers

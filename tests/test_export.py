@@ -17,7 +17,7 @@ import pytest
 from openpyxl.utils import column_index_from_string
 
 from model import evaluate_goals, param_names, parse_scenario, resolve_goals, run_scenarios
-from model.export import (SERIES_COLUMNS, SHEETS, TEXTS, _UNIT_KEYS, csv_bytes, scenario_name,
+from model.export import (CSV_DIGITS, SERIES_COLUMNS, SHEETS, TEXTS, _UNIT_KEYS, csv_bytes, scenario_name,
                           scenarios_series_table, series_table, workbook_bytes, write_csv)
 from model.tables import goals_table
 
@@ -127,18 +127,21 @@ def test_series_totals_equal_the_projection(base, proj, scenarios):
     assert t0[(t0.series == "cluster") & (t0.sector == "total") & (t0.year == 2024)].value.item() == pytest.approx(500)
 
 
-def test_csv_round_trip_gives_identical_numbers(base, scenarios, tmp_path):
+def test_csv_round_trip_keeps_six_significant_digits(base, scenarios, tmp_path):
+    """Issue 9, finding 14: values carry CSV_DIGITS significant digits, not 13–16 of binary noise."""
     table = scenarios_series_table(base, scenarios)
     assert set(table.scenario) == {n for n, _ in scenarios}
-    back = pd.read_csv(io.BytesIO(csv_bytes(table)))
-    pd.testing.assert_frame_equal(back, table, check_exact=True, check_dtype=False)
-    assert np.array_equal(back.value.to_numpy(), table.value.to_numpy())  # bit for bit, not approximately
+    raw = csv_bytes(table)
+    back = pd.read_csv(io.BytesIO(raw))
+    pd.testing.assert_frame_equal(back.drop(columns="value"), table.drop(columns="value"), check_dtype=False)
+    np.testing.assert_allclose(back.value.to_numpy(), table.value.to_numpy(), rtol=5e-6, atol=0)
+    digits = [len(v.split(",")[4].replace(".", "").replace("-", "").lstrip("0"))
+              for v in raw.decode("utf-8-sig").splitlines()[1:]]
+    assert max(digits) <= CSV_DIGITS
     path = tmp_path / "series.csv"
     write_csv(table, path)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese names correctly
-    again = pd.read_csv(path)
-    assert np.array_equal(again.value.to_numpy(), table.value.to_numpy())
-    assert list(again.columns) == list(SERIES_COLUMNS)
+    assert list(pd.read_csv(path).columns) == list(SERIES_COLUMNS)
 
 
 # --------------------------------------------------------------------------- texts
@@ -255,8 +258,8 @@ def test_assumptions_sheet_lists_parameters_projects_and_overrides(base, scenari
     assert params[("custom", "investment")][1] == label
     for name, _ in scenarios:  # every column of the engine's parameter row, for every scenario
         assert set(param_names(base)) <= {code for (n, code) in params if n == name}
-    for p in base.presets["three_year_action"]["levers"]["projects"]:
-        assert p["name"] in values
+    for p in base.presets["three_year_action"]["levers"]["projects"]:  # each in the workbook's language
+        assert (p["name"] if lang == "zh" else p["name_en"]) in values
     assert "测试项目" in values
     assert t["heading_goal_settings"] in values and t["heading_sectors"] in values
 
@@ -271,8 +274,9 @@ def test_sources_sheet_lists_every_source_and_figure_status(base, xlsx, lang):
     header, figures = _rows(ws, t["col_table"])
     assert len(figures) == len(base.figures)
     status = {"official": t["status_official"], "derived": t["status_derived"], "estimate": t["status_estimate"]}
+    names = {s.id: s.name(lang) for s in base.sectors} | {g.id: g.name(lang) for g in base.goals}
     for f, r in zip(base.figures, figures):
-        assert (r[1] or "", r[2]) == (f.key, f.parameter)
+        assert (r[1] or "", r[2]) == (names.get(f.key, f.key), f.parameter)
         assert r[3] == pytest.approx(f.value) and r[5] == f.source and r[6] == status[f.status]
     if lang == "zh":
         assert {r[6] for r in figures} == {"官方", "推算", "估算"}
@@ -283,17 +287,22 @@ def _chart_xml(data: bytes) -> list[str]:
         return [z.read(n).decode("utf-8") for n in sorted(z.namelist()) if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
 
 
+def _title(chart: str) -> str:
+    """A chart's title: a reference to a cell, with the cell's text cached in the chart."""
+    return re.search(r"<c:title>.*?<c:v>(.*?)</c:v>", chart, re.S).group(1)
+
+
 def test_workbook_has_native_charts_with_chinese_titles(base, proj, scenarios, xlsx):
     charts = _chart_xml(xlsx["zh"])
     assert len(charts) == 3
-    titles = [re.search(r"<c:title>.*?<a:t>(.*?)</a:t>", c, re.S).group(1) for c in charts]
+    titles = [_title(c) for c in charts]
     assert titles[0] == "规上工业总产值" and all(CJK.search(x) for x in titles)
     for c in charts:  # the CJK font for Latin and East Asian runs (<a:ea> follows <a:latin>)
         ET.fromstring(c.encode("utf-8"))
         assert re.search(r'<a:latin typeface="Microsoft YaHei"[^>]*/><a:ea typeface="Microsoft YaHei"', c)
     assert "<c:lineChart>" in charts[0] and "<c:areaChart>" in charts[2] and 'val="stacked"' in charts[2]
     assert charts[0].count("<c:ser>") == len(scenarios) and charts[2].count("<c:ser>") == len(base.sectors)
-    en_titles = [re.search(r"<c:title>.*?<a:t>(.*?)</a:t>", c, re.S).group(1) for c in _chart_xml(xlsx["en"])]
+    en_titles = [_title(c) for c in _chart_xml(xlsx["en"])]
     assert en_titles[0] == "Total industrial output" and not CJK.search(en_titles[0])
 
 
@@ -337,10 +346,10 @@ def test_cli_export_writes_workbook_and_csv(base, tmp_path):
     probs = {r[1]: r[9] for r in rows}
     assert probs["工业倍增"] == 0 and 0 < probs["持续稳定增长"] <= 1
     assert len(_chart_xml(xl.read_bytes())) == 3
-    table = pd.read_csv(csv)
+    table = pd.read_csv(csv)  # in the workbook's language (--lang zh by default)
     sc = parse_scenario(base.presets["three_year_action"], base)
     want = series_table(base, run_scenarios(base, [sc]), "三年行动")
-    assert np.array_equal(table.value.to_numpy(), want.value.to_numpy())
+    np.testing.assert_allclose(table["数值"].to_numpy(), want.value.to_numpy(), rtol=5e-6)
 
 
 def test_cli_export_english_csv_only(tmp_path):

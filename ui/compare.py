@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import Baseline, ScenarioError
+from model import Baseline
 from model.goals import NOT_REACHED
 from model.scenario import param_names, scenario_params
 from model.specs import SPEC_BY_NAME
@@ -19,17 +19,18 @@ from .charts import spec_of
 from .compute import canonical, compute, ensemble
 from .guard import guarded
 from .i18n import Translator
+from .safe import say
 
-MAX_SAVED, URL_KEY = state.MAX_SAVED, state.COMPARE_KEY
+MAX_SAVED, URL_KEY, RESERVED = state.MAX_SAVED, state.COMPARE_KEY, state.RESERVED
 
 
 def _sync_url() -> None:
     saved = st.session_state.get("saved", {})
-    if saved:
-        # Insertion order is the comparison's column order: keep it (no sort_keys).
-        st.query_params[URL_KEY] = json.dumps(saved, ensure_ascii=False, separators=(",", ":"))
-    else:
-        st.query_params.pop(URL_KEY, None)
+    # Insertion order is the comparison's column order: keep it (no sort_keys).
+    want = {URL_KEY: json.dumps(saved, ensure_ascii=False, separators=(",", ":"))} if saved else {}
+    state.write_url(want, (URL_KEY,))
+    # The sidebar's downloads carry the saved set: they are drawn by the other fragment, which must rerun.
+    st.session_state["_rerun_app"] = True
 
 
 def _save(base: Baseline, reserved: str) -> None:
@@ -39,7 +40,7 @@ def _save(base: Baseline, reserved: str) -> None:
     if not name:
         ss["_cmp_msg"] = ("error", "compare.need_name")
         return
-    if name == reserved:  # the current settings' column keeps its name
+    if name == reserved or name in RESERVED:  # the current settings' column keeps its name
         ss["_cmp_msg"] = ("error", "compare.reserved")
         return
     if name not in saved and len(saved) >= MAX_SAVED:
@@ -58,7 +59,7 @@ def _rename(old: str, key: str, reserved: str) -> None:
     saved = dict(ss.get("saved", {}))
     if new == old:
         return
-    if not new or new in saved or new == reserved:
+    if not new or new in saved or new == reserved or new in RESERVED:
         ss[key] = old  # put the old name back and say why
         ss["_cmp_msg"] = ("error", "compare.need_name" if not new else "compare.duplicate")
         return
@@ -91,6 +92,8 @@ def differing_params(base: Baseline, docs: dict[str, dict]) -> set[str]:
 @guarded(lambda base, t, key: t)
 def render(base: Baseline, t: Translator, key: str) -> None:
     ss = st.session_state
+    if ss.pop("_rerun_app", False):
+        st.rerun(scope="app")
     st.caption(t("compare.help", n=MAX_SAVED))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.text_input(t("compare.name"), key="cmp_name", max_chars=60)
@@ -98,7 +101,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
               type="primary")
     msg = ss.pop("_cmp_msg", None)
     if msg:
-        (st.success if msg[0] == "ok" else st.error)(t(msg[1], n=MAX_SAVED))
+        say("success" if msg[0] == "ok" else "error", t, msg[1], n=MAX_SAVED)
     saved = ss.get("saved", {})
     for i, name in enumerate(saved):
         a, b = st.columns([4, 1], vertical_alignment="bottom")

@@ -1,37 +1,62 @@
-"""Downloads of the current scenario and the saved ones: a long CSV of every series and an Excel workbook."""
+"""Downloads of the current scenario and the saved ones: a long CSV of every series and an Excel workbook.
+
+Streamlit builds a download's bytes when its button is clicked, in a worker thread outside the
+script run, where ``st.session_state`` is empty. So the run takes a ``Snapshot`` (the documents of
+the current and the saved scenarios, and their chances from the live ensembles, which the run has
+already computed) and the builders below use nothing else.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Mapping
+
 import streamlit as st
 
-from model import Baseline
-from model.export import csv_bytes, scenarios_series_table, workbook_bytes
+from model import Baseline, parse_scenario
+from model.export import csv_bytes, localise_series, scenarios_series_table, workbook_bytes
 from model.narrative import briefing
+from model.uncertainty import EnsembleSummary
 
-from . import state
+from . import heavy, state
 from .compute import RUNS, SEED, canonical, ensemble
 from .i18n import Translator
 
 
-def _scenarios(base: Baseline, t: Translator) -> list:
-    """The current settings (under their reserved name) and every saved scenario, lifted to this baseline."""
-    out = [(t("scenario.current"), state.current_scenario(base))]
-    out += [(n, state.lifted(base, d)) for n, d in st.session_state.get("saved", {}).items()]
-    return out
+@dataclass(frozen=True)
+class Snapshot:
+    """What the downloads need, taken in the script run.
+
+    ``docs``: (name, scenario document) of the current settings (first, under the reserved name in
+    the page language) and of every saved scenario, lifted to the page's baseline.
+    ``probabilities``: name → goal id → chance from the live ensemble. ``ensemble``: the current one's.
+    """
+
+    docs: tuple[tuple[str, dict], ...]
+    probabilities: Mapping[str, Mapping[str, float]]
+    ensemble: EnsembleSummary
+
+    @classmethod
+    def take(cls, base: Baseline, t: Translator, doc: dict, key: str) -> "Snapshot":
+        docs = [(t("scenario.current"), doc)]
+        docs += [(n, state.lifted(base, d).to_doc()) for n, d in st.session_state.get("saved", {}).items()]
+        ens = {name: ensemble(canonical(d), key) for name, d in docs}
+        probabilities = {name: dict(zip(e.goal_ids, map(float, e.probability))) for name, e in ens.items()}
+        return cls(tuple(docs), probabilities, ens[docs[0][0]])
+
+    def scenarios(self, base: Baseline) -> list[tuple[str, Any]]:
+        return [(name, parse_scenario(doc, base)) for name, doc in self.docs]
 
 
-def series_csv(base: Baseline, t: Translator) -> bytes:
-    """Every series of the current and saved scenarios, long format with units (built when clicked)."""
-    return csv_bytes(scenarios_series_table(base, _scenarios(base, t)))
+def series_csv(base: Baseline, lang: str, snap: Snapshot) -> bytes:
+    """Every series of the snapshot's scenarios, long format with units, in ``lang`` (built when clicked)."""
+    return csv_bytes(localise_series(scenarios_series_table(base, snap.scenarios(base)), base, lang))
 
 
-def workbook(base: Baseline, t: Translator, key: str) -> bytes:
-    """The Excel workbook in the page language, with the live ensemble's chances (built when clicked)."""
-    scenarios = _scenarios(base, t)
-    probabilities = {}
-    for name, sc in scenarios:
-        ens = ensemble(canonical(sc.to_doc()), key)
-        probabilities[name] = dict(zip(ens.goal_ids, map(float, ens.probability)))
-    text = briefing(base, scenarios[0][1], t.lang, ensemble(canonical(scenarios[0][1].to_doc()), key))
-    return workbook_bytes(base, scenarios, lang=t.lang, narrative=text, probabilities=probabilities, runs=RUNS,
-                          seed=SEED)
+def workbook(base: Baseline, lang: str, snap: Snapshot) -> bytes:
+    """The Excel workbook in ``lang`` with the live ensembles' chances (built when clicked)."""
+    with heavy.slot(wait=True):
+        scenarios = snap.scenarios(base)
+        text = briefing(base, scenarios[0][1], lang, snap.ensemble, money="data")
+        return workbook_bytes(base, scenarios, lang=lang, narrative=text, probabilities=snap.probabilities,
+                              runs=RUNS, seed=SEED)

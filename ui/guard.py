@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from .safe import say
+
 LOG = logging.getLogger("zhoucun")
 
 
@@ -26,6 +28,6 @@ def guarded(t_of: Callable[..., Any]) -> Callable:
             except Exception:  # noqa: BLE001 — the page must never show a traceback; the log keeps it
                 LOG.exception("%s failed", fn.__name__)
                 t = t_of(*args, **kwargs)
-                st.error(t("error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300]))
+                say("error", t, "error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300])
         return inner
     return wrap

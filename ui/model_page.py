@@ -8,6 +8,7 @@ import streamlit as st
 from model import Baseline, SimulatorError
 
 from .i18n import Translator
+from .safe import plain, say
 
 EQUATIONS = ("eq.trend", "eq.plan", "eq.capital", "eq.tech", "eq.price", "eq.sme", "eq.projects", "eq.chain",
              "eq.cluster", "eq.hightech", "eq.chance")
@@ -75,11 +76,11 @@ def _official_uploaded(original: Baseline, key: str) -> None:
                                   filename=f"{earlier.filename} + {f.name}")
             apply_official(original, merged)  # the combination must be consistent too
     except SimulatorError as exc:
-        ss["_official_error"] = exc
+        ss["_official_error"] = plain(exc)
     else:
         ss.pop("_official_error", None)
         ss["official_json"] = merged.to_json()
-        ss["_official_ok"] = (f.name, len(data), len(merged))
+        ss["_official_ok"] = (f.name, len(data), len(merged), data.warnings[:20])
     ss["official_version"] = ss.get("official_version", 0) + 1
 
 
@@ -107,13 +108,15 @@ def import_panel(original: Baseline, base: Baseline, t: Translator) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", width="stretch")
     err = ss.get("_official_error")
     if err is not None:
-        st.error(t("official.rejected") + "\n\n" + err.message(t.lang))
+        say("error", t, "official.rejected", error=err)
     ok = ss.pop("_official_ok", None)
     if ok:
-        st.success(t("official.accepted", name=ok[0], n=ok[1], total=ok[2]))
+        say("success", t, "official.accepted", name=ok[0], n=ok[1], total=ok[2])
+        for note in ok[3]:
+            say("warning", t, "official.implausible", note=note)
     counts = status_counts(base)
-    st.info(t("official.counts", official=counts.get("official", 0), derived=counts.get("derived", 0),
-              estimate=counts.get("estimate", 0)))
+    say("info", t, "official.counts", official=counts.get("official", 0), derived=counts.get("derived", 0),
+        estimate=counts.get("estimate", 0))
     if ss.get("official_json"):
         st.button(t("official.reset"), key="official_reset", on_click=_official_reset)
 

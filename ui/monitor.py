@@ -11,6 +11,7 @@ from model import Baseline, SimulatorError
 from model.monitor import Actual, actuals_from_frame, place
 
 from .i18n import Translator
+from .safe import plain, say
 
 TEMPLATE = {"zh": ("期间", "指标", "数值"), "en": ("period", "indicator", "value")}
 
@@ -38,7 +39,7 @@ def _uploaded(base: Baseline, key: str) -> None:
         frame = read_upload(f.getvalue(), f.name)
         actuals = actuals_from_frame(frame, base.base_year + 1, base.end_year)
     except SimulatorError as exc:
-        ss["_actuals_error"] = exc
+        ss["_actuals_error"] = plain(exc)
         return
     ss.pop("_actuals_error", None)
     ss["actuals_json"] = json.dumps([a.__dict__ for a in actuals], ensure_ascii=False, sort_keys=True)
@@ -60,7 +61,7 @@ def render(base: Baseline, t: Translator, ens, scenario_label: str) -> None:
                        mime="text/csv", on_click="ignore", key="actuals_template")
     err = ss.get("_actuals_error")
     if err is not None:
-        st.error(t("monitor.rejected", error=err.message(t.lang)))
+        say("error", t, "monitor.rejected", error=err)
     actuals = current_actuals()
     if not actuals:
         return
@@ -73,8 +74,8 @@ def render(base: Baseline, t: Translator, ens, scenario_label: str) -> None:
                      t("monitor.col.value"): t.money(a.value), t("monitor.col.expected"): t.money(c.expected),
                      t("monitor.col.percentile"): f"p{c.percentile:.1f}", t("monitor.col.status"): status})
         if c.off_track:
-            st.warning(t("monitor.warning", label=a.label, indicator=t(f"monitor.ind.{a.indicator}"),
-                         side=t(f"monitor.side.{c.off_track}"), scenario=scenario_label), icon=":material/warning:")
+            say("warning", t, "monitor.warning", label=a.label, indicator=t(f"monitor.ind.{a.indicator}"),
+                side=t(f"monitor.side.{c.off_track}"), scenario=scenario_label, icon=":material/warning:")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(t("monitor.assumption"))
     if st.button(t("monitor.clear"), key="actuals_clear"):

@@ -14,10 +14,13 @@ from model.specs import PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX, SECTOR_GROWTH_RANG
 
 from . import state
 from .i18n import Translator
+from .safe import plain, say
 
 _FORMATS = {"growth": "%.1f", "stainless_price": "%.1f", "volatility": "%.1f", "correlation": "%.2f",
             "investment": "%.1f", "tech_upgrade": "%.0f", "chain_extension": "%.0f", "sme_upgrades": "%.0f"}
-PROJECT_COLUMNS = ("name", "sector", "start_year", "output", "ramp_years", "investment", "note")
+PROJECT_COLUMNS = ("name", "sector", "start_year", "output", "ramp_years", "investment", "note", "name_en", "note_zh")
+#: Optional text columns (the other language's name and note, for the exports): empty means absent.
+_OPTIONAL_TEXT = ("note", "name_en", "note_zh")
 
 
 def slider(base: Baseline, t: Translator, key: str) -> None:
@@ -69,8 +72,9 @@ def _clean_row(row: dict[str, Any]) -> dict[str, Any]:
         if hasattr(v, "item"):
             v = v.item()
         out[k] = v
-    if out.get("note", "") == "":
-        out.pop("note", None)
+    for k in _OPTIONAL_TEXT:
+        if out.get(k, "") == "":
+            out.pop(k, None)
     return out
 
 
@@ -82,9 +86,10 @@ def projects_editor(base: Baseline, t: Translator) -> None:
     if key not in ss:  # the table's base data stays fixed while its edits accumulate in its state
         ss[f"{key}_base"] = list(current)
     seed = ss.get(f"{key}_base", current)
-    df = pd.DataFrame([{c: p.get(c, "" if c == "note" else None) for c in PROJECT_COLUMNS} for p in seed],
+    df = pd.DataFrame([{c: p.get(c, "" if c in _OPTIONAL_TEXT else None) for c in PROJECT_COLUMNS} for p in seed],
                       columns=list(PROJECT_COLUMNS))
-    df = df.astype({"name": "string", "sector": "string", "note": "string", "start_year": "Int64",
+    df = df.astype({"name": "string", "sector": "string", "note": "string", "name_en": "string",
+                    "note_zh": "string", "start_year": "Int64",
                     "ramp_years": "Int64", "output": "float", "investment": "float"})
     st.caption(t("projects_help"))
     edited = st.data_editor(
@@ -102,6 +107,8 @@ def projects_editor(base: Baseline, t: Translator) -> None:
                                                         step=1, format="%d", default=1),
             "investment": st.column_config.NumberColumn(t("col.investment"), min_value=0.0, format="%.1f", default=0.0),
             "note": st.column_config.TextColumn(t("col.note"), max_chars=500),
+            "name_en": st.column_config.TextColumn(t("col.name_en"), max_chars=80, help=t("col.name_en_help")),
+            "note_zh": st.column_config.TextColumn(t("col.note_zh"), max_chars=500, help=t("col.note_zh_help")),
         },
     )
     rows = [_clean_row(r) for r in edited.to_dict("records")]
@@ -109,7 +116,7 @@ def projects_editor(base: Baseline, t: Translator) -> None:
     try:
         sc = parse_scenario({"levers": {"projects": rows}}, base)
     except ScenarioError as exc:
-        st.error(t("invalid_projects", error=exc.message(t.lang)))
+        say("error", t, "invalid_projects", error=exc)
         return
     applied = [p.model_dump() for p in sc.levers.projects]
     if applied != current:
@@ -141,7 +148,7 @@ def _sectors_edited(base: Baseline, key: str) -> None:
     try:
         parse_scenario({"sectors": {k: {"growth": v} for k, v in new.items()}}, base)
     except ScenarioError as exc:
-        ss["_sectors_error"] = exc
+        ss["_sectors_error"] = plain(exc)
         return
     ss.pop("_sectors_error", None)
     state.set_sector_overrides(base, {k: float(v) for k, v in new.items()})
@@ -166,7 +173,7 @@ def sector_editor(base: Baseline, t: Translator) -> None:
     )
     err = ss.get("_sectors_error")
     if err is not None:
-        st.error(t("invalid_sectors", error=err.message(t.lang)))
+        say("error", t, "invalid_sectors", error=err)
 
 
 def _target_changed(base: Baseline, gid: str) -> None:

@@ -19,17 +19,24 @@ import numpy as np
 import streamlit as st
 
 from model import Baseline, ScenarioError, SimulatorError, parse_scenario
+from model.bounded import load_json, pack, unpack
 from model.scenario import Scenario, lever_bounds, neutral_values
 from model.specs import SCALAR_PARAMS, SPEC_BY_NAME
 
-from .i18n import DEFAULT_LANG, LANGS
+from .i18n import DEFAULT_LANG, LANGS, Translator
+from .safe import plain
 
 ASSUMPTION_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "assumptions")
 LEVER_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "levers")
 JSON_PARAMS = ("projects", "sectors", "targets", "plan")
+#: Longest value written to the URL for one parameter (characters, after compression). Browsers and
+#: the server refuse links of about 128 KB with a bare "HTTP ERROR 400"; five such values must fit.
+MAX_URL_VALUE = 20_000
 #: The comparison's saved scenarios: how many, and their URL parameter.
 MAX_SAVED = 8
 COMPARE_KEY = "compare"
+#: Names of the current settings' column, in every language: a saved scenario may not take them.
+RESERVED = frozenset(Translator(lang)("scenario.current") for lang in LANGS)
 #: Two slider values closer than this are the same setting.
 SAME = 1e-9
 
@@ -159,10 +166,13 @@ def lifted(base: Baseline, doc: dict) -> Scenario:
     Official figures can raise today's chain-extension share above a stored value; today's share is
     the lever's floor, so the document is lifted to it.
     """
+    if not isinstance(doc, dict):
+        raise ScenarioError("Invalid scenario: a scenario must be a JSON object", "情景无效：情景必须是 JSON 对象")
     doc = json.loads(json.dumps(doc))
     floor = lever_bounds(base)["chain_extension"][0]
     levers = doc.get("levers", {})
-    if isinstance(levers, dict) and levers.get("chain_extension") is not None and levers["chain_extension"] < floor:
+    chain = levers.get("chain_extension") if isinstance(levers, dict) else None
+    if isinstance(chain, (int, float)) and not isinstance(chain, bool) and chain < floor:
         levers["chain_extension"] = floor
     return parse_scenario(doc, base)
 
@@ -225,6 +235,12 @@ def _slider_notice(base: Baseline, key: str, raw: str) -> tuple[str, dict[str, A
     return ("notice_url", {"key": key, "value": raw[:40], "range": f"{lo:g}–{hi:g}", "unit": SPEC_BY_NAME[key].unit_en})
 
 
+def url_json(key: str, raw: str) -> Any:
+    """A JSON parameter of the URL (packed or not), within the size and depth limits."""
+    what_en, what_zh = f"the URL parameter {key}", f"网址参数 {key} "
+    return load_json(unpack(raw, what_en, what_zh), what_en, what_zh)
+
+
 def init_session(base: Baseline) -> None:
     """On a session's first run: read the URL, keep what is valid, note what is not.
 
@@ -258,9 +274,7 @@ def init_session(base: Baseline) -> None:
             try:
                 _load_json_param(base, key, qp[key])
             except ScenarioError as exc:
-                notices.append(("notice_url_doc", {"key": key, "error": exc}))
-            except ValueError:
-                notices.append(("notice_url_doc", {"key": key, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
+                notices.append(("notice_url_doc", {"key": key, "error": plain(exc)}))
     growth_raw = qp.get("growth")
     growth = (float(growth_raw) if growth_raw and not _slider_notice(base, "growth", growth_raw)
               else base.published_growth)
@@ -278,17 +292,25 @@ def compare_from_url(base: Baseline) -> list[tuple[str, dict]]:
     saved: dict[str, dict] = {}
     if raw:
         try:
-            docs = json.loads(raw)
+            docs = url_json(COMPARE_KEY, raw)
             if not isinstance(docs, dict):
-                raise ValueError
-        except ValueError:
-            notices.append(("notice_url_doc", {"key": COMPARE_KEY, "error": ScenarioError("not valid JSON", "不是有效的 JSON")}))
+                raise ScenarioError("must be an object {name: scenario}", "必须是 {名称: 情景} 对象")
+        except ScenarioError as exc:
+            notices.append(("notice_url_doc", {"key": COMPARE_KEY, "error": plain(exc)}))
             docs = {}
         for name, doc in list(docs.items())[:MAX_SAVED]:
+            name = name.strip()[:60]
             try:
-                saved[str(name)[:60]] = lifted(base, doc).to_doc()
+                if not name or name in RESERVED:
+                    raise ScenarioError(f"the name '{name}' is reserved for the current settings" if name
+                                        else "a saved scenario needs a name",
+                                        f"名称“{name}”保留给当前设置" if name else "保存的情景需要名称")
+                saved[name] = lifted(base, doc).to_doc()
             except ScenarioError as exc:
-                notices.append(("notice_url_doc", {"key": f"{COMPARE_KEY}:{name}", "error": exc}))
+                notices.append(("notice_url_doc", {"key": f"{COMPARE_KEY}:{name}", "error": plain(exc)}))
+        if len(docs) > MAX_SAVED:
+            notices.append(("notice_url_doc", {"key": COMPARE_KEY, "error": (
+                f"{len(docs)} scenarios; the first {MAX_SAVED} were kept", f"共 {len(docs)} 个情景，保留前 {MAX_SAVED} 个")}))
     st.session_state["saved"] = saved
     return notices
 
@@ -303,8 +325,10 @@ def _load_json_param(base: Baseline, key: str, raw: str) -> None:
         sc = preset_scenario(base, raw)
         ss["projects"] = [p.model_dump() for p in sc.levers.projects]
         return
-    value = json.loads(raw)
+    value = url_json(key, raw)
     if key == "projects":
+        if not isinstance(value, list):
+            raise ScenarioError("must be a list of projects", "必须是项目列表")
         sc = parse_scenario({"levers": {"projects": value}}, base)
         ss["projects"] = [p.model_dump() for p in sc.levers.projects]
     elif key == "sectors":
@@ -315,6 +339,8 @@ def _load_json_param(base: Baseline, key: str, raw: str) -> None:
     elif key == "plan":
         ss["plan"] = parse_scenario({"plan": value}, base).plan.model_dump(exclude_defaults=True)
     else:
+        if not isinstance(value, dict):
+            raise ScenarioError("must be an object {goal: {threshold, year}}", "必须是 {目标: {阈值, 年份}} 对象")
         sc = parse_scenario({"targets": value}, base)
         ss["targets"] = {gid: t.model_dump(exclude_none=True) for gid, t in sc.targets.items()}
 
@@ -331,11 +357,14 @@ def official_from_url(original: Baseline) -> None:
     from model.official import OfficialData, apply_official
 
     try:
-        apply_official(original, OfficialData.from_json(raw))
+        text = unpack(raw, "the URL parameter official", "网址参数 official ")
+        if len(text) > 64 * 1024:  # an upload of every figure is about 2 kB
+            raise ScenarioError("the URL parameter official is too long", "网址参数 official 过长")
+        apply_official(original, OfficialData.from_json(text))
     except SimulatorError as exc:
-        ss["_official_url_error"] = exc
+        ss["_official_url_error"] = plain(exc)
         return
-    ss["official_json"] = raw
+    ss["official_json"] = text
 
 
 def sync_url(base: Baseline) -> None:
@@ -356,13 +385,30 @@ def sync_url(base: Baseline) -> None:
         want["plan"] = _compact(ss["plan"])
     if ss.get("preset"):
         want["preset"] = ss["preset"]
+    write_url(want, (*JSON_PARAMS, "preset", "official"))
+
+
+def write_url(want: dict[str, str], keys: tuple[str, ...]) -> None:
+    """Put ``want`` into the URL (long values compressed) and drop the other ``keys``.
+
+    A value still longer than ``MAX_URL_VALUE`` is left out; the page then says that this state is
+    too large to share by link and offers the scenario file (``_too_large_for_url``).
+    """
     qp = st.query_params
-    for key in (*JSON_PARAMS, "preset", "official"):
-        if key in want:
-            if qp.get(key) != want[key]:
-                qp[key] = want[key]
+    too_large = set(st.session_state.get("_too_large_for_url", ()))
+    for key in keys:
+        value = pack(want[key]) if key in want else None
+        if value is not None and len(value) > MAX_URL_VALUE:
+            too_large.add(key)
+            value = None
+        else:
+            too_large.discard(key)
+        if value is not None:
+            if qp.get(key) != value:
+                qp[key] = value
         elif key in qp:
             del qp[key]
+    st.session_state["_too_large_for_url"] = sorted(too_large)
 
 
 def choice_from_url(key: str, options: tuple[str, ...], default: str) -> None:
@@ -391,9 +437,10 @@ def language() -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
-def download_json(base: Baseline) -> str:
-    """The current scenario as the JSON document users save (and can load again)."""
-    preset = st.session_state.get("preset")
-    doc = current_scenario(base).to_doc()
-    doc["meta"] = {"name": preset or "custom", "status": "user"}
+def download_json(doc: dict, preset: str | None) -> str:
+    """A scenario document (a snapshot taken in the script run) as the JSON file users save and load.
+
+    Built when the download is clicked, outside the script run: it must not read the session.
+    """
+    doc = {**doc, "meta": {"name": preset or "custom", "status": "user"}}
     return json.dumps(doc, ensure_ascii=False, indent=1)

@@ -14,11 +14,12 @@ from model.seek import SEEKABLE, seek
 from model.sensitivity import OUTCOMES, sobol, tornado, what_it_takes
 from model.specs import SPEC_BY_NAME
 
-from . import state
+from . import heavy, state
 from .charts import GOAL, SCENARIO, spec_of
 from .compute import RUNS, SEED, canonical, compute, ensemble
 from .guard import guarded
 from .i18n import Translator
+from .safe import say
 
 MODES = ("deterministic", "p50", "p80")
 MODE_PROBABILITY = {"deterministic": None, "p50": 0.5, "p80": 0.8}
@@ -63,10 +64,13 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     lever = c[1].selectbox(t("tools.lever"), SEEKABLE, format_func=lambda n: t(f"lever.{n}"), key="seek_lever")
     mode = c[2].selectbox(t("tools.mode"), MODES, format_func=lambda m: t(f"tools.mode.{m}"), key="seek_mode")
     if st.button(t("tools.seek_run"), key="seek_run", type="primary"):
-        with st.spinner(t("tools.working")):
-            # The live ensemble's draws, so that an applied value shows the same chance on the cards.
-            r = seek(base, sc, goal_id, lever, probability=MODE_PROBABILITY[mode], runs=RUNS, seed=SEED)
-        st.session_state["_seek"] = (doc_json, r)
+        try:
+            with st.spinner(t("tools.working")), heavy.slot():
+                # The live ensemble's draws, so that an applied value shows the same chance on the cards.
+                r = seek(base, sc, goal_id, lever, probability=MODE_PROBABILITY[mode], runs=RUNS, seed=SEED)
+            st.session_state["_seek"] = (doc_json, r)
+        except heavy.Busy:
+            say("info", t, "busy")
     kept = st.session_state.get("_seek")
     if kept:
         at_json, r = kept
@@ -75,12 +79,13 @@ def render(base: Baseline, t: Translator, key: str) -> None:
                   converged=t("yes") if r.converged else t("no"))
         name, lever_name = goal_names[r.goal], t(f"lever.{r.lever}")
         if r.reachable:
-            st.success(t("tools.seek_found", goal=name, lever=lever_name, value=f"{r.value:.2f}", unit=unit) + " " + facts)
+            say("success", t, "tools.seek_result", result=t("tools.seek_found", goal=name, lever=lever_name,
+                                                             value=f"{r.value:.2f}", unit=unit), facts=facts)
             st.button(t("tools.apply", value=f"{r.value:.2f}"), key="seek_apply", on_click=_apply_value,
                       args=(base, r.lever, r.value))
         else:
-            st.warning(t("tools.seek_unreachable", goal=name, lever=lever_name, value=f"{r.value:.2f}", unit=unit)
-                       + " " + facts)
+            say("warning", t, "tools.seek_result", result=t("tools.seek_unreachable", goal=name, lever=lever_name,
+                                                             value=f"{r.value:.2f}", unit=unit), facts=facts)
         if at_json != doc_json:
             st.caption(t("tools.stale"))
 
@@ -111,10 +116,15 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     # --- Sobol ---------------------------------------------------------------------------------------
     st.subheader(t("tools.sobol"))
     if st.button(t("tools.sobol_run"), key="sobol_run"):
-        bar = st.progress(0.0, text=t("tools.working"))
-        result = sobol(base, sc, outcome, n=512, seed=1, progress=lambda f: bar.progress(f, text=t("tools.working")))
-        bar.empty()
-        st.session_state["_sobol"] = (doc_json, outcome, result)
+        try:
+            with heavy.slot():
+                bar = st.progress(0.0, text=t("tools.working"))
+                result = sobol(base, sc, outcome, n=512, seed=1,
+                               progress=lambda f: bar.progress(f, text=t("tools.working")))
+                bar.empty()
+            st.session_state["_sobol"] = (doc_json, outcome, result)
+        except heavy.Busy:
+            say("info", t, "busy")
     kept = st.session_state.get("_sobol")
     if kept:
         at_json, at_outcome, result = kept
