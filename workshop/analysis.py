@@ -2,9 +2,10 @@
 
 Every plan is the room's starting preset with the participant's lever values (``rooms.plan_document``),
 so all plans of a room are projected in one deterministic engine call. Chances come from a seeded
-Monte Carlo of each plan (``model.monte_carlo``: growth shocks with the preset's volatility and
-correlation; key projects start on time), cached per plan, so the board, the participant's page and
-the export show the same chance for the same plan.
+ensemble of each plan — the same one, with the same runs and seed, as the main page's chances
+(``model.uncertainty.run_ensemble``: growth shocks, project delays and the uncertain data) — cached
+per plan, so the board, the participant's page, the export and the main page show the same chance for
+the same plan.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from model import Baseline, evaluate_goals, monte_carlo, parse_scenario, resolve_goals, run_scenarios
+from model import Baseline, evaluate_goals, parse_scenario, resolve_goals, run_scenarios
 from model.goals import NOT_REACHED
+from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
 
 from .rooms import RoomSpec, plan_document, plan_scenario, start_values
 
-#: Monte Carlo runs per plan: the chance's standard error is at most 0.5/√4000 ≈ 0.8 points.
-CHANCE_RUNS = 4000
-#: One seed for every plan: plans are compared on the same draws (paired), and a chance never changes.
-CHANCE_SEED = 20_241_231
+#: The page's ensemble: runs per plan (standard error at most 0.5/√10 000 = 0.5 points) and one seed for
+#: every plan, so plans are compared on the same draws (paired) and a chance never changes.
+CHANCE_RUNS, CHANCE_SEED = DEFAULT_RUNS, DEFAULT_SEED
 
 
 def _key(doc: Mapping) -> str:
@@ -34,8 +35,7 @@ def _key(doc: Mapping) -> str:
 @functools.lru_cache(maxsize=1024)
 def _chances(base: Baseline, doc_json: str) -> np.ndarray:
     sc = parse_scenario(json.loads(doc_json), base)
-    proj = monte_carlo(base, sc, CHANCE_RUNS, np.random.default_rng(CHANCE_SEED))
-    out = evaluate_goals(proj, resolve_goals(sc, base)).probability
+    out = np.array(run_ensemble(base, sc, CHANCE_RUNS, CHANCE_SEED)[1].probability)
     out.flags.writeable = False
     return out
 

@@ -99,7 +99,7 @@ def _unit(lever: str) -> str:
 
 def _goal_unit(t: Translator, goal) -> str:
     return {"total_multiple": t("unit.100m yuan"), "cluster_total": t("unit.100m yuan"),
-            "advanced_share": "%", "min_growth": t("unit.%/yr")}[goal.metric]
+            "advanced_share": "%", "high_tech_share": "%", "min_growth": t("unit.%/yr")}[goal.metric]
 
 
 def _prediction_unit(t: Translator, kind: str, goal) -> str:

@@ -147,7 +147,7 @@ def show_prediction(t: Translator, kind: str, goal, value: float, end_year: int)
         return t.pct(value, 0)
     if goal.metric in ("total_multiple", "cluster_total"):
         return t.money(value)
-    return t.pct(value) if goal.metric == "advanced_share" else t.rate(value)
+    return t.pct(value) if goal.metric in ("advanced_share", "high_tech_share") else t.rate(value)
 
 
 def prediction_question(t: Translator, base: Baseline, spec) -> str:
@@ -161,4 +161,4 @@ def value_unit(t: Translator, goal) -> str:
     """The unit participants type a ``value`` prediction in (money in the page's money unit)."""
     if goal.metric in ("total_multiple", "cluster_total"):
         return t("unit.money")
-    return "%" if goal.metric == "advanced_share" else t.unit("%/yr")
+    return "%" if goal.metric in ("advanced_share", "high_tech_share") else t.unit("%/yr")

@@ -21,7 +21,7 @@ from .common import (Context, language_switch, page_style, prediction_question, 
                      slider_format, text, value_unit)
 
 #: The chart a participant sees for each kind of focus goal (one chart: a phone has room for one).
-CHART_FOR_METRIC = {"total_multiple": "total", "cluster_total": "cluster", "advanced_share": "sectors",
+CHART_FOR_METRIC = {"total_multiple": "total", "cluster_total": "cluster", "advanced_share": "sectors", "high_tech_share": "sectors",
                     "min_growth": "total"}
 
 
