@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import (draw_normals, evaluate_goals, load_baseline, parse_scenario, resolve_goals,  # noqa: E402
                    scenario_params, scenario_projects, simulate)
-from model.uncertainty import ensemble_draws, simulate_ensemble  # noqa: E402
+from model.core.ensemble import ensemble_draws, simulate_ensemble  # noqa: E402
 
 
 def best_and_median(fn, repeat: int) -> tuple[float, float]:

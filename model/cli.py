@@ -13,14 +13,14 @@ from typing import Sequence
 
 import pandas as pd
 
-from .data import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
+from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
 from .errors import SimulatorError
-from .goals import evaluate_goals
-from .runs import run_scenario
-from .scenario import parse_scenario, resolve_goals
-from .seek import SEEKABLE, seek
-from .tables import gain_table, goals_table, projection_table
-from .uncertainty import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
+from .core.goals import evaluate_goals
+from .schema.runs import run_scenario
+from .schema.scenario import parse_scenario, resolve_goals
+from .core.seek import SEEKABLE, seek
+from .io.tables import gain_table, goals_table, projection_table
+from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
 
 EXIT_USAGE = 2
 #: Largest ensemble: 10^5 runs take about 0.6 GB at peak (a few (runs, sectors, years) float64 arrays).
@@ -97,9 +97,9 @@ def _seek(args: argparse.Namespace, base, sc) -> None:
 
 
 def _export(args: argparse.Namespace, base, sc) -> None:
-    from . import export  # xlsxwriter is only needed here
-    from .narrative import briefing
-    from .uncertainty import summarize
+    from .io import export  # xlsxwriter is only needed here
+    from .reports.briefing import briefing
+    from .core.ensemble import summarize
 
     if not args.xlsx and not args.csv:
         raise _UsageError("export needs --xlsx PATH and/or --csv PATH")

@@ -152,10 +152,10 @@ from model import load_baseline, parse_scenario, parse_scenario_bytes, Simulator
 base = load_baseline()
 raw = open(path, "rb").read() if kind not in ("seek", "ensemble") else b""
 if kind == "seek":
-    from model.seek import seek
+    from model.core.seek import seek
     sc = parse_scenario(json.loads(open(path, encoding="utf-8").read()), base)
 if kind.startswith("official"):
-    from model.official import import_official
+    from model.io.official import import_official
 before = rss_mb()
 t0 = time.perf_counter()
 outcome = "accepted"
@@ -168,7 +168,7 @@ try:
     elif kind.startswith("official"):
         import_official(base, raw, "upload." + kind.split(".")[1])
     elif kind == "ensemble":
-        from model.uncertainty import summarize
+        from model.core.ensemble import summarize
         summarize(base, parse_scenario({}, base), runs=10_000, seed=20_241_231)
     elif kind == "seek":
         r = seek(base, sc, "doubling", "investment", probability=0.8, runs=10_000, seed=20_241_231)

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from markdown_support import shown
-from model.bounded import unpack
+from model.io.bounded import unpack
 from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -445,7 +445,7 @@ def test_exports_are_built_from_a_snapshot_without_the_session(base):
     import openpyxl
     import pandas as pd
 
-    from model.uncertainty import summarize
+    from model.core.ensemble import summarize
     from ui import exports
 
     bold = parse_scenario(base.presets["bold"], base).to_doc()
@@ -463,7 +463,7 @@ def test_exports_are_built_from_a_snapshot_without_the_session(base):
 
 
 def test_official_import_changes_the_baseline_and_a_bad_file_keeps_it(base):
-    from model.official import template_frame
+    from model.io.official import template_frame
     at = app()
     before = cards(at)
     frame = template_frame(base, "zh")
@@ -488,7 +488,7 @@ def test_official_import_changes_the_baseline_and_a_bad_file_keeps_it(base):
 
 
 def test_presets_still_apply_after_an_upload_raises_the_chain_floor(base):
-    from model.official import template_frame
+    from model.io.official import template_frame
     at = app()
     frame = template_frame(base, "zh")
     out_col = next(c for c in frame.columns if "产值" in str(c))
@@ -504,7 +504,7 @@ def test_presets_still_apply_after_an_upload_raises_the_chain_floor(base):
 def test_a_broken_data_folder_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
     import shutil
 
-    from model.data import DEFAULT_DATA_DIR
+    from model.io.datafolder import DEFAULT_DATA_DIR
     folder = tmp_path / "region"
     shutil.copytree(DEFAULT_DATA_DIR, folder)
     path = folder / "sector_parameters.csv"
@@ -518,7 +518,7 @@ def test_a_broken_data_folder_gives_a_message_not_a_traceback(tmp_path, monkeypa
 
 
 def test_official_figures_travel_in_the_url_and_compare_survives_a_higher_chain_floor(base):
-    from model.official import template_frame
+    from model.io.official import template_frame
     at = app()
     at.button(key="preset_bold").click().run()
     at.text_input(key="cmp_name").set_value("进取").run()

@@ -303,7 +303,7 @@ def test_official_upload_changes_the_cards_and_the_workbook_downloads(server, ne
     import zipfile
 
     from model import load_baseline
-    from model.official import template_frame
+    from model.io.official import template_frame
 
     base = load_baseline()
     frame = template_frame(base, "zh")

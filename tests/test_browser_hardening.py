@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from browser_support import slider_input, wait_idle
-from model.bounded import pack, unpack
+from model.io.bounded import pack, unpack
 from test_browser import TIMEOUT, card, cards, click_button, expect, open_app
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from model import DataError, load_baseline
-from model.data import DEFAULT_DATA_DIR, STATUSES
+from model.io.datafolder import DEFAULT_DATA_DIR, STATUSES
 
 
 def test_every_figure_has_unit_source_and_status(base):

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
-from model.plausibility import plausibility_flags
-from model.scenario import scenario_params, scenario_projects, with_params
-from model.seek import seek
-from model.sensitivity import DRIVERS, sobol, tornado, what_it_takes
-from model.uncertainty import QUANTILES, run_ensemble, shifted_probability, summarize
+from model.core.plausibility import plausibility_flags
+from model.schema.scenario import scenario_params, scenario_projects, with_params
+from model.core.seek import seek
+from model.core.sensitivity import DRIVERS, sobol, tornado, what_it_takes
+from model.core.ensemble import QUANTILES, run_ensemble, shifted_probability, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,8 +28,8 @@ def det(base, sc):
 
 def test_ensemble_at_central_draws_is_the_deterministic_run(base):
     """Draws fixed at the data's central values (no shocks, delays, shortfall) reproduce the central path."""
-    from model.engine import ParameterDraws
-    from model.uncertainty import EnsembleDraws, simulate_ensemble
+    from model.core.engine import ParameterDraws
+    from model.core.ensemble import EnsembleDraws, simulate_ensemble
     runs, S = 50, len(base.sectors)
     T = base.end_year - base.base_year
     draws = EnsembleDraws(normals=np.zeros((T, runs, S + 1)), delays=np.zeros((runs, 60)), size=np.ones(runs),
@@ -45,7 +45,7 @@ def test_ensemble_at_central_draws_is_the_deterministic_run(base):
 
 
 def test_project_delays_and_shortfall_never_add_output(base):
-    from model.engine import project_draws, simulate
+    from model.core.engine import project_draws, simulate
     sc = parse_scenario(base.presets["three_year_action"], base)
     projects = scenario_projects([sc], base)
     X = np.repeat(scenario_params(sc, base)[None], 3, axis=0)
@@ -57,7 +57,7 @@ def test_project_delays_and_shortfall_never_add_output(base):
 
 
 def test_ensemble_draws_the_uncertain_data_within_its_stated_ranges(base):
-    from model.uncertainty import ensemble_draws
+    from model.core.ensemble import ensemble_draws
     d = ensemble_draws(base, 4000, 5)
     level = (d.params.level * base.output0).sum(axis=1)
     assert level.min() >= 350 - 1e-9 and level.max() <= 430 + 1e-9

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from model import (draw_normals, param_names, parse_scenario, run_scenario, scenario_params,
                    scenario_projects, simulate)
-from model.scenario import lever_bounds, neutral_values
-from model.specs import SCALAR_PARAMS, SECTOR_GROWTH_RANGE
+from model.schema.scenario import lever_bounds, neutral_values
+from model.core.specs import SCALAR_PARAMS, SECTOR_GROWTH_RANGE
 
 YEARS = np.arange(2024, 2036)
 T = YEARS - 2024
@@ -299,7 +299,7 @@ def test_diminishing_returns_to_tech_upgrade(base):
 
 def test_capital_elasticity_below_one_gives_diminishing_returns(base):
     """(c) With α < 1 (the ensemble draws it) output per extra 亿元 of investment falls as investment rises."""
-    from model.engine import ParameterDraws
+    from model.core.engine import ParameterDraws
     names = param_names(base)
     X = np.repeat(params_of(base, {"levers": {"tech_upgrade": 0}, "plan": {"after": "persist"}})[None], 12, axis=0)
     X[:, names.index("investment")] = np.linspace(7.2, 40, 12)

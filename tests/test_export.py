@@ -17,9 +17,9 @@ import pytest
 from openpyxl.utils import column_index_from_string
 
 from model import evaluate_goals, param_names, parse_scenario, resolve_goals, run_scenarios
-from model.export import (CSV_DIGITS, SERIES_COLUMNS, SHEETS, TEXTS, _UNIT_KEYS, csv_bytes, scenario_name,
+from model.io.export import (CSV_DIGITS, SERIES_COLUMNS, SHEETS, TEXTS, _UNIT_KEYS, csv_bytes, scenario_name,
                           scenarios_series_table, series_table, workbook_bytes, write_csv)
-from model.tables import goals_table
+from model.io.tables import goals_table
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "data" / "zhoucun" / "presets"
@@ -382,8 +382,8 @@ def test_cli_workbook_carries_the_same_briefing_as_the_page(tmp_path):
     import openpyxl
 
     from model import load_baseline, parse_scenario
-    from model.narrative import briefing
-    from model.uncertainty import summarize
+    from model.reports.briefing import briefing
+    from model.core.ensemble import summarize
 
     out = tmp_path / "book.xlsx"
     r = subprocess.run([sys.executable, "-m", "model", "export", "data/zhoucun/presets/three_year_action.json",

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from model import evaluate_goals, parse_scenario, required_growth, resolve_goals, years_to_multiple
-from model.engine import Projection
-from model.goals import NOT_REACHED
+from model.core.engine import Projection
+from model.core.goals import NOT_REACHED
 
 YEARS = np.arange(2024, 2036)
 

@@ -26,10 +26,10 @@ from streamlit.testing.v1 import AppTest
 
 from markdown_support import shown
 from model import ScenarioError, parse_scenario, parse_scenario_bytes, read_scenario_file
-from model.bounded import MAX_JSON_BYTES, pack, unpack
-from model.export import TEXTS, csv_bytes, localise_series, scenarios_series_table, workbook_bytes
-from model.official import OfficialDataError, import_official, read_upload, template_xlsx, validate
-from model.sheets import display_width
+from model.io.bounded import MAX_JSON_BYTES, pack, unpack
+from model.io.export import TEXTS, csv_bytes, localise_series, scenarios_series_table, workbook_bytes
+from model.io.official import OfficialDataError, import_official, read_upload, template_xlsx, validate
+from model.io.sheets import display_width
 from ui.safe import inert
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,7 +131,7 @@ def test_3_the_session_keeps_only_the_message_of_a_rejected_upload(base):
 # --------------------------------------------------------------------------- 4. goal seek in blocks
 
 def test_4_goal_seek_evaluates_in_blocks_with_the_same_answer(base, monkeypatch):
-    from model import seek as seek_module
+    from model.core import seek as seek_module
 
     sc = parse_scenario({"assumptions": {"volatility": 6.0}}, base)
     whole = seek_module.seek(base, sc, "doubling", "investment", probability=0.5, runs=400, seed=3)
@@ -356,8 +356,8 @@ def books(base):
            ("进取", parse_scenario(base.presets["bold"], base))]
     out = {}
     for lang in ("zh", "en"):
-        from model.narrative import briefing
-        from model.uncertainty import summarize
+        from model.reports.briefing import briefing
+        from model.core.ensemble import summarize
 
         ens = summarize(base, scs[0][1], runs=500, seed=1)
         text = briefing(base, scs[0][1], lang, ens, money="data")

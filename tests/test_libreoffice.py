@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from model import parse_scenario
-from model.export import workbook_bytes
-from model.official import template_xlsx
+from model.io.export import workbook_bytes
+from model.io.official import template_xlsx
 
 TOOLS = ("soffice", "pdfinfo")
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from model import DataError, parse_scenario
-from model.monitor import actuals_from_frame, parse_period, place
-from model.uncertainty import EnsembleSummary, summarize
+from model.io.monitor import actuals_from_frame, parse_period, place
+from model.core.ensemble import EnsembleSummary, summarize
 
 
 def uniform_ensemble(lo: float, hi: float) -> EnsembleSummary:
@@ -71,7 +71,7 @@ def test_bad_actuals_are_rejected_with_row_and_column(frame, needle):
 
 
 def test_row_numbers_follow_the_spreadsheet():
-    from model.official import read_upload
+    from model.io.official import read_upload
     raw = "期间,指标,数值\n\n\n2026,规上工业总产值,abc\n".encode("gbk")
     with pytest.raises(DataError) as info:
         actuals_from_frame(read_upload(raw, "a.csv"), 2024, 2035)

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from model import DataError, parse_scenario, run_scenario
-from model.official import (FIELDS, HEADERS, MAX_LISTED, MAX_UPLOAD_BYTES, OfficialData, OfficialDataError,
+from model.io.official import (FIELDS, HEADERS, MAX_LISTED, MAX_UPLOAD_BYTES, OfficialData, OfficialDataError,
                             apply_official, import_official, importable_figures, official_figures, read_upload,
                             status_counts, status_frame, template_csv, template_frame, template_xlsx, validate)
 
@@ -463,7 +463,7 @@ def test_20_mb_file_is_rejected_by_size_before_parsing(base, tmp_path, untouched
     raw = template_csv(base, "zh") * (20 * 1024 * 1024 // len(template_csv(base, "zh")) + 1)
     assert len(raw) > 20 * 1024 * 1024
     path = write(tmp_path / "huge.csv", raw)
-    import model.official as off
+    import model.io.official as off
 
     def no_parsing(*a, **k):
         raise AssertionError("parsed a file over the size limit")

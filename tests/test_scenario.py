@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model import ScenarioError, parse_scenario, parse_scenario_bytes, scenario_params
-from model.scenario import Scenario, neutral_values, with_params
+from model.schema.scenario import Scenario, neutral_values, with_params
 
 
 def test_empty_document_is_the_trend_scenario(base):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from model import evaluate_goals, load_baseline, parse_scenario, resolve_goals, run_scenario
-from model.goals import NOT_REACHED
+from model.core.goals import NOT_REACHED
 from workshop import Settings, Store, WorkshopError, parse_room_spec
 from workshop.analysis import best_plan, median_plan, model_answer, plan_chances, plan_outcomes
 from workshop.db import make_engine

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from model import Baseline, GoalSpec, required_growth
-from model.goals import NOT_REACHED, achieved_growth
+from model.core.goals import NOT_REACHED, achieved_growth
 
 from .compute import Results
 from .i18n import Translator

@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from model import Baseline
-from model.goals import NOT_REACHED
-from model.scenario import param_names, scenario_params
-from model.specs import SPEC_BY_NAME
+from model.core.goals import NOT_REACHED
+from model.schema.scenario import param_names, scenario_params
+from model.core.specs import SPEC_BY_NAME
 
 from . import state
 from .charts import spec_of

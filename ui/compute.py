@@ -9,11 +9,11 @@ import numpy as np
 import streamlit as st
 
 from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals
-from model.engine import ParameterDraws, simulate
-from model.goals import GoalResults
-from model.runs import level_factors, plausible_levels
-from model.scenario import Scenario, plan_window, scenario_params, scenario_projects
-from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, summarize
+from model.core.engine import ParameterDraws, simulate
+from model.core.goals import GoalResults
+from model.schema.runs import level_factors, plausible_levels
+from model.schema.scenario import Scenario, plan_window, scenario_params, scenario_projects
+from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, summarize
 
 #: Live ensemble size and seed: the model's one ensemble (the CLI, workbook and briefing use them too).
 RUNS = DEFAULT_RUNS
@@ -36,7 +36,7 @@ def get_baseline(key: str | None = None) -> Baseline:
     spec = json.loads(key) if key else {}
     base = load_baseline(spec.get("folder"))
     if spec.get("official"):
-        from model.official import OfficialData, apply_official  # only when a session uploaded data
+        from model.io.official import OfficialData, apply_official  # only when a session uploaded data
         base = apply_official(base, OfficialData.from_json(spec["official"]))
     return base
 
@@ -141,8 +141,8 @@ def ensemble(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int 
 @st.cache_data(max_entries=256, show_spinner=False)
 def plausibility(doc_json: str, key: str | None = None) -> list:
     """The plausibility flags of a scenario's deterministic run."""
-    from model.plausibility import plausibility_flags
-    from model.runs import run_scenario
+    from model.core.plausibility import plausibility_flags
+    from model.schema.runs import run_scenario
 
     base = get_baseline(key)
     sc = parse_scenario(json.loads(doc_json), base)

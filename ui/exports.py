@@ -14,9 +14,9 @@ from typing import Any, Mapping
 import streamlit as st
 
 from model import Baseline, parse_scenario
-from model.export import csv_bytes, localise_series, scenarios_series_table, workbook_bytes
-from model.narrative import briefing
-from model.uncertainty import EnsembleSummary
+from model.io.export import csv_bytes, localise_series, scenarios_series_table, workbook_bytes
+from model.reports.briefing import briefing
+from model.core.ensemble import EnsembleSummary
 
 from . import heavy, state
 from .compute import RUNS, SEED, canonical, ensemble

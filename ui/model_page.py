@@ -16,8 +16,8 @@ EQUATIONS = ("eq.trend", "eq.plan", "eq.capital", "eq.tech", "eq.price", "eq.sme
 
 def equation_values(base: Baseline) -> dict[str, str]:
     """Numbers quoted in the equations, from the region's data (nothing region-specific in the texts)."""
-    from model.scenario import neutral_values
-    from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED
+    from model.schema.scenario import neutral_values
+    from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
 
     P = base.params
     published, year = base.published_high_tech
@@ -58,13 +58,13 @@ def figures_frame(base: Baseline, t: Translator) -> pd.DataFrame:
 
 def _official_uploaded(original: Baseline, key: str) -> None:
     """Callback: validate the whole file against the region's own data; apply it only if it is valid."""
-    from model.official import import_official
+    from model.io.official import import_official
 
     ss = st.session_state
     f = ss.get(key)
     if f is None:
         return
-    from model.official import OfficialData, apply_official
+    from model.io.official import OfficialData, apply_official
 
     try:
         data, _ = import_official(original, f.getvalue(), f.name)
@@ -91,7 +91,7 @@ def _official_reset() -> None:
 
 def import_panel(original: Baseline, base: Baseline, t: Translator) -> None:
     """Templates, the upload of official figures, and what is official now."""
-    from model.official import status_counts, template_csv, template_xlsx
+    from model.io.official import status_counts, template_csv, template_xlsx
 
     ss = st.session_state
     st.subheader(t("official.title"))

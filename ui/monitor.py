@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from model import Baseline, SimulatorError
-from model.monitor import Actual, actuals_from_frame, place
+from model.io.monitor import Actual, actuals_from_frame, place
 
 from .i18n import Translator
 from .safe import plain, say
@@ -29,7 +29,7 @@ def template_csv(base: Baseline, t: Translator) -> bytes:
 
 def _uploaded(base: Baseline, key: str) -> None:
     """Callback: parse and validate the actuals file; keep the previous actuals on any error."""
-    from model.official import read_upload  # the shared CSV/XLSX reader (encodings, size limit)
+    from model.io.official import read_upload  # the shared CSV/XLSX reader (encodings, size limit)
 
     ss = st.session_state
     f = ss.get(key)

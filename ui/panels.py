@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from model import Baseline, ScenarioError, parse_scenario
-from model.scenario import lever_bounds
-from model.specs import PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX, SECTOR_GROWTH_RANGE, SPEC_BY_NAME
+from model.schema.scenario import lever_bounds
+from model.core.specs import PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX, SECTOR_GROWTH_RANGE, SPEC_BY_NAME
 
 from . import state
 from .i18n import Translator

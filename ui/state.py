@@ -19,9 +19,9 @@ import numpy as np
 import streamlit as st
 
 from model import Baseline, ScenarioError, SimulatorError, parse_scenario
-from model.bounded import load_json, pack, unpack
-from model.scenario import Scenario, lever_bounds, neutral_values
-from model.specs import SCALAR_PARAMS, SPEC_BY_NAME
+from model.io.bounded import load_json, pack, unpack
+from model.schema.scenario import Scenario, lever_bounds, neutral_values
+from model.core.specs import SCALAR_PARAMS, SPEC_BY_NAME
 
 from .i18n import DEFAULT_LANG, LANGS, Translator
 from .safe import plain
@@ -354,7 +354,7 @@ def official_from_url(original: Baseline) -> None:
     raw = st.query_params.get("official")
     if not raw:
         return
-    from model.official import OfficialData, apply_official
+    from model.io.official import OfficialData, apply_official
 
     try:
         text = unpack(raw, "the URL parameter official", "网址参数 official ")

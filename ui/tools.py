@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from model import Baseline
-from model.scenario import lever_bounds
-from model.narrative import briefing
-from model.seek import SEEKABLE, seek
-from model.sensitivity import OUTCOMES, sobol, tornado, what_it_takes
-from model.specs import SPEC_BY_NAME
+from model.schema.scenario import lever_bounds
+from model.reports.briefing import briefing
+from model.core.seek import SEEKABLE, seek
+from model.core.sensitivity import OUTCOMES, sobol, tornado, what_it_takes
+from model.core.specs import SPEC_BY_NAME
 
 from . import heavy, state
 from .charts import GOAL, SCENARIO, spec_of

@@ -3,7 +3,7 @@
 Every plan is the room's starting preset with the participant's lever values (``rooms.plan_document``),
 so all plans of a room are projected in one deterministic engine call. Chances come from a seeded
 ensemble of each plan — the same one, with the same runs and seed, as the main page's chances
-(``model.uncertainty.run_ensemble``: growth shocks, project delays and the uncertain data) — cached
+(``model.core.ensemble.run_ensemble``: growth shocks, project delays and the uncertain data) — cached
 per plan, so the board, the participant's page, the export and the main page show the same chance for
 the same plan.
 """
@@ -18,8 +18,8 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from model import Baseline, evaluate_goals, parse_scenario, resolve_goals, run_scenarios
-from model.goals import NOT_REACHED
-from model.uncertainty import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
+from model.core.goals import NOT_REACHED
+from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
 
 from .rooms import RoomSpec, plan_document, plan_scenario, start_values
 

@@ -14,7 +14,7 @@ import xlsxwriter
 
 from i18n import Translator
 from model import Baseline
-from model.goals import NOT_REACHED
+from model.core.goals import NOT_REACHED
 
 from .analysis import best_plan, median_plan, model_answer, plan_outcomes
 from .store import Snapshot
@@ -92,7 +92,7 @@ def room_tables(snap: Snapshot, base: Baseline, lang: str) -> dict[str, pd.DataF
 
 
 def _unit(lever: str) -> str:
-    from model.specs import SPEC_BY_NAME
+    from model.core.specs import SPEC_BY_NAME
 
     return SPEC_BY_NAME[lever].unit_en
 

@@ -14,8 +14,8 @@ from typing import Any, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model import Baseline, Scenario, ScenarioError, parse_scenario
-from model.scenario import lever_bounds, neutral_values
-from model.specs import SPEC_BY_NAME
+from model.schema.scenario import lever_bounds, neutral_values
+from model.core.specs import SPEC_BY_NAME
 
 from .errors import WorkshopError
 

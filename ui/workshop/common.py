@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from model import Baseline, SimulatorError
-from model.specs import SPEC_BY_NAME
+from model.core.specs import SPEC_BY_NAME
 from workshop import Settings, Store
 
 from .. import style

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from model import SimulatorError
-from model.specs import SPEC_BY_NAME
+from model.core.specs import SPEC_BY_NAME
 from workshop import WorkshopError
 from workshop.analysis import CHANCE_RUNS, model_answer, plan_chances
 from workshop.rooms import NAME_MAX, REASON_MAX, plan_document, start_values

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import Baseline
-from .engine import Projection
-from .goals import NOT_REACHED, GoalResults
+from .datafolder import Baseline
+from ..core.engine import Projection
+from ..core.goals import NOT_REACHED, GoalResults
 
 
 def cluster_id(base: Baseline) -> str:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Baseline
+from ..io.datafolder import Baseline
 from .engine import ParameterDraws, Projection, Projects, draw_normals, project_draws, simulate
 from .goals import GoalResults, evaluate_goals, goal_floor, metric_at_target  # noqa: F401 (re-export)
-from .scenario import Scenario, resolve_goals, scenario_params, scenario_projects
+from ..schema.scenario import Scenario, resolve_goals, scenario_params, scenario_projects
 from .specs import MAX_PROJECTS
 
 #: Ensemble size and seed of every chance the tool shows (page, workbook, briefing, CLI default).

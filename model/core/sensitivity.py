@@ -8,13 +8,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .data import Baseline
+from ..io.datafolder import Baseline
 from .engine import simulate
-from .scenario import (Scenario, lever_bounds, param_names, resolve_goals, scenario_params, scenario_projects,
+from ..schema.scenario import (Scenario, lever_bounds, param_names, resolve_goals, scenario_params, scenario_projects,
                        set_param)
 from .specs import PARAM_SPECS, SPEC_BY_NAME
 from .goals import meets, metric_at_target
-from .uncertainty import shifted_probability
+from .ensemble import shifted_probability
 
 #: Parameters that move deterministic outcomes (volatility and correlation act only on ensembles).
 DRIVERS = tuple(s.name for s in PARAM_SPECS if s.sensitivity > 0)

@@ -10,15 +10,15 @@ import numpy as np
 
 from i18n import Translator
 
-from .data import Baseline
-from .goals import NOT_REACHED, evaluate_goals
-from .plausibility import plausibility_flags
-from .runs import at_levels, run_scenario
-from .scenario import Scenario, resolve_goals
-from .seek import SEEKABLE, seek
-from .sensitivity import tornado
-from .specs import SPEC_BY_NAME
-from .uncertainty import EnsembleSummary, summarize
+from ..io.datafolder import Baseline
+from ..core.goals import NOT_REACHED, evaluate_goals
+from ..core.plausibility import plausibility_flags
+from ..schema.runs import at_levels, run_scenario
+from ..schema.scenario import Scenario, resolve_goals
+from ..core.seek import SEEKABLE, seek
+from ..core.sensitivity import tornado
+from ..core.specs import SPEC_BY_NAME
+from ..core.ensemble import EnsembleSummary, summarize
 
 
 def largest_gap(goals) -> int | None:

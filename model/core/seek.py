@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Baseline
+from ..io.datafolder import Baseline
 from .engine import simulate
 from .goals import evaluate_goals, goal_floor, metric_at_target
-from .scenario import Scenario, lever_bounds, resolve_goals, scenario_params, scenario_projects, set_param
+from ..schema.scenario import Scenario, lever_bounds, resolve_goals, scenario_params, scenario_projects, set_param
 from .specs import SPEC_BY_NAME
-from .uncertainty import DEFAULT_SEED, ensemble_draws, simulate_ensemble
+from .ensemble import DEFAULT_SEED, ensemble_draws, simulate_ensemble
 
 #: Levers (and the growth assumption) a goal can be sought on.
 SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Baseline
+from ..io.datafolder import Baseline
 from .engine import Projection
 from .goals import achieved_growth
 

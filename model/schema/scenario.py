@@ -22,10 +22,10 @@ from typing import Any, Literal, Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .data import Baseline, GoalSpec
-from .engine import Projects, neutral_investment, param_names
-from .errors import ScenarioError
-from .specs import (MAX_PROJECTS, PROJECT_INVESTMENT_MAX, PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX,
+from ..io.datafolder import Baseline, GoalSpec
+from ..core.engine import Projects, neutral_investment, param_names
+from ..errors import ScenarioError
+from ..core.specs import (MAX_PROJECTS, PROJECT_INVESTMENT_MAX, PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX,
                     FIXED_PARAMS, SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
 
 __all__ = ["Scenario", "Projects", "param_names", "parse_scenario", "scenario_params", "scenario_projects",

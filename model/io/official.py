@@ -37,10 +37,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .data import GROWTH_CHECK_TOLERANCE, Baseline, Figure, Source
-from .errors import DataError
+from .datafolder import GROWTH_CHECK_TOLERANCE, Baseline, Figure, Source
+from ..errors import DataError
 from .sheets import FittedSheet, print_setup
-from .specs import SECTOR_GROWTH_RANGE, SPEC_BY_NAME
+from ..core.specs import SECTOR_GROWTH_RANGE, SPEC_BY_NAME
 
 # --------------------------------------------------------------------------- constants
 

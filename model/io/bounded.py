@@ -18,7 +18,7 @@ import re
 import zlib
 from typing import Any
 
-from .errors import ScenarioError
+from ..errors import ScenarioError
 
 #: Largest scenario document read, bytes. Sixty projects with 80-character names and 500-character
 #: notes and both 4000-character descriptions take about 60 kB.

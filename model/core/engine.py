@@ -77,7 +77,7 @@ import numpy as np
 from .specs import FIXED_PARAMS, PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 
 if TYPE_CHECKING:  # the core reads a Baseline's attributes; it never loads one
-    from .data import Baseline
+    from ..io.datafolder import Baseline
 
 _COL = {name: i for i, name in enumerate(FIXED_PARAMS)}
 _NFIX = len(FIXED_PARAMS)

@@ -7,7 +7,7 @@ from ``TEXTS``: the ``xlsx.*`` entries of the translation files ``i18n/zh.json``
 Typical use::
 
     from model import load_baseline, parse_scenario, run_scenario
-    from model.export import csv_bytes, series_table, workbook_bytes
+    from model.io.export import csv_bytes, series_table, workbook_bytes
     base = load_baseline()
     sc = parse_scenario({"levers": {"investment": 15}}, base)
     csv = csv_bytes(series_table(base, run_scenario(base, sc), "my plan"))
@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from .data import CLUSTER_PARTS, Baseline
-from .engine import Projection
-from .goals import evaluate_goals
-from .runs import run_scenarios
-from .scenario import Scenario, param_names, resolve_goals, scenario_params
+from .datafolder import CLUSTER_PARTS, Baseline
+from ..core.engine import Projection
+from ..core.goals import evaluate_goals
+from ..schema.runs import run_scenarios
+from ..schema.scenario import Scenario, param_names, resolve_goals, scenario_params
 from .sheets import FittedSheet, print_setup
-from .specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
+from ..core.specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from .tables import cluster_id, goals_table
 
 #: Columns of ``series_table``.

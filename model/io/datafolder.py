@@ -18,10 +18,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .errors import DataError, ScenarioError
+from ..errors import DataError, ScenarioError
 
 #: The data folder shipped with the project (Zhoucun). Another region is another folder.
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "zhoucun"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "zhoucun"
 
 STATUSES = ("official", "derived", "estimate")
 GROUPS = ("traditional", "emerging", "future")

@@ -6,9 +6,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .data import Baseline
-from .engine import ParameterDraws, Projection, simulate
-from .goals import GoalResults, evaluate_goals
+from ..io.datafolder import Baseline
+from ..core.engine import ParameterDraws, Projection, simulate
+from ..core.goals import GoalResults, evaluate_goals
 from .scenario import Scenario, resolve_goals, scenario_params, scenario_projects
 
 

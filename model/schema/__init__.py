@@ -1,0 +1,1 @@
+"""The scenario schema: validates a scenario document and maps it to parameter rows for the core."""
