@@ -249,4 +249,4 @@ def plan_editor(base: Baseline, t: Translator) -> None:
              on_change=_plan_changed, args=(base, "after"))
     err = ss.get("_plan_error")
     if err is not None:
-        st.error(err.message(t.lang))
+        say("error", t, "invalid_plan", error=err)

@@ -36,6 +36,8 @@ from .sheets import FittedSheet, print_setup
 from ..core.specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from .tables import cluster_id, goals_table
 
+#: The parts of the gain over the base year (``Projection.gain_parts``), the sectors of the ``gain`` series.
+GAIN_PARTS = ("volume", "price", "reclassification")
 #: Columns of ``series_table``.
 SERIES_COLUMNS = ("scenario", "series", "sector", "year", "value", "unit")
 #: Unit codes of the long table (the data files' codes): 亿元, percent, percent per year.
@@ -144,7 +146,7 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
     add("advanced_share", ["total"], proj.advanced_share[row], UNIT_PCT)
     add("high_tech_share", ["total"], proj.high_tech_share[row], UNIT_PCT)
     gains = np.stack([proj.gain_parts(int(y))[row] for y in years], axis=1)  # (3, Y)
-    add("gain", ["volume", "price", "reclassification"], gains, UNIT_MONEY)
+    add("gain", list(GAIN_PARTS), gains, UNIT_MONEY)
     add("growth", ["total"], proj.growth[row], UNIT_PCT_YR, years[1:])
     return pd.concat(blocks, ignore_index=True)[list(SERIES_COLUMNS)]
 
@@ -164,6 +166,7 @@ def localise_series(table: pd.DataFrame, base: Baseline, lang: str) -> pd.DataFr
     t = texts("zh")
     sector = {s.id: s.name("zh") for s in base.sectors}
     sector.update({p: t[f"cluster_{p}"] for p in CLUSTER_PARTS}, total=t["total"])
+    sector.update({p: t[f"gain_{p}"] for p in GAIN_PARTS})
     out = pd.DataFrame({
         t["csv_col_scenario"]: table["scenario"],
         t["csv_col_series"]: table["series"].map(lambda c: t.get(f"csv_series_{c}", c)),
