@@ -24,9 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import load_baseline, parse_scenario  # noqa: E402
-from model.core.seek import seek  # noqa: E402
-from model.core.sensitivity import sobol, tornado, what_it_takes  # noqa: E402
-from model.core.ensemble import summarize  # noqa: E402
+from model.schema.runs import seek, sobol, summarize, tornado, what_it_takes  # noqa: E402
 
 
 def median_ms(fn, repeat: int) -> float:

@@ -9,14 +9,16 @@ Typical use::
     results = evaluate_goals(proj, resolve_goals(sc, base))
 """
 
-from .io.datafolder import Baseline, GoalSpec, load_baseline, parse_scenario_bytes, read_scenario_file
+from .core.baseline import Baseline, GoalSpec
+from .io.datafolder import load_baseline, parse_scenario_bytes, read_scenario_file
 from .core.engine import Projection, draw_normals, simulate
 from .errors import DataError, ScenarioError, SimulatorError
 from .core.goals import GoalResults, evaluate_goals, required_growth, years_to_multiple
 from .schema.runs import run_scenario, run_scenarios
 from .schema.scenario import (Scenario, param_names, parse_scenario, resolve_goals, scenario_params,
                        scenario_projects)
-from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble, summarize
+from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
+from .schema.runs import run_ensemble, summarize
 
 __all__ = [
     "Baseline", "GoalSpec", "load_baseline", "parse_scenario_bytes", "read_scenario_file",

@@ -18,9 +18,11 @@ from .errors import SimulatorError
 from .core.goals import evaluate_goals
 from .schema.runs import run_scenario
 from .schema.scenario import parse_scenario, resolve_goals
-from .core.seek import SEEKABLE, seek
+from .core.seek import SEEKABLE
+from .schema.runs import seek
 from .io.tables import gain_table, goals_table, projection_table
-from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
+from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
+from .schema.runs import run_ensemble
 
 EXIT_USAGE = 2
 #: Largest ensemble: 10^5 runs take about 0.6 GB at peak (a few (runs, sectors, years) float64 arrays).
@@ -99,7 +101,7 @@ def _seek(args: argparse.Namespace, base, sc) -> None:
 def _export(args: argparse.Namespace, base, sc) -> None:
     from .io import export  # xlsxwriter is only needed here
     from .reports.briefing import briefing
-    from .core.ensemble import summarize
+    from .schema.runs import summarize
 
     if not args.xlsx and not args.csv:
         raise _UsageError("export needs --xlsx PATH and/or --csv PATH")

@@ -152,7 +152,7 @@ from model import load_baseline, parse_scenario, parse_scenario_bytes, Simulator
 base = load_baseline()
 raw = open(path, "rb").read() if kind not in ("seek", "ensemble") else b""
 if kind == "seek":
-    from model.core.seek import seek
+    from model.schema.runs import seek
     sc = parse_scenario(json.loads(open(path, encoding="utf-8").read()), base)
 if kind.startswith("official"):
     from model.io.official import import_official
@@ -168,7 +168,7 @@ try:
     elif kind.startswith("official"):
         import_official(base, raw, "upload." + kind.split(".")[1])
     elif kind == "ensemble":
-        from model.core.ensemble import summarize
+        from model.schema.runs import summarize
         summarize(base, parse_scenario({}, base), runs=10_000, seed=20_241_231)
     elif kind == "seek":
         r = seek(base, sc, "doubling", "investment", probability=0.8, runs=10_000, seed=20_241_231)

@@ -445,7 +445,7 @@ def test_exports_are_built_from_a_snapshot_without_the_session(base):
     import openpyxl
     import pandas as pd
 
-    from model.core.ensemble import summarize
+    from model.schema.runs import summarize
     from ui import exports
 
     bold = parse_scenario(base.presets["bold"], base).to_doc()

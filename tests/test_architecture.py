@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,12 +10,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_import_contracts_hold():
-    """No import cycles in model/ or ui/; the model imports no UI; the engine no schema or I/O; the numerical
-    core (goals, ensembles, seek, sensitivity, plausibility) no reports, files or CLI."""
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """lint-imports on the packages under ``root`` with the project's contracts."""
     # The console script's own code, run by this interpreter (CI may install scripts elsewhere).
     code = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
-    r = subprocess.run([sys.executable, "-c", code, "--config", str(ROOT / ".importlinter"), "--no-cache"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", code, "--config", str(ROOT / ".importlinter"), "--no-cache"],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+
+
+def test_import_contracts_hold():
+    """No import cycles in model/ or ui/; model/ layered cli | reports | io | schema | core; the model imports
+    no UI; the numerical core no document schema, file format or translation code."""
+    r = lint_imports(ROOT)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     assert "Contracts: 4 kept, 0 broken." in r.stdout
+
+
+def test_a_core_module_importing_the_schema_breaks_the_layers(tmp_path):
+    """The contracts can fail: a copy of the packages whose engine imports the scenario schema is refused."""
+    for pkg in ("model", "ui"):
+        shutil.copytree(ROOT / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    engine = tmp_path / "model" / "core" / "engine.py"
+    engine.write_text(engine.read_text(encoding="utf-8") + "\nfrom ..schema import scenario  # noqa\n",
+                      encoding="utf-8")
+    r = lint_imports(tmp_path)
+    assert r.returncode == 1, r.stdout[-3000:] + r.stderr[-2000:]
+    assert "model/ is layered" in r.stdout and "Contracts: 1 kept, 3 broken." in r.stdout, r.stdout[-3000:]

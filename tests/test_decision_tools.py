@@ -13,9 +13,9 @@ import pytest
 from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
 from model.core.plausibility import plausibility_flags
 from model.schema.scenario import scenario_params, scenario_projects, with_params
-from model.core.seek import seek
-from model.core.sensitivity import DRIVERS, sobol, tornado, what_it_takes
-from model.core.ensemble import QUANTILES, run_ensemble, shifted_probability, summarize
+from model.core.ensemble import QUANTILES, shifted_probability
+from model.core.sensitivity import DRIVERS
+from model.schema.runs import run_ensemble, seek, sobol, summarize, tornado, what_it_takes
 
 ROOT = Path(__file__).resolve().parent.parent
 

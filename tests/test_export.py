@@ -383,7 +383,7 @@ def test_cli_workbook_carries_the_same_briefing_as_the_page(tmp_path):
 
     from model import load_baseline, parse_scenario
     from model.reports.briefing import briefing
-    from model.core.ensemble import summarize
+    from model.schema.runs import summarize
 
     out = tmp_path / "book.xlsx"
     r = subprocess.run([sys.executable, "-m", "model", "export", "data/zhoucun/presets/three_year_action.json",

@@ -134,9 +134,10 @@ def test_3_the_session_keeps_only_the_message_of_a_rejected_upload(base):
 def test_4_goal_seek_evaluates_in_blocks_with_the_same_answer(base, monkeypatch):
     from model.core import ensemble
     from model.core import seek as seek_module
+    from model.schema.scenario import scenario_rows
 
     sc = parse_scenario({"assumptions": {"volatility": 6.0}}, base)
-    whole = seek_module.seek(base, sc, "doubling", "investment", probability=0.5, runs=400, seed=3)
+    whole = seek_module.seek(base, scenario_rows(sc, base), "doubling", "investment", probability=0.5, runs=400, seed=3)
     calls = []
     real = ensemble.simulate  # the one engine call of each block of lever values × draws
 
@@ -146,7 +147,7 @@ def test_4_goal_seek_evaluates_in_blocks_with_the_same_answer(base, monkeypatch)
 
     monkeypatch.setattr(seek_module, "MAX_ROWS", 800)
     monkeypatch.setattr(ensemble, "simulate", counting)
-    blocked = seek_module.seek(base, sc, "doubling", "investment", probability=0.5, runs=400, seed=3)
+    blocked = seek_module.seek(base, scenario_rows(sc, base), "doubling", "investment", probability=0.5, runs=400, seed=3)
     assert max(calls) <= 800  # two lever values × 400 draws per engine call
     assert blocked.engine_calls == len(calls) > whole.engine_calls  # same rounds, more engine calls
     assert dataclasses.replace(blocked, engine_calls=whole.engine_calls) == whole
@@ -360,7 +361,7 @@ def books(base):
     out = {}
     for lang in ("zh", "en"):
         from model.reports.briefing import briefing
-        from model.core.ensemble import summarize
+        from model.schema.runs import summarize
 
         ens = summarize(base, scs[0][1], runs=500, seed=1)
         text = briefing(base, scs[0][1], lang, ens, money="data")

@@ -8,7 +8,8 @@ import pytest
 
 from model import DataError, parse_scenario
 from model.io.monitor import actuals_from_frame, parse_period, place
-from model.core.ensemble import EnsembleSummary, summarize
+from model.core.ensemble import EnsembleSummary
+from model.schema.runs import summarize
 
 
 def uniform_ensemble(lo: float, hi: float) -> EnsembleSummary:

@@ -11,9 +11,9 @@ import streamlit as st
 from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals
 from model.core.engine import ParameterDraws, simulate
 from model.core.goals import GoalResults
-from model.schema.runs import level_factors, plausible_levels
+from model.schema.runs import level_factors, plausible_levels, summarize
 from model.schema.scenario import Scenario, plan_window, scenario_params, scenario_projects
-from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, summarize
+from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary
 
 #: Live ensemble size and seed: the model's one ensemble (the CLI, workbook and briefing use them too).
 RUNS = DEFAULT_RUNS

@@ -10,8 +10,9 @@ import streamlit as st
 from model import Baseline
 from model.schema.scenario import lever_bounds
 from model.reports.briefing import briefing
-from model.core.seek import SEEKABLE, seek
-from model.core.sensitivity import OUTCOMES, sobol, tornado, what_it_takes
+from model.core.seek import SEEKABLE
+from model.core.sensitivity import OUTCOMES
+from model.schema.runs import seek, sobol, tornado, what_it_takes
 from model.core.specs import SPEC_BY_NAME
 
 from . import heavy, state

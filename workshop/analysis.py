@@ -19,7 +19,8 @@ import numpy as np
 
 from model import Baseline, evaluate_goals, parse_scenario, resolve_goals, run_scenarios
 from model.core.goals import NOT_REACHED
-from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, run_ensemble
+from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
+from model.schema.runs import run_ensemble
 
 from .rooms import RoomSpec, plan_document, plan_scenario, start_values
 

@@ -77,7 +77,7 @@ import numpy as np
 from .specs import FIXED_PARAMS, PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 
 if TYPE_CHECKING:  # the core reads a Baseline's attributes; it never loads one
-    from ..io.datafolder import Baseline
+    from .baseline import Baseline
 
 _COL = {name: i for i, name in enumerate(FIXED_PARAMS)}
 _NFIX = len(FIXED_PARAMS)
@@ -432,7 +432,7 @@ def _tabulate(rowwise: np.ndarray, values: np.ndarray | None, fn) -> tuple[np.nd
     """``fn(rowwise, v)`` for the runs' drawn values v: a table (Y, U, S) over the U distinct values and
     each run's index into it.
 
-    The ensemble draws a few distinct values (stratified: ``uncertainty.ensemble_draws``), so the
+    The ensemble draws a few distinct values (stratified: ``ensemble.ensemble_draws``), so the
     function is evaluated once per distinct value on (Y, 1, S). Index None: the result is already
     per row — without draws ``fn(rowwise, 1)``, with distinct parameter rows ``fn`` per run.
     """

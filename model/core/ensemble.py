@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.datafolder import Baseline
+from .baseline import Baseline
 from .engine import ParameterDraws, Projection, Projects, draw_normals, project_draws, simulate
 from .goals import GoalResults, evaluate_goals, goal_floor, metric_at_target  # noqa: F401 (re-export)
-from ..schema.scenario import Scenario, resolve_goals, scenario_params, scenario_projects
+from .rows import ScenarioRows
 from .specs import MAX_PROJECTS
 
 #: Ensemble size and seed of every chance the tool shows (page, workbook, briefing, CLI default).
@@ -125,12 +125,11 @@ def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: 
     return simulate(base, rows, projects, normals=normals, draws=params, detail=False)
 
 
-def run_ensemble(base: Baseline, sc: Scenario, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED
+def run_ensemble(base: Baseline, rows: ScenarioRows, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED
                  ) -> tuple[Projection, GoalResults]:
-    """``runs`` seeded runs of ``sc`` (shocks and uncertain data, see the module docstring)."""
-    proj = simulate_ensemble(base, scenario_params(sc, base), scenario_projects([sc], base),
-                             ensemble_draws(base, runs, seed))
-    return proj, evaluate_goals(proj, resolve_goals(sc, base))
+    """``runs`` seeded runs of a scenario's rows (shocks and uncertain data, see the module docstring)."""
+    proj = simulate_ensemble(base, rows.x, rows.projects, ensemble_draws(base, runs, seed))
+    return proj, evaluate_goals(proj, rows.goals)
 
 
 @dataclass(frozen=True)
@@ -174,11 +173,12 @@ def goal_deviation(ens: GoalResults, det: GoalResults, j: int) -> np.ndarray:
     return np.sort(d)
 
 
-def summarize(base: Baseline, sc: Scenario, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> EnsembleSummary:
-    """Run the ensemble and keep only its summaries."""
-    proj, res = run_ensemble(base, sc, runs, seed)
-    goals = resolve_goals(sc, base)
-    det_proj = simulate(base, scenario_params(sc, base), scenario_projects([sc], base))
+def summarize(base: Baseline, rows: ScenarioRows, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED
+              ) -> EnsembleSummary:
+    """Run the ensemble of a scenario's rows and keep only its summaries."""
+    proj, res = run_ensemble(base, rows, runs, seed)
+    goals = rows.goals
+    det_proj = simulate(base, rows.x, rows.projects)
     det = evaluate_goals(det_proj, goals)
     total_pct = np.percentile(proj.total, np.arange(101), axis=0)
     cluster_pct = np.percentile(proj.cluster_total, np.arange(101), axis=0)

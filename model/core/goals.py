@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.datafolder import GoalSpec
+from .baseline import GoalSpec
 from .engine import Projection
 
 #: Relative slack of the "value ≥ goal" comparison, so that a goal met exactly in exact arithmetic

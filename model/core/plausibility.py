@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.datafolder import Baseline
+from .baseline import Baseline
 from .engine import Projection
 from .goals import achieved_growth
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.datafolder import Baseline
+from .baseline import Baseline
 from .engine import simulate
 from .goals import evaluate_goals, goal_floor, metric_at_target
-from ..schema.scenario import Scenario, lever_bounds, resolve_goals, scenario_params, scenario_projects, set_param
 from .specs import SPEC_BY_NAME
 from .ensemble import DEFAULT_SEED, ensemble_draws, simulate_ensemble
+from .rows import ScenarioRows, lever_bounds, set_param
 
 #: Levers (and the growth assumption) a goal can be sought on.
 SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")
@@ -59,16 +59,18 @@ class SeekResult:
                 "goal": self.goal, "probability": self.probability, "outcome": self.outcome}
 
 
-def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: float | None = None,
+def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probability: float | None = None,
          runs: int = 2000, seed: int = DEFAULT_SEED, points: int = 8, tol: float | None = None,
          max_rounds: int = MAX_ROUNDS) -> SeekResult:
     """Find the lever value at which ``goal_id`` is just met (or met with ``probability``).
 
     Parameters
     ----------
+    rows : ScenarioRows
+        The scenario (``model.schema.scenario.scenario_rows``; ``model.schema.runs.seek`` takes the document).
     probability : float in (0, 1), optional
         None: the deterministic run must meet the goal. Else the share of ``runs`` runs of the
-        ensemble (``uncertainty.ensemble_draws``: the same draws as the page's chances) that meet it
+        ensemble (``ensemble.ensemble_draws``: the same draws as the page's chances) that meet it
         must reach ``probability``.
     points : int
         Lever values evaluated per engine call.
@@ -77,15 +79,14 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
     """
     if lever not in SEEKABLE:
         raise ValueError(f"lever must be one of {', '.join(SEEKABLE)}")
-    goals = {g.id: g for g in resolve_goals(sc, base)}
+    goals = {g.id: g for g in rows.goals}
     if goal_id not in goals:
         raise ValueError(f"goal must be one of {', '.join(goals)}")
     if probability is not None and not 0.0 < probability < 1.0:
         raise ValueError("probability must be between 0 and 1")
     goal = goals[goal_id]
     tol = SPEC_BY_NAME[lever].step / 10 if tol is None else tol
-    x0 = scenario_params(sc, base)
-    projects = scenario_projects([sc], base)
+    x0, projects = rows.x, rows.projects
     draws = None if probability is None else ensemble_draws(base, runs, seed)
     per = MAX_ROWS if draws is None else max(1, MAX_ROWS // runs)  # lever values per engine call
     engine_calls = 0
@@ -99,7 +100,7 @@ def seek(base: Baseline, sc: Scenario, goal_id: str, lever: str, probability: fl
 
     def evaluate_block(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(margin, outcome) at each lever value: one engine call over len(xs) × draws rows."""
-        X = set_param(base, sc, np.repeat(x0[None, :], xs.size, axis=0), lever, xs)
+        X = set_param(base, rows, np.repeat(x0[None, :], xs.size, axis=0), lever, xs)
         if draws is None:
             proj = simulate(base, X, projects)
             value, goal_value = metric_at_target(proj, goal)

@@ -1,4 +1,8 @@
-"""What drives the goals: tornado (one at a time), Sobol indices (SALib), and the two-lever map."""
+"""What drives the goals: tornado (one at a time), Sobol indices (SALib), and the two-lever map.
+
+Each takes a scenario's parameter rows (``rows.ScenarioRows``); ``model.schema.runs`` has the same
+functions for scenario documents.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,12 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..io.datafolder import Baseline
-from .engine import simulate
-from ..schema.scenario import (Scenario, lever_bounds, param_names, resolve_goals, scenario_params, scenario_projects,
-                       set_param)
+from .baseline import Baseline
+from .engine import param_names, simulate
 from .specs import PARAM_SPECS, SPEC_BY_NAME
 from .goals import meets, metric_at_target
 from .ensemble import shifted_probability
+from .rows import ScenarioRows, lever_bounds, set_param
 
 #: Parameters that move deterministic outcomes (volatility and correlation act only on ensembles).
 DRIVERS = tuple(s.name for s in PARAM_SPECS if s.sensitivity > 0)
@@ -22,9 +25,9 @@ DRIVERS = tuple(s.name for s in PARAM_SPECS if s.sensitivity > 0)
 OUTCOMES = {"total": "doubling", "advanced_share": "advanced_share_2035", "cluster": "stainless_cluster"}
 
 
-def ranges(base: Baseline, sc: Scenario) -> dict[str, tuple[float, float]]:
+def ranges(base: Baseline, rows: ScenarioRows) -> dict[str, tuple[float, float]]:
     """Low and high value of each driver: its current value ± its stated sensitivity, within bounds."""
-    x = dict(zip(param_names(base), scenario_params(sc, base)))
+    x = dict(zip(param_names(base), rows.x))
     bounds = lever_bounds(base)
     out = {}
     for name in DRIVERS:
@@ -34,24 +37,24 @@ def ranges(base: Baseline, sc: Scenario) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _outcome(base: Baseline, sc: Scenario, outcome: str, X: np.ndarray) -> np.ndarray:
-    goal = {g.id: g for g in resolve_goals(sc, base)}[OUTCOMES[outcome]]
-    proj = simulate(base, X, scenario_projects([sc], base))
+def _outcome(base: Baseline, rows: ScenarioRows, outcome: str, X: np.ndarray) -> np.ndarray:
+    goal = rows.goal(OUTCOMES[outcome])
+    proj = simulate(base, X, rows.projects)
     value, _ = metric_at_target(proj, goal)
     return value  # total_multiple: the total in the target year, 亿元
 
 
-def tornado(base: Baseline, sc: Scenario, outcome: str = "total") -> pd.DataFrame:
+def tornado(base: Baseline, rows: ScenarioRows, outcome: str = "total") -> pd.DataFrame:
     """Each driver at the low and high end of its range, the others at the scenario: one engine call.
 
     Returns columns ``param, low, high, outcome_low, outcome_high, base, span``, sorted by span.
     """
-    x0 = scenario_params(sc, base)
-    rng = ranges(base, sc)
-    rows = [x0[None, :]]
+    x0 = rows.x
+    rng = ranges(base, rows)
+    blocks = [x0[None, :]]
     for name in DRIVERS:
-        rows.append(set_param(base, sc, np.repeat(x0[None, :], 2, axis=0), name, np.array(rng[name])))
-    y = _outcome(base, sc, outcome, np.concatenate(rows))
+        blocks.append(set_param(base, rows, np.repeat(x0[None, :], 2, axis=0), name, np.array(rng[name])))
+    y = _outcome(base, rows, outcome, np.concatenate(blocks))
     table = pd.DataFrame({
         "param": DRIVERS,
         "low": [rng[n][0] for n in DRIVERS],
@@ -64,7 +67,7 @@ def tornado(base: Baseline, sc: Scenario, outcome: str = "total") -> pd.DataFram
     return table.sort_values("span", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def sobol(base: Baseline, sc: Scenario, outcome: str = "total", n: int = 512, seed: int = 0,
+def sobol(base: Baseline, rows: ScenarioRows, outcome: str = "total", n: int = 512, seed: int = 0,
           progress: Callable[[float], None] | None = None, chunk: int = 2048) -> pd.DataFrame:
     """First-order and total Sobol indices of the drivers over their ranges (SALib, Saltelli sampling).
 
@@ -74,15 +77,15 @@ def sobol(base: Baseline, sc: Scenario, outcome: str = "total", n: int = 512, se
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    rng = ranges(base, sc)
+    rng = ranges(base, rows)
     problem = {"num_vars": len(DRIVERS), "names": list(DRIVERS), "bounds": [list(rng[n_]) for n_ in DRIVERS]}
     sample = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-    X = np.repeat(scenario_params(sc, base)[None, :], len(sample), axis=0)
+    X = np.repeat(rows.x[None, :], len(sample), axis=0)
     for k, name in enumerate(DRIVERS):
-        X = set_param(base, sc, X, name, sample[:, k])
+        X = set_param(base, rows, X, name, sample[:, k])
     y = np.empty(len(X))
     for start in range(0, len(X), chunk):
-        y[start: start + chunk] = _outcome(base, sc, outcome, X[start: start + chunk])
+        y[start: start + chunk] = _outcome(base, rows, outcome, X[start: start + chunk])
         if progress is not None:
             progress(min(1.0, (start + chunk) / len(X)))
     si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
@@ -112,7 +115,7 @@ class TakesMap:
                              "met": self.met.ravel(), "probability": self.probability.ravel()})
 
 
-def what_it_takes(base: Baseline, sc: Scenario, goal_id: str, x_lever: str, y_lever: str, n: int = 25,
+def what_it_takes(base: Baseline, rows: ScenarioRows, goal_id: str, x_lever: str, y_lever: str, n: int = 25,
                   deviation: np.ndarray | None = None) -> TakesMap:
     """The goal over an n × n grid of two levers' full ranges, in one engine call.
 
@@ -125,14 +128,14 @@ def what_it_takes(base: Baseline, sc: Scenario, goal_id: str, x_lever: str, y_le
     xs = np.linspace(*bounds[x_lever], n)
     ys = np.linspace(*bounds[y_lever], n)
     gx, gy = np.meshgrid(xs, ys)
-    x0 = scenario_params(sc, base)
+    x0 = rows.x
     settings = [(x_lever, gx.ravel()), (y_lever, gy.ravel())]
     settings.sort(key=lambda s: s[0] != "growth")  # growth first: it moves a neutral investment along
     X = np.repeat(x0[None, :], n * n, axis=0)
     for name, values in settings:
-        X = set_param(base, sc, X, name, values)
-    goal = {g.id: g for g in resolve_goals(sc, base)}[goal_id]
-    proj = simulate(base, X, scenario_projects([sc], base))
+        X = set_param(base, rows, X, name, values)
+    goal = rows.goal(goal_id)
+    proj = simulate(base, X, rows.projects)
     value, goal_value = metric_at_target(proj, goal)
     met = meets(value, goal_value)
     if deviation is None:

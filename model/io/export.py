@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from .datafolder import CLUSTER_PARTS, Baseline
+from ..core.baseline import CLUSTER_PARTS, Baseline
 from ..core.engine import Projection
 from ..core.goals import evaluate_goals
 from ..schema.runs import run_scenarios

@@ -37,7 +37,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .datafolder import GROWTH_CHECK_TOLERANCE, Baseline, Figure, Source
+from ..core.baseline import GROWTH_CHECK_TOLERANCE, Baseline, Figure, Source
 from ..errors import DataError
 from .sheets import FittedSheet, print_setup
 from ..core.specs import SECTOR_GROWTH_RANGE, SPEC_BY_NAME

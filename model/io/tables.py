@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .datafolder import Baseline
+from ..core.baseline import Baseline
 from ..core.engine import Projection
 from ..core.goals import NOT_REACHED, GoalResults
 

@@ -10,15 +10,14 @@ import numpy as np
 
 from i18n import Translator
 
-from ..io.datafolder import Baseline
+from ..core.baseline import Baseline
 from ..core.goals import NOT_REACHED, evaluate_goals
 from ..core.plausibility import plausibility_flags
-from ..schema.runs import at_levels, run_scenario
+from ..schema.runs import at_levels, run_scenario, seek, summarize, tornado
 from ..schema.scenario import Scenario, resolve_goals
-from ..core.seek import SEEKABLE, seek
-from ..core.sensitivity import tornado
+from ..core.seek import SEEKABLE
 from ..core.specs import SPEC_BY_NAME
-from ..core.ensemble import EnsembleSummary, summarize
+from ..core.ensemble import EnsembleSummary
 
 
 def largest_gap(goals) -> int | None:

@@ -22,14 +22,15 @@ from typing import Any, Literal, Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..io.datafolder import Baseline, GoalSpec
+from ..core.baseline import Baseline, GoalSpec
 from ..core.engine import Projects, neutral_investment, param_names
+from ..core.rows import ScenarioRows, lever_bounds
 from ..errors import ScenarioError
 from ..core.specs import (MAX_PROJECTS, PROJECT_INVESTMENT_MAX, PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX,
-                    FIXED_PARAMS, SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
+                          SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
 
 __all__ = ["Scenario", "Projects", "param_names", "parse_scenario", "scenario_params", "scenario_projects",
-           "resolve_goals", "with_params", "set_param", "lever_bounds", "neutral_values", "plan_window"]
+           "resolve_goals", "scenario_rows", "with_params", "lever_bounds", "neutral_values", "plan_window"]
 
 #: Latest year a project may start or a goal may target in the schema; the data horizon narrows it.
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -302,13 +303,6 @@ def _check_against_data(sc: Scenario, base: Baseline) -> None:
         _raise_first(errors)
 
 
-def lever_bounds(base: Baseline) -> dict[str, tuple[float, float]]:
-    """Allowed range of every scalar parameter for this region (chain extension starts at today's share)."""
-    out = {n: (SPEC_BY_NAME[n].lo, SPEC_BY_NAME[n].hi) for n in SCALAR_PARAMS}
-    out["chain_extension"] = (round(base.chain_base, 6), SPEC_BY_NAME["chain_extension"].hi)
-    return out
-
-
 # --------------------------------------------------------------------------- engine inputs
 
 def neutral_values(base: Baseline, growth: float | None = None,
@@ -374,6 +368,12 @@ def scenario_projects(scenarios: Sequence[Scenario], base: Baseline) -> Projects
     return Projects(sector=sector, start=start, output=output, ramp=ramp, investment=inv)
 
 
+def scenario_rows(sc: Scenario, base: Baseline) -> ScenarioRows:
+    """The scenario as the core's analyses take it: its parameter row, projects and goals."""
+    return ScenarioRows(x=scenario_params(sc, base), projects=scenario_projects([sc], base),
+                        goals=resolve_goals(sc, base), investment_follows_growth=sc.levers.investment is None)
+
+
 def resolve_goals(sc: Scenario, base: Baseline) -> tuple[GoalSpec, ...]:
     """The region's goals with the scenario's threshold and year overrides applied."""
     out = []
@@ -394,17 +394,3 @@ def with_params(sc: Scenario, **values: float | None) -> Scenario:
         section = SPEC_BY_NAME[name].section
         (a if section == "assumptions" else lv)[name] = v
     return Scenario.model_validate({**sc.model_dump(), "assumptions": a, "levers": lv})
-
-
-def set_param(base: Baseline, sc: Scenario, X: np.ndarray, name: str, values: np.ndarray) -> np.ndarray:
-    """Put ``values`` into column ``name`` of parameter rows ``X`` (copied), for analyses that vary it.
-
-    Varying ``growth`` moves a neutral investment (left out of ``sc``) along with it, as the
-    document semantics say: investment then stays on its steady-state path.
-    """
-    names = param_names(base)
-    X = np.array(X, dtype=float)
-    X[:, names.index(name)] = values
-    if name == "growth" and sc.levers.investment is None:
-        X[:, names.index("investment")] = neutral_investment(base, X[:, len(FIXED_PARAMS):], X[:, names.index("growth")])
-    return X
