@@ -10,10 +10,10 @@ Typical use::
 """
 
 from .core.baseline import Baseline, GoalSpec
-from .io.datafolder import load_baseline, parse_scenario_bytes, read_scenario_file
 from .core.engine import Projection, draw_normals, simulate
-from .errors import DataError, ScenarioError, SimulatorError
 from .core.goals import GoalResults, evaluate_goals, required_growth, years_to_multiple
+from .errors import DataError, ScenarioError, SimulatorError
+from .io.datafolder import load_baseline, parse_scenario_bytes, read_scenario_file
 from .schema.runs import run_scenario, run_scenarios
 from .schema.scenario import (Scenario, param_names, parse_scenario, resolve_goals, scenario_params,
                        scenario_projects)

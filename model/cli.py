@@ -13,16 +13,14 @@ from typing import Sequence
 
 import pandas as pd
 
-from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
-from .errors import SimulatorError
-from .core.goals import evaluate_goals
-from .schema.runs import run_scenario
-from .schema.scenario import parse_scenario, resolve_goals
-from .core.seek import SEEKABLE
-from .schema.runs import seek
-from .io.tables import gain_table, goals_table, projection_table
 from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
-from .schema.runs import run_ensemble
+from .core.goals import evaluate_goals
+from .core.seek import SEEKABLE
+from .errors import SimulatorError
+from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
+from .io.tables import gain_table, goals_table, projection_table
+from .schema.runs import run_ensemble, run_scenario, seek
+from .schema.scenario import parse_scenario, resolve_goals
 
 EXIT_USAGE = 2
 #: Largest ensemble: 10^5 runs take about 0.6 GB at peak (a few (runs, sectors, years) float64 arrays).

@@ -18,10 +18,10 @@ import numpy as np
 
 from .baseline import Baseline
 from .engine import simulate
-from .goals import evaluate_goals, goal_floor, metric_at_target
-from .specs import SPEC_BY_NAME
 from .ensemble import DEFAULT_SEED, ensemble_draws, simulate_ensemble
+from .goals import evaluate_goals, goal_floor, metric_at_target
 from .rows import ScenarioRows, lever_bounds, set_param
+from .specs import SPEC_BY_NAME
 
 #: Levers (and the growth assumption) a goal can be sought on.
 SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")

@@ -14,10 +14,10 @@ import pandas as pd
 
 from .baseline import Baseline
 from .engine import param_names, simulate
-from .specs import PARAM_SPECS, SPEC_BY_NAME
-from .goals import meets, metric_at_target
 from .ensemble import shifted_probability
+from .goals import meets, metric_at_target
 from .rows import ScenarioRows, lever_bounds, set_param
+from .specs import PARAM_SPECS, SPEC_BY_NAME
 
 #: Parameters that move deterministic outcomes (volatility and correlation act only on ensembles).
 DRIVERS = tuple(s.name for s in PARAM_SPECS if s.sensitivity > 0)

@@ -30,10 +30,10 @@ import xlsxwriter
 from ..core.baseline import CLUSTER_PARTS, Baseline
 from ..core.engine import Projection
 from ..core.goals import evaluate_goals
+from ..core.specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from ..schema.runs import run_scenarios
 from ..schema.scenario import Scenario, param_names, resolve_goals, scenario_params
 from .sheets import FittedSheet, print_setup
-from ..core.specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from .tables import cluster_id, goals_table
 
 #: The parts of the gain over the base year (``Projection.gain_parts``), the sectors of the ``gain`` series.

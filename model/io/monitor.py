@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
 from ..core.ensemble import EnsembleSummary
+from ..errors import DataError
 
 INDICATORS = {"total": "total", "规上工业总产值": "total", "总产值": "total",
               "cluster": "cluster", "stainless_cluster": "cluster", "不锈钢产业集群": "cluster", "集群": "cluster"}

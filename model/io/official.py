@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.baseline import GROWTH_CHECK_TOLERANCE, Baseline, Figure, Source
+from ..core.specs import SECTOR_GROWTH_RANGE, SPEC_BY_NAME
 from ..errors import DataError
 from .sheets import FittedSheet, print_setup
-from ..core.specs import SECTOR_GROWTH_RANGE, SPEC_BY_NAME
 
 # --------------------------------------------------------------------------- constants
 

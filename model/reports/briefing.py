@@ -11,13 +11,13 @@ import numpy as np
 from i18n import Translator
 
 from ..core.baseline import Baseline
+from ..core.ensemble import EnsembleSummary
 from ..core.goals import NOT_REACHED, evaluate_goals
 from ..core.plausibility import plausibility_flags
-from ..schema.runs import at_levels, run_scenario, seek, summarize, tornado
-from ..schema.scenario import Scenario, resolve_goals
 from ..core.seek import SEEKABLE
 from ..core.specs import SPEC_BY_NAME
-from ..core.ensemble import EnsembleSummary
+from ..schema.runs import at_levels, run_scenario, seek, summarize, tornado
+from ..schema.scenario import Scenario, resolve_goals
 
 
 def largest_gap(goals) -> int | None:
