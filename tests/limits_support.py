@@ -140,7 +140,7 @@ CASES = {
 # --------------------------------------------------------------------------- the child process
 
 _CHILD = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, os.getcwd())
 kind, path = sys.argv[1], sys.argv[2]
 
@@ -178,7 +178,8 @@ except SimulatorError as exc:
 except MemoryError:
     outcome = "MemoryError"
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM is this process image's peak RSS (ru_maxrss would include the parent's RSS at fork time).
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
 print(json.dumps({"extra_mb": max(0.0, peak - before), "seconds": seconds, "outcome": outcome}))
 """
 
