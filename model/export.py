@@ -65,6 +65,9 @@ def _load_texts() -> dict[str, dict[str, str]]:
 
 TEXTS: dict[str, dict[str, str]] = _load_texts()
 
+#: The parts of the output gain since the base year (``Projection.gain_parts``), in its order.
+GAIN_PARTS = ("volume", "price", "reclassification")
+
 #: Unit codes (data files, long tables) → key of their display text in ``TEXTS``.
 _UNIT_KEYS = {"100m yuan": "unit_money", "%": "unit_pct", "%/yr": "unit_pct_yr", "yr": "unit_yr",
               "year": "unit_year", "1": "unit_one", "": "unit_one", "firms/yr": "unit_firms_yr",
@@ -144,7 +147,7 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
     add("advanced_share", ["total"], proj.advanced_share[row], UNIT_PCT)
     add("high_tech_share", ["total"], proj.high_tech_share[row], UNIT_PCT)
     gains = np.stack([proj.gain_parts(int(y))[row] for y in years], axis=1)  # (3, Y)
-    add("gain", ["volume", "price", "reclassification"], gains, UNIT_MONEY)
+    add("gain", list(GAIN_PARTS), gains, UNIT_MONEY)
     add("growth", ["total"], proj.growth[row], UNIT_PCT_YR, years[1:])
     return pd.concat(blocks, ignore_index=True)[list(SERIES_COLUMNS)]
 
@@ -164,6 +167,7 @@ def localise_series(table: pd.DataFrame, base: Baseline, lang: str) -> pd.DataFr
     t = texts("zh")
     sector = {s.id: s.name("zh") for s in base.sectors}
     sector.update({p: t[f"cluster_{p}"] for p in CLUSTER_PARTS}, total=t["total"])
+    sector.update({p: t[f"gain_{p}"] for p in GAIN_PARTS})
     out = pd.DataFrame({
         t["csv_col_scenario"]: table["scenario"],
         t["csv_col_series"]: table["series"].map(lambda c: t.get(f"csv_series_{c}", c)),

@@ -223,7 +223,7 @@ def _plan_changed(base: Baseline, key: str) -> None:
     try:
         plan = parse_scenario({"plan": doc}, base).plan
     except ScenarioError as exc:
-        ss["_plan_error"] = exc
+        ss["_plan_error"] = plain(exc)
         ss["plan_version"] = ver + 1  # re-seed the widgets from the unchanged plan
         return
     ss.pop("_plan_error", None)
@@ -249,4 +249,4 @@ def plan_editor(base: Baseline, t: Translator) -> None:
              on_change=_plan_changed, args=(base, "after"))
     err = ss.get("_plan_error")
     if err is not None:
-        st.error(err.message(t.lang))
+        say("error", t, "invalid_plan", error=err)
