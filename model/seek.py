@@ -23,7 +23,7 @@ from .specs import SPEC_BY_NAME
 from .uncertainty import DEFAULT_SEED, ensemble_draws, simulate_ensemble
 
 #: Levers (and the growth assumption) a goal can be sought on.
-SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "growth")
+SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "trade_expansion", "growth")
 MAX_CALLS = 50
 
 
