@@ -23,7 +23,7 @@ from ui.i18n import DEFAULT_LANG, LANGS, Translator
 
 LOG = logging.getLogger("zhoucun")
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
-LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "trade_expansion")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
 
 try:
