@@ -246,7 +246,7 @@ def test_trade_slider_moves_the_cluster_card_only_and_binds_to_the_url(base):
     want = run_scenario(base, parse_scenario({"levers": {"trade_expansion": 20.0}}, base))
     assert after["stainless_cluster"] == pytest.approx(float(want.cluster_total[0, 3]), rel=1e-5)
     parts = next(m.value for m in at.markdown if 'class="zc-parts"' in m.value)
-    assert "仓储贸易" in parts and "文章未给出该目标的年份" in parts
+    assert "仓储贸易" in parts and "文章未给该目标年份" in parts
 
     shared = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     shared.query_params["trade_expansion"] = "12.5"
