@@ -4,6 +4,7 @@ no leakage into industrial output, the cheapest mix and the seek on the cluster 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,9 @@ from streamlit.testing.v1 import AppTest
 from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
 from model.mix import cheapest_mix
 from model.narrative import briefing
-from model.scenario import with_params
+from model.scenario import scenario_params, scenario_projects, with_params
 from model.seek import seek
 from model.uncertainty import ensemble_draws, run_ensemble, simulate_ensemble
-from model.scenario import scenario_params, scenario_projects
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "data" / "zhoucun" / "presets"
@@ -135,7 +135,7 @@ def test_cluster_parts_add_up_in_every_year_and_draw(base):
 
 
 def test_the_drawn_share_of_the_trade_expansion_is_what_runs_see(base):
-    """A run with θ_W drawn gets (1 + θ_W x)^m: its 2027 trade over the trend equals 1 + θ_W x (m = 2 − … )."""
+    """A run with θ_W drawn gets (1 + θ_W x)^m(t−1): in 2027 (m = 2) its trade over the x = 0 run is (1 + θ_W x)²."""
     sc = preset(base, "trend")
     draws = ensemble_draws(base, RUNS)
     runs = [simulate_ensemble(base, scenario_params(with_params(sc, trade_expansion=x), base),
@@ -229,7 +229,6 @@ def test_trade_slider_moves_the_cluster_card_only_and_binds_to_the_url(base):
     assert "2025" in slider.label and "2027" in slider.label
 
     def card_values():
-        import re
         out = {}
         for m in at.markdown:
             for hit in re.finditer(r'data-goal="([a-z_0-9]+)" data-met="(?:true|false)" data-value="([^"]+)"', m.value):
