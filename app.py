@@ -25,7 +25,7 @@ from ui.safe import plain, say
 
 LOG = logging.getLogger("zhoucun")
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
-LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "trade_expansion")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
 
 if workshop_page.requested():  # ?workshop=new, ?room=CODE[&key=SECRET]: the workshop pages (ui/workshop)

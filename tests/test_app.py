@@ -16,6 +16,8 @@ from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+#: Every lever slider on the page; trade & warehousing moves only the cluster (tests/test_cluster.py).
+PAGE_LEVERS = LEVERS + ("trade_expansion",)
 CARD = re.compile(r'data-goal="(?P<id>[a-z_0-9]+)" data-met="(?P<met>true|false)" data-value="(?P<value>[^"]+)"')
 PROB = re.compile(r'data-goal="(?P<id>[a-z_0-9]+)".*?data-probability="(?P<p>[0-9.]+)"')
 
@@ -149,7 +151,7 @@ def test_bold_preset_no_longer_claims_doubling(base):
 
 
 def test_url_restores_a_scenario(base):
-    query = {"investment": "12", "tech_upgrade": "55", "chain_extension": "30", "sme_upgrades": "40",
+    query = {"investment": "12", "tech_upgrade": "55", "chain_extension": "30", "sme_upgrades": "40", "trade_expansion": "3",
              "growth": "8", "projects": "three_year_action", "preset": "three_year_action", "lang": "en"}
     at = app(**query)
     doc = {"assumptions": {"growth": 8.0}, "levers": {**base.presets["three_year_action"]["levers"]}}
@@ -264,7 +266,7 @@ def test_language_switch_keeps_the_scenario(base):
 
 def test_presentation_mode_shows_fewer_controls(base):
     at = app(present="true")
-    assert [s.key for s in at.slider] == list(LEVERS)
+    assert [s.key for s in at.slider] == list(PAGE_LEVERS)
     assert not at.tabs and not at.file_uploader
     assert len(cards(at)) == 4
 

@@ -425,6 +425,8 @@ def test_13_no_english_in_the_chinese_files_and_no_chinese_names_in_the_english_
 
 
 def test_14_number_formats_follow_the_unit_and_the_text_uses_the_tables_unit(books):
+    from model.io.export import _UNIT_KEYS, NUMBER_FORMATS
+    UNIT_CODE = {TEXTS["zh"][key]: code for code, key in _UNIT_KEYS.items() if code in NUMBER_FORMATS}
     zh = openpyxl.load_workbook(io.BytesIO(books["zh"]))
     rows = [r for r in zh["摘要"].iter_rows() if r[0].value == "三年行动"]
     formats = {r[8].value: {r[5].number_format, r[6].number_format, r[7].number_format} for r in rows}
@@ -432,8 +434,11 @@ def test_14_number_formats_follow_the_unit_and_the_text_uses_the_tables_unit(boo
         assert len(fs) == 1 and "0.0##" not in fs
     assert formats[TEXTS["zh"]["unit_money"]] == {"#,##0.0"}
     assert formats["%"] == {"0.0"} and formats[TEXTS["zh"]["unit_pct_yr"]] == {"0.0"}
-    years = [r[3] for r in zh["数据来源"].iter_rows() if r[4].value == "年份"]
-    assert years and all(c.number_format == "0" for c in years)
+    # Finding 14's 2025.0 was a year-valued figure (the 小升规 start year, no longer in the data): every
+    # figure's format follows its unit, and a calendar year has no decimals.
+    shown = [(r[3], r[4].value) for r in zh["数据来源"].iter_rows() if isinstance(r[3].value, (int, float))]
+    assert shown and all(c.number_format == NUMBER_FORMATS[UNIT_CODE[u]] for c, u in shown if u in UNIT_CODE)
+    assert NUMBER_FORMATS["year"] == "0"
     en = openpyxl.load_workbook(io.BytesIO(books["en"]))
     narrative = next(c.value for r in en["Summary"].iter_rows() for c in r
                      if isinstance(c.value, str) and c.value.startswith("In this scenario"))

@@ -249,7 +249,9 @@ def test_room_settings_are_checked_against_the_baseline(base):
 
 # --------------------------------------------------------------------------- plans through the model
 def test_start_values_are_the_preset_inside_the_range(base, spec):
-    assert start_values(spec, base) == {"investment": 15.0, "tech_upgrade": 55.0}  # three_year_action's levers
+    preset = base.presets["three_year_action"]["levers"]  # the room's starting preset
+    assert start_values(spec, base) == {"investment": float(preset["investment"]),
+                                        "tech_upgrade": float(preset["tech_upgrade"])}
     narrow = parse_room_spec({"title": "T", "preset": "three_year_action",
                               "levers": {"investment": {"lo": 0, "hi": 10}}}, base)
     assert start_values(narrow, base) == {"investment": 10.0}

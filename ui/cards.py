@@ -95,6 +95,11 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, trend_res: Re
         v, p, r = res.gains[k]
         gain_html = (f'<div class="zc-gain" data-volume="{v:.6g}" data-price="{p:.6g}" data-reclass="{r:.6g}">'
                      f'{e(t("card.gain", year=goal.target_year, volume=t.money(v), price=t.money(p), reclass=t.money(r)))}</div>')
+    if goal.metric == "cluster_total":
+        c = res.cluster[:, k]
+        gain_html = (f'<div class="zc-parts" data-processing="{c[0]:.6g}" data-trade="{c[1]:.6g}" data-downstream="{c[2]:.6g}">'
+                     f'{e(t("card.cluster_parts", year=goal.target_year, processing=t.money(c[0]), trade=t.money(c[1]), downstream=t.money(c[2])))}</div>'
+                     f'<div class="zc-note">{e(t("card.cluster_note", total=t.money(sum(base.cluster0.values()))))}</div>')
     lg = res.level_goals
     items = "；" if t.lang == "zh" else "; "
     items = items.join(t("card.level_item", level=t.money(float(level)), mark="✔" if lg.met[i, j] else "✘")

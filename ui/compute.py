@@ -71,7 +71,11 @@ class Results:
 
 
 def _steps(sc: Scenario) -> list[Scenario]:
-    """The scenario built up lever by lever from its world (assumptions and sector trends only)."""
+    """The scenario built up lever by lever from its world (assumptions and sector trends only).
+
+    The trade & warehousing lever is left out (neutral in every step): it adds nothing to industrial
+    output or value added, so the last step is ``sc`` without it; ``compute`` runs ``sc`` itself too.
+    """
     doc = sc.model_dump(mode="json")
     levers = doc["levers"]
     order = ["investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects"]
@@ -92,10 +96,10 @@ def compute(doc_json: str, key: str | None = None) -> Results:
     sc = parse_scenario(json.loads(doc_json), base)
     steps = _steps(sc)
     levels = plausible_levels(base)
-    X = np.stack([scenario_params(s, base) for s in steps] + [scenario_params(sc, base)] * levels.size)
+    X = np.stack([scenario_params(s, base) for s in steps] + [scenario_params(sc, base)] * (1 + levels.size))
     factor = np.ones((X.shape[0], len(base.sectors)))
-    factor[len(steps):] = level_factors(base, levels)
-    proj = simulate(base, X, scenario_projects(steps + [sc] * levels.size, base), draws=ParameterDraws(level=factor))
+    factor[len(steps) + 1:] = level_factors(base, levels)
+    proj = simulate(base, X, scenario_projects(steps + [sc] * (1 + levels.size), base), draws=ParameterDraws(level=factor))
     n = len(COMPONENTS)
     tot = proj.total[:n]                                          # (6, Y)
     contrib = np.empty((n, tot.shape[1]))
@@ -106,10 +110,10 @@ def compute(doc_json: str, key: str | None = None) -> Results:
     d_va = np.diff(va - va[:, :1], axis=0, prepend=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_va = np.where(d_va > 1e-9, d_inv / d_va, np.nan)
-    full = n - 1
+    full = n  # the scenario itself (the last step lacks only the trade & warehousing lever)
     years = proj.years
     gains = np.stack([proj.gain_parts(int(y))[full] for y in years])
-    levels_goals = evaluate_goals(proj.rows(slice(n, None)), resolve_goals(sc, base))
+    levels_goals = evaluate_goals(proj.rows(slice(n + 1, None)), resolve_goals(sc, base))
     return Results(
         years=proj.years,
         output=np.array(proj.output[full]),

@@ -31,7 +31,8 @@ def equation_values(base: Baseline) -> dict[str, str]:
             "pend": str(base.plan_end), "kappa": "/".join(kappa), "lag": f"{P['investment_lag']:g}",
             "ht2020": f"{base.high_tech_share_in(year):.1f}", "htpub": f"{published:g}",
             "htgoal": f"{base.goal_by_id['advanced_share_2035'].threshold:g}" if "advanced_share_2035" in base.goal_by_id else "",
-            "runs": f"{DEFAULT_RUNS:,}", "seed": str(DEFAULT_SEED), "lvlo": f"{level.a:g}", "lvhi": f"{level.b:g}"}
+            "runs": f"{DEFAULT_RUNS:,}", "seed": str(DEFAULT_SEED), "lvlo": f"{level.a:g}", "lvhi": f"{level.b:g}",
+            "ktrade": f"{P['trade_capital_output']:g}"}
 
 
 def fill(text: str, values: dict[str, str]) -> str:

@@ -17,7 +17,8 @@ from .i18n import Translator
 from .safe import plain, say
 
 _FORMATS = {"growth": "%.1f", "stainless_price": "%.1f", "volatility": "%.1f", "correlation": "%.2f",
-            "investment": "%.1f", "tech_upgrade": "%.0f", "chain_extension": "%.0f", "sme_upgrades": "%.0f"}
+            "investment": "%.1f", "tech_upgrade": "%.0f", "chain_extension": "%.0f", "sme_upgrades": "%.0f",
+            "trade_expansion": "%.1f"}
 PROJECT_COLUMNS = ("name", "sector", "start_year", "output", "ramp_years", "investment", "note", "name_en", "note_zh")
 #: Optional text columns (the other language's name and note, for the exports): empty means absent.
 _OPTIONAL_TEXT = ("note", "name_en", "note_zh")
@@ -46,7 +47,11 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
                  unit=unit)
         unit_part = ""  # the unit is inside the plan years' brackets
     label = f"{name}{unit_part} · {mark}"
-    help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
+    if key == "trade_expansion":  # the data's trend, capital ratio and lag, not figures in the text
+        help_text = t(f"lever.{key}.help", trend=t.rate(base.params["trade_growth"]), lag=int(base.params["investment_lag"]),
+                      k=f"{base.params['trade_capital_output']:g}")
+    else:
+        help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
     left, right = st.columns([7, 1], vertical_alignment="center")
     with left:
         st.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
@@ -223,7 +228,7 @@ def _plan_changed(base: Baseline, key: str) -> None:
     try:
         plan = parse_scenario({"plan": doc}, base).plan
     except ScenarioError as exc:
-        ss["_plan_error"] = exc
+        ss["_plan_error"] = plain(exc)
         ss["plan_version"] = ver + 1  # re-seed the widgets from the unchanged plan
         return
     ss.pop("_plan_error", None)

@@ -19,8 +19,9 @@ _BASE = """
 .zc-prob {display: inline-block; margin-top: 0.3rem; padding: 0.1rem 0.6rem; border-radius: 6px;
           background: #e8f0fa; color: #17427a; font-weight: 700; font-size: 1.3rem;}
 .zc-badge {font-size: 0.85rem;}
-.zc-gain, .zc-levels {margin-top: 0.3rem; color: #444; font-size: 0.82rem;}
+.zc-gain, .zc-parts, .zc-levels {margin-top: 0.3rem; color: #444; font-size: 0.82rem;}
 .zc-gap {margin-top: 0.1rem;}
+.zc-note {margin-top: 0.2rem; color: #6b6b6b; font-size: 0.75rem;}
 .zc-arith {margin-top: 0.35rem; color: #1f5fa8;}
 .zc-base {margin-top: 0.35rem; color: #6b6b6b; font-size: 0.82rem; border-top: 1px dashed #ccc; padding-top: 0.3rem;}
 .zc-status {color: #444; font-size: 0.92rem;}

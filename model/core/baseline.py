@@ -43,6 +43,7 @@ GLOBAL_PARAMS: Mapping[str, str] = MappingProxyType({
     "va_rate_cap": "%",
     "chain_multiplier": "1",
     "trade_growth": "%/yr",
+    "trade_capital_output": "1",
     "sme_entry_revenue": "100m yuan",
     "price_base": "%/yr",
     "correlation": "1",
@@ -70,6 +71,7 @@ UNCERTAIN_PARAMS: Mapping[str, str] = MappingProxyType({
     "project_size": "1",
     "project_delay_common": "yr",
     "trade_growth": "%/yr",
+    "trade_scale": "1",
 })
 
 #: Largest gap, %-points, between the model's back-cast high-tech share and the published one.

@@ -58,9 +58,22 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   i's high-tech part is :math:`h_i` (data) of its output, and 技改 upgrades traditional output
   into it: :math:`h_i(t) = 1 - (1 - h_i)/A_i(t)`, i.e. the non-high-tech volume does not grow
   with 技改 productivity, so more 技改 never lowers the share and prices do not move it.
-* Cluster = processing (the cluster sector's output) + trade & warehousing (the cluster sector's
-  trend plus the premium ``trade_growth`` − its data trend; its shocks and price) + downstream
-  :math:`c(t)\,m\,V(t)`.
+* Cluster = processing (the cluster sector's output) + trade & warehousing + downstream
+  :math:`c(t)\,m\,V(t)`. Only processing and downstream products are industrial output (they count
+  in both); trade and warehousing turnover counts toward the cluster only.
+* Trade & warehousing turnover (亿元/yr, nominal): :math:`W(t) = W^*(t)\,(1 + \theta_W x)^{m(t-L)}`,
+  :math:`W^*(t) = W(0)(1 + g_c + \gamma - \bar g_c)^t\,\text{rel. price}_c(t)\,\exp(\sum e_c)` — the
+  cluster sector's trend plus the premium of ``trade_growth`` γ over its data trend, its shocks and
+  price. The lever x = ``trade_expansion`` (%/yr, neutral 0) is extra growth on top of the trend in
+  the plan years, from capacity (logistics parks, warehouses, a trading platform) built in them: it
+  acts L years later (construction lag); after the plan the extra growth stops and the level reached
+  persists (``persist``: it keeps growing). θ_W is the drawn share of the extra growth that
+  materialises (1 centrally; ``uncertainty.csv`` trade_scale). With x = 0 the factor is exactly 1.
+  Bill on the same capital account, :math:`k_W[\max(0, \Delta D(t+L)) + \delta D(t)]` with
+  :math:`D = W - W^*` the extra turnover (central path, no shocks) and :math:`k_W` =
+  ``trade_capital_output`` (yuan of capital per yuan of annual turnover, an estimate): capacity for
+  the turnover of t + L paid at t, plus replacement of what depreciates. It is kept apart from the
+  industrial investment by sector (``trade_investment``) and counts in the total bill.
 
 With every lever neutral, no projects and σ = 0 every multiplier is exactly 1 and
 :math:`Y_i(t) = Y_i(0)(1+g_i)^t`.
@@ -117,12 +130,14 @@ class ParameterDraws:
     capital_elasticity : (N,) α
     tech_scale : (N,) θ, factor on the 技改 effect
     trade_growth : (N,) trend growth of stainless trade and warehousing, %/yr
+    trade_scale : (N,) θ_W, share of the trade_expansion lever's extra growth that materialises
     """
 
     level: np.ndarray | None = None
     capital_elasticity: np.ndarray | None = None
     tech_scale: np.ndarray | None = None
     trade_growth: np.ndarray | None = None
+    trade_scale: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,8 @@ class Projection:
     reclassified : (N, S, Y) output of the extra 小升规 entrants (reclassified, not new production)
     high_tech : (N, Y) high-tech output at base-year prices
     advanced_mask : (S,) bool, sectors in the emerging and future groups
+    trade_investment : (N, Y) the bill of trade and warehousing capacity (``trade_expansion``), or None
+        without ``detail``; not industrial investment, but part of the capital account's total bill
     """
 
     years: np.ndarray
@@ -156,6 +173,7 @@ class Projection:
     reclassified: np.ndarray
     high_tech: np.ndarray
     advanced_mask: np.ndarray
+    trade_investment: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -167,9 +185,15 @@ class Projection:
         return self.output.sum(axis=1)
 
     @cached_property
-    def investment(self) -> np.ndarray:
-        """(N, Y) total investment bill of the year (every channel)."""
+    def industrial_investment(self) -> np.ndarray:
+        """(N, Y) industrial investment bill of the year (every channel, summed over sectors)."""
         return self.investment_by_sector.sum(axis=1)
+
+    @cached_property
+    def investment(self) -> np.ndarray:
+        """(N, Y) total bill of the capital account in the year: industry plus trade and warehousing."""
+        inv = self.industrial_investment
+        return inv if self.trade_investment is None else inv + self.trade_investment
 
     @property
     def total_value_added(self) -> np.ndarray:
@@ -244,16 +268,20 @@ class Projection:
                           value_added=self.value_added[sl], price=self.price[sl], cluster=self.cluster[sl],
                           investment_by_sector=self.investment_by_sector[sl],
                           reclassified=self.reclassified[sl], high_tech=self.high_tech[sl],
-                          advanced_mask=self.advanced_mask)
+                          advanced_mask=self.advanced_mask,
+                          trade_investment=None if self.trade_investment is None else self.trade_investment[sl])
 
     def icor(self) -> np.ndarray:
-        """(N, Y) incremental capital-output ratio: cumulative investment / value-added gain.
+        """(N, Y) incremental capital-output ratio: cumulative industrial investment / value-added gain.
 
-        NaN where the value added has not grown (the ratio is then undefined).
+        Trade and warehousing capacity is left out (its turnover is not industrial value added). NaN
+        where the value added has not grown (the ratio is then undefined).
         """
         gain = self.total_value_added - self.total_value_added[:, :1]
+        inv = np.array(self.industrial_investment)
+        inv[:, 0] = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(gain > 0, self.cumulative_investment / gain, np.nan)
+            return np.where(gain > 0, np.cumsum(inv, axis=1) / gain, np.nan)
 
 
 def draw_normals(rng: np.random.Generator, n: int, base: "Baseline") -> np.ndarray:
@@ -358,6 +386,7 @@ class _RowPart:
     entry: np.ndarray       # 小升规 entry revenue by year
     share: np.ndarray       # (Y, R) chain-extension share, fraction
     growth: np.ndarray      # (1, R, S) nominal trend growth g, fraction
+    trade_years: np.ndarray  # (Y, R) plan years m(t − L) of capacity acting on trade turnover
 
 
 def _plan_counters(base: "Baseline", X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -424,8 +453,10 @@ def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
     c_max = SPEC_BY_NAME["chain_extension"].hi * _PCT
     share = np.minimum(c0 + (col("chain_extension") - c0) * elapsed / length, max(c_max, c0))[..., 0]  # (Y, R)
 
+    trade_years = _lagged(elapsed[..., 0], lag, 0.0)                        # (Y, R)
+
     return _RowPart(core=core, cap_ratio=cap_ratio, boost=boost, rel_price=rel_price, price=price,
-                    investment=spend, entry=entry, share=share, growth=g)
+                    investment=spend, entry=entry, share=share, growth=g, trade_years=trade_years)
 
 
 def _tabulate(rowwise: np.ndarray, values: np.ndarray | None, fn) -> tuple[np.ndarray, np.ndarray | None]:
@@ -595,6 +626,19 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
     premium = (tg - base.trend_pct[ci]) * _PCT                           # (N,)
     years_t = np.arange(T + 1, dtype=float)[:, None]
     trade = base.cluster0["trade"] * np.power(1.0 + rp.growth[0, :, ci] + premium, years_t) * rp.rel_price[:, :, ci]
+    x_trade = X[:, _COL["trade_expansion"]] * _PCT                       # (N,)
+    trade_inv = None
+    if np.any(x_trade != 0):  # exactly the trend path otherwise (the factor would be 1)
+        scale = 1.0 if dr.trade_scale is None else dr.trade_scale
+        lift = np.power(1.0 + scale * x_trade, rp.trade_years)            # (Y, N)
+        if detail:
+            extra_w = trade * (lift - 1.0)                                # D(t), central path
+            build = np.maximum(np.diff(extra_w, axis=0, prepend=0.0), 0.0)
+            delta = P["depreciation"] * _PCT
+            trade_inv = P["trade_capital_output"] * (_lead(build, lag) + delta * extra_w)
+        trade = trade * lift
+    elif detail:
+        trade_inv = np.zeros((T + 1, N))
     if trade_shock is not None:
         trade = trade * trade_shock
     cluster = np.stack(np.broadcast_arrays(output[:, :, ci], trade, rp.share * mult * volume), axis=2)
@@ -630,7 +674,7 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
     proj = Projection(years=base.years, sector_ids=base.sector_ids, output=nsy(output),
                       value_added=nsy(value_added), price=nsy(price), cluster=nsy(cluster),
                       investment_by_sector=nsy(spend), reclassified=nsy(reclassified), high_tech=high_tech.T,
-                      advanced_mask=base.advanced_mask)
+                      advanced_mask=base.advanced_mask, trade_investment=None if trade_inv is None else trade_inv.T)
     # The sums over sectors were taken on contiguous memory above: seed the record's cached totals.
     proj.__dict__.update(total=total.T, real_total=real_total.T)
     return proj

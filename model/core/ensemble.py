@@ -3,8 +3,8 @@
 A run draws growth shocks (``volatility``, ``correlation``) and the uncertain data of
 ``uncertainty.csv``: the unpublished 2024 level and its sector split, the capital elasticity, the
 scale of the 技改 effect, the share of key projects' stated output they reach, a delay common to
-all projects plus each project's own delay (``parameters.csv``), and the trend growth of stainless
-trade. The draws depend on the seed and the run count only, not on the scenario, so two scenarios
+all projects plus each project's own delay (``parameters.csv``), the trend growth of stainless
+trade and the share of the trade_expansion lever's extra growth that materialises. The draws depend on the seed and the run count only, not on the scenario, so two scenarios
 (or two lever values in goal seek) see the same draws: common random numbers.
 
 Only summaries leave this module for the page (quantile bands, probabilities, the spread of each
@@ -97,9 +97,11 @@ def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
     # α and θ enter transcendental functions of whole paths: stratified, so each value is computed once.
     params = ParameterDraws(level=level, capital_elasticity=_draw(rng, U["capital_elasticity"], runs, strata=STRATA),
                             tech_scale=_draw(rng, U["tech_scale"], runs, strata=STRATA),
-                            trade_growth=_draw(rng, U["trade_growth"], runs))
+                            trade_growth=_draw(rng, U["trade_growth"], runs),
+                            trade_scale=_draw(rng, U["trade_scale"], runs))
     delays = own + common[:, None]
-    for a in (normals, delays, size, level, params.capital_elasticity, params.tech_scale, params.trade_growth):
+    for a in (normals, delays, size, level, params.capital_elasticity, params.tech_scale, params.trade_growth,
+              params.trade_scale):
         a.flags.writeable = False
     return EnsembleDraws(normals=normals, delays=delays, size=size, params=params)
 
@@ -119,7 +121,8 @@ def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: 
         return a if K == 1 else np.tile(a, (K,) + (1,) * (a.ndim - 1))
 
     params = ParameterDraws(level=tile(p.level), capital_elasticity=tile(p.capital_elasticity),
-                            tech_scale=tile(p.tech_scale), trade_growth=tile(p.trade_growth))
+                            tech_scale=tile(p.tech_scale), trade_growth=tile(p.trade_growth),
+                            trade_scale=tile(p.trade_scale))
     if projects.count:
         projects = project_draws(projects, tile(draws.delays[:, :projects.count]), tile(draws.size))
     return simulate(base, rows, projects, normals=normals, draws=params, detail=False)

@@ -48,6 +48,9 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               "share of stainless processed locally into downstream products", "不锈钢就地深加工比例", sensitivity=10.0),
     ParamSpec("sme_upgrades", "levers", "firms/yr", "家/年", 0.0, 300.0, 5.0, 0.0,
               "extra firms lifted above the size threshold (小升规)", "新增小升规企业", sensitivity=30.0),
+    ParamSpec("trade_expansion", "levers", "%/yr", "%/年", 0.0, 30.0, 0.5, 0.0,
+              "extra growth of stainless trade and warehousing turnover", "不锈钢仓储贸易额额外增速",
+              sensitivity=5.0),
 )
 
 SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}

@@ -67,6 +67,9 @@ def _load_texts() -> dict[str, dict[str, str]]:
 
 TEXTS: dict[str, dict[str, str]] = _load_texts()
 
+#: The parts of the output gain since the base year (``Projection.gain_parts``), in its order.
+GAIN_PARTS = ("volume", "price", "reclassification")
+
 #: Unit codes (data files, long tables) → key of their display text in ``TEXTS``.
 _UNIT_KEYS = {"100m yuan": "unit_money", "%": "unit_pct", "%/yr": "unit_pct_yr", "yr": "unit_yr",
               "year": "unit_year", "1": "unit_one", "": "unit_one", "firms/yr": "unit_firms_yr",
@@ -108,7 +111,8 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
         * ``cluster`` — ``processing``, ``trade``, ``downstream`` and ``total`` (the cluster measure,
           exactly ``Projection.cluster_total``), ``100m yuan``;
         * ``investment``, ``cumulative_investment`` — ``total``, ``100m yuan``;
-        * ``investment`` by sector and ``total`` (every channel's bill), ``100m yuan``;
+        * ``investment`` by sector, ``trade`` (trade and warehousing capacity of ``trade_expansion``: on the
+          capital account, not industrial investment) and ``total`` (every channel's bill), ``100m yuan``;
         * ``advanced_share`` — ``total``, ``%`` of output in the emerging and future groups (新兴与未来产业占比);
         * ``high_tech_share`` — ``total``, ``%`` 高新技术产业产值占比 at constant prices (the structure goal);
         * ``gain`` — ``volume``, ``price``, ``reclassification``: the gain of total output over the base
@@ -141,7 +145,8 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
     add("cluster", list(CLUSTER_PARTS) + ["total"], np.vstack([proj.cluster[row], proj.cluster_total[row]]),
         UNIT_MONEY)
     inv = proj.investment_by_sector[row]
-    add("investment", ids + ["total"], np.vstack([inv, proj.investment[row]]), UNIT_MONEY)
+    trade_inv = np.zeros(years.size) if proj.trade_investment is None else proj.trade_investment[row]
+    add("investment", ids + ["trade", "total"], np.vstack([inv, trade_inv, proj.investment[row]]), UNIT_MONEY)
     add("cumulative_investment", ["total"], proj.cumulative_investment[row], UNIT_MONEY)
     add("advanced_share", ["total"], proj.advanced_share[row], UNIT_PCT)
     add("high_tech_share", ["total"], proj.high_tech_share[row], UNIT_PCT)

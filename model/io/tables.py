@@ -20,7 +20,8 @@ def projection_table(proj: Projection, base: Baseline, row: int = 0, real: bool 
 
     ``investment`` is the investment bill of the year by sector, nominal also with ``real`` (every
     channel: the investment path, 技改 above today's share, key projects and chain extension; base
-    year: the steady path).
+    year: the steady path). It is industrial investment: the bill of trade and warehousing capacity
+    (``trade_expansion``) is the cluster row's investment.
 
     Besides one row per sector and year there are rows with sector ``total`` (规上工业总产值) and
     the cluster measure (``<cluster sector>_cluster``, value_added empty). ``real`` deflates to base-year
@@ -40,7 +41,8 @@ def projection_table(proj: Projection, base: Baseline, row: int = 0, real: bool 
     if real:
         cluster = cluster / proj.price[row, base.cluster_index]
     frames.append(pd.DataFrame({"year": years, "sector": cluster_id(base), "output": cluster,
-                                "value_added": np.nan, "investment": np.nan}))
+                                "value_added": np.nan,
+                                "investment": np.nan if proj.trade_investment is None else proj.trade_investment[row]}))
     table = pd.concat(frames, ignore_index=True)
     return table.sort_values(["year"], kind="stable").reset_index(drop=True)
 

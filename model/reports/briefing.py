@@ -16,6 +16,7 @@ from ..core.goals import NOT_REACHED, evaluate_goals
 from ..core.plausibility import plausibility_flags
 from ..core.seek import SEEKABLE
 from ..core.specs import SPEC_BY_NAME
+from ..schema.mix import cheapest_mix
 from ..schema.runs import at_levels, run_scenario, seek, summarize, tornado
 from ..schema.scenario import Scenario, resolve_goals
 
@@ -43,6 +44,22 @@ def level_sentence(t: Translator, goals, levels: np.ndarray, res) -> str:
     return t("story.range", items=("；" if t.lang == "zh" else "; ").join(items))
 
 
+def _inline(t: Translator, name: str) -> str:
+    """A lever's label inside an English sentence starts in lower case."""
+    return name if t.lang == "zh" else name[:1].lower() + name[1:]
+
+
+def mix_sentence(t: Translator, base: Baseline, sc: Scenario, goal) -> str:
+    """The cheapest mix of levers that meets a level goal (``mix.cheapest_mix``), in one sentence."""
+    m = cheapest_mix(base, sc, goal.id)
+    items = t("story.mix_join").join(
+        t("story.mix_item", lever=_inline(t, t(f"lever.{s.lever}")), value=f"{s.value:g}", unit=t.unit(SPEC_BY_NAME[s.lever].unit_en),
+          price=f"{s.price:.2f}") for s in m.steps)
+    key = "story.mix" if m.reached else "story.mix_short"
+    return t(key, goal=goal.name(t.lang), value=t.money(m.goal_value if m.reached else m.value), year=m.year,
+             items=items, bill=t.money(m.bill))
+
+
 def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None,
              money: str = "page") -> str:
     """The paragraph for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given).
@@ -51,6 +68,7 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     (亿元 = 100m yuan), for the workbook, whose tables are in that unit.
     """
     t = Translator(lang, money=money)
+
     goals = resolve_goals(sc, base)
     proj = run_scenario(base, sc)
     res = evaluate_goals(proj, goals)
@@ -75,7 +93,7 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     table = tornado(base, sc, "total")
     driver = table.iloc[0]
     name = t(f"lever.{driver.param}")
-    parts.append(t("story.driver", name=name if lang == "zh" else name[:1].lower() + name[1:], year=short,
+    parts.append(t("story.driver", name=_inline(t, name), year=short,
                    span=t.money(float(driver.span))))
     gap = largest_gap(res)
     lever = next((n for n in table.param if n in SEEKABLE and n != "growth"), None)
@@ -91,6 +109,9 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
             parts.append(t("story.seek_unreachable", goal=goals[gap].name(lang), lever=label))
     elif gap is None:
         parts.append(t("story.all_met"))
+    level = next((j for j, g in enumerate(goals) if g.metric == "cluster_total" and not res.met[0, j]), None)
+    if level is not None:
+        parts.append(mix_sentence(t, base, sc, goals[level]))
     flags = plausibility_flags(base, proj, short)
     if flags:
         parts.append(t("story.flags_one" if len(flags) == 1 else "story.flags", n=len(flags)))

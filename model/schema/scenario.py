@@ -100,6 +100,7 @@ class Levers(_Doc):
     tech_upgrade: float | None = _spec_field("tech_upgrade")
     chain_extension: float | None = _spec_field("chain_extension")
     sme_upgrades: float = _spec_field("sme_upgrades")
+    trade_expansion: float = _spec_field("trade_expansion")
     projects: tuple[Project, ...] = Field((), max_length=MAX_PROJECTS)
 
 
@@ -323,6 +324,7 @@ def neutral_values(base: Baseline, growth: float | None = None,
         "tech_upgrade": base.params["tech_base_share"],
         "chain_extension": base.chain_base,
         "sme_upgrades": 0.0,
+        "trade_expansion": 0.0,
     }
 
 
@@ -334,7 +336,8 @@ def scenario_params(sc: Scenario, base: Baseline) -> np.ndarray:
     neutral = neutral_values(base, a.growth, trends)
     given = {"growth": a.growth, "stainless_price": a.stainless_price, "volatility": a.volatility,
              "correlation": a.correlation, "investment": lv.investment, "tech_upgrade": lv.tech_upgrade,
-             "chain_extension": lv.chain_extension, "sme_upgrades": lv.sme_upgrades}
+             "chain_extension": lv.chain_extension, "sme_upgrades": lv.sme_upgrades,
+             "trade_expansion": lv.trade_expansion}
     scalars = [neutral[n] if given[n] is None else float(given[n]) for n in SCALAR_PARAMS]
     start, end = plan_window(sc, base)
     plan = [float(start), float(end), 1.0 if sc.plan.after == "persist" else 0.0]

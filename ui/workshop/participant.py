@@ -16,7 +16,8 @@ from workshop.rooms import NAME_MAX, REASON_MAX, plan_document, start_values
 from workshop.store import ParticipantView, RoomView
 
 from ..cards import goal_card
-from ..compute import canonical, chart_spec, compute
+from ..charts import chart_spec
+from ..compute import canonical, compute
 from .common import (Context, language_switch, page_style, prediction_question, show_error, show_prediction,
                      slider_format, text, value_unit)
 
