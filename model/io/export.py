@@ -36,8 +36,6 @@ from ..schema.scenario import Scenario, param_names, resolve_goals, scenario_par
 from .sheets import FittedSheet, print_setup
 from .tables import cluster_id, goals_table
 
-#: The parts of the gain over the base year (``Projection.gain_parts``), the sectors of the ``gain`` series.
-GAIN_PARTS = ("volume", "price", "reclassification")
 #: Columns of ``series_table``.
 SERIES_COLUMNS = ("scenario", "series", "sector", "year", "value", "unit")
 #: Unit codes of the long table (the data files' codes): 亿元, percent, percent per year.
