@@ -16,8 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from model import Baseline, GoalSpec
+from model.core.engine import GAIN_PARTS
 
-from .compute import COMPONENTS, GAIN_PARTS, Results, compute, ensemble, get_baseline
+from .compute import COMPONENTS, Results, compute, ensemble, get_baseline
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.

@@ -21,8 +21,6 @@ SEED = DEFAULT_SEED
 
 #: Sources of growth in the contribution chart, in the order the levers are added.
 COMPONENTS = ("trend", "investment", "tech_upgrade", "chain_extension", "sme_upgrades", "projects")
-#: What the gain of total output is made of (``Projection.gain_parts``).
-GAIN_PARTS = ("volume", "price", "reclassification")
 
 
 def baseline_key(folder: str | None, official_json: str = "") -> str:

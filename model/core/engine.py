@@ -95,6 +95,8 @@ if TYPE_CHECKING:  # the core reads a Baseline's attributes; it never loads one
 _COL = {name: i for i, name in enumerate(FIXED_PARAMS)}
 _NFIX = len(FIXED_PARAMS)
 _PCT = 0.01  # the parameter matrix is in percent; the equations in fractions
+#: The parts of the output gain since the base year, in the order of ``Projection.gain_parts``.
+GAIN_PARTS = ("volume", "price", "reclassification")
 
 
 def param_names(base: "Baseline") -> tuple[str, ...]:

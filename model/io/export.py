@@ -28,7 +28,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..core.baseline import CLUSTER_PARTS, Baseline
-from ..core.engine import Projection
+from ..core.engine import GAIN_PARTS, Projection
 from ..core.goals import evaluate_goals
 from ..core.specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
 from ..schema.runs import run_scenarios
@@ -64,9 +64,6 @@ def _load_texts() -> dict[str, dict[str, str]]:
 
 
 TEXTS: dict[str, dict[str, str]] = _load_texts()
-
-#: The parts of the output gain since the base year (``Projection.gain_parts``), in its order.
-GAIN_PARTS = ("volume", "price", "reclassification")
 
 #: Unit codes (data files, long tables) → key of their display text in ``TEXTS``.
 _UNIT_KEYS = {"100m yuan": "unit_money", "%": "unit_pct", "%/yr": "unit_pct_yr", "yr": "unit_yr",
