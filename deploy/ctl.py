@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -115,7 +116,9 @@ def _number(layout: Layout, n: int) -> int:
 # --------------------------------------------------------------------------- nginx
 def write_nginx(run: RunDir, layout: Layout) -> None:
     """Render nginx.conf for ``layout``, have nginx check it, then make it the live file."""
-    user = "nobody nogroup" if os.geteuid() == 0 else None  # nginx started as root drops its workers to nobody
+    # Started as root, nginx would drop its workers to `nobody`, who may not reach a run directory under a
+    # private folder (uploads are buffered there): locally they run as the invoking user, like the app servers.
+    user = "root root" if os.geteuid() == 0 else None
     new = run.path / "nginx.conf.new"
     new.write_text(nginx_conf(layout, run.path, user=user), encoding="utf-8")
     test = subprocess.run([NGINX, "-t", "-q", "-p", str(run.path), "-c", str(new), "-e", str(run.logs / "nginx-error.log")],
@@ -218,9 +221,12 @@ def migrate(database_url: str) -> None:
         engine.dispose()
 
 
-def start_postgres(run: RunDir) -> tuple[str, dict]:
-    """A throwaway PostgreSQL cluster in the run directory (scripts/pg-test.sh); its URL and env."""
-    env = {**os.environ, "PG_TEST_DIR": str(run.path / "pg"), "PG_TEST_PORT": str(free_port())}
+def start_postgres() -> tuple[str, dict]:
+    """A throwaway PostgreSQL cluster (scripts/pg-test.sh) in a fresh folder under the system's temp
+    directory, which the ``postgres`` user can reach (a run directory may sit under a private one)."""
+    folder = tempfile.mkdtemp(prefix="zc-deploy-pg-")
+    os.chmod(folder, 0o755)
+    env = {**os.environ, "PG_TEST_DIR": folder, "PG_TEST_PORT": str(free_port())}
     out = subprocess.run([str(REPO / "scripts" / "pg-test.sh"), "start"], env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise DeployError("local PostgreSQL did not start: " + (out.stderr.strip() or out.stdout.strip())[-300:])
@@ -252,15 +258,12 @@ def up(args: argparse.Namespace) -> int:
         shutil.rmtree(run.path / "nginx-temp")
     for d in (run.path, run.logs, *(run.path / "nginx-temp" / x for x in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))):
         d.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:  # nginx workers (nobody) buffer large uploads here
-        for d in (run.path / "nginx-temp").rglob("*"):
-            shutil.chown(d, "nobody", "nogroup")
 
     pg_env = None
     database_url = args.database_url or os.environ.get("DATABASE_URL", "").strip()
     try:
         if not database_url:
-            database_url, pg_env = start_postgres(run)
+            database_url, pg_env = start_postgres()
         migrate(database_url)
         host = args.host
         ports = [args.base_port + i if args.base_port else free_port(host) for i in range(args.servers)]
@@ -287,7 +290,8 @@ def up(args: argparse.Namespace) -> int:
                     raise DeployError(f"supervisord exited ({sup.returncode}); see {run.logs}")
             wait_until(lambda: healthy(f"http://{listen}{PROXY_HEALTH}"), "nginx health check")
             status = server_status(run)
-            print(json.dumps({"ready": True, **status}), flush=True)
+            database = f"throwaway PostgreSQL in {pg_env['PG_TEST_DIR']}" if pg_env else "DATABASE_URL"
+            print(json.dumps({"ready": True, **status, "database": database}), flush=True)
             print(f"\nZhoucun simulator on {len(ports)} server(s): http://{listen}/   (Ctrl-C stops everything)",
                   file=sys.stderr, flush=True)
             while sup.poll() is None and not stop:
