@@ -278,9 +278,9 @@ def up(args: argparse.Namespace) -> int:
         # with the same secret, so a browser that moves between them is still recognised.
         env = {**os.environ, "DATABASE_URL": database_url,
                "STREAMLIT_SERVER_COOKIE_SECRET": os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32)}
-        sup = subprocess.Popen([sys.executable, "-m", "supervisor.supervisord", "-c", str(run.supervisord_conf)],
-                               env=env, cwd=run.path, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=open(run.logs / "supervisord.err", "ab"))
+        with open(run.logs / "supervisord.err", "ab") as err:
+            sup = subprocess.Popen([sys.executable, "-m", "supervisor.supervisord", "-c", str(run.supervisord_conf)],
+                                   env=env, cwd=run.path, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
         stop = _on_signals()
         try:
             for n in layout.numbers:

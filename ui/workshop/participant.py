@@ -87,7 +87,7 @@ def _reconnected(t, me: ParticipantView) -> None:
         saved = t("ws.reconnected.predicted")
     else:
         saved = t("ws.reconnected.joined")
-    st.markdown(f'<div class="ws-note" role="status" data-testid="ws-reconnected">'
+    st.markdown(f'<div class="ws-reconnect" role="status" data-testid="ws-reconnected">'
                 f'{text(t("ws.reconnected", saved=saved))}</div>', unsafe_allow_html=True)
 
 
