@@ -52,6 +52,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def healthy(url: str, timeout: float = 2.0) -> bool:
     """``url`` answers 200 with body ``ok`` (Streamlit's ``/_stcore/health``)."""
     with contextlib.suppress(OSError, urllib.error.URLError, ValueError):
@@ -254,6 +266,8 @@ def up(args: argparse.Namespace) -> int:
         raise DeployError(f"no such script in the repository: {args.script}")
     if args.servers < 1:
         raise DeployError("--servers must be at least 1")
+    if args.port and not port_free(args.listen_host, args.port):
+        raise DeployError(f"port {args.port} on {args.listen_host} is taken: choose another with --port (0 = any free one)")
     with contextlib.suppress(FileNotFoundError):
         shutil.rmtree(run.path / "nginx-temp")
     for d in (run.path, run.logs, *(run.path / "nginx-temp" / x for x in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))):
@@ -326,8 +340,15 @@ def _on_signals() -> list:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m deploy", description="N Streamlit servers behind nginx.")
     p.add_argument("--run-dir", help="the deployment's files (default $ZC_DEPLOY_DIR or var/deploy)")
+    # --run-dir also after the command (deploy/run-local.sh --run-dir D); SUPPRESS keeps a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--run-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True)
-    u = sub.add_parser("up", help="start PostgreSQL (unless given), N servers and nginx; Ctrl-C stops all")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, parents=[common])
+
+    u = command("up", "start PostgreSQL (unless given), N servers and nginx; Ctrl-C stops all")
     u.add_argument("--servers", "-n", type=int, default=2, help="number of app servers (default 2)")
     u.add_argument("--port", type=int, default=8080, help="the proxy's port (0: a free one; default 8080)")
     u.add_argument("--listen-host", default="127.0.0.1", help="the proxy's address (0.0.0.0 for a LAN)")
@@ -335,15 +356,15 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--base-port", type=int, default=0, help="first app server port (default: free ports)")
     u.add_argument("--script", default="app.py", help="the Streamlit script (e.g. bench/trivial_app.py)")
     u.add_argument("--database-url", default="", help="default $DATABASE_URL, else a throwaway PostgreSQL")
-    sub.add_parser("status", help="servers, PIDs, health, drained")
-    sub.add_parser("down", help="stop every server, nginx and the throwaway PostgreSQL")
+    command("status", "servers, PIDs, health, drained")
+    command("down", "stop every server, nginx and the throwaway PostgreSQL")
     for name, text in (("pid", "print server K's PID"), ("kill", "SIGKILL server K (supervisord restarts it)"),
                        ("stop", "stop server K (stays down)"), ("start", "start server K, wait for its health"),
                        ("drain", "take server K out of nginx"), ("undrain", "put server K back into nginx"),
                        ("restart", "graceful restart of server K: drain, restart, wait healthy, put back")):
-        sub.add_parser(name, help=text).add_argument("k", type=int)
-    sub.add_parser("migrate", help="create/upgrade the workshop schema on $DATABASE_URL")
-    s = sub.add_parser("nginx-site", help="print the nginx site for app servers on other hosts/ports")
+        command(name, text).add_argument("k", type=int)
+    command("migrate", "create/upgrade the workshop schema on $DATABASE_URL")
+    s = command("nginx-site", "print the nginx site for app servers on other hosts/ports")
     s.add_argument("--servers", required=True, help="comma-separated host:port of the app servers")
     s.add_argument("--listen", default="80")
     s.add_argument("--drain", default="", help="comma-separated server numbers to leave out")
