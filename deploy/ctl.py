@@ -275,6 +275,9 @@ def up(args: argparse.Namespace) -> int:
 
     pg_env = None
     database_url = args.database_url or os.environ.get("DATABASE_URL", "").strip()
+    # Ctrl-C and SIGTERM stop everything (SIGINT too when inherited as ignored, e.g. from `cmd &`).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if not database_url:
             database_url, pg_env = start_postgres()
@@ -295,7 +298,6 @@ def up(args: argparse.Namespace) -> int:
         with open(run.logs / "supervisord.err", "ab") as err:
             sup = subprocess.Popen([sys.executable, "-m", "supervisor.supervisord", "-c", str(run.supervisord_conf)],
                                    env=env, cwd=run.path, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
-        stop = _on_signals()
         try:
             for n in layout.numbers:
                 wait_until(lambda n=n: healthy(f"http://{layout.address(n)}/_stcore/health") or sup.poll() is not None,
@@ -308,9 +310,13 @@ def up(args: argparse.Namespace) -> int:
             print(json.dumps({"ready": True, **status, "database": database}), flush=True)
             print(f"\nZhoucun simulator on {len(ports)} server(s): http://{listen}/   (Ctrl-C stops everything)",
                   file=sys.stderr, flush=True)
-            while sup.poll() is None and not stop:
+            while sup.poll() is None:
                 time.sleep(0.3)
+            return sup.returncode  # `python -m deploy down`: 0
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM, at any point after supervisord started
+            return 0
         finally:
+            _shield()
             if sup.poll() is None:
                 sup.send_signal(signal.SIGTERM)  # supervisord stops every program, then exits
                 try:
@@ -318,22 +324,22 @@ def up(args: argparse.Namespace) -> int:
                 except subprocess.TimeoutExpired:
                     sup.kill()
                     sup.wait()
+    except KeyboardInterrupt:  # before supervisord started (PostgreSQL, migrations)
+        return 0
     finally:
+        _shield()
         if pg_env is not None:
             stop_postgres(pg_env)
-    return 0
 
 
-def _on_signals() -> list:
-    """A list that becomes non-empty on SIGINT/SIGTERM (checked by ``up``'s loop)."""
-    got: list = []
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
-    def handler(signum, _frame):
-        got.append(signum)
 
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    return got
+def _shield() -> None:
+    """A second Ctrl-C (or SIGTERM) must not cut the clean-up short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 # --------------------------------------------------------------------------- command line

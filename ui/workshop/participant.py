@@ -24,7 +24,6 @@ from ..compute import canonical, compute
 from .common import (Context, language_switch, page_style, prediction_question, show_error, show_prediction,
                      slider_format, text, value_unit)
 
-#: The chart a participant sees for each kind of focus goal (one chart: a phone has room for one).
 #: Seconds between two looks at the room's status (lock, reveal). A page with a self-refreshing
 #: fragment is also rerun by Streamlit's frontend as soon as it reconnects, which is what moves a
 #: participant whose server went away onto a live session at once (not at their next click, which
@@ -34,6 +33,7 @@ POLL_S = 10.0
 #: a participant coming back (reload, phone woken up, or a new server after theirs went away).
 SESSION_SEEN = "_ws_session_seen"
 
+#: The chart a participant sees for each kind of focus goal (one chart: a phone has room for one).
 CHART_FOR_METRIC = {"total_multiple": "total", "cluster_total": "cluster", "advanced_share": "sectors", "high_tech_share": "sectors",
                     "min_growth": "total"}
 
