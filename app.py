@@ -137,12 +137,32 @@ for key, values in st.session_state.get("_notices", []):
         values["range"] = f"{values['range']} {t.unit(values.pop('unit'))}".strip()
     say("warning", t, key, **values)
 
+#: The tabs, by language-neutral id: the open one lives in the URL (``?tab=tools``) and only it computes.
+TABS = ("sim", "tools", "compare", "model")
+
+
+state.choice_from_url("tab", TABS, "sim")
 if present:
+    open_tab = "sim"
     tab_sim, tab_tools, tab_compare, tab_model = st.container(), None, None, None
 else:
-    tab_sim, tab_tools, tab_compare, tab_model = st.tabs([t("tab_sim"), t("tab_tools"), t("tab_compare"), t("tab_model")])
+    labels = {tab: t(f"tab_{tab}") for tab in TABS}
+    # Streamlit binds tabs to the URL by their (translated) label, so the neutral id is bound by hand;
+    # one widget per language, opened on the session's tab (its state, not ``default``, which would
+    # make a new widget at every switch).
+    tab_key = f"tabs_{t.lang}"
+    if tab_key not in st.session_state:
+        st.session_state[tab_key] = labels[st.session_state["tab"]]
+    tab_sim, tab_tools, tab_compare, tab_model = st.tabs(
+        [labels[tab] for tab in TABS], key=tab_key, on_change="rerun")
+    open_tab = next((tab for tab, box in zip(TABS, (tab_sim, tab_tools, tab_compare, tab_model)) if box.open), "sim")
+    if open_tab != st.session_state["tab"]:
+        st.session_state["tab"] = open_tab
+        state.choice_to_url("tab", "sim")
 with tab_sim:
     live_main = st.container()
+#: True while the whole script runs; a fragment rerun sees the value the last whole run left (False).
+FULL_RUN = True
 
 
 @st.fragment
@@ -166,14 +186,16 @@ def _live() -> None:
             for key in ASSUMPTIONS:
                 panels.slider(base, t, key)
     state.sync_url(base)
+    if open_tab != "sim" and not FULL_RUN:
+        # A lever moved while another tab is open: that tab shows the current settings, so the whole
+        # page reruns (computing the open tab only), never leaving it on the previous scenario.
+        st.rerun(scope="app")
 
     scenario = state.current_scenario(base)
     preset, changed = state.preset_status(base)
     doc = scenario.to_doc()
     doc_json = canonical(doc)
     trend_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
-    res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
-    ens = ensemble(doc_json, BASE_KEY)
 
     if not present:
         # The files are built when a button is clicked, outside this run, where the session is empty:
@@ -192,6 +214,10 @@ def _live() -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                width="stretch", help=t("download_xlsx_help"))
 
+    if open_tab != "sim":
+        return
+    res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
+    ens = ensemble(doc_json, BASE_KEY)
     preset_label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
     with live_main:
         too_large = st.session_state.get("_too_large_for_url")
@@ -270,14 +296,15 @@ def _chart_note(name: str, res, trend_res) -> None:
 
 
 live()
+FULL_RUN = False
 
-if tab_tools is not None:
+if open_tab == "tools":
     with tab_tools:
         tools.render(base, t, BASE_KEY)
-if tab_compare is not None:
+elif open_tab == "compare":
     with tab_compare:
         compare.render(base, t, BASE_KEY)
-if tab_model is not None:
+elif open_tab == "model":
     with tab_model:
         model_page.render(base, t, get_baseline(baseline_key(DATA_DIR)))
 
