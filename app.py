@@ -18,7 +18,7 @@ import streamlit as st
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
 from ui import cards, charts, compare, exports, memory, model_page, monitor, panels, state, style, tools
 from ui.charts import chart_spec
-from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, plausibility
+from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 from ui import workshop as workshop_page
 from ui.safe import plain, say
@@ -237,7 +237,7 @@ def _live() -> None:
             with st.expander(t("range.title")):
                 st.caption(t("range.help"))
                 st.dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
-        for flag in plausibility(doc_json, BASE_KEY):
+        for flag in res.flags:
             shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
             say("warning", t, f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
                 year=flag.year, icon=":material/report:")

@@ -598,3 +598,21 @@ def test_cli_page_and_workbook_show_the_same_chances(base):
     found = {names[row[1]]: row[9] for row in ws.iter_rows(values_only=True)
              if len(row) > 9 and row[1] in names and isinstance(row[9], (int, float))}
     assert found == pytest.approx(cli_10000, abs=1e-12)
+
+
+def test_page_flags_are_those_of_the_scenarios_own_run(base):
+    """``compute`` folds the plausibility notes into its one engine call: they are the flags of the
+    scenario's deterministic run (``run_scenario``), for every preset."""
+    from model.core.plausibility import plausibility_flags
+    from ui.compute import baseline_key, canonical, compute
+    seen = set()
+    for name in base.presets:
+        sc = parse_scenario(base.presets[name], base)
+        short = {g.id: g for g in resolve_goals(sc, base)}["doubling"].target_year
+        want = plausibility_flags(base, run_scenario(base, sc), short)
+        got = compute(canonical(sc.to_doc()), baseline_key(None)).flags
+        assert [(f.check, f.year, f.unit) for f in got] == [(f.check, f.year, f.unit) for f in want], name
+        for g, w in zip(got, want):
+            assert g.value == pytest.approx(w.value, rel=1e-12) and g.threshold == w.threshold
+        seen.update(f.check for f in want)
+    assert seen  # some preset (bold) raises a note, so the comparison is not of empty lists

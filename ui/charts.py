@@ -18,7 +18,7 @@ import streamlit as st
 from model import Baseline, GoalSpec
 from model.core.engine import GAIN_PARTS
 
-from .compute import COMPONENTS, Results, compute, ensemble, get_baseline
+from .compute import CACHE_TTL_S, COMPONENTS, Results, compute, ensemble, get_baseline
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.
@@ -374,7 +374,7 @@ def fan_frames(name: str, ens, res: Results, trend_res: Results, t: Translator, 
             "actuals": chart_points(actuals_json, indicator, None, f)}
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, ttl=CACHE_TTL_S, show_spinner=False)
 def chart_spec(name: str, doc_json: str, trend_json: str, lang: str, real: bool, shares: bool,
                key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
     """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""
