@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, compare, exports, memory, model_page, monitor, panels, state, style, tools
+from ui import cards, charts, compare, exports, model_page, monitor, panels, process, state, style, tools
 from ui.charts import chart_spec
 from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
@@ -24,7 +24,7 @@ from ui import workshop as workshop_page
 from ui.safe import plain, say
 
 LOG = logging.getLogger("zhoucun")
-memory.freeze_imports()  # every module is imported by now: keep them out of the collection after each run
+process.tune()  # every module is imported by now: frozen out of the collection after each run; one BLAS thread
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "trade_expansion")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
