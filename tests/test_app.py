@@ -49,8 +49,7 @@ def app(**query) -> AppTest:
 def cards(at: AppTest) -> dict[str, tuple[bool, float]]:
     out = {}
     for m in at.markdown:
-        hit = CARD.search(m.value)
-        if hit:
+        for hit in CARD.finditer(m.value):  # the row of cards is one element
             out[hit["id"]] = (hit["met"] == "true", float(hit["value"]))
     return out
 
@@ -349,7 +348,7 @@ def test_chart_panels_follow_their_choosers_and_the_url(base):
 
 
 def probabilities(at: AppTest) -> dict[str, float]:
-    return {h["id"]: float(h["p"]) for m in at.markdown for h in [PROB.search(m.value)] if h}
+    return {h["id"]: float(h["p"]) for m in at.markdown for h in PROB.finditer(m.value)}
 
 
 def test_cards_show_the_live_chance_and_it_moves_with_the_levers(base):
