@@ -14,17 +14,19 @@ import os
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, compare, exports, model_page, monitor, panels, state, style, tools
+from ui import cards, charts, compare, exports, model_page, monitor, panels, process, state, style, tools
 from ui.charts import chart_spec
-from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, plausibility
+from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 from ui import reconnect
 from ui import workshop as workshop_page
 from ui.safe import plain, say
 
 LOG = logging.getLogger("zhoucun")
+process.tune()  # every module is imported by now: frozen out of the collection after each run; one BLAS thread
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
 LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "trade_expansion")
 ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
@@ -91,8 +93,11 @@ with st.sidebar:
         label = meta.get(f"name_{t.lang}") or name
         cols[i % 2].button(label, key=f"preset_{name}", width="stretch", on_click=state.apply_preset,
                            args=(base, name), help=meta.get(f"description_{t.lang}"))
+    st.markdown(f"**{t('levers')}** · {t('levers_help')}")
     box_levers = st.container()
     box_projects = st.container()
+    if not present:
+        st.markdown(f"**{t('assumptions')}** · {t('assumptions_help')}")
     box_assumptions = st.container()
     box_advanced = st.container()
     save_box = st.container()
@@ -138,12 +143,66 @@ for key, values in st.session_state.get("_notices", []):
         values["range"] = f"{values['range']} {t.unit(values.pop('unit'))}".strip()
     say("warning", t, key, **values)
 
+#: The tabs, by language-neutral id: the open one lives in the URL (``?tab=tools``) and only it computes.
+TABS = ("sim", "tools", "compare", "model")
+
+
+state.choice_from_url("tab", TABS, "sim")
 if present:
+    open_tab = "sim"
     tab_sim, tab_tools, tab_compare, tab_model = st.container(), None, None, None
 else:
-    tab_sim, tab_tools, tab_compare, tab_model = st.tabs([t("tab_sim"), t("tab_tools"), t("tab_compare"), t("tab_model")])
-with tab_sim:
-    live_main = st.container()
+    labels = {tab: t(f"tab_{tab}") for tab in TABS}
+    # Streamlit binds tabs to the URL by their (translated) label, so the neutral id is bound by hand;
+    # one widget per language, opened on the session's tab (its state, not ``default``, which would
+    # make a new widget at every switch).
+    tab_key = f"tabs_{t.lang}"
+    if tab_key not in st.session_state:
+        st.session_state[tab_key] = labels[st.session_state["tab"]]
+    tab_sim, tab_tools, tab_compare, tab_model = st.tabs(
+        [labels[tab] for tab in TABS], key=tab_key, on_change="rerun")
+    open_tab = next((tab for tab, box in zip(TABS, (tab_sim, tab_tools, tab_compare, tab_model)) if box.open), "sim")
+    if open_tab != st.session_state["tab"]:
+        st.session_state["tab"] = open_tab
+        state.choice_to_url("tab", "sim")
+# The simulator tab's fixed parts are drawn here, by the whole run; the fragment fills the slots
+# between them (a fragment rerun re-sends only what it draws, so what does not change stays put).
+# Toggles and chart choosers are here too: changing them reruns the page, which is rare.
+slots: dict[str, DeltaGenerator] = {}
+chart_slots: list[tuple[str, DeltaGenerator]] = []
+every = real = shares = False
+if open_tab == "sim":
+    with tab_sim:
+        slots["top"] = st.container()
+        st.subheader(t("goals_header"))
+        slots["cards"] = st.container()
+        if not present:
+            with st.expander(t("range.title")):
+                st.caption(t("range.help"))
+                slots["range"] = st.container()
+        slots["flags"] = st.container()
+        c1, c2, c3 = st.columns(3)
+        every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
+        real = c2.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
+        shares = c3.toggle(t("shares_toggle"), key="shares", bind="query-params")
+        if every:  # all eight, two (one when presenting) to a row
+            per_row = 1 if present else 2
+            for start in range(0, len(CHARTS), per_row):
+                for col, name in zip(st.columns(per_row), CHARTS[start: start + per_row]):
+                    with col:
+                        chart_slots.append((name, charts.chart_title_slot(t, name, shares)))
+        else:  # two panels, each showing the chart chosen above it (as En-ROADS does)
+            for col, key in zip(st.columns(2), PANEL_DEFAULTS):
+                with col:
+                    st.selectbox(t("chart_choice"), CHARTS, key=key, format_func=lambda c: t(f"chart.{c}"),
+                                 label_visibility="collapsed", on_change=state.choice_to_url,
+                                 args=(key, PANEL_DEFAULTS[key]))
+                    chart_slots.append((st.session_state[key], charts.chart_title_slot(t, st.session_state[key], shares)))
+        if not present:
+            with st.expander(t("monitor"), expanded=bool(st.session_state.get("actuals_json"))):
+                slots["monitor"] = st.container()
+#: True while the whole script runs; a fragment rerun sees the value the last whole run left (False).
+FULL_RUN = True
 
 
 @st.fragment
@@ -158,23 +217,23 @@ def live() -> None:
 
 def _live() -> None:
     with box_levers:
-        st.markdown(f"**{t('levers')}** · {t('levers_help')}")
         for key in LEVERS:
             panels.slider(base, t, key)
     if not present:
         with box_assumptions:
-            st.markdown(f"**{t('assumptions')}** · {t('assumptions_help')}")
             for key in ASSUMPTIONS:
                 panels.slider(base, t, key)
     state.sync_url(base)
+    if open_tab != "sim" and not FULL_RUN:
+        # A lever moved while another tab is open: that tab shows the current settings, so the whole
+        # page reruns (computing the open tab only), never leaving it on the previous scenario.
+        st.rerun(scope="app")
 
     scenario = state.current_scenario(base)
     preset, changed = state.preset_status(base)
     doc = scenario.to_doc()
     doc_json = canonical(doc)
     trend_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
-    res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
-    ens = ensemble(doc_json, BASE_KEY)
 
     if not present:
         # The files are built when a button is clicked, outside this run, where the session is empty:
@@ -193,8 +252,12 @@ def _live() -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                width="stretch", help=t("download_xlsx_help"))
 
+    if open_tab != "sim":
+        return
+    res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
+    ens = ensemble(doc_json, BASE_KEY)
     preset_label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
-    with live_main:
+    with slots["top"]:
         too_large = st.session_state.get("_too_large_for_url")
         if too_large:  # the link would be refused by the server: say so and offer the file instead
             say("warning", t, "link_too_large", params=", ".join(too_large))
@@ -206,51 +269,30 @@ def _live() -> None:
         else:
             status = t("preset_custom")
         st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
-        st.subheader(t("goals_header"))
+    with slots["cards"]:
         cards.goal_cards(t, base, res, trend_res, ens)
-        if not present:
-            with st.expander(t("range.title")):
-                st.caption(t("range.help"))
-                st.dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
-        for flag in plausibility(doc_json, BASE_KEY):
+    if "range" in slots:
+        slots["range"].dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
+    with slots["flags"]:
+        for flag in res.flags:
             shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
             say("warning", t, f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
                 year=flag.year, icon=":material/report:")
-
-        c1, c2, c3 = st.columns(3)
-        every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
-        real = c2.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
-        shares = c3.toggle(t("shares_toggle"), key="shares", bind="query-params")
-        if every:  # all eight, two (one when presenting) to a row
-            per_row = 1 if present else 2
-            for start in range(0, len(CHARTS), per_row):
-                for col, name in zip(st.columns(per_row), CHARTS[start: start + per_row]):
-                    with col:
-                        _chart_block(name, doc_json, trend_json, real, shares, res, trend_res)
-        else:  # two panels, each showing the chart chosen above it (as En-ROADS does)
-            for col, key in zip(st.columns(2), PANEL_DEFAULTS):
-                with col:
-                    st.selectbox(t("chart_choice"), CHARTS, key=key, format_func=lambda c: t(f"chart.{c}"),
-                                 label_visibility="collapsed", on_change=state.choice_to_url,
-                                 args=(key, PANEL_DEFAULTS[key]))
-                    _chart_block(st.session_state[key], doc_json, trend_json, real, shares, res, trend_res)
-
-        if not present:
-            with st.expander(t("monitor"), expanded=bool(st.session_state.get("actuals_json"))):
-                # Name the preset only while the settings are still the preset's.
-                monitor.render(base, t, ens, preset_label if preset and not changed else t("scenario.current"))
+    for name, slot in chart_slots:
+        with slot:
+            _chart_block(name, doc_json, trend_json, real, shares, res, trend_res)
+    if "monitor" in slots:
+        with slots["monitor"]:
+            # Name the preset only while the settings are still the preset's.
+            monitor.render(base, t, ens, preset_label if preset and not changed else t("scenario.current"))
 
 
 def _chart_block(name: str, doc_json: str, trend_json: str, real: bool, shares: bool, res, trend_res) -> None:
-    """One chart with its title line and note."""
-    subtitle = {"fan_total": "chart.fan.sub", "fan_cluster": "chart.fan.sub", "total": "chart.total.sub", "sectors": "chart.sector_shares.sub" if shares else "chart.sectors.sub",
-                "cluster": "chart.cluster.sub", "contrib": "chart.contrib.sub", "va": None,
-                "invest": "chart.invest.sub"}[name]
-    st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(subtitle)}" if subtitle else ""))
+    """One chart and its note, under the title drawn by the whole run (``charts.chart_title_slot``)."""
     spec = chart_spec(name, doc_json, trend_json, t.lang, real, shares, BASE_KEY,
                       st.session_state.get("actuals_json", ""))
     specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
-    for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st.container()], specs):
+    for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st], specs):
         sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
     _chart_note(name, res, trend_res)
 
@@ -271,14 +313,15 @@ def _chart_note(name: str, res, trend_res) -> None:
 
 
 live()
+FULL_RUN = False
 
-if tab_tools is not None:
+if open_tab == "tools":
     with tab_tools:
         tools.render(base, t, BASE_KEY)
-if tab_compare is not None:
+elif open_tab == "compare":
     with tab_compare:
         compare.render(base, t, BASE_KEY)
-if tab_model is not None:
+elif open_tab == "model":
     with tab_model:
         model_page.render(base, t, get_baseline(baseline_key(DATA_DIR)))
 

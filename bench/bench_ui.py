@@ -18,7 +18,10 @@ ArrowRight follows each measured move, so every measured move asks for a scenari
 extra step, so after the first two moves the app answers from its cache. The two pages are moved
 in turn, so that background load on the machine hits both alike.
 
-Prints median and p90 for both and the ratio real/trivial (target ≤ 1.3; printed, never asserted).
+Prints median and p90 for both and the ratio real/trivial (target ≤ 1.3; printed, never asserted),
+and per measured move: the server's CPU time (user + system of the server process, from /proc, read
+before the key press and after the page is idle; target app ≤ 1.5× trivial), and what the websocket
+carried to the browser (ForwardMsg frames with an element delta, and bytes).
 Both servers are stopped at the end, also on errors and Ctrl-C.
 """
 
@@ -39,6 +42,8 @@ from browser_support import (CARD, CHART, Server, browser_missing, launch_chromi
                              slider_input, wait_idle)
 
 TARGET = 1.3
+CPU_TARGET = 1.5
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 TIMEOUT_MS = 60_000
 
 #: Installed in every page before it loads: timestamps of keydown and of the awaited change.
@@ -91,11 +96,26 @@ class Target:
         self.times: list[float] = []        # keydown → idle and probe changed (ms)
         self.chart_times: list[float] = []  # keydown → chart changed (ms)
         self.no_running = 0                 # moves whose 'running' state was never seen
+        self.cpu: list[float] = []          # server CPU per move (ms)
+        self.deltas: list[int] = []         # ForwardMsg element deltas per move
+        self.bytes: list[int] = []          # websocket bytes to the browser per move
+        self._frames: list[bytes] = []
+
+    def server_cpu_ms(self) -> float:
+        """User + system CPU time of the server process so far (ms), from /proc/<pid>/stat."""
+        fields = Path(f"/proc/{self.server.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return 1e3 * (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+    def _on_ws(self, ws) -> None:
+        if "_stcore/stream" in ws.url:
+            ws.on("framereceived", lambda payload: self._frames.append(
+                payload if isinstance(payload, bytes) else payload.encode()))
 
     def open(self, browser) -> None:
         ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
         ctx.add_init_script(PROBE_JS)
         self.page = ctx.new_page()
+        self.page.on("websocket", self._on_ws)
         self.page.goto(self.server.url + "/", timeout=TIMEOUT_MS)
         self.page.wait_for_selector(self.probe, timeout=TIMEOUT_MS)
         self.page.wait_for_selector(f"{CHART} svg.marks, {CHART} canvas", timeout=TIMEOUT_MS)
@@ -106,14 +126,38 @@ class Target:
     def move(self, key: str, probe: str | None = None) -> dict:
         """Press ``key`` on the thumb; wait until the page is idle and ``probe`` (and the chart) changed."""
         self.page.evaluate(ARM_JS, [probe or self.probe, self.chart])
+        self._frames.clear()
+        cpu0 = self.server_cpu_ms()
         self.thumb.press(key)
         self.page.wait_for_function(DONE_JS, timeout=TIMEOUT_MS)
-        return self.page.evaluate(RESULT_JS)
+        wait_idle(self.page, timeout=TIMEOUT_MS)
+        r = self.page.evaluate(RESULT_JS)
+        r["cpu"] = self.server_cpu_ms() - cpu0
+        r["deltas"], r["bytes"] = count_deltas(self._frames), sum(len(f) for f in self._frames)
+        return r
 
     def record(self, r: dict) -> None:
         self.times.append(r["done"] - r["t0"])
         self.chart_times.append(r["chart"] - r["t0"])
         self.no_running += not r["running"]
+        self.cpu.append(r["cpu"])
+        self.deltas.append(r["deltas"])
+        self.bytes.append(r["bytes"])
+
+
+def count_deltas(frames: list[bytes]) -> int:
+    """How many of the websocket frames are ForwardMsg element deltas (new or changed elements/blocks)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    n = 0
+    for f in frames:
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(f)
+        except Exception:  # noqa: BLE001 — a frame that is not a ForwardMsg is not a delta
+            continue
+        n += msg.WhichOneof("type") == "delta"
+    return n
 
 
 def p90(xs: list[float]) -> float:
@@ -164,6 +208,13 @@ def run(args: argparse.Namespace) -> int:
     for t in (real, triv):
         print(f"  {t.name:<36} {statistics.median(t.times):10.0f} {p90(t.times):8.0f} {min(t.times):7.0f} "
               f"{max(t.times):7.0f}  {statistics.median(t.chart_times):.0f} / {p90(t.chart_times):.0f}")
+    print(f"  {'page':<36} {'CPU ms/move':>11} {'deltas/move':>11} {'KB/move':>8}   (medians; server process)")
+    for t in (real, triv):
+        print(f"  {t.name:<36} {statistics.median(t.cpu):11.0f} {statistics.median(t.deltas):11.0f} "
+              f"{statistics.median(t.bytes) / 1024:8.1f}")
+    cpu_ratio = statistics.median(real.cpu) / max(statistics.median(triv.cpu), 1e-9)
+    print(f"  server CPU per move real/trivial: {cpu_ratio:.2f} (target ≤ {CPU_TARGET}: "
+          f"{'within' if cpu_ratio <= CPU_TARGET else 'above'} target); load average {os.getloadavg()}")
     ratio = statistics.median(real.times) / statistics.median(triv.times)
     ratio90 = p90(real.times) / p90(triv.times)
     print(f"  ratio real/trivial: median {ratio:.2f}, p90 {ratio90:.2f} (target ≤ {TARGET}: "

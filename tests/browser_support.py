@@ -51,8 +51,10 @@ def free_port() -> int:
 class Server:
     """``python -m streamlit run <script>`` on a free port, from the repository root."""
 
-    def __init__(self, script: str = "app.py", port: int | None = None, cwd: Path = REPO) -> None:
+    def __init__(self, script: str = "app.py", port: int | None = None, cwd: Path = REPO,
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.script = script
+        self.extra_args = tuple(extra_args)  # more ``--section.option value`` flags
         self.port = port or free_port()
         self.cwd = cwd
         self.url = f"http://127.0.0.1:{self.port}"
@@ -63,7 +65,7 @@ class Server:
     def start(self, timeout: float = 60.0) -> Server:
         cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *self.extra_args]
         self.proc = subprocess.Popen(cmd, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout

@@ -28,6 +28,15 @@ def fresh_caches():
     yield
 
 
+def open_tab(at: AppTest, tab: str, lang: str = "zh") -> AppTest:
+    """Click a tab (by its language-neutral id, as in ``?tab=``): only the open tab computes."""
+    from ui.i18n import Translator
+    at.session_state[f"tabs_{lang}"] = Translator(lang)(f"tab_{tab}")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def app(**query) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in query.items():
@@ -40,8 +49,7 @@ def app(**query) -> AppTest:
 def cards(at: AppTest) -> dict[str, tuple[bool, float]]:
     out = {}
     for m in at.markdown:
-        hit = CARD.search(m.value)
-        if hit:
+        for hit in CARD.finditer(m.value):  # the row of cards is one element
             out[hit["id"]] = (hit["met"] == "true", float(hit["value"]))
     return out
 
@@ -68,8 +76,10 @@ def test_page_runs_in_both_languages(base, lang, title):
     at = app(lang=lang)
     assert at.title[0].value == title
     assert len(cards(at)) == 4
-    assert len(at.get("vega_lite_chart")) == 2 + 3  # two chart panels; the tools map and tornado; the comparison chart
-    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9 + 3  # all eight (value added: two)
+    assert len(at.get("vega_lite_chart")) == 2  # two chart panels; the hidden tabs compute nothing
+    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9  # all eight (value added: two)
+    assert len(app(lang=lang, tab="tools").get("vega_lite_chart")) == 2  # the map and the tornado, no cards
+    assert len(app(lang=lang, tab="compare").get("vega_lite_chart")) == 1  # the comparison chart
     assert not at.error
     text = " ".join(m.value for m in at.markdown)
     assert ("目标达成情况" in " ".join(shown(s.value) for s in at.subheader)) == (lang == "zh")
@@ -272,7 +282,7 @@ def test_presentation_mode_shows_fewer_controls(base):
 
 
 def test_model_page_lists_every_figure_with_status(base):
-    at = app()
+    at = app(tab="model")
     frames = [d.value for d in at.dataframe]
     params = next(f for f in frames if "状态" in f.columns and len(f) == len(base.figures))
     assert set(params["状态"]) <= {"官方", "推算", "估算"}
@@ -334,11 +344,11 @@ def test_chart_panels_follow_their_choosers_and_the_url(base):
     assert "增量来源" in titles and "投资账单" in titles
     at.selectbox(key="chart_left").set_value("sectors").run()
     assert at.query_params["chart_left"] in (["sectors"], "sectors")
-    assert len(app(chart_left="nope").get("vega_lite_chart")) == 2 + 3  # unknown chart: the default
+    assert len(app(chart_left="nope").get("vega_lite_chart")) == 2  # unknown chart: the default
 
 
 def probabilities(at: AppTest) -> dict[str, float]:
-    return {h["id"]: float(h["p"]) for m in at.markdown for h in [PROB.search(m.value)] if h}
+    return {h["id"]: float(h["p"]) for m in at.markdown for h in PROB.finditer(m.value)}
 
 
 def test_cards_show_the_live_chance_and_it_moves_with_the_levers(base):
@@ -355,7 +365,7 @@ def test_cards_show_the_live_chance_and_it_moves_with_the_levers(base):
 
 
 def test_decision_tools_tab_runs_goal_seek_and_sobol(base):
-    at = app()
+    at = app(tab="tools")
     assert any('data-testid="narrative"' in m.value and "2027" in m.value for m in at.markdown)
     at.selectbox(key="seek_goal").set_value("doubling").run()
     at.selectbox(key="seek_lever").set_value("sme_upgrades").run()
@@ -365,7 +375,8 @@ def test_decision_tools_tab_runs_goal_seek_and_sobol(base):
     at.button(key="seek_run").click().run()
     assert not at.exception and at.success and "趋势增速" in at.success[0].value
     at.button(key="seek_apply").click().run()
-    assert cards(at)["doubling"][0] is True  # the applied value meets the goal
+    assert cards(open_tab(at, "sim"))["doubling"][0] is True  # the applied value meets the goal
+    open_tab(at, "tools")
     at.button(key="sobol_run").click().run()
     assert not at.exception
     assert any("Sobol" in c.value or "S1" in c.value for c in at.caption)
@@ -379,7 +390,7 @@ def test_plausibility_notes_appear_for_the_bold_preset(base):
 
 
 def test_compare_save_rename_delete_and_share_by_url(base):
-    at = app()
+    at = app(tab="compare")
     at.text_input(key="cmp_name").set_value("基准").run()
     at.button(key="cmp_save").click().run()
     at.slider(key="growth").set_value(26.0).run()
@@ -404,7 +415,7 @@ def test_compare_save_rename_delete_and_share_by_url(base):
 
 
 def test_compare_limits_and_bad_urls(base):
-    at = app()
+    at = app(tab="compare")
     for i in range(9):
         at.text_input(key="cmp_name").set_value(f"s{i}").run()
         at.button(key="cmp_save").click().run()
@@ -468,6 +479,7 @@ def test_official_import_changes_the_baseline_and_a_bad_file_keeps_it(base):
     from model.io.official import template_frame
     at = app()
     before = cards(at)
+    open_tab(at, "model")  # the import lives on the model & data tab
     frame = template_frame(base, "zh")
     first = frame.columns[0]
     out_col = next(c for c in frame.columns if "产值" in str(c))
@@ -476,22 +488,23 @@ def test_official_import_changes_the_baseline_and_a_bad_file_keeps_it(base):
     up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
     up.set_value(("official.csv", frame.to_csv(index=False).encode("gbk"), "text/csv")).run()
     assert not at.exception and any("已导入" in shown(s.value) for s in at.success), [shown(e.value) for e in at.error]
-    after = cards(at)
+    after = cards(open_tab(at, "sim"))
     assert after["advanced_share_2035"][1] > before["advanced_share_2035"][1]
     assert any("官方" in m.value for m in at.markdown)  # the header says official figures are in use
     bad = frame.astype(object)
     bad.loc[row, out_col] = "很多"
+    open_tab(at, "model")
     up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
     up.set_value(("bad.csv", bad.to_csv(index=False).encode("utf-8-sig"), "text/csv")).run()
     assert any("未导入" in shown(e.value) and "很多" in e.value for e in at.error)
-    assert cards(at) == after  # the accepted baseline stays
-    at.button(key="official_reset").click().run()
-    assert_cards_equal(cards(at), {k: v for k, v in before.items()})
+    assert cards(open_tab(at, "sim")) == after  # the accepted baseline stays
+    open_tab(at, "model").button(key="official_reset").click().run()
+    assert_cards_equal(cards(open_tab(at, "sim")), {k: v for k, v in before.items()})
 
 
 def test_presets_still_apply_after_an_upload_raises_the_chain_floor(base):
     from model.io.official import template_frame
-    at = app()
+    at = app(tab="model")
     frame = template_frame(base, "zh")
     out_col = next(c for c in frame.columns if "产值" in str(c))
     frame.loc[frame[frame.columns[0]] == "stainless", out_col] = 80.0  # less processing: a higher local share
@@ -499,7 +512,7 @@ def test_presets_still_apply_after_an_upload_raises_the_chain_floor(base):
     up.set_value(("official.csv", frame.to_csv(index=False).encode("utf-8"), "text/csv")).run()
     assert not at.exception and not at.error, [shown(e.value) for e in at.error]
     at.button(key="preset_cautious").click().run()  # cautious asks for 18 %, below the new floor
-    assert not at.exception and len(cards(at)) == 4
+    assert not at.exception and len(cards(open_tab(at, "sim"))) == 4
     assert at.slider(key="chain_extension").value >= 18
 
 
@@ -521,21 +534,23 @@ def test_a_broken_data_folder_gives_a_message_not_a_traceback(tmp_path, monkeypa
 
 def test_official_figures_travel_in_the_url_and_compare_survives_a_higher_chain_floor(base):
     from model.io.official import template_frame
-    at = app()
+    at = app(tab="compare")
     at.button(key="preset_bold").click().run()
     at.text_input(key="cmp_name").set_value("进取").run()
     at.button(key="cmp_save").click().run()
     frame = template_frame(base, "zh")
     out_col = next(c for c in frame.columns if "产值" in str(c))
     frame.loc[frame[frame.columns[0]] == "stainless", out_col] = 80.0  # the chain floor rises above bold's 45 %?
+    open_tab(at, "model")
     up = next(u for u in at.file_uploader if str(u.key).startswith("official_upload_"))
     up.set_value(("official.csv", frame.to_csv(index=False).encode("utf-8"), "text/csv")).run()
     assert not at.exception and not at.error, [shown(e.value) for e in at.error]
-    here = cards(at)
+    here = cards(open_tab(at, "sim"))
     query = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert "official" in query
     again = app(**query)
     assert_cards_equal(cards(again), here)  # the same baseline, the same numbers
+    open_tab(at, "compare")
     at.text_input(key="cmp_name").set_value("当前设置").run()
     at.button(key="cmp_save").click().run()
     assert any("保留" in shown(e.value) for e in at.error)
@@ -582,3 +597,21 @@ def test_cli_page_and_workbook_show_the_same_chances(base):
     found = {names[row[1]]: row[9] for row in ws.iter_rows(values_only=True)
              if len(row) > 9 and row[1] in names and isinstance(row[9], (int, float))}
     assert found == pytest.approx(cli_10000, abs=1e-12)
+
+
+def test_page_flags_are_those_of_the_scenarios_own_run(base):
+    """``compute`` folds the plausibility notes into its one engine call: they are the flags of the
+    scenario's deterministic run (``run_scenario``), for every preset."""
+    from model.core.plausibility import plausibility_flags
+    from ui.compute import baseline_key, canonical, compute
+    seen = set()
+    for name in base.presets:
+        sc = parse_scenario(base.presets[name], base)
+        short = {g.id: g for g in resolve_goals(sc, base)}["doubling"].target_year
+        want = plausibility_flags(base, run_scenario(base, sc), short)
+        got = compute(canonical(sc.to_doc()), baseline_key(None)).flags
+        assert [(f.check, f.year, f.unit) for f in got] == [(f.check, f.year, f.unit) for f in want], name
+        for g, w in zip(got, want):
+            assert g.value == pytest.approx(w.value, rel=1e-12) and g.threshold == w.threshold
+        seen.update(f.check for f in want)
+    assert seen  # some preset (bold) raises a note, so the comparison is not of empty lists

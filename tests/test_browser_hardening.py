@@ -20,7 +20,7 @@ import pytest
 
 from browser_support import slider_input, wait_idle
 from model.io.bounded import pack, unpack
-from test_browser import TIMEOUT, card, cards, click_button, expect, open_app
+from test_browser import TIMEOUT, card, cards, click_button, expect, open_app, wait_ready
 
 pytestmark = pytest.mark.browser
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -45,6 +45,7 @@ def _save_in_compare(page, name: str) -> None:
     expect(page.locator(f"input[value='{name}']")).to_have_count(1, timeout=TIMEOUT)
     wait_idle(page)
     page.get_by_role("tab", name="情景模拟").click()
+    wait_ready(page)  # only the open tab computes: the cards come with the rerun the click starts
 
 
 def _move(page, key: str, keypress: str = "PageUp") -> str:
@@ -208,4 +209,5 @@ def test_fuzz_every_upload_kind(server, new_context, trend_cards, tmp_path, pref
     wait_idle(page)
     _assert_safe(page, trend_cards)
     page.get_by_role("tab", name="情景模拟").click()
+    wait_ready(page)  # only the open tab computes: the cards come with the rerun the click starts
     assert cards(page) == trend_cards

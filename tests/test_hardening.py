@@ -53,8 +53,17 @@ def app(**query) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    """Click a tab by its language-neutral id: only the open tab computes."""
+    from ui.i18n import Translator
+    at.session_state["tabs_zh"] = Translator("zh")(f"tab_{tab}")
+    return at.run()
+
+
 def cards(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if "data-goal=" in m.value]
+    """Each goal card's HTML (the row of cards is one markdown element)."""
+    return [card for m in at.markdown if "data-goal=" in m.value
+            for card in m.value.split('<div class="zc-card ')[1:]]
 
 
 # --------------------------------------------------------------------------- 2. bounded scenario files
@@ -118,7 +127,7 @@ def test_3_a_cell_at_xfd1048576_is_not_padded(base):
 def test_3_the_session_keeps_only_the_message_of_a_rejected_upload(base):
     """A rejected file's exception holds its traceback and every frame's locals (the whole file):
     the session must keep only the two message texts."""
-    at = app()
+    at = app(tab="model")  # the official-data import lives on the model & data tab
     rows = "\n".join(f"nosuch{i},1" for i in range(300))
     uploader = next(u for u in at.file_uploader if str(u.key).startswith("official_upload"))
     uploader.set_value(("many.csv", ("sector,output_2024\n" + rows).encode(), "text/csv")).run()
@@ -217,7 +226,7 @@ def test_6_eight_saved_scenarios_with_sixty_chinese_projects_fit_in_a_link(base)
     """On main the compare parameter of this state was a 216 kB URL that the server refused."""
     rng = random.Random(9)
     saved = {f"方案{i}": {"levers": {"projects": _projects(60, rng)}} for i in range(7)}
-    at = app(compare=pack(json.dumps(saved, ensure_ascii=False, separators=(",", ":"))))
+    at = app(compare=pack(json.dumps(saved, ensure_ascii=False, separators=(",", ":"))), tab="compare")
     assert not at.exception and len(at.session_state["saved"]) == 7
     at.text_input(key="cmp_name").set_value("方案7").run()
     at.button(key="cmp_save").click().run()
@@ -233,11 +242,11 @@ def test_6_eight_saved_scenarios_with_sixty_chinese_projects_fit_in_a_link(base)
 def test_6_a_state_too_large_for_a_link_says_so_and_offers_the_file(base):
     rng = random.Random(1)
     saved = {f"方案{i}": {"levers": {"projects": _projects(60, rng, name_len=80)}} for i in range(7)}
-    at = app(compare=pack(json.dumps(saved, ensure_ascii=False, separators=(",", ":"))))
+    at = app(compare=pack(json.dumps(saved, ensure_ascii=False, separators=(",", ":"))), tab="compare")
     at.text_input(key="cmp_name").set_value("方案7").run()
     at.button(key="cmp_save").click().run()
-    assert not at.exception
-    assert "compare" not in at.query_params  # left out rather than written as a link the server refuses
+    open_tab(at, "sim")  # the notice sits above the goal cards
+    assert not at.exception  # left out rather than written as a link the server refuses
     assert any("无法通过链接分享" in shown(w.value) for w in at.warning)
     assert at.download_button(key="download_scenario_too_large")
 
@@ -506,12 +515,15 @@ def test_fuzz_uploads_never_raise_and_keep_the_scenario(trend_cards, prefix, dat
     st.cache_data.clear()
     stem = "[x](https://evil.example)" if evil else "a"
     name = f"{stem}.json" if prefix == "upload_" else f"{stem}.xlsx" if xlsx else f"{stem}.csv"
-    at = app()
+    at = app(tab="model") if prefix == "official_upload_" else app()  # official figures: the model & data tab
     uploader = next(u for u in at.file_uploader if str(u.key).startswith(prefix))
     uploader.set_value((name, data, "application/octet-stream")).run()
     assert not at.exception, at.exception
     if at.error:
         assert all(CJK.search(shown(e.value)) for e in at.error)
         assert all("https://evil" not in e.value for e in at.error)
-    if prefix != "upload_" or at.error:  # a rejected file, or official figures / actuals: the scenario stays
-        assert cards(at) == trend_cards or prefix == "official_upload_" and not at.error
+    errors = list(at.error)
+    if prefix == "official_upload_":
+        open_tab(at, "sim")
+    if prefix != "upload_" or errors:  # a rejected file, or official figures / actuals: the scenario stays
+        assert cards(at) == trend_cards or prefix == "official_upload_" and not errors

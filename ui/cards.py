@@ -139,9 +139,7 @@ def level_table(t: Translator, res: Results) -> "pd.DataFrame":
 
 
 def goal_cards(t: Translator, base: Baseline, res: Results, trend_res: Results, ens=None) -> None:
-    cols = st.columns(len(res.goals.goals))
-    for j, col in enumerate(cols):
-        with col:
-            p = None if ens is None else float(ens.probability[j])
-            st.markdown(goal_card(t, base, j, res, trend_res, p, 0 if ens is None else ens.runs),
-                        unsafe_allow_html=True)
+    # One element for the row of cards (a CSS grid, ``style.py``): a move re-sends one delta, not nine.
+    html = "".join(goal_card(t, base, j, res, trend_res, None if ens is None else float(ens.probability[j]),
+                             0 if ens is None else ens.runs) for j in range(len(res.goals.goals)))
+    st.markdown(f'<div class="zc-cards">{html}</div>', unsafe_allow_html=True)

@@ -18,7 +18,7 @@ import streamlit as st
 from model import Baseline, GoalSpec
 from model.core.engine import GAIN_PARTS
 
-from .compute import COMPONENTS, Results, compute, ensemble, get_baseline
+from .compute import CACHE_TTL_S, COMPONENTS, Results, compute, ensemble, get_baseline
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.
@@ -345,9 +345,38 @@ def gain_parts_text(t: Translator, res: Results, year: int) -> str:
     return t("contrib_parts", year=year, gain=t.money(v + p + r), volume=t.money(v), price=t.money(p), reclass=t.money(r))
 
 
+#: The line under each chart's title, by chart (value added has none).
+SUBTITLES = {"fan_total": "chart.fan.sub", "fan_cluster": "chart.fan.sub", "total": "chart.total.sub",
+             "sectors": "chart.sectors.sub", "cluster": "chart.cluster.sub", "contrib": "chart.contrib.sub",
+             "va": None, "invest": "chart.invest.sub"}
+
+
+def chart_title_slot(t: Translator, name: str, shares: bool):
+    """Draw a chart's title line and return the container for the chart and its note below it."""
+    sub = "chart.sector_shares.sub" if name == "sectors" and shares else SUBTITLES[name]
+    st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(sub)}" if sub else ""))
+    return st.container()
+
+
 def with_data(spec: dict, data: dict[str, pd.DataFrame]) -> dict:
-    """A template spec with its datasets (a new dict; the cached template is not touched)."""
-    return {**spec, "datasets": dict(data)}
+    """A template spec with its datasets (a new dict; the cached template is not touched).
+
+    The datasets are Arrow IPC bytes, which Streamlit passes to the browser as they are: made once
+    per cached spec (not at every run), and without pandas' schema metadata, which made up two thirds
+    of the bytes of these small frames (~1 KB a dataset).
+    """
+    return {**spec, "datasets": {name: arrow_bytes(df) for name, df in data.items()}}
+
+
+def arrow_bytes(df: pd.DataFrame) -> bytes:
+    """A frame as an Arrow IPC stream without the index or pandas metadata."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def fan_frames(name: str, ens, res: Results, trend_res: Results, t: Translator, actuals_json: str = ""
@@ -374,7 +403,7 @@ def fan_frames(name: str, ens, res: Results, trend_res: Results, t: Translator, 
             "actuals": chart_points(actuals_json, indicator, None, f)}
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, ttl=CACHE_TTL_S, show_spinner=False)
 def chart_spec(name: str, doc_json: str, trend_json: str, lang: str, real: bool, shares: bool,
                key: str | None = None, actuals_json: str = "") -> dict | tuple[dict, dict]:
     """A chart's Vega-Lite spec for a scenario: the cached template plus the scenario's data."""

@@ -11,6 +11,7 @@ import streamlit as st
 from model import Baseline, evaluate_goals, load_baseline, parse_scenario, resolve_goals
 from model.core.engine import ParameterDraws, simulate
 from model.core.goals import GoalResults
+from model.core.plausibility import Flag, plausibility_flags
 from model.schema.runs import level_factors, plausible_levels, summarize
 from model.schema.scenario import Scenario, plan_window, scenario_params, scenario_projects
 from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary
@@ -62,6 +63,7 @@ class Results:
 
     high_tech_share: np.ndarray  # (Y,) 高新技术产业产值占比 at constant prices, %
     plan: tuple[int, int]      # the scenario's first and last plan year
+    flags: tuple[Flag, ...] = ()  # plausibility notes of the scenario's run (model.core.plausibility)
 
     @property
     def total(self) -> np.ndarray:
@@ -86,7 +88,11 @@ def _steps(sc: Scenario) -> list[Scenario]:
     return steps
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+#: Results unused for this long leave the caches (seconds); with max_entries this bounds their memory.
+CACHE_TTL_S = 3600
+
+
+@st.cache_data(max_entries=256, ttl=CACHE_TTL_S, show_spinner=False)
 def compute(doc_json: str, key: str | None = None) -> Results:
     """Project a scenario (given as canonical JSON), its lever-by-lever build-up and its central path at
     the plausible 2024 levels, in one engine call."""
@@ -111,7 +117,9 @@ def compute(doc_json: str, key: str | None = None) -> Results:
     full = n  # the scenario itself (the last step lacks only the trade & warehousing lever)
     years = proj.years
     gains = np.stack([proj.gain_parts(int(y))[full] for y in years])
-    levels_goals = evaluate_goals(proj.rows(slice(n + 1, None)), resolve_goals(sc, base))
+    goals = resolve_goals(sc, base)
+    levels_goals = evaluate_goals(proj.rows(slice(n + 1, None)), goals)
+    short = {g.id: g for g in goals}["doubling"].target_year
     return Results(
         years=proj.years,
         output=np.array(proj.output[full]),
@@ -122,7 +130,7 @@ def compute(doc_json: str, key: str | None = None) -> Results:
         investment=np.array(proj.investment[full]),
         cumulative_investment=proj.cumulative_investment[full],
         icor=proj.icor()[full],
-        goals=evaluate_goals(proj.row(full), resolve_goals(sc, base)),
+        goals=evaluate_goals(proj.row(full), goals),
         contributions=contrib,
         gains=gains,
         invest_per_va=per_va,
@@ -130,26 +138,15 @@ def compute(doc_json: str, key: str | None = None) -> Results:
         level_goals=levels_goals,
         high_tech_share=np.array(proj.high_tech_share[full]),
         plan=plan_window(sc, base),
+        flags=tuple(plausibility_flags(base, proj, short, row=full)),
     )
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=128, ttl=CACHE_TTL_S, show_spinner=False)  # ~0.4 MB an entry (deviations)
 def ensemble(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int = SEED) -> EnsembleSummary:
     """The scenario's Monte Carlo summary (shocks and project delays); only summaries are kept."""
     base = get_baseline(key)
     return summarize(base, parse_scenario(json.loads(doc_json), base), runs=runs, seed=seed)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def plausibility(doc_json: str, key: str | None = None) -> list:
-    """The plausibility flags of a scenario's deterministic run."""
-    from model.core.plausibility import plausibility_flags
-    from model.schema.runs import run_scenario
-
-    base = get_baseline(key)
-    sc = parse_scenario(json.loads(doc_json), base)
-    short = {g.id: g for g in resolve_goals(sc, base)}["doubling"].target_year
-    return plausibility_flags(base, run_scenario(base, sc), short)
 
 
 def canonical(doc: dict) -> str:

@@ -52,13 +52,12 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
                       k=f"{base.params['trade_capital_output']:g}")
     else:
         help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
-    left, right = st.columns([7, 1], vertical_alignment="center")
-    with left:
+    # One horizontal row (three deltas a move, not five as with columns): the slider, then its reset.
+    with st.container(horizontal=True, vertical_alignment="center", wrap=False, gap="small"):
         st.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
                   bind="query-params", help=help_text, format=_FORMATS[key],
                   on_change=state.growth_changed if key == "growth" else None,
                   args=(base,) if key == "growth" else None)
-    with right:
         st.button(":material/restart_alt:", key=f"reset_{key}", help=t("reset_help"), type="tertiary",
                   on_click=state.reset_slider, args=(base, key))
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 _BASE = """
 <style>
+.zc-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 1rem;}
 .zc-card {border-radius: 10px; padding: 0.7rem 0.9rem; border: 1px solid #d9d9d9; border-left-width: 6px;
           background: #fafafa; height: 100%; line-height: 1.35; font-size: 0.88rem;}
 .zc-met {border-left-color: #2e7d32; background: #f1f8f2;}

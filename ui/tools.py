@@ -39,15 +39,14 @@ def _apply_value(base: Baseline, lever: str, value: float) -> None:
 @st.fragment
 @guarded(lambda base, t, key: t)
 def render(base: Baseline, t: Translator, key: str) -> None:
-    """The tools work on the settings as they are when this tab reruns (its controls rerun only it)."""
+    """The tools work on the current settings: a lever move reruns the page while this tab is open; the
+    tools' own controls rerun only this fragment."""
     if st.session_state.pop("_rerun_app", False):
         st.rerun(scope="app")
     sc = state.current_scenario(base)
     doc_json = canonical(sc.to_doc())
     res, ens = compute(doc_json, key), ensemble(doc_json, key)
-    top = st.columns([4, 1])
-    top[0].caption(t("tools.note"))
-    top[1].button(t("tools.refresh"), key="tools_refresh", width="stretch")
+    st.caption(t("tools.note"))  # a lever move reruns the page while this tab is open (app.py)
     goal_names = {g.id: g.name(t.lang) for g in res.goals.goals}
 
     # --- briefing ---------------------------------------------------------------------------

@@ -266,12 +266,15 @@ class Projection:
 
     def rows(self, sl: slice) -> "Projection":
         """The runs selected by ``sl``, as a projection."""
+        def part(a: np.ndarray | None) -> np.ndarray | None:  # None: simulated without ``detail``
+            return None if a is None else a[sl]
+
         return Projection(years=self.years, sector_ids=self.sector_ids, output=self.output[sl],
-                          value_added=self.value_added[sl], price=self.price[sl], cluster=self.cluster[sl],
-                          investment_by_sector=self.investment_by_sector[sl],
+                          value_added=part(self.value_added), price=self.price[sl], cluster=self.cluster[sl],
+                          investment_by_sector=part(self.investment_by_sector),
                           reclassified=self.reclassified[sl], high_tech=self.high_tech[sl],
                           advanced_mask=self.advanced_mask,
-                          trade_investment=None if self.trade_investment is None else self.trade_investment[sl])
+                          trade_investment=part(self.trade_investment))
 
     def icor(self) -> np.ndarray:
         """(N, Y) incremental capital-output ratio: cumulative industrial investment / value-added gain.
@@ -479,18 +482,55 @@ def _tabulate(rowwise: np.ndarray, values: np.ndarray | None, fn) -> tuple[np.nd
 
 def _sector_sum(installed: np.ndarray, sector: np.ndarray, S: int) -> np.ndarray:
     """(Y, N, S) sums of project columns (Y, N, P) into their sectors (sector: (N|1, P) int)."""
-    out = np.zeros(installed.shape[:2] + (S,))
     if sector.shape[0] == 1 or np.all(sector == sector[:1]):
-        for p, s in enumerate(sector[0]):
-            out[:, :, s] += installed[:, :, p]
-        return out
+        return installed @ (sector[0][:, None] == np.arange(S)).astype(float)   # one matrix product (BLAS)
     onehot = (sector[..., None] == np.arange(S)).astype(float)              # scenarios differ: rare, small N
     return np.einsum("ynp,nps->yns", installed, onehot)
 
 
+@dataclass(frozen=True)
+class Shocks:
+    """The drawn part of the trend paths: what ``simulate`` makes of ``normals`` and the drawn 2024 level.
+
+    paths : (Y, N, S) λ_i exp(Σ_{u≤t} e_i(u)), the level correction times the cumulated log shocks
+        (the trend path is ``paths`` times the central path)
+    trade : (Y, N) exp(Σ e_c), the cluster sector's shocks alone (they move trade and warehousing)
+    """
+
+    paths: np.ndarray
+    trade: np.ndarray
+
+
+def shock_paths(base: "Baseline", normals: np.ndarray, volatility: np.ndarray, correlation: np.ndarray,
+                level: np.ndarray | None = None) -> Shocks:
+    """The shock paths of N runs (see the module docstring): they depend on the draws, σ and ρ only.
+
+    normals : (T, N, S + 1) from ``draw_normals``; volatility (σ, %) and correlation (ρ) : (N,);
+    level : (N, S) drawn factors on the 2024 output, or None. An ensemble whose levers move but whose
+    σ and ρ stay computes them once (``ensemble.EnsembleDraws.shocks``).
+    """
+    T, N, S = normals.shape[0], normals.shape[1], normals.shape[2] - 1
+    if normals.shape != (base.end_year - base.base_year, N, len(base.sectors) + 1):
+        raise ValueError(f"normals has shape {normals.shape}, expected {(base.end_year - base.base_year, N, len(base.sectors) + 1)}")
+    sigma = np.asarray(volatility, dtype=float) * _PCT
+    rho = np.asarray(correlation, dtype=float)
+    ci = base.cluster_index
+    # Log shocks e = σ(√ρ z₀ + √(1−ρ) z_i) − σ²/2, summed over years, then exp: built in one
+    # buffer, in place, because fresh 10 MB temporaries cost more than the arithmetic here. The
+    # drawn 2024 level enters as the first row, so the cumulative sum carries it at no cost.
+    core = np.empty((T + 1, N, S))
+    core[0] = 0.0 if level is None else np.log(level)
+    np.multiply(normals[:, :, 1:], (sigma * np.sqrt(1.0 - rho))[:, None], out=core[1:])
+    core[1:] += (sigma * np.sqrt(rho))[:, None] * normals[:, :, :1] - (0.5 * sigma**2)[:, None]
+    _cumsum_years(core)
+    np.exp(core, out=core)
+    trade = core[:, :, ci].copy() if level is None else core[:, :, ci] / level[:, ci]
+    return Shocks(paths=core, trade=trade)
+
+
 def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = None,
              normals: np.ndarray | None = None, draws: ParameterDraws | None = None,
-             detail: bool = True) -> Projection:
+             detail: bool = True, shocks: Shocks | None = None) -> Projection:
     """Project output, value added and the investment bill for N scenarios at once.
 
     Parameters
@@ -506,6 +546,9 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
         Standard normal draws from ``draw_normals``; None (or volatility 0) is the deterministic path.
     draws : ParameterDraws, optional
         Per-run values of the uncertain data (ensembles); None: the data's central values.
+    shocks : Shocks, optional
+        ``shock_paths`` of these ``normals``, rows' σ and ρ and ``draws.level``, computed earlier
+        (ensembles reuse them while only the levers move); given, ``normals`` are not read.
     detail : bool
         False (ensembles): value added and the investment bill are not computed (their fields are
         None); output, cluster, prices, reclassification and high-tech output are.
@@ -532,22 +575,13 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
 
     trade_shock = None
     sigma = X[:, _COL["volatility"]] * _PCT
-    log_level = None if dr.level is None else np.log(dr.level)            # (N, S)
-    if normals is not None and np.any(sigma > 0):
-        if normals.shape != (T, N, S + 1):
-            raise ValueError(f"normals has shape {normals.shape}, expected {(T, N, S + 1)}")
-        rho = X[:, _COL["correlation"]]
-        # Log shocks e = σ(√ρ z₀ + √(1−ρ) z_i) − σ²/2, summed over years, then exp: built in one
-        # buffer, in place, because fresh 10 MB temporaries cost more than the arithmetic here. The
-        # drawn 2024 level enters as the first row, so the cumulative sum carries it at no cost.
-        core = np.empty((T + 1, N, S))
-        core[0] = 0.0 if log_level is None else log_level
-        np.multiply(normals[:, :, 1:], (sigma * np.sqrt(1.0 - rho))[:, None], out=core[1:])
-        core[1:] += (sigma * np.sqrt(rho))[:, None] * normals[:, :, :1] - (0.5 * sigma**2)[:, None]
-        _cumsum_years(core)
-        np.exp(core, out=core)
-        trade_shock = core[:, :, ci].copy() if dr.level is None else core[:, :, ci] / dr.level[:, ci]
-        core *= rp.core
+    if shocks is None and normals is not None and np.any(sigma > 0):
+        shocks = shock_paths(base, normals, X[:, _COL["volatility"]], X[:, _COL["correlation"]], dr.level)
+    if shocks is not None:
+        if shocks.paths.shape != (T + 1, N, S):
+            raise ValueError(f"shocks have shape {shocks.paths.shape}, expected {(T + 1, N, S)}")
+        trade_shock = shocks.trade
+        core = shocks.paths * rp.core
     else:
         core = rp.core if dr.level is None else rp.core * dr.level
     # grow: nominal growth factor F·p of one yuan of the sector's output; only its ratios are used,
@@ -659,6 +693,10 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
         real_total = np.einsum("yns,yns->yn", output, np.broadcast_to(inv_price, output.shape))
     if t_idx is None and weights.shape[1] == 1:
         non_ht = (output @ weights[:, 0, :, None])[..., 0]
+    elif t_idx is not None and weights.shape[1] <= 64:
+        # Every run against each of the few θ values' weights in one matrix product, then each run's own.
+        per_value = output @ np.swapaxes(weights, 1, 2)                   # (Y, N, U)
+        non_ht = np.take_along_axis(per_value, t_idx[None, :, None], axis=2)[..., 0]
     else:
         w = weights if t_idx is None else np.take(weights, t_idx, axis=1)
         non_ht = (output * w).sum(axis=2)
@@ -693,5 +731,5 @@ def project_draws(projects: Projects, start_shift: np.ndarray | None = None, siz
     return out
 
 
-__all__ = ["Projection", "Projects", "ParameterDraws", "simulate", "draw_normals", "neutral_investment",
+__all__ = ["Projection", "Projects", "ParameterDraws", "Shocks", "simulate", "shock_paths", "draw_normals", "neutral_investment",
            "param_names", "capital_per_output", "upkeep_per_output", "project_draws", "SCALAR_PARAMS", "PLAN_PARAMS"]
