@@ -27,12 +27,13 @@ Prints figures only; asserts nothing about speed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,7 +43,6 @@ sys.path.insert(0, str(REPO / "tests"))
 import gevent  # noqa: E402  (Locust patches the standard library when it is imported)
 import locust.env  # noqa: E402
 import psutil  # noqa: E402
-from locust import events as _events  # noqa: E402,F401
 
 from bench.load.client import Session  # noqa: E402
 from bench.load.users import THINK, slider_user  # noqa: E402
@@ -248,11 +248,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server-ports", type=ints, default=[],
                     help="with --host: local ports of the app's server processes, for CPU and RSS")
     ap.add_argument("--trivial-ports", type=ints, default=[], help="the same for --trivial-host")
+    ap.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     ap.add_argument("--workshop", action="store_true", help="workshop participants (bench/load/workshop_user.py)")
     ap.add_argument("--users", type=int, default=30, help="--workshop: participants (default 30)")
+    ap.add_argument("--workshop-timeout", type=float, default=300.0,
+                    help="--workshop: seconds before the participants are stopped (default 300)")
     ap.add_argument("--kill-after", type=float, help="--workshop: seconds before running --kill-cmd")
     ap.add_argument("--kill-cmd", help="--workshop: shell command that kills a server mid-way")
-    ap.add_argument("--database-url", help="--workshop: the workshop database (default: $WORKSHOP_DATABASE_URL)")
+    ap.add_argument("--database-url", help="--workshop: the servers' workshop database (default: $DATABASE_URL)")
+    ap.add_argument("--revisions", type=int, default=4, help="--workshop: submissions per participant (default 4)")
     args = ap.parse_args(argv)
     pages = [p for p in args.pages.split(",") if p]
     if any(p not in PAGES for p in pages) or not args.levels or min(args.levels + args.steps) < 1:
@@ -284,10 +288,10 @@ def main(argv: list[str] | None = None) -> int:
               f"Locust {locust.__version__}")
         print(f"  machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average at start "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(f"  servers: " + ", ".join(f"{p} {h}" for p, h in hosts.items())
+        print("  servers: " + ", ".join(f"{p} {h}" for p, h in hosts.items())
               + ("" if args.host else " (started here, flags of bench/bench_ui.py)"))
         if args.capacity:
-            capacity(args, hosts, watch)
+            rows = capacity(args, hosts, watch)
         else:
             rows = measure(args, hosts, watch)
             print(f"  {args.duration:.0f} s measured per page and level after every tab loaded")
@@ -299,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {users:>3} users: app/trivial median {a.median / t.median:.2f}, p95 {a.p95 / t.p95:.2f}"
                           f", CPU per move {a.cpu_per_move / t.cpu_per_move:.2f} (target ≤ 1.5)")
         print(f"  load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.json:
+            args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1), encoding="utf-8")
     finally:
         for s in servers:
             s.cleanup()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 
 import websocket
@@ -29,6 +30,7 @@ from .protocol import (DONE, FINISHED, STREAM_PATH, SUBPROTOCOL, Widget, format_
 #: The browser forgets a cached message after it went unused for this many runs
 #: (Streamlit's ``global.maxCachedMessageAge`` default).
 CACHE_AGE = 2
+XSRF_COOKIE = "_streamlit_xsrf"
 
 
 class ProtocolError(RuntimeError):
@@ -82,15 +84,53 @@ class Session:
         self.runs = 0
         self.heartbeats = 0
         self.sent: list[BackMsg] = []  # every BackMsg, for checking the shape against a browser's
+        self.cookies: dict[str, str] = {}  # e.g. a proxy's affinity cookie, sent back as a browser does
+        self.handshake: dict = {}  # what the last connect sent: subprotocol entries, cookie names
+        self._fragment = ""  # the fragment the current run reruns ("" = the whole page)
+        self._touched: set[tuple[int, ...]] = set()  # delta paths drawn by the current run
 
     # ------------------------------------------------------------------ connection
+    def load_page(self) -> None:
+        """What the browser fetches before it opens the websocket: the page, then the health and host
+        config endpoints (the health answer sets the ``_streamlit_xsrf`` cookie); cookies are kept."""
+        query = ("?" + urllib.parse.urlencode(self.query)) if self.query else ""
+        for url in (self.http_url + query, self.http_url + "_stcore/health", self.http_url + "_stcore/host-config"):
+            req = urllib.request.Request(url, headers=self._cookie_header())
+            try:
+                with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                    r.read()
+                    self._keep_cookies(r.headers.get_all("Set-Cookie") or [])
+            except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
+                raise ProtocolError(f"cannot load {url}: {exc}") from exc
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+
+    def _keep_cookies(self, set_cookies: list[str]) -> None:
+        for c in set_cookies:
+            name, _, value = c.split(";", 1)[0].partition("=")
+            if name.strip():
+                self.cookies[name.strip()] = value.strip()
+
     def connect(self) -> Session:
-        # A browser sends "streamlit", then its XSRF token (from the _streamlit_xsrf cookie, absent on a
-        # fresh tab) and, when reconnecting, the session id it had: the server then keeps that session.
-        protocols = [SUBPROTOCOL] if not self.session_id else [SUBPROTOCOL, "", self.session_id]
+        # A browser sends "streamlit", then its XSRF token (the _streamlit_xsrf cookie the page set) and,
+        # when reconnecting, the session id it had: a server that still has it keeps that session.
+        protocols = [SUBPROTOCOL, self.cookies.get(XSRF_COOKIE, "")]
+        if self.session_id:
+            protocols.append(self.session_id)
+        while protocols and not protocols[-1]:
+            protocols.pop()
+        self.handshake = {"protocols": protocols, "cookies": sorted(self.cookies)}
         header = [f"Sec-WebSocket-Protocol: {', '.join(protocols)}"]
-        self.ws = websocket.create_connection(self.ws_url, timeout=self.timeout, header=header,
-                                              origin=self.origin, enable_multithread=False)
+        header += [f"{k}: {v}" for k, v in self._cookie_header().items()]
+        try:
+            self.ws = websocket.create_connection(self.ws_url, timeout=self.timeout, header=header,
+                                                  origin=self.origin, enable_multithread=False)
+        except (OSError, websocket.WebSocketException) as exc:
+            raise ProtocolError(f"cannot connect to {self.ws_url}: {exc}") from exc
+        headers = self.ws.getheaders() or {}
+        if headers.get("set-cookie"):
+            self._keep_cookies([headers["set-cookie"]])
         return self
 
     def close(self) -> None:
@@ -100,11 +140,23 @@ class Session:
             finally:
                 self.ws = None
 
-    def reconnect(self) -> Run:
-        """Drop the socket and come back as the browser does: same session id, a rerun with every state."""
+    def reconnect(self, within: float | None = None) -> Run:
+        """Come back as the browser does: retry with back-off (the server may be restarting), offer the
+        old session id (a server that still has it keeps it; another one starts a new session from the
+        URL) and rerun with every widget state."""
         self.close()
-        self.connect()
-        return self._request(self._client_state())
+        deadline = time.monotonic() + (self.timeout if within is None else within)
+        pause = 0.5
+        while True:
+            try:
+                self.connect()
+                return self._request(self._client_state())
+            except ProtocolError:
+                self.close()
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 5.0)
 
     def ping(self) -> None:
         """The browser's heartbeat; the server answers ``heartbeat_ack``."""
@@ -120,6 +172,7 @@ class Session:
     def first_run(self) -> Run:
         """Page load: connect, then the first ``rerun_script`` (query string and context, no widget states)."""
         if self.ws is None:
+            self.load_page()
             self.connect()
         cs = ClientState()
         if self.query:
@@ -158,10 +211,32 @@ class Session:
         w = self.widget(key=key)
         ws = WidgetState(id=w.id)
         ws.double_array_value.data.append(float(value))
-        self.states[w.id] = ws
         if w.proto.query_param_key:  # a bound widget: the browser writes it into the URL, or drops it at default
             self._set_query(w.proto.query_param_key,
                             None if list(w.proto.default) == [float(value)] else format_query_value(value))
+        return self._change(w, ws)
+
+    def type_text(self, key: str, text: str) -> Run:
+        """Type into text input ``key`` and leave it (the browser reruns on blur or Enter)."""
+        w = self.widget(key=key)
+        return self._change(w, WidgetState(id=w.id, string_value=text))
+
+    def select(self, key: str, index: int) -> Run:
+        """Choose option ``index`` of selectbox ``key`` (the browser sends the option as shown)."""
+        w = self.widget(key=key)
+        return self._change(w, WidgetState(id=w.id, string_value=w.proto.options[index]))
+
+    def click(self, key: str) -> Run:
+        """Press button ``key``: a trigger sent once with the other states, then forgotten."""
+        w = self.widget(key=key)
+        cs = self._client_state()
+        cs.widget_states.widgets.add().CopyFrom(WidgetState(id=w.id, trigger_value=True))
+        if w.fragment_id:
+            cs.fragment_id = w.fragment_id
+        return self._request(cs)
+
+    def _change(self, w: Widget, ws: WidgetState) -> Run:
+        self.states[w.id] = ws
         cs = self._client_state()
         if w.fragment_id:
             cs.fragment_id = w.fragment_id

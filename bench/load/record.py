@@ -35,6 +35,7 @@ TIMEOUT_MS = 60_000
 
 
 def record(page_name: str, browser) -> dict:
+    """Load ``page_name`` in a fresh browser context, move its slider once, return the recording."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -47,12 +48,14 @@ def record(page_name: str, browser) -> dict:
         cdp = ctx.new_cdp_session(page)
         cdp.send("Network.enable")
 
-        def on_handshake(ev: dict) -> None:
-            if "/_stcore/stream" in ev["request"].get("url", "") or "stream" in ev.get("requestId", ""):
-                handshake["headers"] = ev["request"]["headers"]
+        sockets: dict[str, str] = {}  # requestId → URL (the handshake event carries only the id)
 
+        def on_handshake(ev: dict) -> None:
+            if sockets.get(ev["requestId"], "").endswith("/_stcore/stream"):
+                handshake.setdefault("headers", ev["request"]["headers"])
+
+        cdp.on("Network.webSocketCreated", lambda ev: sockets.__setitem__(ev["requestId"], ev["url"]))
         cdp.on("Network.webSocketWillSendHandshakeRequest", on_handshake)
-        cdp.on("Network.webSocketCreated", lambda ev: handshake.setdefault("url", ev["url"]))
 
         phase = {"name": "load"}
 
@@ -88,12 +91,13 @@ def record(page_name: str, browser) -> dict:
     headers = {k.lower(): v for k, v in handshake.get("headers", {}).items()}
     proto = headers.get("sec-websocket-protocol", "")
     parts = [p.strip() for p in proto.split(",")]
-    if len(parts) > 1 and parts[1]:
-        parts[1] = "<xsrf token>"  # per-session secret: the shape matters, not the value
+    cookies = dict(c.strip().partition("=")[::2] for c in headers.get("cookie", "").split(";") if "=" in c)
+    if len(parts) > 1 and parts[1]:  # per-tab secret: the shape matters, not the value
+        parts[1] = "<_streamlit_xsrf cookie>" if parts[1] == cookies.get("_streamlit_xsrf") else "<xsrf token>"
     return {
         "page": page_name, "script": script, "slider": slider, "before": before, "after": after,
         "handshake": {"url_path": "/_stcore/stream", "sec-websocket-protocol": parts,
-                      "origin": bool(headers.get("origin")), "cookie": bool(headers.get("cookie"))},
+                      "origin": bool(headers.get("origin")), "cookies": sorted(cookies)},
         "frames": frames,
     }
 
