@@ -91,17 +91,24 @@ class Session:
 
     # ------------------------------------------------------------------ connection
     def load_page(self) -> None:
-        """What the browser fetches before it opens the websocket: the page, then the health and host
-        config endpoints (the health answer sets the ``_streamlit_xsrf`` cookie); cookies are kept."""
-        query = ("?" + urllib.parse.urlencode(self.query)) if self.query else ""
-        for url in (self.http_url + query, self.http_url + "_stcore/health", self.http_url + "_stcore/host-config"):
-            req = urllib.request.Request(url, headers=self._cookie_header())
-            try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as r:
-                    r.read()
-                    self._keep_cookies(r.headers.get_all("Set-Cookie") or [])
-            except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
-                raise ProtocolError(f"cannot load {url}: {exc}") from exc
+        """What the browser fetches before it opens the websocket: the page, then :meth:`preflight`."""
+        self._get(self.http_url + (("?" + urllib.parse.urlencode(self.query)) if self.query else ""))
+        self.preflight()
+
+    def preflight(self) -> None:
+        """The health and host-config requests the browser makes before every connection attempt (the
+        health answer sets the ``_streamlit_xsrf`` cookie; behind a proxy, its affinity cookie)."""
+        self._get(self.http_url + "_stcore/health")
+        self._get(self.http_url + "_stcore/host-config")
+
+    def _get(self, url: str) -> None:
+        req = urllib.request.Request(url, headers=self._cookie_header())
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                r.read()
+                self._keep_cookies(r.headers.get_all("Set-Cookie") or [])
+        except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
+            raise ProtocolError(f"cannot load {url}: {exc}") from exc
 
     def _cookie_header(self) -> dict[str, str]:
         return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
@@ -149,6 +156,7 @@ class Session:
         pause = 0.5
         while True:
             try:
+                self.preflight()
                 self.connect()
                 return self._request(self._client_state())
             except ProtocolError:
@@ -346,6 +354,8 @@ class Session:
             run.status = FINISHED.Name(msg.script_finished)
             if msg.script_finished in DONE:
                 self._finish()
+            elif msg.script_finished == FINISHED.FINISHED_EARLY_FOR_RERUN:
+                self._fragment = ""  # st.rerun(): the whole page runs next
 
     def _delta(self, msg: ForwardMsg, run: Run) -> None:
         d = msg.delta
