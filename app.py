@@ -20,6 +20,7 @@ from ui import cards, charts, compare, exports, model_page, monitor, panels, sta
 from ui.charts import chart_spec
 from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, plausibility
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
+from ui import reconnect
 from ui import workshop as workshop_page
 from ui.safe import plain, say
 
@@ -44,6 +45,7 @@ state.init_session(base)
 state.choice_from_url("lang", LANGS, DEFAULT_LANG)
 st.set_page_config(page_title=base.region[f"title_{state.language()}"], page_icon="🏭", layout="wide",
                    initial_sidebar_state="expanded")
+reconnect.rerun_after_reconnect()  # a reconnect to another server (deploy/) rebuilds the page at once
 
 
 def _on_upload() -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from workshop import WorkshopError
 
+from ..reconnect import rerun_after_reconnect
 from .common import requested
 
 __all__ = ["render", "requested", "sidebar_link"]
@@ -26,6 +27,7 @@ def render(data_dir: str | None) -> None:
     try:
         if qp.get("room") is None:
             create.render(ctx)
+            rerun_after_reconnect()  # the board and the participant page refresh themselves already
         elif qp.get("key") is not None:
             board.render(ctx)
         else:

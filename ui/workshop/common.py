@@ -121,6 +121,7 @@ CSS = """
 .ws-error {background:#fdecea; color:#8a1c12; border:1px solid #f5c2bd; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
 .ws-ok {background:#edf7ee; color:#1e5b23; border:1px solid #b9dfbd; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
 .ws-note {background:#f4f6fa; color:#333; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
+.ws-reconnect {background:#e8f1fb; color:#0d3a6b; border-left:4px solid #1f5fa8; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
 .ws-question {font-size:1.15rem; font-weight:600; margin:.2rem 0 .6rem 0; overflow-wrap:anywhere;}
 .ws-code {font-family: ui-monospace, monospace; font-size:3.2rem; font-weight:800; letter-spacing:.3rem; line-height:1.1;}
 .ws-link {font-family: ui-monospace, monospace; font-size:.95rem; overflow-wrap:anywhere;}

@@ -1,7 +1,10 @@
 """``?room=CODE``: a participant joins, predicts (before any model output), explores and submits a plan.
 
 The participant's secret token is kept in the link (``&p=…``) once they joined, so a reload or a
-phone that went to sleep comes back to the same person, without cookies or accounts.
+phone that went to sleep comes back to the same person, without cookies or accounts. The same holds
+when their app server goes away (several servers behind a proxy, ``deploy/``): the browser reconnects
+to another server, which has a fresh session but reads the person back from the link and the
+database, and says so (:func:`_reconnected`). Nothing a person submitted lives only in the session.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ from .common import (Context, language_switch, page_style, prediction_question, 
                      slider_format, text, value_unit)
 
 #: The chart a participant sees for each kind of focus goal (one chart: a phone has room for one).
+#: Seconds between two looks at the room's status (lock, reveal). A page with a self-refreshing
+#: fragment is also rerun by Streamlit's frontend as soon as it reconnects, which is what moves a
+#: participant whose server went away onto a live session at once (not at their next click, which
+#: a fresh session would drop: its buttons' callbacks are registered by a run it has not had).
+POLL_S = 10.0
+#: Set in the first run of every session: a session that starts with a valid token in the link is
+#: a participant coming back (reload, phone woken up, or a new server after theirs went away).
+SESSION_SEEN = "_ws_session_seen"
+
 CHART_FOR_METRIC = {"total_multiple": "total", "cluster_total": "cluster", "advanced_share": "sectors", "high_tech_share": "sectors",
                     "min_growth": "total"}
 
@@ -45,6 +57,8 @@ def render(ctx: Context) -> None:
         show_error(t, exc)
         return
     _header(t, room)
+    returning = SESSION_SEEN not in st.session_state
+    st.session_state[SESSION_SEEN] = True
     token = st.query_params.get("p")
     me = None
     if token:
@@ -53,6 +67,8 @@ def render(ctx: Context) -> None:
         except WorkshopError as exc:
             show_error(t, exc)
             st.query_params.pop("p", None)
+    if me is not None and returning:
+        _reconnected(t, me)
     msg = st.session_state.pop("_ws_msg", None)
     if me is None:
         _join(ctx, room, msg)
@@ -60,6 +76,30 @@ def render(ctx: Context) -> None:
         _predict(ctx, room, token, msg)
     else:
         _explore(ctx, room, me, token, msg)
+    _watch_room(store, room.code, (room.status, room.revealed))
+
+
+def _reconnected(t, me: ParticipantView) -> None:
+    """Tell a returning participant that who they are and what they submitted are kept."""
+    if me.plan is not None:
+        saved = t("ws.reconnected.submitted", n=me.revisions)
+    elif me.prediction is not None:
+        saved = t("ws.reconnected.predicted")
+    else:
+        saved = t("ws.reconnected.joined")
+    st.markdown(f'<div class="ws-reconnect" role="status" data-testid="ws-reconnected">'
+                f'{text(t("ws.reconnected", saved=saved))}</div>', unsafe_allow_html=True)
+
+
+@st.fragment(run_every=POLL_S)
+def _watch_room(store, code: str, shown: tuple[str, bool]) -> None:
+    """Rerun the page when the facilitator locks, reopens or reveals (or the room goes away)."""
+    try:
+        room = store.room(code)
+    except WorkshopError:
+        st.rerun(scope="app")
+    if (room.status, room.revealed) != shown:
+        st.rerun(scope="app")
 
 
 def _flash(t, msg) -> None:
