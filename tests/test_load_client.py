@@ -68,8 +68,12 @@ def test_move_changes_the_doubling_card(app_server):
         back = s.move("investment", start)
         assert back.ok and doubling_card(s) == before
         s.ping()
-        again = s.reconnect()
-        assert again.ok and doubling_card(s) == before
+        again = s.reconnect()  # the browser reruns on reconnect only for a page with a self-refreshing fragment
+        if s.auto_reruns:
+            assert again.ok and doubling_card(s) == before
+        else:
+            assert again is None
+        assert s.move("investment", target).ok and doubling_card(s) == after  # the session goes on
     finally:
         s.close()
 
@@ -172,3 +176,25 @@ def test_workshop_check_finds_a_lost_submission(tmp_path):
     assert check([two], room, url)["lost"] == 1  # the row has one revision, two were acknowledged
     other = Log(2, token=token, acked=[({"investment": 13.0}, "first")])
     assert check([other], room, url)["lost"] == 1  # one revision, but not the acknowledged plan
+
+
+def test_idle_tab_reruns_a_self_refreshing_fragment_as_a_browser_does(tmp_path):
+    page = tmp_path / "refresh.py"
+    page.write_text("import streamlit as st\n"
+                    "st.session_state.setdefault('n', 0)\n"
+                    "@st.fragment(run_every=1)\n"
+                    "def tick():\n"
+                    "    st.session_state.n += 1\n"
+                    "    st.markdown(f'runs {st.session_state.n}')\n"
+                    "tick()\n", encoding="utf-8")
+    with Server(str(page)) as srv:
+        s = Session(srv.url)
+        try:
+            assert s.first_run().ok and s.texts() == ["runs 1"]
+            assert len(s.auto_reruns) == 1
+            runs = s.idle(3.5)
+            assert 2 <= len(runs) <= 4 and all(r.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" for r in runs)
+            assert s.texts() == [f"runs {1 + len(runs)}"]  # each auto rerun ran the fragment on the server
+            assert all(m.rerun_script.is_auto_rerun for m in s.sent[1:])
+        finally:
+            s.close()

@@ -86,6 +86,8 @@ class Session:
         self.sent: list[BackMsg] = []  # every BackMsg, for checking the shape against a browser's
         self.cookies: dict[str, str] = {}  # e.g. a proxy's affinity cookie, sent back as a browser does
         self.handshake: dict = {}  # what the last connect sent: subprotocol entries, cookie names
+        self.auto_reruns: dict[str, tuple[float, float]] = {}  # fragment id → (interval s, next due, monotonic)
+        self.auto_runs = 0  # auto reruns sent (self-refreshing fragments, st.fragment(run_every=…))
         self._fragment = ""  # the fragment the current run reruns ("" = the whole page)
         self._touched: set[tuple[int, ...]] = set()  # delta paths drawn by the current run
 
@@ -147,10 +149,13 @@ class Session:
             finally:
                 self.ws = None
 
-    def reconnect(self, within: float | None = None) -> Run:
+    def reconnect(self, within: float | None = None) -> Run | None:
         """Come back as the browser does: retry with back-off (the server may be restarting), offer the
         old session id (a server that still has it keeps it; another one starts a new session from the
-        URL) and rerun with every widget state."""
+        URL). Streamlit's frontend then reruns the whole page, with every widget state, only when the
+        page has a self-refreshing fragment or a run was in flight; otherwise it trusts the server
+        to hold its session and sends nothing (returns None)."""
+        in_flight = self.script_running
         self.close()
         deadline = time.monotonic() + (self.timeout if within is None else within)
         pause = 0.5
@@ -158,6 +163,8 @@ class Session:
             try:
                 self.preflight()
                 self.connect()
+                if not (self.auto_reruns or in_flight):
+                    return None
                 return self._request(self._client_state())
             except ProtocolError:
                 self.close()
@@ -175,6 +182,29 @@ class Session:
         deadline = time.monotonic() + self.timeout
         while self.heartbeats == before:
             self._receive(Run(), deadline)
+
+    def idle(self, seconds: float) -> list[Run]:
+        """Sit on the page for ``seconds`` as an open browser tab does: send the reruns of
+        self-refreshing fragments as they fall due (``is_auto_rerun``), and read what comes."""
+        end = time.monotonic() + seconds
+        runs = []
+        while True:
+            now = time.monotonic()
+            due = [(nxt, fid) for fid, (_, nxt) in self.auto_reruns.items() if nxt <= min(now, end)]
+            if due:
+                _, fid = min(due)
+                interval, _ = self.auto_reruns[fid]
+                self.auto_reruns[fid] = (interval, now + interval)
+                cs = self._client_state()
+                cs.fragment_id, cs.is_auto_rerun = fid, True
+                self.auto_runs += 1
+                runs.append(self._request(cs))
+                continue
+            nxt = min([n for _, n in self.auto_reruns.values()] + [end])
+            if nxt >= end:
+                time.sleep(max(0.0, end - time.monotonic()))
+                return runs
+            time.sleep(max(0.0, nxt - time.monotonic()))
 
     # ------------------------------------------------------------------ runs
     def first_run(self) -> Run:
@@ -347,6 +377,13 @@ class Session:
             self.query = urllib.parse.parse_qsl(msg.page_info_changed.query_string, keep_blank_values=True)
         elif kind == "heartbeat_ack":
             self.heartbeats += 1
+        elif kind == "auto_rerun":
+            ar = msg.auto_rerun
+            if ar.fragment_id not in self.auto_reruns:  # the browser's timer starts when it learns of it
+                self.auto_reruns[ar.fragment_id] = (ar.interval, time.monotonic() + ar.interval)
+        elif kind == "stop_auto_rerun":
+            for fid in msg.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fid, None)
         elif kind == "delta":
             run.deltas += 1
             self._delta(msg, run)

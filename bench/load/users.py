@@ -41,7 +41,7 @@ class SliderUser(User):
         self.session: Session | None = None
 
     def wait_time(self) -> float:
-        return self.rng.uniform(*THINK)
+        return 0.0  # the think time is spent in the task, on the page (see move)
 
     def _fire(self, request_type: str, run: Run | None, seconds: float, exc: Exception | None) -> None:
         if exc is None and run is not None and not run.ok:
@@ -91,6 +91,16 @@ class SliderUser(User):
                 self.session.reconnect()
             except (ProtocolError, OSError) as e:
                 self._fire("reconnect", None, 0.0, e)
+                return
+        self.think()
+
+    def think(self) -> None:
+        """0.5–2 s on the page; a self-refreshing fragment's reruns go out meanwhile, as from a browser."""
+        try:
+            for run in self.session.idle(self.rng.uniform(*THINK)):
+                self._fire("auto", run, run.seconds, None)
+        except (ProtocolError, OSError) as exc:
+            self._fire("auto", None, 0.0, exc)
 
 
 def slider_user(page: str, slider: str, host: str, seed: int) -> type[SliderUser]:

@@ -14,7 +14,6 @@ import random
 import time
 import urllib.parse
 
-import gevent
 from locust import User, task
 from locust.exception import StopUser
 
@@ -46,7 +45,16 @@ class Participant(User):
         self.session: Session | None = None
 
     def wait_time(self) -> float:
-        return self.rng.uniform(self.interval, self.interval + 2.0)
+        return 0.0  # waits are spent on the page (Session.idle), where self-refreshing fragments rerun
+
+    def _idle(self, seconds: float) -> None:
+        try:
+            for run in self.session.idle(seconds):
+                self._fire("auto", run, run.seconds, None)
+        except ProtocolError as exc:
+            self._fire("auto", None, 0.0, exc)
+            self.log.reconnects += 1
+            self.session.reconnect(within=120)
 
     # ------------------------------------------------------------------ reporting
     def _fire(self, kind: str, run: Run | None, seconds: float, exc: Exception | None) -> None:
@@ -106,7 +114,7 @@ class Participant(User):
                 self._step("move", lambda: self.session.move(w.key, value))
             except ProtocolError:
                 return
-            gevent.sleep(self.rng.uniform(*THINK))
+            self._idle(self.rng.uniform(*THINK))
         reason = f"第{len(self.log.acked) + 1}版 {self.rng.randrange(10**6):06d}"
         try:
             self._step("reason", lambda: self.session.type_text("ws_reason", reason))
@@ -121,6 +129,7 @@ class Participant(User):
             self.log.acked.append((plan, reason))
         else:
             self.log.unacked.append(f"no confirmation ({run.status})")
+        self._idle(self.rng.uniform(self.interval, self.interval + 2.0))
 
 
 def participant_user(host: str, room: str, seed: int, revisions: int) -> type[Participant]:
