@@ -1,7 +1,7 @@
 """Many simulated users on the app and on the trivial page: a protocol-level load test (Locust).
 
     python bench/bench_load.py [--levels 1,10,30,60] [--duration 60] [--settle 130] [--seed 1]
-    python bench/bench_load.py --capacity [--steps 5,10,20,30,40,60]
+    python bench/bench_load.py --capacity [--steps 1,2,3,5,10,20,30,40,60]
     python bench/bench_load.py --host http://proxy:8080 [--trivial-host URL] [--server-ports 8601,8602]
 
 Each simulated user is a browser tab speaking Streamlit's websocket protocol (bench/load/client.py,
@@ -180,8 +180,9 @@ def print_table(rows: list[Row], settle: float) -> None:
     for r in rows:
         if r.error_text:
             print(f"  note: {r.page} × {r.users}: {r.error_text}")
-    print(f"  RSS after = {settle:.0f} s after the level's last tab closed (server.disconnectedSessionTTL "
-          f"is 120 s by default); MB/session = (peak − start) / users.")
+    print((f"  RSS after = {settle:.0f} s after the level's last tab closed (server.disconnectedSessionTTL "
+           f"is 120 s by default); " if settle > 0 else "  RSS after: not measured (--settle 0); ")
+          + "MB/session = (peak − start) / users.")
 
 
 def settle(rows_watch: list[tuple[Row, Watched | None, float]], seconds: float) -> None:
@@ -242,11 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-timeout", type=float, default=180.0, help="seconds for every tab to load")
     ap.add_argument("--pages", default="app,trivial", help="which pages (default app,trivial)")
     ap.add_argument("--capacity", action="store_true", help="find the largest level with p95 ≤ 1 s")
-    ap.add_argument("--steps", type=ints, default=[5, 10, 20, 30, 40, 60], help="levels tried by --capacity")
+    ap.add_argument("--steps", type=ints, default=[1, 2, 3, 5, 10, 20, 30, 40, 60],
+                    help="levels tried by --capacity (default 1,2,3,5,10,20,30,40,60)")
     ap.add_argument("--host", help="URL of a running app (e.g. the deploy proxy) instead of starting one")
     ap.add_argument("--trivial-host", help="URL of a running trivial page (with --host)")
     ap.add_argument("--server-ports", type=ints, default=[],
-                    help="with --host: local ports of the app's server processes, for CPU and RSS")
+                    help="with --host: local ports of the app's servers (CPU and RSS; each one warmed up)")
     ap.add_argument("--trivial-ports", type=ints, default=[], help="the same for --trivial-host")
     ap.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     ap.add_argument("--workshop", action="store_true", help="workshop participants (bench/load/workshop_user.py)")
@@ -284,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
                 hosts[page], watch[page] = srv.url, Watched([srv.proc.pid])
         for page, host in hosts.items():  # imports, caches of the baseline: not a session's cost
             warm_up(host, PAGES[page][1])
+            ports = {"app": args.server_ports, "trivial": args.trivial_ports}[page] if args.host else []
+            for port in ports:  # behind a proxy: every server, directly
+                warm_up(f"http://127.0.0.1:{port}", PAGES[page][1])
         print(f"Load test: move a slider → script_finished, think {THINK[0]:g}–{THINK[1]:g} s (seed {args.seed} + user index), "
               f"Locust {locust.__version__}")
         print(f"  machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average at start "

@@ -367,6 +367,8 @@ class Session:
             self.cache[msg.hash] = (self.cache[msg.hash][0], self.runs)
         kind = msg.WhichOneof("type")
         if kind == "new_session":
+            if not msg.metadata.run.fragment_ids:  # a full run: the browser drops its auto-rerun timers
+                self.auto_reruns.clear()
             ns = msg.new_session
             if ns.HasField("initialize") and ns.initialize.session_id:
                 self.session_id = ns.initialize.session_id

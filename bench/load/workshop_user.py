@@ -106,12 +106,22 @@ class Participant(User):
         if len(self.log.acked) >= self.revisions or self.log.attempts >= self.revisions + 3:
             self.log.finished = True
             raise StopUser()
-        levers = [w for w in self.session.widgets() if w.key and w.key.startswith("ws_lever_")]
-        for w in self.rng.sample(levers, k=min(2, len(levers))):
-            p = w.proto
+        levers = sorted(w.key for w in self.session.widgets() if w.key and w.key.startswith("ws_lever_"))
+        if not levers:  # not the plan page: a person would reload it
+            self._fire("page", None, 0.0, ProtocolError(
+                f"no levers on the page: {[t[:80] for t in self.session.texts()][:4]}"))
+            self.log.reconnects += 1
+            self.session.reconnect(within=120)
+            return
+        for key in self.rng.sample(levers, k=min(2, len(levers))):
+            try:
+                p = self.session.widget(key=key).proto  # read now: the page may have changed
+            except KeyError as exc:
+                self._fire("page", None, 0.0, ProtocolError(str(exc)))
+                return
             value = round(p.min + self.rng.randint(0, int(round((p.max - p.min) / p.step))) * p.step, 10)
             try:
-                self._step("move", lambda: self.session.move(w.key, value))
+                self._step("move", lambda: self.session.move(key, value))
             except ProtocolError:
                 return
             self._idle(self.rng.uniform(*THINK))
