@@ -83,24 +83,21 @@ class Watched:
                 pass
         return out
 
-    def cpu(self) -> float:
+    def _sum(self, read) -> float:
         total = 0.0
         for p in self._tree():
             try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.NoSuchProcess:
+                total += read(p)
+            except psutil.NoSuchProcess:  # a server or child that ended meanwhile
                 pass
         return total
 
+    def cpu(self) -> float:
+        """User + system CPU seconds so far."""
+        return self._sum(lambda p: sum(p.cpu_times()[:2]))
+
     def rss(self) -> float:
-        total = 0
-        for p in self._tree():
-            try:
-                total += p.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total / 2**20
+        return self._sum(lambda p: p.memory_info().rss) / 2**20
 
 
 def pids_listening(ports: list[int]) -> list[int]:

@@ -6,8 +6,8 @@ connect and load the page, then move a slider, wait for the run's ``script_finis
 0.5–2 s, repeat. Every move is reported to Locust's event system (request_type ``move``, name = the
 page) so Locust's own statistics give the median, p95 and failures.
 
-Think times and slider values come from ``random.Random(seed + index)`` (index = the order in which
-the users started), so a run can be repeated move for move on the client side.
+Think times and slider values come from ``random.Random(seed + index)`` (index = 0, 1, … in the order
+in which the users of one level started), so a run can be repeated move for move on the client side.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class SliderUser(User):
 
     def __init__(self, environment) -> None:
         super().__init__(environment)
-        self.index = next(SliderUser._counter)
+        self.index = next(type(self)._counter)
         self.rng = random.Random(self.seed + self.index)
         self.session: Session | None = None
 
@@ -107,4 +107,4 @@ def slider_user(page: str, slider: str, host: str, seed: int) -> type[SliderUser
     """A concrete user class for one page (Locust gives each class its own host)."""
     return type(f"{page.capitalize()}User", (SliderUser,), {"page": page, "slider": slider, "host": host,
                                                              "seed": seed, "ready": 0, "failed": 0,
-                                                             "abstract": False})
+                                                             "_counter": itertools.count(), "abstract": False})

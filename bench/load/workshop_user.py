@@ -38,7 +38,7 @@ class Participant(User):
 
     def __init__(self, environment) -> None:
         super().__init__(environment)
-        self.index = next(self._counter)
+        self.index = next(type(self)._counter)
         self.rng = random.Random(self.seed + self.index)
         self.log = Log(self.index)
         type(self).logs.append(self.log)
@@ -144,4 +144,5 @@ class Participant(User):
 
 def participant_user(host: str, room: str, seed: int, revisions: int) -> type[Participant]:
     return type("WorkshopParticipant", (Participant,), {"host": host, "room": room, "seed": seed,
-                                                        "revisions": revisions, "logs": [], "abstract": False})
+                                                        "revisions": revisions, "logs": [], "_counter": itertools.count(),
+                                                        "abstract": False})
