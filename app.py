@@ -273,7 +273,8 @@ def _live() -> None:
         cards.goal_cards(t, base, res, trend_res, ens)
     if "range" in slots:
         slots["range"].dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
-    with slots["flags"]:
+    # One container every run, notes or none: a fragment may only write where the last full run wrote.
+    with slots["flags"].container():
         for flag in res.flags:
             shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 1))
             say("warning", t, f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
