@@ -21,7 +21,9 @@ in turn, so that background load on the machine hits both alike.
 Prints median and p90 for both and the ratio real/trivial (target ≤ 1.3; printed, never asserted),
 and per measured move: the server's CPU time (user + system of the server process, from /proc, read
 before the key press and after the page is idle; target app ≤ 1.5× trivial), and what the websocket
-carried to the browser (ForwardMsg frames with an element delta, and bytes).
+carried to the browser (ForwardMsg frames with an element delta, and bytes), and the page's main-thread
+busy time and JavaScript time (Chrome's Performance.getMetrics TaskDuration / ScriptDuration, read
+before the key press and after the page is idle): where the browser's share of the latency goes.
 Both servers are stopped at the end, also on errors and Ctrl-C.
 """
 
@@ -99,6 +101,8 @@ class Target:
         self.cpu: list[float] = []          # server CPU per move (ms)
         self.deltas: list[int] = []         # ForwardMsg element deltas per move
         self.bytes: list[int] = []          # websocket bytes to the browser per move
+        self.browser: list[float] = []      # browser main-thread busy time per move (ms)
+        self.browser_script: list[float] = []  # of which JavaScript (ms)
         self._frames: list[bytes] = []
 
     def server_cpu_ms(self) -> float:
@@ -116,6 +120,8 @@ class Target:
         ctx.add_init_script(PROBE_JS)
         self.page = ctx.new_page()
         self.page.on("websocket", self._on_ws)
+        self.cdp = ctx.new_cdp_session(self.page)
+        self.cdp.send("Performance.enable")
         self.page.goto(self.server.url + "/", timeout=TIMEOUT_MS)
         self.page.wait_for_selector(self.probe, timeout=TIMEOUT_MS)
         self.page.wait_for_selector(f"{CHART} svg.marks, {CHART} canvas", timeout=TIMEOUT_MS)
@@ -123,16 +129,23 @@ class Target:
         self.thumb = slider_input(self.page, self.slider)
         self.thumb.focus()
 
+    def browser_ms(self) -> tuple[float, float]:
+        """Main-thread busy time and JavaScript time of the page so far (ms), from Chrome's Performance domain."""
+        m = {x["name"]: x["value"] for x in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return 1e3 * m["TaskDuration"], 1e3 * m["ScriptDuration"]
+
     def move(self, key: str, probe: str | None = None) -> dict:
         """Press ``key`` on the thumb; wait until the page is idle and ``probe`` (and the chart) changed."""
         self.page.evaluate(ARM_JS, [probe or self.probe, self.chart])
         self._frames.clear()
-        cpu0 = self.server_cpu_ms()
+        cpu0, (task0, js0) = self.server_cpu_ms(), self.browser_ms()
         self.thumb.press(key)
         self.page.wait_for_function(DONE_JS, timeout=TIMEOUT_MS)
         wait_idle(self.page, timeout=TIMEOUT_MS)
         r = self.page.evaluate(RESULT_JS)
         r["cpu"] = self.server_cpu_ms() - cpu0
+        task1, js1 = self.browser_ms()
+        r["browser"], r["browser_script"] = task1 - task0, js1 - js0
         r["deltas"], r["bytes"] = count_deltas(self._frames), sum(len(f) for f in self._frames)
         return r
 
@@ -143,6 +156,8 @@ class Target:
         self.cpu.append(r["cpu"])
         self.deltas.append(r["deltas"])
         self.bytes.append(r["bytes"])
+        self.browser.append(r["browser"])
+        self.browser_script.append(r["browser_script"])
 
 
 def count_deltas(frames: list[bytes]) -> int:
@@ -212,6 +227,10 @@ def run(args: argparse.Namespace) -> int:
     for t in (real, triv):
         print(f"  {t.name:<36} {statistics.median(t.cpu):11.0f} {statistics.median(t.deltas):11.0f} "
               f"{statistics.median(t.bytes) / 1024:8.1f}")
+    print(f"  {'page':<36} {'browser ms/move':>15} {'of which JS':>11}   (medians; page main thread, "
+          f"includes the harness's own polling, alike for both)")
+    for t in (real, triv):
+        print(f"  {t.name:<36} {statistics.median(t.browser):15.0f} {statistics.median(t.browser_script):11.0f}")
     cpu_ratio = statistics.median(real.cpu) / max(statistics.median(triv.cpu), 1e-9)
     print(f"  server CPU per move real/trivial: {cpu_ratio:.2f} (target ≤ {CPU_TARGET}: "
           f"{'within' if cpu_ratio <= CPU_TARGET else 'above'} target); load average {os.getloadavg()}")
