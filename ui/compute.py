@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +93,12 @@ def _steps(sc: Scenario) -> list[Scenario]:
 #: Results unused for this long leave the caches (seconds); with max_entries this bounds their memory.
 CACHE_TTL_S = 3600
 
+#: Live ensembles computed at once in this process. Each one holds ~95 MB (tracemalloc peak) of (runs × sectors × years)
+#: temporaries; one script thread per session means 30 sessions missing the cache together would hold
+#: 30 of them, and the allocator keeps that high-water mark. The runs hold the GIL for most of their
+#: time, so on a few cores two at once lose no throughput; the others wait their turn.
+ENGINE_SLOTS = threading.BoundedSemaphore(int(os.environ.get("ZC_ENGINE_SLOTS", "2")))
+
 
 @st.cache_data(max_entries=256, ttl=CACHE_TTL_S, show_spinner=False)
 def compute(doc_json: str, key: str | None = None) -> Results:
@@ -146,7 +154,9 @@ def compute(doc_json: str, key: str | None = None) -> Results:
 def ensemble(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int = SEED) -> EnsembleSummary:
     """The scenario's Monte Carlo summary (shocks and project delays); only summaries are kept."""
     base = get_baseline(key)
-    return summarize(base, parse_scenario(json.loads(doc_json), base), runs=runs, seed=seed)
+    scenario = parse_scenario(json.loads(doc_json), base)
+    with ENGINE_SLOTS:
+        return summarize(base, scenario, runs=runs, seed=seed)
 
 
 def canonical(doc: dict) -> str:
