@@ -8,6 +8,8 @@ settings, never of the previous scenario.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from browser_support import CARD, slider_input, wait_idle
@@ -26,7 +28,13 @@ TABLE = "[data-testid='stDataFrame'] table"
 
 
 def open_tab(page, tab: str) -> None:
+    """Click the tab and wait until its run has put it in the URL (the simulator, the default, leaves
+    no ``tab=``): waiting for an idle page alone can pass before the click's run has even started."""
     page.get_by_role("tab", name=TABS[tab]).click()
+    if tab == "sim":
+        page.wait_for_url(lambda url: "tab=" not in url, timeout=60_000)
+    else:
+        page.wait_for_url(re.compile(rf"[?&]tab={tab}(&|$)"), timeout=60_000)
     wait_idle(page, timeout=60_000)
 
 
@@ -57,8 +65,7 @@ def every_tab(page) -> dict[str, object]:
 
 def test_the_open_tab_follows_a_lever_and_a_shared_url_shows_the_same_numbers(server, new_context):
     page = open_app(new_context, server)
-    open_tab(page, "tools")
-    assert "tab=tools" in page.url  # the open tab is in the URL, by its language-neutral id
+    open_tab(page, "tools")  # the open tab is in the URL, by its language-neutral id (open_tab waits for it)
     expect(page.locator(CARD)).to_have_count(0)  # the hidden simulator tab computed nothing
     before = briefing(page)
 

@@ -35,6 +35,8 @@ NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 #: A deployment on a shared two-core machine: PostgreSQL, two servers and nginx within this many seconds.
 START_TIMEOUT_S = 240
 SHOTS = "deploy"
+#: Seconds between two submissions of one participant (instead of the default five, so rounds are quick).
+SUBMIT_INTERVAL_S = 1.0
 
 
 def need(what: str, ok: bool, install: str) -> None:
@@ -179,8 +181,10 @@ def _stops_everything(dep: Deployment) -> None:
 def deployment(_browser_ready, tmp_path_factory):
     need_nginx()
     url = need_postgres()
-    # Revisions one second apart (instead of five) so a round of submissions is not refused as too fast.
-    dep = Deployment(tmp_path_factory.mktemp("deploy"), "--servers", "2", DATABASE_URL=url, WORKSHOP_SUBMIT_INTERVAL="1")
+    # Revisions one second apart (instead of five) so the rounds are quick; participants wait that long between
+    # two submissions of theirs, as the page asks.
+    dep = Deployment(tmp_path_factory.mktemp("deploy"), "--servers", "2", DATABASE_URL=url,
+                     WORKSHOP_SUBMIT_INTERVAL=str(SUBMIT_INTERVAL_S))
     yield dep
     logs = dep.logs()
     _stops_everything(dep)
@@ -299,6 +303,7 @@ class Participant:
         self.page, self.name, self.lang = page, name, lang
         self.confirmed: list[tuple[str, int]] = []  # (reason, version) the person saw stored
         self.saw_reconnect = ""
+        self.last_seen = -1e9  # when the page last showed a plan as stored (time.monotonic)
 
     def join_and_predict(self, url: str, year: int) -> None:
         page = self.page
@@ -329,6 +334,9 @@ class Participant:
             self._note(notice)
 
     def click_submit(self, reason: str) -> None:
+        # A person does not submit twice within the room's interval (the page would refuse it with
+        # "please wait"); rounds of this test follow each other faster than that.
+        time.sleep(max(0.0, self.last_seen + SUBMIT_INTERVAL_S + 0.2 - time.monotonic()))
         self.page.locator(".st-key-ws_reason input").fill(reason)
         self.page.locator(".st-key-ws_submit button").click()
 
@@ -344,6 +352,7 @@ class Participant:
         while time.monotonic() < deadline:
             shown = self.stored()
             if reason in shown:
+                self.last_seen = time.monotonic()
                 self.confirmed.append((reason, int(PLAN.search(shown).group(1))))
                 return
             notice = self.page.get_by_test_id("ws-reconnected")
@@ -358,7 +367,11 @@ class Participant:
                 self.click_submit(reason)
                 resubmitted = True
             time.sleep(0.3)
-        raise AssertionError(f"{self.name}: {reason!r} never shown as stored; page shows {self.stored()!r}")
+        shot = artifacts_dir("screenshots", SHOTS) / f"unconfirmed_{self.lang}_{self.name}.png"
+        self.page.screenshot(path=str(shot), full_page=True)
+        raise AssertionError(f"{self.name}: {reason!r} never shown as stored; page shows {self.stored()!r}; "
+                             f"reconnect notice seen: {self.saw_reconnect!r}; resubmitted: {resubmitted}; "
+                             f"page: {self.page.locator('body').inner_text()[:1500]!r}; see {shot}")
 
 
 @pytest.mark.browser
@@ -383,6 +396,7 @@ def test_a_server_killed_under_a_room_loses_no_confirmed_submission(deployment, 
         homes = {p.name: _server_of(p.page) for p in people}
         victim = _server_of(board)  # the facilitator's server dies too
         on_victim = [p for p in people if homes[p.name] == victim]
+        print(f"\nhomes {homes}, victim {victim}")
         assert on_victim and len(on_victim) < len(people), homes  # least_conn put people on both servers
 
         def round_(k: int, kill: bool = False) -> None:
