@@ -84,6 +84,10 @@ def run_workshop(args) -> int:
           + (f" (e.g. {unacked[0]})" if unacked else ""))
     print(f"  database: {result['rows']} participants with a plan, {result['revisions']} revisions in all")
     print(f"  LOST acknowledged submissions: {result['lost']} (target 0)")
+    if killed and not sum(log.reconnects for log in cls.logs):
+        # A kill that lands after the participants are done (or on a server nobody used) tests nothing.
+        print("  WARNING: a server was killed but no participant reconnected: the kill tested nothing; "
+              "use a smaller --kill-after (mid-way through the run)")
     for d in result["details"][:10]:
         print(f"    {d}")
     errs = [f"{e.method}: {e.error} ×{e.occurrences}" for e in st.errors.values()]
