@@ -303,7 +303,7 @@ class Participant:
         self.page, self.name, self.lang = page, name, lang
         self.confirmed: list[tuple[str, int]] = []  # (reason, version) the person saw stored
         self.saw_reconnect = ""
-        self.last_seen = -1e9  # when the page last showed a plan as stored (time.monotonic)
+        self.last_seen = float("-inf")  # when the page last showed a plan as stored (time.monotonic)
 
     def join_and_predict(self, url: str, year: int) -> None:
         page = self.page

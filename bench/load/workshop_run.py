@@ -78,13 +78,14 @@ def run_workshop(args) -> int:
     joined = sum(1 for log in cls.logs if log.token)
     attempts = sum(log.attempts for log in cls.logs)
     unacked = [u for log in cls.logs for u in log.unacked]
+    reconnects = sum(log.reconnects for log in cls.logs)
     print(f"  participants {len(cls.logs)}, joined {joined}, finished {sum(log.finished for log in cls.logs)}, "
-          f"reconnects {sum(log.reconnects for log in cls.logs)}")
+          f"reconnects {reconnects}")
     print(f"  submit clicks {attempts}, acknowledged {result['acked']}, without confirmation {len(unacked)}"
           + (f" (e.g. {unacked[0]})" if unacked else ""))
     print(f"  database: {result['rows']} participants with a plan, {result['revisions']} revisions in all")
     print(f"  LOST acknowledged submissions: {result['lost']} (target 0)")
-    if killed and not sum(log.reconnects for log in cls.logs):
+    if killed and not reconnects:
         # A kill that lands after the participants are done (or on a server nobody used) tests nothing.
         print("  WARNING: a server was killed but no participant reconnected: the kill tested nothing; "
               "use a smaller --kill-after (mid-way through the run)")
