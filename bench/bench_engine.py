@@ -14,25 +14,21 @@ Prints, from one run on this machine:
 and the ratios engine / floor (target ≤ 10) and (engine + goals) / floor (target ≤ 30). The first
 engine figures keep the draws inside the timing (a fresh seed each repeat); "cached" is the live page.
 
-Run: python bench/bench_engine.py [--runs 10000] [--repeat 15]
+Run: python -m bench.bench_engine [--runs 10000] [--repeat 15]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from model import (draw_normals, evaluate_goals, load_baseline, parse_scenario, resolve_goals,  # noqa: E402
+from model import (draw_normals, evaluate_goals, load_baseline, parse_scenario, resolve_goals,
                    scenario_params, scenario_projects, simulate)
-from model.core.ensemble import ensemble_draws, simulate_ensemble, summarize  # noqa: E402
-from model.schema.scenario import scenario_rows  # noqa: E402
+from model.core.ensemble import ensemble_draws, simulate_ensemble, summarize
+from model.schema.scenario import scenario_rows
 
 
 def best_and_median(fn, repeat: int) -> tuple[float, float]:

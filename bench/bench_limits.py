@@ -6,19 +6,16 @@ the trend scenario's live ensemble (10 000 draws) measured the same way in the s
 ratios compare each input with the work of one slider move. Targets (issue 9): no input above about
 300 MB extra or 10 s.
 
-Run: python bench/bench_limits.py [--repo PATH] [--limit-mb 4096] [--only NAME ...]
+Run: python -m bench.bench_limits [--repo PATH] [--limit-mb 4096] [--only NAME ...]
 (``--repo`` measures another checkout, e.g. an export of main for the "before" figures.)
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from limits_support import CASES, REPO, run_case  # noqa: E402
+from testkit.limits import CASES, REPO, run_case
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """Many simulated users on the app and on the trivial page: a protocol-level load test (Locust).
 
-    python bench/bench_load.py [--levels 1,10,30,60] [--duration 60] [--settle 130] [--seed 1]
-    python bench/bench_load.py --capacity [--steps 1,2,3,5,10,20,30,40,60]
-    python bench/bench_load.py --host http://proxy:8080 [--trivial-host URL] [--server-ports 8601,8602]
+    python -m bench.bench_load [--levels 1,10,30,60] [--duration 60] [--settle 130] [--seed 1]
+    python -m bench.bench_load --capacity [--steps 1,2,3,5,10,20,30,40,60]
+    python -m bench.bench_load --host http://proxy:8080 [--trivial-host URL] [--server-ports 8601,8602]
 
 Each simulated user is a browser tab speaking Streamlit's websocket protocol (bench/load/client.py,
 checked against a real browser's frames by tests/test_load_client.py): it loads the page, then moves
@@ -36,17 +36,15 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import gevent  # Locust patches the standard library when it is imported
+import locust.env
+import psutil
+
+from bench.load.client import Session
+from bench.load.users import THINK, slider_user
+from testkit.browser import Server
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
-
-import gevent  # noqa: E402  (Locust patches the standard library when it is imported)
-import locust.env  # noqa: E402
-import psutil  # noqa: E402
-
-from bench.load.client import Session  # noqa: E402
-from bench.load.users import THINK, slider_user  # noqa: E402
-from browser_support import Server  # noqa: E402
 
 P95_TARGET = 1.0  # s, issue 11 P4
 PAGES = {"app": ("app.py", "investment"), "trivial": ("bench/trivial_app.py", "x")}

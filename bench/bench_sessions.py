@@ -1,6 +1,6 @@
 """Memory per session: the server's RSS with 1 and with N open pages, and after they close.
 
-    python bench/bench_sessions.py [--sessions 30] [--ttl 5]
+    python -m bench.bench_sessions [--sessions 30] [--ttl 5]
 
 Starts the app (``streamlit run``, ``server.disconnectedSessionTTL`` = ``--ttl`` seconds so that the
 clean-up is seen within the run; the app's own setting is in .streamlit/config.toml), opens one page in
@@ -18,10 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+from testkit.browser import CARD, Server, browser_missing, launch_chromium, slider_input, wait_idle
 
-from browser_support import CARD, Server, browser_missing, launch_chromium, slider_input, wait_idle  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 
 def rss_mb(pid: int) -> float:

@@ -9,22 +9,18 @@ goal probabilities, fan-chart quantiles), the unit of work of a slider move:
   seek         goal seek, deterministic and at 80 % (2 000 draws per lever value)
   sobol        SALib Sobol indices, 512 base samples (4 096 engine rows)
 
-Run: python bench/bench_tools.py [--repeat 7]
+Run: python -m bench.bench_tools [--repeat 7]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from model import load_baseline, parse_scenario  # noqa: E402
-from model.schema.runs import seek, sobol, summarize, tornado, what_it_takes  # noqa: E402
+from model import load_baseline, parse_scenario
+from model.schema.runs import seek, sobol, summarize, tornado, what_it_takes
 
 
 def median_ms(fn, repeat: int) -> float:

@@ -1,6 +1,6 @@
 """Slider release → page updated: the app against a trivial Streamlit page, in headless Chromium.
 
-    python bench/bench_ui.py [--moves 20] [--warmup 2] [--revisit]
+    python -m bench.bench_ui [--moves 20] [--warmup 2] [--revisit]
 
 Two servers run with the same flags (``streamlit run ... --server.headless true --server.fileWatcherType
 none``): the real app (``app.py``) and ``bench/trivial_app.py`` (one URL-bound slider ``x`` and one small
@@ -37,11 +37,10 @@ import statistics
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-
-from browser_support import (CARD, CHART, Server, browser_missing, launch_chromium,  # noqa: E402
+from testkit.browser import (CARD, CHART, Server, browser_missing, launch_chromium,
                              slider_input, wait_idle)
+
+REPO = Path(__file__).resolve().parent.parent
 
 TARGET = 1.3
 CPU_TARGET = 1.5

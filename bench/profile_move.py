@@ -1,6 +1,6 @@
 """Where a slider move spends the server's time: py-spy on a real server while a browser moves a slider.
 
-    python bench/profile_move.py [--moves 20] [--top 15] [--script app.py]
+    python -m bench.profile_move [--moves 20] [--top 15] [--script app.py]
 
 Starts the app (``streamlit run``), opens it in headless Chromium, then samples the server process
 with py-spy (``record --format raw``, 200 Hz, GIL-holding stacks only) while the investment slider is
@@ -26,10 +26,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+from testkit.browser import Server, browser_missing, launch_chromium, slider_input, wait_idle
 
-from browser_support import Server, browser_missing, launch_chromium, slider_input, wait_idle  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 #: A frame in py-spy's raw (collapsed) output: ``function (file:line)``.
 FRAME = re.compile(r"^(?P<fn>.+?) \((?P<file>[^():]+)(?::\d+)?\)$")

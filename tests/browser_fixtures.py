@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from browser_support import Server, browser_missing, launch_chromium
+from testkit.browser import Server, browser_missing, launch_chromium
 
 TIMEOUT = 30_000  # ms, for a (re)run to show up
 

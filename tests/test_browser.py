@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from browser_support import (APP_IDLE, CARD, CHART, REPO, artifacts_dir, browser_missing, slider_input, wait_idle)
+from testkit.browser import (APP_IDLE, CARD, CHART, REPO, artifacts_dir, browser_missing, slider_input, wait_idle)
 
 try:
     from playwright.sync_api import expect

@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from browser_support import slider_input, wait_idle
+from testkit.browser import slider_input, wait_idle
 from model.io.bounded import pack, unpack
 from test_browser import TIMEOUT, card, cards, click_button, expect, open_app, wait_ready
 

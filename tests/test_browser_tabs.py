@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from browser_support import CARD, slider_input, wait_idle
+from testkit.browser import CARD, slider_input, wait_idle
 from test_browser import cards, open_app, wait_ready
 
 try:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import CARD, REPO, artifacts_dir, slider_input, wait_idle
+from testkit.browser import CARD, REPO, artifacts_dir, slider_input, wait_idle
 from deploy.config import AFFINITY_COOKIE, Layout, http_block, nginx_conf, upload_cap_mb
 from workshop_support import PHONE, count, expect, in_ci, need_postgres
 

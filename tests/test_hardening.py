@@ -117,7 +117,7 @@ def test_3_problems_kept_are_capped_and_counted(base):
 
 
 def test_3_a_cell_at_xfd1048576_is_not_padded(base):
-    from limits_support import xlsx_far_cell
+    from testkit.limits import xlsx_far_cell
 
     with pytest.raises(OfficialDataError) as info:
         read_upload(xlsx_far_cell(), "far.xlsx")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from limits_support import CASES, run_case
+from testkit.limits import CASES, run_case
 
 #: The issue's target for one request, MB of extra memory.
 TARGET_MB = 300

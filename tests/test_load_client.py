@@ -3,7 +3,7 @@
 * one move of the investment slider changes the doubling goal card a person sees, without exceptions;
 * the client's BackMsgs have the shape of a real browser's for the same move: the stored recording of
   the trivial page, and a recording of the app made now in Chromium (so it follows the app's changes);
-* a two-user Locust run (bench/bench_load.py, as anyone runs it) makes moves without errors;
+* a two-user Locust run (``python -m bench.bench_load``, as anyone runs it) makes moves without errors;
 * the workshop run's check finds an acknowledged submission that is missing from the database.
 
 No timing assertions: speed lives in bench/bench_load.py.
@@ -20,13 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import Server
+from bench.load.client import Session
+from bench.load.protocol import backmsg_to_dict
+from testkit.browser import Server
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from bench.load.client import Session  # noqa: E402
-from bench.load.protocol import backmsg_to_dict  # noqa: E402
 
 RECORDINGS = REPO / "bench" / "load" / "recordings"
 
@@ -161,7 +159,7 @@ def test_client_speaks_like_chromium_on_the_app(browser):
 
 def test_two_locust_users_move_without_errors(tmp_path):
     out = tmp_path / "rows.json"
-    proc = subprocess.run([sys.executable, "bench/bench_load.py", "--pages", "app", "--levels", "2",
+    proc = subprocess.run([sys.executable, "-m", "bench.bench_load", "--pages", "app", "--levels", "2",
                            "--duration", "8", "--settle", "0", "--json", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]

@@ -19,7 +19,7 @@ import re
 import openpyxl
 import pytest
 
-from browser_support import CARD, artifacts_dir, wait_idle
+from testkit.browser import CARD, artifacts_dir, wait_idle
 from model import load_baseline
 from workshop import Settings, Store
 from workshop.analysis import model_answer

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from browser_support import CARD, CHART, Server, slider_input, wait_idle
+from testkit.browser import CARD, CHART, Server, slider_input, wait_idle
 from workshop.rooms import REASON_MAX
 
 try:

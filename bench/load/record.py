@@ -1,8 +1,8 @@
 """Record what a real browser says on Streamlit's websocket for one slider move.
 
-    python bench/load/record.py [--page app|trivial|both]
+    python -m bench.load.record [--page app|trivial|both]
 
-Opens the page in headless Chromium (Debian's, see tests/browser_support.py), listens to the
+Opens the page in headless Chromium (Debian's, see testkit/browser.py), listens to the
 websocket through Playwright's ``page.on("websocket")`` (``framesent`` / ``framereceived``) and the
 handshake headers through the DevTools protocol, presses PageUp on the slider thumb (``investment`` in
 the app, ``x`` in the trivial page), waits until the run is over and writes
@@ -21,14 +21,11 @@ import json
 import sys
 from pathlib import Path
 
+from bench.load.protocol import backmsg_to_dict, forward_summary
+from testkit.browser import Server, launch_chromium, slider_input, wait_idle
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO))
-
-from browser_support import Server, launch_chromium, slider_input, wait_idle  # noqa: E402
-
-from bench.load.protocol import backmsg_to_dict, forward_summary  # noqa: E402
 
 PAGES = {"app": ("app.py", "investment"), "trivial": ("bench/trivial_app.py", "x")}
 TIMEOUT_MS = 60_000

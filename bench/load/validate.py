@@ -1,6 +1,6 @@
 """Validate the load test's single-user figure against a real browser's, same server, same run.
 
-    python bench/load/validate.py [--moves 20] [--pages app,trivial]
+    python -m bench.load.validate [--moves 20] [--pages app,trivial]
 
 For each page, one headless Chromium tab (bench/bench_ui.py's measurement: key press on the slider
 thumb → script state back to ``notRunning`` and the probed element changed) and one protocol client
@@ -18,13 +18,11 @@ import statistics
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
+from bench.bench_ui import Target, p90
+from bench.load.client import Session
+from testkit.browser import CARD, CHART, Server, browser_missing, launch_chromium
 
-from bench.bench_ui import Target, p90  # noqa: E402
-from bench.load.client import Session  # noqa: E402
-from browser_support import CARD, CHART, Server, browser_missing, launch_chromium  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent.parent
 
 PAGES = {"app": ("app.py", "investment", f"{CARD}[data-goal='doubling']"),
          "trivial": ("bench/trivial_app.py", "x", CHART)}

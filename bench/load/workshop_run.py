@@ -27,7 +27,7 @@ def create_room(base_url: str, env: dict[str, str]) -> str:
 
 
 def run_workshop(args) -> int:
-    from browser_support import Server
+    from testkit.browser import Server
 
     database_url = args.database_url or os.environ.get("DATABASE_URL") or os.environ.get("WORKSHOP_DATABASE_URL")
     if not database_url:

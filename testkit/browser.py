@@ -1,4 +1,4 @@
-"""Shared by tests/test_browser.py and bench/bench_ui.py: a real Streamlit server and headless Chromium.
+"""A real Streamlit server and headless Chromium, for the browser tests and the UI benchmarks.
 
 Nothing here imports Playwright at module level, so the module loads (and the browser tests can
 skip or fail with a clear message) on machines without it.
@@ -119,6 +119,33 @@ def launch_chromium(playwright):
 def wait_idle(page, timeout: float = 30_000) -> None:
     """The page is connected and no script (or fragment) run is in progress."""
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+
+
+#: Polled in the page: true once every chart's size is the same as at the previous poll and every shown
+#: chart is drawn. The last sizes live on ``window`` between polls (reset by ``settle`` before it waits).
+_CHARTS_STABLE = """([chart, drawn]) => {
+    const els = Array.from(document.querySelectorAll(chart));
+    const now = JSON.stringify(els.map(e => [e.clientWidth, e.clientHeight]));
+    const same = window.__zcChartSizes === now;
+    window.__zcChartSizes = now;
+    return same && els.every(e => e.clientWidth === 0 || e.querySelector(drawn) !== null);
+}"""
+
+
+def settle(page, interval_ms: int = 400, timeout: float = 30_000) -> None:
+    """After a viewport change or before a screenshot: no run in progress, every shown chart drawn and
+    the charts' sizes unchanged over ``interval_ms``. Raises naming the charts' sizes if they never settle."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wait_idle(page, timeout)
+    page.evaluate("window.__zcChartSizes = null")
+    try:
+        page.wait_for_function(_CHARTS_STABLE, arg=[CHART, "svg.marks, canvas"], polling=interval_ms,
+                               timeout=timeout)
+    except PlaywrightTimeout:
+        sizes = page.eval_on_selector_all(CHART, "els => els.map(e => [e.clientWidth, e.clientHeight])")
+        raise AssertionError(f"the charts ({CHART}) were not all drawn with sizes unchanged over {interval_ms} ms "
+                             f"within {timeout / 1000:g} s; sizes now {sizes}") from None
 
 
 def slider_input(page, key: str):
