@@ -4,8 +4,8 @@ Run: ``CI=true python -m pytest tests/test_browser.py -q``. Without Chromium or 
 are skipped locally and fail in CI (``CI=true``). Screenshots go to ``artifacts/screenshots/``.
 
 Everything is deterministic: no Monte Carlo, every test opens a fresh browser context (a new
-Streamlit session), and waits are on visible results, never on fixed sleeps (except a short
-settle after a viewport resize, before a screenshot).
+Streamlit session), and waits are on visible results, never on fixed sleeps (after a viewport resize,
+``settle`` awaits the charts drawn at a size that holds); a wait that times out fails naming what it awaited.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import re
 
 import pytest
 
-from testkit.browser import (APP_IDLE, CARD, CHART, REPO, artifacts_dir, browser_missing, slider_input, wait_idle)
+from testkit.browser import (APP_IDLE, CARD, CHART, REPO, artifacts_dir, browser_missing, settle, slider_input,
+                              wait_idle)
 
 try:
     from playwright.sync_api import expect
@@ -87,18 +88,6 @@ def slider_values(page) -> dict[str, str]:
 def click_button(page, key: str) -> None:
     # Streamlit keeps a hidden copy of a button (for measuring); click the visible one.
     page.locator(f".st-key-{key} button:visible").click()
-
-
-def settle(page, ms: int = 400) -> None:
-    """After a viewport change: no run in progress and the charts' sizes stable over ``ms``."""
-    wait_idle(page)
-    sizes = None
-    for _ in range(20):
-        page.wait_for_timeout(ms)
-        now = page.eval_on_selector_all(CHART, "els => els.map(e => [e.clientWidth, e.clientHeight])")
-        if now == sizes:
-            return
-        sizes = now
 
 
 # --------------------------------------------------------------------------- tests

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from testkit.browser import CARD, REPO, artifacts_dir, slider_input, wait_idle
+from testkit.waits import wait_until
 from deploy.config import AFFINITY_COOKIE, Layout, http_block, nginx_conf, upload_cap_mb
 from workshop_support import PHONE, count, expect, in_ci, need_postgres
 
@@ -335,7 +336,8 @@ class Participant:
 
     def click_submit(self, reason: str) -> None:
         # A person does not submit twice within the room's interval (the page would refuse it with
-        # "please wait"); rounds of this test follow each other faster than that.
+        # "please wait"); rounds of this test follow each other faster than that. A sleep, because
+        # waiting out the interval in real time is what the person does: there is no event to await.
         time.sleep(max(0.0, self.last_seen + SUBMIT_INTERVAL_S + 0.2 - time.monotonic()))
         self.page.locator(".st-key-ws_reason input").fill(reason)
         self.page.locator(".st-key-ws_submit button").click()
@@ -366,7 +368,7 @@ class Participant:
             if settled >= 5 and not resubmitted:
                 self.click_submit(reason)
                 resubmitted = True
-            time.sleep(0.3)
+            time.sleep(0.3)  # a poll with a deadline: the page shows one of two outcomes, or it fails below
         shot = artifacts_dir("screenshots", SHOTS) / f"unconfirmed_{self.lang}_{self.name}.png"
         self.page.screenshot(path=str(shot), full_page=True)
         raise AssertionError(f"{self.name}: {reason!r} never shown as stored; page shows {self.stored()!r}; "
@@ -455,10 +457,9 @@ def test_a_server_killed_under_a_room_loses_no_confirmed_submission(deployment, 
             expect(p.page.locator(".st-key-ws_submit button")).to_have_count(0, timeout=90_000)
             expect(p.page.get_by_role("alert")).to_contain_text("锁定" if p.lang == "zh" else "closed this room")
         # supervisord brought the killed server back.
-        deadline = time.monotonic() + 120
-        while not all(s["healthy"] for s in deployment.ctl("status")["servers"]):
-            assert time.monotonic() < deadline, "the killed server did not come back"
-            time.sleep(1)
+        wait_until(lambda: all(s["healthy"] for s in deployment.ctl("status")["servers"]),
+                   "supervisord to bring the killed server back (both servers healthy)", timeout=120, interval=1,
+                   detail=lambda: f"status {deployment.ctl('status')['servers']}")
 
         board.screenshot(path=str(artifacts_dir("screenshots", SHOTS) / "board_after_kill_en.png"))
     finally:

@@ -19,7 +19,7 @@ import re
 import openpyxl
 import pytest
 
-from testkit.browser import CARD, artifacts_dir, wait_idle
+from testkit.browser import CARD, artifacts_dir, settle, wait_idle
 from model import load_baseline
 from workshop import Settings, Store
 from workshop.analysis import model_answer
@@ -34,11 +34,11 @@ HOSTILE_NAMES = ('<img src=x onerror="window.__pwned=1">', "<script>window.__pwn
                  "**bold** [link](http://evil)", "")
 
 
-def shot(page, name: str, settle: int = 1200, top: bool = True) -> None:
+def shot(page, name: str, top: bool = True) -> None:
     wait_idle(page)
     if top:  # what a person sees on opening the page, not where the last click left the scroll
         page.evaluate("document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; })")
-    page.wait_for_timeout(settle)  # charts finish drawing (vega-embed animates nothing, but lays out)
+    settle(page)  # every chart drawn and laid out at a size that holds
     page.screenshot(path=str(artifacts_dir("screenshots", SHOTS) / name))
 
 
