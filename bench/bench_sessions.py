@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from testkit.browser import CARD, Server, browser_missing, launch_chromium, slider_input, wait_idle
+from testkit.browser import (CARD, Server, browser_missing, launch_chromium, press_and_await_run, slider_input,
+                             wait_idle)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,9 +40,7 @@ def open_page(browser, url: str, move: bool):
     if move:
         thumb = slider_input(page, "investment")
         thumb.focus()
-        thumb.press("PageUp")
-        page.wait_for_timeout(200)
-        wait_idle(page, timeout=120_000)
+        press_and_await_run(page, thumb, "PageUp", timeout=120_000)
     return ctx
 
 
@@ -68,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             many = rss_mb(pid)
             for ctx in ctxs:
                 ctx.close()
-            time.sleep(args.ttl + 5)
+            time.sleep(args.ttl + 5)  # what is measured: the server after the closed sessions' TTL has run out
             last = open_page(browser, srv.url + "/", move=False)  # a run after the clean-up (and its GC)
-            time.sleep(1)
+            time.sleep(1)  # the RSS a second after the run (the figure has always been taken so)
             after = rss_mb(pid)
             last.close()
         finally:

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from testkit.browser import Server, browser_missing, launch_chromium, slider_input, wait_idle
+from testkit.browser import Server, browser_missing, launch_chromium, press_and_await_run, slider_input, wait_idle
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -91,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for i in range(args.moves):
                     for key in ("PageUp" if i % 2 == 0 else "PageDown", "ArrowRight"):
-                        thumb.press(key)
-                        page.wait_for_timeout(50)
-                        wait_idle(page, 60_000)
+                        press_and_await_run(page, thumb, key)
             finally:
                 spy.send_signal(signal.SIGINT)
                 spy.wait(timeout=60)

@@ -148,6 +148,26 @@ def settle(page, interval_ms: int = 400, timeout: float = 30_000) -> None:
                              f"within {timeout / 1000:g} s; sizes now {sizes}") from None
 
 
+#: Installed by ``press_and_await_run``: notes when the page's script state next becomes ``running``.
+_WATCH_RUN = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    window.__zcRunStarted = false;
+    const seen = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') { window.__zcRunStarted = true; seen.disconnect(); }
+    });
+    seen.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def press_and_await_run(page, locator, key: str, timeout: float = 60_000) -> None:
+    """Press ``key`` on ``locator`` and wait until the (fragment) rerun it starts has finished. Unlike
+    ``wait_idle`` right after the press, this cannot return before the run has begun."""
+    page.evaluate(_WATCH_RUN)
+    locator.press(key)
+    page.wait_for_function("() => window.__zcRunStarted", timeout=timeout)
+    wait_idle(page, timeout)
+
+
 def slider_input(page, key: str):
     """The keyboard-focusable thumb of the slider with widget key ``key``."""
     return page.locator(f".st-key-{key} {SLIDER_INPUT}")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from testkit.browser import APP_IDLE, CHART, settle
+from testkit.browser import APP_IDLE, CARD, CHART, press_and_await_run, settle, slider_input, wait_idle
 from testkit.waits import WaitTimeout, wait_until
 
 #: A page that looks idle to ``wait_idle`` and holds one drawn chart, whose width changes every
@@ -54,3 +54,23 @@ def test_settle_returns_once_the_charts_hold_their_size(new_context):
     page.evaluate("document.querySelector('svg.marks').remove()")  # shown but not drawn: not settled
     with pytest.raises(AssertionError, match="were not all drawn"):
         settle(page, timeout=1_500)
+
+
+@pytest.mark.browser
+def test_press_and_await_run_returns_after_the_rerun_and_fails_without_one(server, new_context):
+    """The benches' key press: back only once the run it started is over (the card already shows the new
+    value), and a press that starts no run fails instead of passing for one."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = new_context().new_page()
+    page.goto(server.url)
+    cards = page.locator(CARD)
+    cards.first.wait_for()
+    wait_idle(page)
+    thumb = slider_input(page, "investment")
+    before = cards.first.get_attribute("data-value")
+    thumb.focus()
+    press_and_await_run(page, thumb, "PageUp")
+    assert cards.first.get_attribute("data-value") != before
+    with pytest.raises(PlaywrightTimeout):
+        press_and_await_run(page, thumb, "Shift", timeout=3_000)  # a modifier alone changes nothing

@@ -73,7 +73,7 @@ def record(page_name: str, browser) -> dict:
         page.on("websocket", on_ws)
         page.goto(srv.url + "/", timeout=TIMEOUT_MS)
         wait_idle(page, timeout=TIMEOUT_MS)
-        page.wait_for_timeout(1500)  # let late messages (e.g. page info, forward-msg cache) arrive
+        page.wait_for_timeout(1500)  # let late messages (e.g. page info, forward-msg cache) arrive: a quiet spell
         thumb = slider_input(page, slider)
         before = thumb.input_value()
         phase["name"] = "move"
@@ -81,7 +81,7 @@ def record(page_name: str, browser) -> dict:
         thumb.press("PageUp")
         page.wait_for_function(f"() => document.querySelector(\".st-key-{slider} input[type='range']\").value !== {json.dumps(before)}")
         wait_idle(page, timeout=TIMEOUT_MS)
-        page.wait_for_timeout(1500)
+        page.wait_for_timeout(1500)  # as above: messages after the run (there is no last one to await)
         after = thumb.input_value()
         ctx.close()
 
