@@ -11,19 +11,14 @@ from model import load_baseline, parse_scenario, run_scenario
 #: The browser tests' server, Chromium and contexts, shared by every test_browser*.py module.
 pytest_plugins = ["browser_fixtures"]
 
-#: Test modules that drive a server or Chromium, or use the shared test PostgreSQL, by group. pytest.ini
-#: runs the suite on pytest-xdist workers (``-n auto --dist loadgroup``); one worker runs a group's modules
-#: one after the other, sharing one session server and one Chromium as without xdist, so at most one browser
-#: test per group (two at once, on two cores) drives a server at a time. The PostgreSQL group holds every user of the test
-#: database (a workshop server purges the expired rooms that the store tests make on a fake clock); the
-#: whole-workshop test (its own server on SQLite) joins it to even out the two groups' time. Other tests
-#: go to whichever worker is free, one by one.
-SERVER_GROUPS = {
-    "test_browser": "browser", "test_browser_hardening": "browser", "test_browser_tabs": "browser",
-    "test_load_client": "browser", "test_testkit": "browser",
-    "test_deploy": "postgresql", "test_workshop_servers": "postgresql", "test_workshop_store": "postgresql",
-    "test_workshop_browser": "postgresql",
-}
+#: Test modules that drive a server or Chromium, or use the shared test PostgreSQL. pytest.ini runs the
+#: suite on pytest-xdist workers (``-n auto --dist loadgroup``): these modules form one group that one
+#: worker runs one after the other, with one session server and one Chromium as without xdist, instead of
+#: two copies fighting over the two cores and the one database; the other worker takes the rest, test by test.
+SERVER_MODULES = frozenset({
+    "test_browser", "test_browser_hardening", "test_browser_tabs", "test_deploy", "test_load_client",
+    "test_testkit", "test_workshop_browser", "test_workshop_servers", "test_workshop_store",
+})
 
 
 def _module(nodeid: str) -> str:
@@ -32,25 +27,25 @@ def _module(nodeid: str) -> str:
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: ignored when xdist is not installed
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadgroup`` with the group named by the module (SERVER_GROUPS) rather than by
+    """``--dist loadgroup`` with the group named by the module (SERVER_MODULES) rather than by
     ``xdist_group`` marks, which pytest 9.2 drops silently (pytest-dev/pytest-xdist#1386)."""
     if config.getoption("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
 
-    class ByServerGroup(LoadGroupScheduling):
+    class ServersOnOneWorker(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return SERVER_GROUPS.get(_module(nodeid)) or super()._split_scope(nodeid)
+            return "servers" if _module(nodeid) in SERVER_MODULES else super()._split_scope(nodeid)
 
-    return ByServerGroup(config, log)
+    return ServersOnOneWorker(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
-    """A browser test outside SERVER_GROUPS would run beside its group on another worker: refuse it."""
-    stray = sorted({_module(i.nodeid) for i in items if i.get_closest_marker("browser")} - set(SERVER_GROUPS))
+    """A browser test outside SERVER_MODULES would run beside the others on a second worker: refuse it."""
+    stray = sorted({_module(i.nodeid) for i in items if i.get_closest_marker("browser")} - SERVER_MODULES)
     if stray:
-        raise pytest.UsageError(f"browser tests in {', '.join(stray)}: add the module to SERVER_GROUPS "
-                                "in tests/conftest.py so they run one after the other with their group")
+        raise pytest.UsageError(f"browser tests in {', '.join(stray)}: add the module to SERVER_MODULES "
+                                "in tests/conftest.py so they run on the servers' worker")
 
 
 # Property tests are seeded (derandomize) so CI runs the same examples every time.
