@@ -40,6 +40,7 @@ import pandas as pd
 from ..core.baseline import GROWTH_CHECK_TOLERANCE, Baseline, Figure, Source
 from ..core.specs import SECTOR_GROWTH_RANGE, SPEC_BY_NAME
 from ..errors import DataError
+from . import xlsx_guard
 from .sheets import FittedSheet, print_setup
 
 # --------------------------------------------------------------------------- constants
@@ -494,8 +495,11 @@ def _xlsx_grid(raw: bytes, filename: str) -> list[list[Any]]:
                 mb = MAX_XLSX_SHARED_STRINGS // 2**20
                 raise _fail(f"the workbook holds more than {mb} MB of text; the template holds a few kB",
                             f"工作簿中的文字超过 {mb} MB；模板只有几 KB", filename)
+        xlsx_guard.check(raw, MAX_ROWS, HEADER_SEARCH_ROWS, MAX_COLUMNS)
     except zipfile.BadZipFile:
         raise unreadable from None
+    except xlsx_guard.Refused as exc:
+        raise _fail(exc.en, exc.zh, filename) from None
     grid: list[list[Any]] = []
     try:
         with warnings.catch_warnings():
