@@ -234,8 +234,7 @@ if kind == "seek":
 if kind.startswith("official"):
     from model.io.official import import_official
 if kind.startswith("monitor"):
-    from model.io.official import read_upload
-    from model.io.monitor import actuals_from_frame
+    from model.io.monitor import read_actuals
 before = rss_mb()
 t0 = time.perf_counter()
 outcome = "accepted"
@@ -248,7 +247,7 @@ try:
     elif kind.startswith("official"):
         import_official(base, raw, "upload." + kind.split(".")[1])
     elif kind.startswith("monitor"):  # what the monitor's upload callback does
-        actuals_from_frame(read_upload(raw, "upload." + kind.split(".")[1]), base.base_year + 1, base.end_year)
+        read_actuals(raw, "upload." + kind.split(".")[1], base.base_year + 1, base.end_year)
     elif kind == "ensemble":
         from model.schema.runs import summarize
         summarize(base, parse_scenario({}, base), runs=10_000, seed=20_241_231)
