@@ -39,19 +39,12 @@ class _Merged:
     residual: str | None  # sector whose derived trend was re-derived
 
 
-def _merge(base: Baseline, data: OfficialData) -> _Merged:
-    """Merged arrays, with every consistency rule checked; raises OfficialDataError listing the problems."""
+def _place_figures(base: Baseline, data: OfficialData, problems: list[Problem]) -> tuple[_Merged, set[str]]:
+    """The baseline's arrays with the supplied figures in place (each checked against its range), and
+    the sectors whose trend was supplied."""
     ids = base.sector_ids
-    problems: list[Problem] = _Problems()
-
-    def where(key: str, fname: str) -> tuple[int | None, str]:
-        r = data.row_of(key, fname)
-        return r, fname
-
-    output = np.array(base.output0, dtype=float)
-    trend = np.array(base.trend_pct, dtype=float)
-    va_pct = np.array(base.va_rate, dtype=float) * 100.0
-    cluster = dict(base.cluster0)
+    m = _Merged(np.array(base.output0, dtype=float), np.array(base.trend_pct, dtype=float),
+                np.array(base.va_rate, dtype=float) * 100.0, dict(base.cluster0), None)
     given_trend: set[str] = set()
     for key, fname, x in data.figures:
         if key.startswith(CLUSTER_PREFIX):
@@ -65,85 +58,107 @@ def _merge(base: Baseline, data: OfficialData) -> _Merged:
             continue
         rule = _range_rule(base, key, fname, x)
         if rule is not None:
-            r, c = where(key, fname)
-            problems.append(Problem(r, c, _fmt(x), *rule))
+            problems.append(Problem(data.row_of(key, fname), fname, _fmt(x), *rule))
             continue
         if key.startswith(CLUSTER_PREFIX):
-            cluster[key[len(CLUSTER_PREFIX):]] = x
+            m.cluster[key[len(CLUSTER_PREFIX):]] = x
             continue
         i = ids.index(key)
         if fname == "output_2024":
-            output[i] = x
+            m.output[i] = x
         elif fname == "va_rate":
-            va_pct[i] = x
+            m.va_pct[i] = x
         else:
-            trend[i] = x
+            m.trend[i] = x
             given_trend.add(key)
-    if problems:
-        _raise(problems, data.filename)
+    return m, given_trend
 
-    # (a) the cluster's processing part is the cluster sector's output
-    cluster["processing"] = float(output[base.cluster_index])
 
-    # (b) output-weighted trend = published growth; re-derive the residual sector if there is one
+def _derive_residual(base: Baseline, m: _Merged, given_trend: set[str], problems: list[Problem]) -> None:
+    """Keep the output-weighted trend equal to the published growth by re-deriving the residual
+    sector's trend (a derived one not uploaded); a problem if it falls out of range or none is left."""
+    ids = base.sector_ids
+    output, trend = m.output, m.trend
     pub = base.published_growth
     dep = base.params["depreciation"]
     lo, hi = TREND_RANGE
-    residual = None
     weighted = float(output @ trend / output.sum())
-    if abs(weighted - pub) > 1e-9:
-        candidates = [s for s in _residual_sectors(base) if s not in given_trend]
-        if candidates:
-            residual = candidates[0]
-            r = ids.index(residual)
-            rest = float(np.delete(output, r) @ np.delete(trend, r))
-            g = (pub * float(output.sum()) - rest) / float(output[r])
-            if not (lo <= g <= hi and g > -dep):
-                name_en, name_zh = _key_label(base, residual, "en"), _key_label(base, residual, "zh")
-                problems.append(Problem(
-                    None, "", _fmt(g),
-                    f"with these figures the trend growth of '{residual}' ({name_en}), derived as the residual that "
-                    f"makes the output-weighted trend equal the published {pub:g} %/yr, would be {g:.2f} %/yr, "
-                    f"outside the allowed {max(lo, -dep):g} to {hi:g} %/yr; check the uploaded outputs and growth "
-                    f"rates or supply more sectors' growth",
-                    f"按这些数据，作为余量推算的“{residual}”({name_zh})趋势增速(使按产值加权的趋势增速等于公布的 "
-                    f"{pub:g}%/年)将为 {g:.2f}%/年，超出允许范围 {max(lo, -dep):g} 至 {hi:g}%/年；"
-                    "请核对上传的产值和增速，或补充更多行业的增速"))
-            else:
-                trend[r] = g
-        elif abs(weighted - pub) > GROWTH_CHECK_TOLERANCE:
+    if abs(weighted - pub) <= 1e-9:
+        return
+    candidates = [s for s in _residual_sectors(base) if s not in given_trend]
+    if candidates:
+        residual = candidates[0]
+        m.residual = residual
+        r = ids.index(residual)
+        rest = float(np.delete(output, r) @ np.delete(trend, r))
+        g = (pub * float(output.sum()) - rest) / float(output[r])
+        if not (lo <= g <= hi and g > -dep):
+            name_en, name_zh = _key_label(base, residual, "en"), _key_label(base, residual, "zh")
             problems.append(Problem(
-                None, "", f"{weighted:.3f}",
-                f"the output-weighted trend growth of the sectors is {weighted:.3f} %/yr but the published growth "
-                f"is {pub:g} %/yr, and no sector's trend is left to derive as the residual (the derived one was "
-                "uploaded); leave one sector's growth empty or correct the figures",
-                f"各行业按产值加权的趋势增速为 {weighted:.3f}%/年，与公布的 {pub:g}%/年 不符，且没有可作为余量推算的"
-                "行业增速(推算行业的增速已被上传);请留空一个行业的增速或更正数据"))
-    # (c) every trend above −depreciation (uploaded ones were checked cell by cell)
-    for i, sid in enumerate(ids):
-        if trend[i] <= -dep and sid != residual:
-            problems.append(Problem(None, "", _fmt(trend[i]),
+                None, "", _fmt(g),
+                f"with these figures the trend growth of '{residual}' ({name_en}), derived as the residual that "
+                f"makes the output-weighted trend equal the published {pub:g} %/yr, would be {g:.2f} %/yr, "
+                f"outside the allowed {max(lo, -dep):g} to {hi:g} %/yr; check the uploaded outputs and growth "
+                f"rates or supply more sectors' growth",
+                f"按这些数据，作为余量推算的“{residual}”({name_zh})趋势增速(使按产值加权的趋势增速等于公布的 "
+                f"{pub:g}%/年)将为 {g:.2f}%/年，超出允许范围 {max(lo, -dep):g} 至 {hi:g}%/年；"
+                "请核对上传的产值和增速，或补充更多行业的增速"))
+        else:
+            trend[r] = g
+    elif abs(weighted - pub) > GROWTH_CHECK_TOLERANCE:
+        problems.append(Problem(
+            None, "", f"{weighted:.3f}",
+            f"the output-weighted trend growth of the sectors is {weighted:.3f} %/yr but the published growth "
+            f"is {pub:g} %/yr, and no sector's trend is left to derive as the residual (the derived one was "
+            "uploaded); leave one sector's growth empty or correct the figures",
+            f"各行业按产值加权的趋势增速为 {weighted:.3f}%/年，与公布的 {pub:g}%/年 不符，且没有可作为余量推算的"
+            "行业增速(推算行业的增速已被上传);请留空一个行业的增速或更正数据"))
+
+
+def _check_depreciation(base: Baseline, m: _Merged, problems: list[Problem]) -> None:
+    """Every trend above −depreciation (uploaded ones were checked cell by cell; the residual above)."""
+    dep = base.params["depreciation"]
+    for i, sid in enumerate(base.sector_ids):
+        if m.trend[i] <= -dep and sid != m.residual:
+            problems.append(Problem(None, "", _fmt(m.trend[i]),
                                     f"trend growth of '{sid}' must be above −depreciation ({-dep:g} %/yr)",
                                     f"行业“{sid}”的趋势增速必须高于 −折旧率({-dep:g}%/年)"))
-    # (d) today's chain-extension share below the lever's maximum
+
+
+def _check_chain(base: Baseline, data: OfficialData, m: _Merged, problems: list[Problem]) -> None:
+    """Today's chain-extension share (downstream / (multiplier × processing)) below the lever's maximum."""
+    cluster = m.cluster
     chain_hi = SPEC_BY_NAME["chain_extension"].hi
-    chain = 100.0 * cluster["downstream"] / (base.params["chain_multiplier"] * cluster["processing"])
-    if not chain < chain_hi:
-        rows = [r for r in (data.row_of(base.cluster_sector, "output_2024"),
-                            data.row_of(_cluster_key("downstream"), "output_2024")) if r is not None]
-        at_en = f" (rows {', '.join(map(str, rows))})" if rows else ""
-        at_zh = f"(第 {'、'.join(map(str, rows))} 行)" if rows else ""
-        mult = base.params["chain_multiplier"]
-        problems.append(Problem(
-            None, "", _fmt(chain),
-            f"downstream products ({_fmt(cluster['downstream'])}) / ({mult:g} × {base.cluster_sector} output "
-            f"{_fmt(cluster['processing'])}) = {chain:.1f} %, today's chain-extension share, must stay below the "
-            f"lever's maximum of {chain_hi:g} %{at_en}",
-            f"下游制品({_fmt(cluster['downstream'])})/({mult:g} × {base.cluster_sector} 产值 "
-            f"{_fmt(cluster['processing'])}) = {chain:.1f}%,即现状深加工比例，必须低于杠杆上限 {chain_hi:g}%{at_zh}"))
+    mult = base.params["chain_multiplier"]
+    chain = 100.0 * cluster["downstream"] / (mult * cluster["processing"])
+    if chain < chain_hi:
+        return
+    rows = [r for r in (data.row_of(base.cluster_sector, "output_2024"),
+                        data.row_of(_cluster_key("downstream"), "output_2024")) if r is not None]
+    at_en = f" (rows {', '.join(map(str, rows))})" if rows else ""
+    at_zh = f"(第 {'、'.join(map(str, rows))} 行)" if rows else ""
+    problems.append(Problem(
+        None, "", _fmt(chain),
+        f"downstream products ({_fmt(cluster['downstream'])}) / ({mult:g} × {base.cluster_sector} output "
+        f"{_fmt(cluster['processing'])}) = {chain:.1f} %, today's chain-extension share, must stay below the "
+        f"lever's maximum of {chain_hi:g} %{at_en}",
+        f"下游制品({_fmt(cluster['downstream'])})/({mult:g} × {base.cluster_sector} 产值 "
+        f"{_fmt(cluster['processing'])}) = {chain:.1f}%,即现状深加工比例，必须低于杠杆上限 {chain_hi:g}%{at_zh}"))
+
+
+def _merge(base: Baseline, data: OfficialData) -> _Merged:
+    """Merged arrays, with every consistency rule checked; raises OfficialDataError listing the problems."""
+    problems: list[Problem] = _Problems()
+    m, given_trend = _place_figures(base, data, problems)
     if problems:
         _raise(problems, data.filename)
-    return _Merged(output, trend, va_pct, cluster, residual)
+    m.cluster["processing"] = float(m.output[base.cluster_index])  # the cluster sector's output
+    _derive_residual(base, m, given_trend, problems)
+    _check_depreciation(base, m, problems)
+    _check_chain(base, data, m, problems)
+    if problems:
+        _raise(problems, data.filename)
+    return m
 
 
 def apply_official(base: Baseline, data: OfficialData, source_title: str | None = None, *,
