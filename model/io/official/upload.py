@@ -124,21 +124,8 @@ def _cell_value(cell: Any) -> Any:
     return v
 
 
-def read_upload(raw: bytes, filename: str = "") -> pd.DataFrame:
-    """Parse an uploaded file into a frame of raw cells (validation is ``validate``).
-
-    Accepts CSV (UTF-8, UTF-8 with BOM or GBK; comma, tab or semicolon separated) and XLSX (the first
-    sheet). The header is the first of the first ten rows that names a sector column (title rows
-    above it are skipped). Columns are the header texts as written; the index (named ``row``) is the
-    row number a spreadsheet shows. ``frame.attrs`` holds ``filename`` and ``header_row``.
-
-    Raises
-    ------
-    OfficialDataError (a DataError)
-        The file is larger than 10 MB (checked first), empty, not CSV/XLSX, not decodable, or has no
-        data rows.
-    """
-    name = str(filename or "")
+def _grid(raw: bytes, name: str) -> list[list[Any]]:
+    """The file's cells, row by row: the size first, then XLSX or CSV by content (not by name)."""
     if len(raw) > MAX_UPLOAD_BYTES:
         raise _fail(f"the file is {len(raw) / 1024 / 1024:.1f} MB; at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB "
                     "is accepted (the template is a few kB)",
@@ -147,25 +134,32 @@ def read_upload(raw: bytes, filename: str = "") -> pd.DataFrame:
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         raise _fail("the file is empty", "文件为空", name)
     if raw[:4] == b"PK\x03\x04":
-        grid = _xlsx_grid(raw, name)
-    elif raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _xlsx_grid(raw, name)
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise _fail("old Excel .xls files are not read; save it as .xlsx or as CSV",
                     "不支持旧版 Excel .xls 文件；请另存为 .xlsx 或 CSV", name)
-    elif name.lower().endswith((".xlsx", ".xlsm")):
+    if name.lower().endswith((".xlsx", ".xlsm")):
         raise _fail("the file is named .xlsx but is not an Excel workbook", "文件扩展名为 .xlsx,但不是 Excel 工作簿", name)
-    else:
-        grid = _csv_grid(_decode(raw, name), name)
+    return _csv_grid(_decode(raw, name), name)
 
-    grid = [[None if _is_empty(v) else (v.strip() if isinstance(v, str) else v) for v in r] for r in grid]
+
+def _header_index(grid: list[list[Any]], name: str) -> int:
+    """The header row: the first of the first ``HEADER_SEARCH_ROWS`` naming a sector column, else the
+    first non-empty row."""
     header_idx = 0
     for i, r in enumerate(grid[:HEADER_SEARCH_ROWS]):
         if any(_column_kind(v)[0] in ("sector", "name") for v in r):
             header_idx = i
             break
     while header_idx < len(grid) and not any(v is not None for v in grid[header_idx]):
-        header_idx += 1  # no sector header found: the first non-empty row is the header
+        header_idx += 1
     if header_idx >= len(grid):
         raise _fail("the file is empty", "文件为空", name)
+    return header_idx
+
+
+def _frame(grid: list[list[Any]], header_idx: int, name: str) -> pd.DataFrame:
+    """The rows below the header as a frame of raw cells indexed by spreadsheet row number."""
     header = list(grid[header_idx])
     body = grid[header_idx + 1:]
     width = max([len(header)] + [len(r) for r in body])
@@ -190,3 +184,24 @@ def read_upload(raw: bytes, filename: str = "") -> pd.DataFrame:
     frame.attrs["filename"] = name
     frame.attrs["header_row"] = header_idx + 1
     return frame
+
+
+def read_upload(raw: bytes, filename: str = "") -> pd.DataFrame:
+    """Parse an uploaded file into a frame of raw cells (validation is ``validate``).
+
+    Accepts CSV (UTF-8, UTF-8 with BOM or GBK; comma, tab or semicolon separated) and XLSX (the first
+    sheet). The header is the first of the first ten rows that names a sector column (title rows
+    above it are skipped). Columns are the header texts as written; the index (named ``row``) is the
+    row number a spreadsheet shows. ``frame.attrs`` holds ``filename`` and ``header_row``.
+
+    Raises
+    ------
+    OfficialDataError (a DataError)
+        The file is larger than 10 MB (checked first), empty, not CSV/XLSX, not decodable, or has no
+        data rows.
+    """
+    name = str(filename or "")
+    grid = _grid(raw, name)
+    grid = [[None if _is_empty(v) else (v.strip() if isinstance(v, str) else v) for v in r] for r in grid]
+    header_idx = _header_index(grid, name)
+    return _frame(grid, header_idx, name)
