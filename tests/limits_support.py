@@ -131,6 +131,31 @@ def xlsx_many_styles(n: int = 850_000) -> bytes:
     return _xlsx(sheet, styles=styles)
 
 
+def xlsx_sheet_links(sheets: int = 64, links: int = 1999) -> bytes:
+    """``sheets`` sheets listing one sheet part whose relationships hold ``links`` hyperlinks (openpyxl
+    parses them once per listing: 15 s)."""
+    sheet = (_SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>sector</t></is></c></row>'
+             b"</sheetData></worksheet>")
+    raw = _xlsx(sheet, sheets=b"".join(b'<sheet name="s%d" sheetId="%d" r:id="rId1"/>' % (k, k + 1)
+                                       for k in range(sheets)))
+    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            b'2006/relationships">' + b"".join(b'<Relationship Id="h%d" Type="http://schemas.openxmlformats.org/'
+                                               b'officeDocument/2006/relationships/hyperlink" Target="http://x/%d" '
+                                               b'TargetMode="External"/>' % (k, k) for k in range(links))
+            + b"</Relationships>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            z.writestr(info, zin.read(info))
+        z.writestr("xl/worksheets/_rels/sheet1.xml.rels", rels)
+    return buf.getvalue()
+
+
+def xlsx_styles_at_cap() -> bytes:
+    """Just under the cap on elements per part: 4 995 cell formats (read by openpyxl)."""
+    return xlsx_many_styles(4_995)
+
+
 def xlsx_huge_inline(chars: int = 15_500_000) -> bytes:
     """A header row and one inline string of ``chars`` characters (15.5 MB unpacked)."""
     sheet = (_SHEET_HEAD + b'<sheetData><row><c t="inlineStr"><is><t>sector</t></is></c></row><row>'
@@ -198,6 +223,9 @@ CASES = {
     "official_xlsx_many_rows": ("official XLSX, 600 000 rows of one cell", "official.xlsx", xlsx_many_rows),
     "official_xlsx_many_sheets": ("official XLSX, 300 000 sheets", "official.xlsx", xlsx_many_sheets),
     "official_xlsx_many_styles": ("official XLSX, 850 000 cell formats", "official.xlsx", xlsx_many_styles),
+    "official_xlsx_sheet_links": ("official XLSX, 64 sheets × 1 999 links", "official.xlsx", xlsx_sheet_links),
+    "official_xlsx_styles_at_cap": ("official XLSX, 4 995 cell formats (read)", "official.xlsx",
+                                    xlsx_styles_at_cap),
     "official_xlsx_huge_inline": ("official XLSX, one 15.5 MB inline string", "official.xlsx", xlsx_huge_inline),
     "official_xlsx_inline_grid": ("official XLSX, 1 000 × 50 inline strings of 280 chars", "official.xlsx",
                                   xlsx_inline_grid),

@@ -6,9 +6,10 @@ and, for every listed sheet without a ``<dimension>``, the sheet's whole ``sheet
 can therefore cost gigabytes and minutes while staying under the unpacked-size cap. ``check``
 streams the parts through expat (no tree, nothing kept) and stops at the first limit crossed:
 
-* every XML part outside ``worksheets/`` (workbook, styles, relationships, content types…) holds at
+* every XML part other than a worksheet (workbook, styles, relationships, content types…) holds at
   most ``MAX_PART_ELEMENTS`` elements; the shared strings have their own size cap in the reader;
-* the workbook lists at most ``MAX_SHEETS`` sheets;
+* the workbook lists at most ``MAX_SHEETS`` sheets; a relationships part (a sheet's links) holds
+  at most ``MAX_RELS_ELEMENTS`` elements, the listed sheets' together ``MAX_SHEET_RELS``;
 * the first sheet (the one read): no value beyond column ``max_columns`` (the scan stops at that
   cell), no row beyond ``max_rows``, at most ``MAX_ROW_CELLS`` cell elements in a row (empty
   formatted cells included) and ``MAX_CELLS`` in all;
@@ -27,11 +28,17 @@ import zlib
 from typing import Callable
 from xml.parsers import expat
 
-#: Most elements in one XML part other than a worksheet (a template's styles hold about 60; Excel's
-#: limit of 64 000 cell formats would need more, and costs openpyxl ~10 s to read).
-MAX_PART_ELEMENTS = 50_000
-#: Most sheets a workbook may list (openpyxl opens each one).
-MAX_SHEETS = 256
+#: Most elements in one XML part other than a worksheet. A template's styles hold about 60, a heavily
+#: formatted workbook's a few thousand; openpyxl takes ~0.3 ms per cell format (50 000: 15 s).
+MAX_PART_ELEMENTS = 5_000
+#: Most sheets a workbook may list (openpyxl opens each one and parses its relationships).
+MAX_SHEETS = 64
+#: Most elements in one relationships part (a sheet's hyperlinks are relationships; openpyxl parses
+#: each listed sheet's relationships, so this and ``MAX_SHEETS`` bound that work together).
+MAX_RELS_ELEMENTS = 2_000
+#: Most relationships of all listed sheets together (a part listed twice counts twice): openpyxl takes
+#: ~0.1 ms for each, per listing.
+MAX_SHEET_RELS = 4_000
 #: Most cell elements in one row of the first sheet, empty formatted ones included.
 MAX_ROW_CELLS = 256
 #: Most cell elements read in all (first sheet, plus other sheets that state no dimension).
@@ -78,19 +85,22 @@ class _Stop(Exception):
     """Ends a scan early without a refusal."""
 
 
-def _count_elements(zf: zipfile.ZipFile, part: str) -> None:
+def _count_elements(zf: zipfile.ZipFile, part: str) -> int:
+    """The number of elements of ``part``; refuses above the part's cap."""
     n = 0
+    cap = MAX_RELS_ELEMENTS if part.lower().endswith(".rels") else MAX_PART_ELEMENTS
 
     def start(_name: str, _attrs: dict) -> None:
         nonlocal n
         n += 1
-        if n > MAX_PART_ELEMENTS:
-            raise Refused(f"the workbook part {part} holds more than {MAX_PART_ELEMENTS:,} XML elements "
-                          "(formats, names or sheets); the template holds a few hundred",
-                          f"工作簿组成部分 {part} 含有超过 {MAX_PART_ELEMENTS:,} 个 XML 元素(格式、名称或工作表);"
+        if n > cap:
+            raise Refused(f"the workbook part {part} holds more than {cap:,} XML elements "
+                          "(formats, links, names or sheets); the template holds a few hundred",
+                          f"工作簿组成部分 {part} 含有超过 {cap:,} 个 XML 元素(格式、链接、名称或工作表);"
                           "模板只有几百个")
 
     _stream(zf, part, start)
+    return n
 
 
 def _column(ref: str) -> int:
@@ -167,6 +177,25 @@ def _sheet_parts(raw: bytes) -> list[str]:
     return parts
 
 
+def _check_sheet_rels(zf: zipfile.ZipFile, parts: list[str]) -> None:
+    """The listed sheets' relationships together (openpyxl parses them once per listing)."""
+    from openpyxl.packaging.relationship import get_rels_path
+
+    names = set(zf.namelist())
+    counts: dict[str, int] = {}
+    total = 0
+    for part in parts:
+        rels = get_rels_path(part)
+        if rels in names:
+            if rels not in counts:
+                counts[rels] = _count_elements(zf, rels)
+            total += counts[rels]
+        if total > MAX_SHEET_RELS:
+            raise Refused(f"the workbook's sheets hold more than {MAX_SHEET_RELS:,} links together; the template "
+                          "holds none",
+                          f"工作簿各工作表的链接合计超过 {MAX_SHEET_RELS:,} 个；模板没有链接")
+
+
 def check(raw: bytes, max_rows: int, extra_rows: int, max_columns: int) -> None:
     """Refuse a workbook whose reading would cost more than its limits allow (see the module text).
 
@@ -177,7 +206,8 @@ def check(raw: bytes, max_rows: int, extra_rows: int, max_columns: int) -> None:
     with zipfile.ZipFile(io.BytesIO(raw)) as zf:
         for info in zf.infolist():
             name = info.filename.lower()
-            if name.endswith((".xml", ".rels")) and "worksheets/" not in name and "sharedstrings" not in name:
+            sheet_data = "worksheets/" in name and "_rels/" not in name  # checked as sheets below
+            if name.endswith((".xml", ".rels")) and not sheet_data and "sharedstrings" not in name:
                 _count_elements(zf, info.filename)
         try:
             parts = _sheet_parts(raw)
@@ -185,6 +215,7 @@ def check(raw: bytes, max_rows: int, extra_rows: int, max_columns: int) -> None:
             raise
         except Exception:  # not a workbook openpyxl can open: it says so itself
             return
+        _check_sheet_rels(zf, parts)
         budget = [0]
         for k, part in enumerate(parts):
             _stream(zf, part, _Sheet(budget, max_rows, extra_rows, max_columns, first=k == 0).start)
