@@ -23,8 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 # --------------------------------------------------------------------------- crafted inputs
 
-def _xlsx(sheet_xml: bytes, shared: bytes | None = None) -> bytes:
-    """A minimal workbook around one sheet's XML (and optional shared strings), as Excel writes it."""
+def _xlsx(sheet_xml: bytes, shared: bytes | None = None, sheets: bytes | None = None,
+          styles: bytes | None = None) -> bytes:
+    """A minimal workbook around one sheet's XML (and optional shared strings), as Excel writes it.
+
+    ``sheets`` replaces the workbook's ``<sheet>`` list (each entry may point at ``rId1``, the one
+    sheet part); ``styles`` adds a styles part."""
     ct = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
           b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
           b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
@@ -39,12 +43,14 @@ def _xlsx(sheet_xml: bytes, shared: bytes | None = None) -> bytes:
             b'2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
     wb = (b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
           b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-          b'<sheet name="data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+          + (sheets or b'<sheet name="data" sheetId="1" r:id="rId1"/>') + b'</sheets></workbook>')
     wrels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
              b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
              b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
              + (b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
                 b'sharedStrings" Target="sharedStrings.xml"/>' if shared is not None else b"")
+             + (b'<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                b'styles" Target="styles.xml"/>' if styles is not None else b"")
              + b"</Relationships>")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
@@ -55,6 +61,8 @@ def _xlsx(sheet_xml: bytes, shared: bytes | None = None) -> bytes:
         z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
         if shared is not None:
             z.writestr("xl/sharedStrings.xml", shared)
+        if styles is not None:
+            z.writestr("xl/styles.xml", styles)
     return buf.getvalue()
 
 
@@ -85,6 +93,82 @@ def xlsx_wide(cols: int = 1200, rows: int = 5000) -> bytes:
     row = b"<row>" + b"<c><v>1</v></c>" * cols + b"</row>"
     sheet = _SHEET_HEAD + b"<sheetData>" + head + row * rows + b"</sheetData></worksheet>"
     return _xlsx(sheet)
+
+
+def xlsx_long_row(cells: int = 1_030_000) -> bytes:
+    """Issue 21, finding 1: one row of ``cells`` ``<c><v>1</v></c>`` (15.5 MB unpacked, 35 kB as a file)."""
+    sheet = _SHEET_HEAD + b"<sheetData><row>" + b"<c><v>1</v></c>" * cells + b"</row></sheetData></worksheet>"
+    return _xlsx(sheet)
+
+
+def xlsx_empty_cells(cells: int = 3_900_000) -> bytes:
+    """One row of ``cells`` empty ``<c/>`` elements (15.6 MB unpacked): no value, still a cell to parse."""
+    sheet = _SHEET_HEAD + b"<sheetData><row>" + b"<c/>" * cells + b"</row></sheetData></worksheet>"
+    return _xlsx(sheet)
+
+
+def xlsx_many_rows(rows: int = 600_000) -> bytes:
+    """``rows`` rows of one number each (15.6 MB unpacked)."""
+    sheet = _SHEET_HEAD + b"<sheetData>" + b"<row><c><v>1</v></c></row>" * rows + b"</sheetData></worksheet>"
+    return _xlsx(sheet)
+
+
+def xlsx_many_sheets(n: int = 300_000) -> bytes:
+    """A workbook listing ``n`` sheets (15.3 MB of workbook.xml), all pointing at one small sheet."""
+    sheet = (_SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>sector</t></is></c></row>'
+             b"</sheetData></worksheet>")
+    return _xlsx(sheet, sheets=b"".join(b'<sheet name="s%d" sheetId="%d" r:id="rId1"/>' % (k, k + 1)
+                                        for k in range(n)))
+
+
+def xlsx_many_styles(n: int = 850_000) -> bytes:
+    """A styles part of ``n`` cell formats (15.3 MB unpacked) around a one-cell sheet."""
+    sheet = (_SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>sector</t></is></c></row>'
+             b"</sheetData></worksheet>")
+    styles = (b'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+              b'spreadsheetml/2006/main"><cellXfs count="%d">' % n + b'<xf numFmtId="9"/>' * n
+              + b"</cellXfs></styleSheet>")
+    return _xlsx(sheet, styles=styles)
+
+
+def xlsx_sheet_links(sheets: int = 64, links: int = 1999) -> bytes:
+    """``sheets`` sheets listing one sheet part whose relationships hold ``links`` hyperlinks (openpyxl
+    parses them once per listing: 15 s)."""
+    sheet = (_SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>sector</t></is></c></row>'
+             b"</sheetData></worksheet>")
+    raw = _xlsx(sheet, sheets=b"".join(b'<sheet name="s%d" sheetId="%d" r:id="rId1"/>' % (k, k + 1)
+                                       for k in range(sheets)))
+    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            b'2006/relationships">' + b"".join(b'<Relationship Id="h%d" Type="http://schemas.openxmlformats.org/'
+                                               b'officeDocument/2006/relationships/hyperlink" Target="http://x/%d" '
+                                               b'TargetMode="External"/>' % (k, k) for k in range(links))
+            + b"</Relationships>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            z.writestr(info, zin.read(info))
+        z.writestr("xl/worksheets/_rels/sheet1.xml.rels", rels)
+    return buf.getvalue()
+
+
+def xlsx_styles_at_cap() -> bytes:
+    """Just under the cap on elements per part: 4 995 cell formats (read by openpyxl)."""
+    return xlsx_many_styles(4_995)
+
+
+def xlsx_huge_inline(chars: int = 15_500_000) -> bytes:
+    """A header row and one inline string of ``chars`` characters (15.5 MB unpacked)."""
+    sheet = (_SHEET_HEAD + b'<sheetData><row><c t="inlineStr"><is><t>sector</t></is></c></row><row>'
+             b'<c t="inlineStr"><is><t>' + b"x" * chars + b"</t></is></c></row></sheetData></worksheet>")
+    return _xlsx(sheet)
+
+
+def xlsx_inline_grid(rows: int = 1000, cols: int = 50, chars: int = 280) -> bytes:
+    """``rows`` × ``cols`` inline strings of ``chars`` characters (15.5 MB), within the row and column limits."""
+    head = b"<row>" + b'<c t="inlineStr"><is><t>sector</t></is></c>' * cols + b"</row>"
+    cell = b'<c t="inlineStr"><is><t>' + b"y" * chars + b"</t></is></c>"
+    sheet = _SHEET_HEAD + b"<sheetData>" + head + (b"<row>" + cell * cols + b"</row>") * rows
+    return _xlsx(sheet + b"</sheetData></worksheet>")
 
 
 def csv_wide(cols: int = 2_490_000) -> bytes:
@@ -133,6 +217,27 @@ CASES = {
     "official_xlsx_far_cell": ("official XLSX, one cell at XFD1048576", "official.xlsx", xlsx_far_cell),
     "official_xlsx_shared": ("official XLSX, 5 500 000 shared strings", "official.xlsx", xlsx_shared_strings),
     "official_xlsx_wide": ("official XLSX, 1 200 columns × 5 000 rows", "official.xlsx", xlsx_wide),
+    "official_xlsx_long_row": ("official XLSX, one row of 1 030 000 cells", "official.xlsx", xlsx_long_row),
+    "official_xlsx_empty_cells": ("official XLSX, one row of 3 900 000 empty cells", "official.xlsx",
+                                  xlsx_empty_cells),
+    "official_xlsx_many_rows": ("official XLSX, 600 000 rows of one cell", "official.xlsx", xlsx_many_rows),
+    "official_xlsx_many_sheets": ("official XLSX, 300 000 sheets", "official.xlsx", xlsx_many_sheets),
+    "official_xlsx_many_styles": ("official XLSX, 850 000 cell formats", "official.xlsx", xlsx_many_styles),
+    "official_xlsx_sheet_links": ("official XLSX, 64 sheets × 1 999 links", "official.xlsx", xlsx_sheet_links),
+    "official_xlsx_styles_at_cap": ("official XLSX, 4 995 cell formats (read)", "official.xlsx",
+                                    xlsx_styles_at_cap),
+    "official_xlsx_huge_inline": ("official XLSX, one 15.5 MB inline string", "official.xlsx", xlsx_huge_inline),
+    "official_xlsx_inline_grid": ("official XLSX, 1 000 × 50 inline strings of 280 chars", "official.xlsx",
+                                  xlsx_inline_grid),
+    "monitor_xlsx_long_row": ("monitor XLSX, one row of 1 030 000 cells", "monitor.xlsx", xlsx_long_row),
+    "monitor_xlsx_empty_cells": ("monitor XLSX, one row of 3 900 000 empty cells", "monitor.xlsx", xlsx_empty_cells),
+    "monitor_xlsx_many_rows": ("monitor XLSX, 600 000 rows of one cell", "monitor.xlsx", xlsx_many_rows),
+    "monitor_xlsx_far_cell": ("monitor XLSX, one cell at XFD1048576", "monitor.xlsx", xlsx_far_cell),
+    "monitor_xlsx_many_sheets": ("monitor XLSX, 300 000 sheets", "monitor.xlsx", xlsx_many_sheets),
+    "monitor_xlsx_many_styles": ("monitor XLSX, 850 000 cell formats", "monitor.xlsx", xlsx_many_styles),
+    "monitor_xlsx_huge_inline": ("monitor XLSX, one 15.5 MB inline string", "monitor.xlsx", xlsx_huge_inline),
+    "monitor_xlsx_inline_grid": ("monitor XLSX, 1 000 × 50 inline strings of 280 chars", "monitor.xlsx",
+                                 xlsx_inline_grid),
     "seek_p80_60_projects": ("goal seek at 80 %, 60 projects, volatility 15 %", "seek", None),
 }
 
@@ -156,6 +261,8 @@ if kind == "seek":
     sc = parse_scenario(json.loads(open(path, encoding="utf-8").read()), base)
 if kind.startswith("official"):
     from model.io.official import import_official
+if kind.startswith("monitor"):
+    from model.io.monitor import read_actuals
 before = rss_mb()
 t0 = time.perf_counter()
 outcome = "accepted"
@@ -167,6 +274,8 @@ try:
         parse_scenario(read_scenario_file(path), base)
     elif kind.startswith("official"):
         import_official(base, raw, "upload." + kind.split(".")[1])
+    elif kind.startswith("monitor"):  # what the monitor's upload callback does
+        read_actuals(raw, "upload." + kind.split(".")[1], base.base_year + 1, base.end_year)
     elif kind == "ensemble":
         from model.schema.runs import summarize
         summarize(base, parse_scenario({}, base), runs=10_000, seed=20_241_231)

@@ -527,3 +527,43 @@ def test_fuzz_uploads_never_raise_and_keep_the_scenario(trend_cards, prefix, dat
         open_tab(at, "sim")
     if prefix != "upload_" or errors:  # a rejected file, or official figures / actuals: the scenario stays
         assert cards(at) == trend_cards or prefix == "official_upload_" and not errors
+
+
+# --------------------------------------------------------------------------- issue 21, finding 1
+
+def test_21_1_a_row_of_a_million_cells_is_refused_at_its_51st_cell(base):
+    from testkit.limits import xlsx_long_row
+
+    with pytest.raises(OfficialDataError) as info:
+        read_upload(xlsx_long_row(), "long.xlsx")
+    assert "long.xlsx: the sheet has more than 50 columns" in info.value.en
+    assert "long.xlsx：工作表超过 50 列" in info.value.zh and len(info.value.problems) == 1
+
+
+def test_21_1_a_value_beyond_column_50_is_refused_not_dropped(base):
+    """openpyxl read 51 columns and looked only at the 51st: a value at column 60 vanished."""
+    book = io.BytesIO()
+    wb = xlsxwriter.Workbook(book, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["sector", "output_2024"])
+    ws.write_row(1, 0, ["stainless", 500.0])
+    ws.write_number(1, 59, 1.0)
+    wb.close()
+    with pytest.raises(OfficialDataError) as info:
+        read_upload(book.getvalue(), "far.xlsx")
+    assert "more than 50 columns" in info.value.en
+
+
+def test_21_1_formatted_empty_cells_beyond_column_50_are_allowed(base):
+    """Excel writes formatted empty cells as ``<c s="1"/>``: they hold nothing and are read as before."""
+    book = io.BytesIO()
+    wb = xlsxwriter.Workbook(book, {"in_memory": True})
+    ws = wb.add_worksheet()
+    fmt = wb.add_format({"bold": True})
+    ws.write_row(0, 0, ["sector", "output_2024"])
+    ws.write_row(1, 0, ["stainless", 500.0])
+    for col in range(50, 70):
+        ws.write_blank(1, col, None, fmt)
+    wb.close()
+    frame = read_upload(book.getvalue(), "blank.xlsx")
+    assert list(frame.columns) == ["sector", "output_2024"] and frame.iloc[0, 1] == 500.0

@@ -463,7 +463,7 @@ def test_20_mb_file_is_rejected_by_size_before_parsing(base, tmp_path, untouched
     raw = template_csv(base, "zh") * (20 * 1024 * 1024 // len(template_csv(base, "zh")) + 1)
     assert len(raw) > 20 * 1024 * 1024
     path = write(tmp_path / "huge.csv", raw)
-    import model.io.official as off
+    import model.io.official.upload as off
 
     def no_parsing(*a, **k):
         raise AssertionError("parsed a file over the size limit")
@@ -565,3 +565,38 @@ def test_status_frame_lists_official_and_estimates(base, untouched):
     assert st[("other", EN["trend_growth"])] == "derived"
     assert status_counts(new) == {"official": 2, "derived": 2, "estimate": 3 * len(base.sectors) + 3 - 4}
     assert "状态" in status_frame(new, "zh").columns
+
+
+def test_a_later_upload_adds_to_the_earlier_one_and_its_figures_win(base):
+    """The session's second file (model.io.official.add_upload, what the page's uploader calls)."""
+    from model.io.official import add_upload
+
+    s0, s1 = base.sector_ids[0], base.sector_ids[1]
+    o0, o1 = float(base.output0[0]), float(base.output0[1])
+    first, merged = add_upload(base, csv_bytes([["sector", "output_2024"], [s0, o0 * 1.1], [s1, o1 * 1.1]]), "a.csv")
+    assert merged == first and merged.filename == "a.csv"
+    second, merged = add_upload(base, csv_bytes([["sector", "output_2024"], [s1, o1 * 1.2]]), "b.csv",
+                                first.to_json())
+    assert len(second) == 1 and merged.filename == "a.csv + b.csv"
+    assert merged.value(s0, "output_2024") == pytest.approx(o0 * 1.1)
+    assert merged.value(s1, "output_2024") == pytest.approx(o1 * 1.2)  # the later file wins
+    assert apply_official(base, merged).output0[1] == pytest.approx(o1 * 1.2)
+
+
+def test_a_combination_that_breaks_a_rule_is_refused_though_each_file_passes(base):
+    """Downstream raised in one file and the cluster sector cut in the next: each passes alone, together
+    today's chain-extension share crosses the lever's maximum."""
+    from model.core.specs import SPEC_BY_NAME
+    from model.io.official import add_upload
+
+    cs = base.cluster_sector
+    mult = base.params["chain_multiplier"]
+    hi = SPEC_BY_NAME["chain_extension"].hi / 100.0
+    proc = float(base.cluster0["processing"])
+    down = 0.9 * hi * mult * proc  # 90 % of the maximum: accepted alone
+    first, _ = add_upload(base, csv_bytes([["sector", "output_2024"], ["cluster:downstream", down]]), "a.csv")
+    cut = csv_bytes([["sector", "output_2024"], [cs, proc * 0.8]])  # alone: the estimated downstream is small
+    add_upload(base, cut, "b.csv")
+    with pytest.raises(OfficialDataError) as info:
+        add_upload(base, cut, "b.csv", first.to_json())
+    assert "chain-extension share" in info.value.en and "a.csv + b.csv" in info.value.en

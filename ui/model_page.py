@@ -59,23 +59,14 @@ def figures_frame(base: Baseline, t: Translator) -> pd.DataFrame:
 
 def _official_uploaded(original: Baseline, key: str) -> None:
     """Callback: validate the whole file against the region's own data; apply it only if it is valid."""
-    from model.io.official import import_official
+    from model.io.official import add_upload
 
     ss = st.session_state
     f = ss.get(key)
     if f is None:
         return
-    from model.io.official import OfficialData, apply_official
-
     try:
-        data, _ = import_official(original, f.getvalue(), f.name)
-        merged = data
-        if ss.get("official_json"):  # a later file adds to the earlier ones; its figures win
-            earlier = OfficialData.from_json(ss["official_json"])
-            new = {(k, fld) for k, fld, _ in data.figures}
-            merged = OfficialData(figures=tuple(x for x in earlier.figures if (x[0], x[1]) not in new) + data.figures,
-                                  filename=f"{earlier.filename} + {f.name}")
-            apply_official(original, merged)  # the combination must be consistent too
+        data, merged = add_upload(original, f.getvalue(), f.name, ss.get("official_json", ""))
     except SimulatorError as exc:
         ss["_official_error"] = plain(exc)
     else:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from model import Baseline, SimulatorError
-from model.io.monitor import Actual, actuals_from_frame, place
+from model.io.monitor import Actual, place
 
 from .i18n import Translator
 from .safe import plain, say
@@ -29,15 +29,14 @@ def template_csv(base: Baseline, t: Translator) -> bytes:
 
 def _uploaded(base: Baseline, key: str) -> None:
     """Callback: parse and validate the actuals file; keep the previous actuals on any error."""
-    from model.io.official import read_upload  # the shared CSV/XLSX reader (encodings, size limit)
+    from model.io.monitor import read_actuals
 
     ss = st.session_state
     f = ss.get(key)
     if f is None:
         return
     try:
-        frame = read_upload(f.getvalue(), f.name)
-        actuals = actuals_from_frame(frame, base.base_year + 1, base.end_year)
+        actuals = read_actuals(f.getvalue(), f.name, base.base_year + 1, base.end_year)
     except SimulatorError as exc:
         ss["_actuals_error"] = plain(exc)
         return

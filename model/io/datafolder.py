@@ -330,6 +330,109 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _load_region(folder: Path) -> tuple[Path, dict[str, Any]]:
+    """``region.json`` with its required keys and a base and end year 1 to 50 years apart."""
+    if not folder.is_dir():
+        raise DataError(f"{folder}: data folder not found", f"{folder}:数据文件夹不存在")
+    region_path = folder / "region.json"
+    region = _read_json(region_path)
+    for key in ("name_zh", "name_en", "title_zh", "title_en", "base_year", "end_year", "published_growth",
+                "cluster_sector", "advanced_groups"):
+        if key not in region:
+            raise _err(region_path, f"missing key '{key}'", f"缺少键 '{key}'")
+    base_year, end_year = region["base_year"], region["end_year"]
+    if not (isinstance(base_year, int) and isinstance(end_year, int) and 1 <= end_year - base_year <= 50):
+        raise _err(region_path, "base_year and end_year must be whole years, 1 to 50 years apart",
+                   "base_year 与 end_year 必须为整数年份，相差 1 至 50 年")
+    return region_path, region
+
+
+def _region_groups(region_path: Path, region: dict[str, Any], ids: list[str]) -> tuple[str, ...]:
+    """The cluster sector is a sector; the advanced groups are known groups."""
+    if region["cluster_sector"] not in ids:
+        raise _err(region_path, f"cluster_sector '{region['cluster_sector']}' is not a sector in sectors.csv",
+                   f"cluster_sector '{region['cluster_sector']}' 不在 sectors.csv 中")
+    groups = tuple(region["advanced_groups"]) if isinstance(region["advanced_groups"], list) else ()
+    if not groups or any(g not in GROUPS for g in groups):
+        raise _err(region_path, f"advanced_groups must be a list drawn from {', '.join(GROUPS)}",
+                   f"advanced_groups 必须取自 {', '.join(GROUPS)}")
+    return groups
+
+
+def _published_growth(region_path: Path, region: dict[str, Any], sources: dict[str, Source]) -> Figure:
+    """The published growth rate with its provenance, as a figure."""
+    pub = region["published_growth"]
+    try:
+        published = float(pub["value"])
+        pub_source, pub_status = pub["source"], pub["status"]
+    except (TypeError, KeyError, ValueError):
+        raise _err(region_path, "published_growth needs value, unit, source, status",
+                   "published_growth 需要 value、unit、source、status") from None
+    if not math.isfinite(published) or not -20.0 <= published <= 40.0:
+        raise _err(region_path, "published_growth.value must be a number from -20 to 40 (%/yr)",
+                   "published_growth.value 必须是 -20 至 40 之间的数(%/年)")
+    if pub_source not in sources or pub_status not in STATUSES:
+        raise _err(region_path, "published_growth: unknown source or status", "published_growth:来源或状态无效")
+    return Figure("region", "", "published_growth", published, pub.get("unit", "%/yr"), pub_source, pub_status,
+                  pub.get("note", ""))
+
+
+def _check_trends(folder: Path, ids: list[str], sp: dict[str, np.ndarray], gp: dict[str, float]) -> None:
+    """Every sector's trend above −depreciation (else the capital stock has no steady state)."""
+    low = sp["trend_growth"] <= -gp["depreciation"]
+    if low.any():
+        sid = ids[int(np.argmax(low))]
+        raise _err(folder / "sector_parameters.csv",
+                   f"trend_growth of '{sid}' must be above −depreciation ({-gp['depreciation']:g} %/yr): "
+                   "a shrinking capital stock has no steady state",
+                   f"行业 '{sid}' 的 trend_growth 必须高于 −折旧率({-gp['depreciation']:g}%/年)")
+
+
+def _plan_and_high_tech(region_path: Path, region: dict[str, Any], sources: dict[str, Source]) -> Figure:
+    """The plan window lies within the projection; the published high-tech share, as a figure."""
+    base_year, end_year = region["base_year"], region["end_year"]
+    plan = region.get("plan")
+    if not (isinstance(plan, dict) and isinstance(plan.get("start"), int) and isinstance(plan.get("end"), int)
+            and base_year < plan["start"] <= plan["end"] <= end_year):
+        raise _err(region_path, f"plan needs whole years start ≤ end, from {base_year + 1} to {end_year}",
+                   f"plan 需要整数年份 start ≤ end,在 {base_year + 1} 至 {end_year} 之间")
+    pht = region.get("published_high_tech_share")
+    if not (isinstance(pht, dict) and isinstance(pht.get("value"), (int, float)) and isinstance(pht.get("year"), int)
+            and pht.get("source") in sources and pht.get("status") in STATUSES):
+        raise _err(region_path, "published_high_tech_share needs value, year, unit, source, status",
+                   "published_high_tech_share 需要 value、year、unit、source、status")
+    return Figure("region", "", "published_high_tech_share", float(pht["value"]), "%", pht["source"],
+                  pht["status"], pht.get("note", ""))
+
+
+def _check_consistency(folder: Path, region: dict[str, Any], ids: list[str], sp: dict[str, np.ndarray],
+                       cluster: dict[str, float], published: float) -> None:
+    """The output-weighted trend equals the published growth; the cluster's processing part equals the
+    cluster sector's output."""
+    weighted = float(sp["output_2024"] @ sp["trend_growth"] / sp["output_2024"].sum())
+    if abs(weighted - published) > GROWTH_CHECK_TOLERANCE:
+        raise _err(folder / "sector_parameters.csv",
+                   f"output-weighted trend growth is {weighted:.3f} %/yr but the published growth is {published:g} %/yr",
+                   f"按产值加权的行业趋势增速为 {weighted:.3f}%/年，与公布的 {published:g}%/年 不符")
+    ci = ids.index(region["cluster_sector"])
+    if abs(cluster["processing"] - sp["output_2024"][ci]) > 1e-6:
+        raise _err(folder / "cluster.csv",
+                   f"processing ({cluster['processing']:g}) must equal the 2024 output of sector "
+                   f"'{region['cluster_sector']}' ({sp['output_2024'][ci]:g})",
+                   f"加工制造({cluster['processing']:g})必须等于行业 '{region['cluster_sector']}' 的2024年产值"
+                   f"({sp['output_2024'][ci]:g})")
+
+
+def _check_high_tech_share(folder: Path, base: Baseline, pht: Figure, year: int) -> None:
+    """The sectors' high-tech shares, back-cast along their trends, give the published share."""
+    model_share = base.high_tech_share_in(year)
+    if abs(model_share - pht.value) > HIGH_TECH_CHECK_TOLERANCE:
+        raise _err(folder / "sector_parameters.csv",
+                   f"the high_tech_share values give {model_share:.1f} % in {year} (back-cast along the "
+                   f"trends) but the published share is {pht.value:g} %",
+                   f"high_tech_share 按趋势回推到{year}年为 {model_share:.1f}%,与公布的 {pht.value:g}% 不符")
+
+
 def load_baseline(folder: str | Path | None = None) -> Baseline:
     """Read and validate a region's data folder.
 
@@ -346,89 +449,27 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
         Naming the file, row and column of the first problem found.
     """
     folder = Path(folder) if folder is not None else DEFAULT_DATA_DIR
-    if not folder.is_dir():
-        raise DataError(f"{folder}: data folder not found", f"{folder}:数据文件夹不存在")
-    region_path = folder / "region.json"
-    region = _read_json(region_path)
-    for key in ("name_zh", "name_en", "title_zh", "title_en", "base_year", "end_year", "published_growth",
-                "cluster_sector", "advanced_groups"):
-        if key not in region:
-            raise _err(region_path, f"missing key '{key}'", f"缺少键 '{key}'")
-    base_year, end_year = region["base_year"], region["end_year"]
-    if not (isinstance(base_year, int) and isinstance(end_year, int) and 1 <= end_year - base_year <= 50):
-        raise _err(region_path, "base_year and end_year must be whole years, 1 to 50 years apart",
-                   "base_year 与 end_year 必须为整数年份，相差 1 至 50 年")
-
+    region_path, region = _load_region(folder)
     sources = _load_sources(folder)
     sectors = _load_sectors(folder)
     sp, sector_figs = _load_sector_params(folder, sectors, sources)
     gp, global_figs = _load_global_params(folder, sources)
     cluster, cluster_figs = _load_cluster(folder, sources)
-    goals = _load_goals(folder, sources, base_year, end_year)
+    goals = _load_goals(folder, sources, region["base_year"], region["end_year"])
     plausibility, plaus_figs = _load_plausibility(folder, sources)
     uncertainty, uncertainty_figs = _load_uncertainty(folder, sources)
 
     ids = [s.id for s in sectors]
-    if region["cluster_sector"] not in ids:
-        raise _err(region_path, f"cluster_sector '{region['cluster_sector']}' is not a sector in sectors.csv",
-                   f"cluster_sector '{region['cluster_sector']}' 不在 sectors.csv 中")
-    groups = tuple(region["advanced_groups"]) if isinstance(region["advanced_groups"], list) else ()
-    if not groups or any(g not in GROUPS for g in groups):
-        raise _err(region_path, f"advanced_groups must be a list drawn from {', '.join(GROUPS)}",
-                   f"advanced_groups 必须取自 {', '.join(GROUPS)}")
+    groups = _region_groups(region_path, region, ids)
+    published = _published_growth(region_path, region, sources)
+    _check_trends(folder, ids, sp, gp)
+    high_tech = _plan_and_high_tech(region_path, region, sources)
+    _check_consistency(folder, region, ids, sp, cluster, published.value)
 
-    pub = region["published_growth"]
-    try:
-        published = float(pub["value"])
-        pub_source, pub_status = pub["source"], pub["status"]
-    except (TypeError, KeyError, ValueError):
-        raise _err(region_path, "published_growth needs value, unit, source, status",
-                   "published_growth 需要 value、unit、source、status") from None
-    if not math.isfinite(published) or not -20.0 <= published <= 40.0:
-        raise _err(region_path, "published_growth.value must be a number from -20 to 40 (%/yr)",
-                   "published_growth.value 必须是 -20 至 40 之间的数(%/年)")
-    if pub_source not in sources or pub_status not in STATUSES:
-        raise _err(region_path, "published_growth: unknown source or status", "published_growth:来源或状态无效")
-    low = sp["trend_growth"] <= -gp["depreciation"]
-    if low.any():
-        sid = ids[int(np.argmax(low))]
-        raise _err(folder / "sector_parameters.csv",
-                   f"trend_growth of '{sid}' must be above −depreciation ({-gp['depreciation']:g} %/yr): "
-                   "a shrinking capital stock has no steady state",
-                   f"行业 '{sid}' 的 trend_growth 必须高于 −折旧率({-gp['depreciation']:g}%/年)")
-    plan = region.get("plan")
-    if not (isinstance(plan, dict) and isinstance(plan.get("start"), int) and isinstance(plan.get("end"), int)
-            and base_year < plan["start"] <= plan["end"] <= end_year):
-        raise _err(region_path, f"plan needs whole years start ≤ end, from {base_year + 1} to {end_year}",
-                   f"plan 需要整数年份 start ≤ end,在 {base_year + 1} 至 {end_year} 之间")
-    pht = region.get("published_high_tech_share")
-    if not (isinstance(pht, dict) and isinstance(pht.get("value"), (int, float)) and isinstance(pht.get("year"), int)
-            and pht.get("source") in sources and pht.get("status") in STATUSES):
-        raise _err(region_path, "published_high_tech_share needs value, year, unit, source, status",
-                   "published_high_tech_share 需要 value、year、unit、source、status")
-    weighted = float(sp["output_2024"] @ sp["trend_growth"] / sp["output_2024"].sum())
-    if abs(weighted - published) > GROWTH_CHECK_TOLERANCE:
-        raise _err(folder / "sector_parameters.csv",
-                   f"output-weighted trend growth is {weighted:.3f} %/yr but the published growth is {published:g} %/yr",
-                   f"按产值加权的行业趋势增速为 {weighted:.3f}%/年，与公布的 {published:g}%/年 不符")
-
-    ci = ids.index(region["cluster_sector"])
-    if abs(cluster["processing"] - sp["output_2024"][ci]) > 1e-6:
-        raise _err(folder / "cluster.csv",
-                   f"processing ({cluster['processing']:g}) must equal the 2024 output of sector "
-                   f"'{region['cluster_sector']}' ({sp['output_2024'][ci]:g})",
-                   f"加工制造({cluster['processing']:g})必须等于行业 '{region['cluster_sector']}' 的2024年产值"
-                   f"({sp['output_2024'][ci]:g})")
-
-    figures = [Figure("region", "", "published_growth", published, pub.get("unit", "%/yr"), pub_source,
-                      pub_status, pub.get("note", ""))]
-    figures += sector_figs + global_figs + cluster_figs
+    figures = [published, high_tech, *sector_figs, *global_figs, *cluster_figs]
     figures += [Figure("goals", g.id, "threshold", g.threshold, g.unit, g.source, g.status, g.note_en)
                 for g in goals]
     figures += plaus_figs + uncertainty_figs
-    figures.insert(1, Figure("region", "", "published_high_tech_share", float(pht["value"]), "%", pht["source"],
-                             pht["status"], pht.get("note", "")))
-
     out = Baseline(
         folder=str(folder),
         region=MappingProxyType(dict(region)),
@@ -444,7 +485,7 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
         cluster0=MappingProxyType(cluster),
         cluster_sector=region["cluster_sector"],
         advanced_groups=groups,
-        published_growth=published,
+        published_growth=published.value,
         goals=goals,
         sources=MappingProxyType(sources),
         figures=tuple(figures),
@@ -453,12 +494,7 @@ def load_baseline(folder: str | Path | None = None) -> Baseline:
         high_tech_share=_frozen(sp["high_tech_share"] / 100.0),
         uncertainty=MappingProxyType(uncertainty),
     )
-    model_share = out.high_tech_share_in(int(pht["year"]))
-    if abs(model_share - float(pht["value"])) > HIGH_TECH_CHECK_TOLERANCE:
-        raise _err(folder / "sector_parameters.csv",
-                   f"the high_tech_share values give {model_share:.1f} % in {pht['year']} (back-cast along the "
-                   f"trends) but the published share is {pht['value']:g} %",
-                   f"high_tech_share 按趋势回推到{pht['year']}年为 {model_share:.1f}%,与公布的 {pht['value']:g}% 不符")
+    _check_high_tech_share(folder, out, high_tech, int(region["published_high_tech_share"]["year"]))
     return out
 
 

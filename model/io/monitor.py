@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..core.ensemble import EnsembleSummary
 from ..errors import DataError
+from .official.upload import read_upload
 
 INDICATORS = {"total": "total", "规上工业总产值": "total", "总产值": "total",
               "cluster": "cluster", "stainless_cluster": "cluster", "不锈钢产业集群": "cluster", "集群": "cluster"}
@@ -131,6 +132,14 @@ def actuals_from_frame(frame: pd.DataFrame, first_year: int, last_year: int) -> 
     if not out:
         raise DataError("no data rows", "没有数据行")
     return out
+
+
+def read_actuals(raw: bytes, filename: str, first_year: int, last_year: int) -> list[Actual]:
+    """An uploaded actuals file (CSV or XLSX, read with the official import's bounded reader), validated.
+
+    Raises DataError: the file cannot be read within its limits, or a row is bad (``actuals_from_frame``).
+    """
+    return actuals_from_frame(read_upload(raw, filename), first_year, last_year)
 
 
 def place(actuals: list[Actual], ens: EnsembleSummary) -> list[Check]:
