@@ -16,10 +16,10 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from model import ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
+from model import ASSUMPTION_KEYS, LEVER_KEYS, ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
 from ui import cards, charts, compare, exports, model_page, monitor, panels, process, state, style, tools
 from ui.charts import chart_spec
-from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline
+from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, remember
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 from ui import reconnect
 from ui import workshop as workshop_page
@@ -28,8 +28,6 @@ from ui.safe import plain, say
 LOG = logging.getLogger("zhoucun")
 process.tune()  # every module is imported by now: frozen out of the collection after each run; one BLAS thread
 DATA_DIR = os.environ.get("SIMULATOR_DATA_DIR") or None  # another region = another data folder
-LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "trade_expansion")
-ASSUMPTIONS = ("growth", "stainless_price", "volatility", "correlation")
 
 if workshop_page.requested():  # ?workshop=new, ?room=CODE[&key=SECRET]: the workshop pages (ui/workshop)
     workshop_page.render(DATA_DIR)
@@ -217,11 +215,11 @@ def live() -> None:
 
 def _live() -> None:
     with box_levers:
-        for key in LEVERS:
+        for key in LEVER_KEYS:
             panels.slider(base, t, key)
     if not present:
         with box_assumptions:
-            for key in ASSUMPTIONS:
+            for key in ASSUMPTION_KEYS:
                 panels.slider(base, t, key)
     state.sync_url(base)
     if open_tab != "sim" and not FULL_RUN:
@@ -229,10 +227,12 @@ def _live() -> None:
         # page reruns (computing the open tab only), never leaving it on the previous scenario.
         st.rerun(scope="app")
 
-    scenario = state.current_scenario(base)
-    preset, changed = state.preset_status(base)
-    doc = scenario.to_doc()
-    doc_json = canonical(doc)
+    # Session values → document → validated scenario (once: compute and ensemble take it from
+    # ``remember``) → its minimal document and canonical JSON, the cache key.
+    settings = state.current_doc(base)
+    scenario = state.current_scenario(base, settings)
+    preset, changed = state.preset_status(base, settings)
+    doc, doc_json = remember(scenario, BASE_KEY)
     trend_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
 
     if not present:

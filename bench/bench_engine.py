@@ -25,10 +25,8 @@ import time
 
 import numpy as np
 
-from model import (draw_normals, evaluate_goals, load_baseline, parse_scenario, resolve_goals,
-                   scenario_params, scenario_projects, simulate)
-from model.core.ensemble import ensemble_draws, simulate_ensemble, summarize
-from model.schema.scenario import scenario_rows
+from model import (draw_normals, ensemble_draws, evaluate_goals, load_baseline, parse_scenario, resolve_goals,
+                   scenario_params, scenario_projects, simulate, simulate_ensemble, summarize)
 
 
 def best_and_median(fn, repeat: int) -> tuple[float, float]:
@@ -77,14 +75,13 @@ def main() -> None:
     def distinct():
         return simulate(base, X_distinct, projects, normals=draw_normals(rng, args.runs, base))
 
-    rows = scenario_rows(sc, base)
     cached_draws = ensemble_draws(base, args.runs)
 
     def cached():
         return simulate_ensemble(base, X[0], projects, cached_draws)
 
     def page_summary():
-        return summarize(base, rows, runs=args.runs)
+        return summarize(base, sc, runs=args.runs)
 
     engine()  # warm up allocations and imports
     page_summary()  # makes the draws and this σ, ρ's shock paths once, as the page's first run does

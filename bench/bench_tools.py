@@ -19,8 +19,7 @@ import time
 
 import numpy as np
 
-from model import load_baseline, parse_scenario
-from model.schema.runs import seek, sobol, summarize, tornado, what_it_takes
+from model import load_baseline, parse_scenario, seek, sobol, summarize, tornado, what_it_takes
 
 
 def median_ms(fn, repeat: int) -> float:

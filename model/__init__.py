@@ -2,29 +2,48 @@
 
 Typical use::
 
-    from model import load_baseline, parse_scenario, run_scenario, evaluate_goals, resolve_goals
+    from model import load_baseline, parse_scenario, scenario_results
     base = load_baseline()
     sc = parse_scenario({"levers": {"investment": 15}}, base)
-    proj = run_scenario(base, sc)
-    results = evaluate_goals(proj, resolve_goals(sc, base))
+    res = scenario_results(base, sc)   # projection, goals, lever build-up, plausibility notes
+
+The names below are the model's public API: the page (ui/), the workshop (workshop/) and the
+benchmarks (bench/) import from here, never from ``model.core`` (an import-linter contract).
 """
 
 from .core.baseline import Baseline, GoalSpec
-from .core.engine import Projection, draw_normals, simulate
-from .core.goals import GoalResults, evaluate_goals, required_growth, years_to_multiple
+from .core.engine import GAIN_PARTS, Projection, draw_normals, simulate
+from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, ensemble_draws, simulate_ensemble
+from .core.goals import NOT_REACHED, GoalResults, achieved_growth, evaluate_goals, required_growth, years_to_multiple
+from .core.plausibility import Flag
+from .core.sensitivity import OUTCOMES
+from .core.specs import (ASSUMPTION_KEYS, BUILDUP_LEVERS, LEVER_KEYS, MIX_LEVERS, PARAM_SPECS, PROJECT_OUTPUT_MAX,
+                         PROJECT_RAMP_MAX, ROOM_LEVERS, SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SEEKABLE, SPEC_BY_NAME,
+                         ParamSpec)
 from .errors import DataError, ScenarioError, SimulatorError
 from .io.datafolder import load_baseline, parse_scenario_bytes, read_scenario_file
-from .schema.runs import run_scenario, run_scenarios
-from .schema.scenario import (Scenario, param_names, parse_scenario, resolve_goals, scenario_params,
-                       scenario_projects)
-from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
-from .schema.runs import run_ensemble, summarize
+from .schema.results import COMPONENTS, ScenarioResults, scenario_results
+from .schema.runs import (run_ensemble, run_scenario, run_scenarios, seek, sobol, summarize, tornado,
+                          what_it_takes)
+from .schema.scenario import (Scenario, lever_bounds, neutral_values, param_names, parse_scenario, parse_stored,
+                              plan_window, resolve_goals, scenario_params, scenario_projects, scenario_rows)
 
 __all__ = [
+    # data
     "Baseline", "GoalSpec", "load_baseline", "parse_scenario_bytes", "read_scenario_file",
-    "Projection", "draw_normals", "simulate",
+    # the lever registry
+    "ParamSpec", "PARAM_SPECS", "SPEC_BY_NAME", "SCALAR_PARAMS", "ASSUMPTION_KEYS", "LEVER_KEYS", "SEEKABLE",
+    "MIX_LEVERS", "BUILDUP_LEVERS", "ROOM_LEVERS", "PROJECT_OUTPUT_MAX", "PROJECT_RAMP_MAX", "SECTOR_GROWTH_RANGE",
+    # scenarios
+    "Scenario", "param_names", "parse_scenario", "parse_stored", "resolve_goals", "scenario_params",
+    "scenario_projects", "scenario_rows", "lever_bounds", "neutral_values", "plan_window",
+    # runs and results
+    "Projection", "draw_normals", "simulate", "GAIN_PARTS",
+    "run_scenario", "run_scenarios", "ScenarioResults", "scenario_results", "COMPONENTS", "Flag",
+    "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple", "achieved_growth", "NOT_REACHED",
+    # ensembles and analyses
+    "DEFAULT_RUNS", "DEFAULT_SEED", "EnsembleSummary", "run_ensemble", "summarize", "ensemble_draws",
+    "simulate_ensemble", "seek", "sobol", "tornado", "what_it_takes", "OUTCOMES",
+    # errors
     "DataError", "ScenarioError", "SimulatorError",
-    "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple",
-    "run_scenario", "run_scenarios", "DEFAULT_RUNS", "DEFAULT_SEED", "run_ensemble", "summarize",
-    "Scenario", "param_names", "parse_scenario", "resolve_goals", "scenario_params", "scenario_projects",
 ]

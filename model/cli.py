@@ -14,11 +14,11 @@ from typing import Sequence
 import pandas as pd
 
 from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
-from .core.goals import evaluate_goals
 from .core.seek import SEEKABLE
 from .errors import SimulatorError
 from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
 from .io.tables import gain_table, goals_table, projection_table
+from .schema.results import scenario_results
 from .schema.runs import run_ensemble, run_scenario, seek
 from .schema.scenario import parse_scenario, resolve_goals
 
@@ -150,13 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _write(projection_table(run_scenario(base, sc), base, real=args.real), args.format, args.out)
         elif args.command == "gains":
             years = tuple(sorted({g.target_year for g in resolve_goals(sc, base)} | {base.end_year}))
-            _write(gain_table(run_scenario(base, sc), years), args.format, args.out)
+            _write(gain_table(scenario_results(base, sc), years), args.format, args.out)
         else:
             if not 1 <= args.runs <= MAX_RUNS:
                 raise _UsageError(f"--runs must be between 1 and {MAX_RUNS}")
             if args.seed < 0:
                 raise _UsageError("--seed must be 0 or a positive whole number")
-            central = evaluate_goals(run_scenario(base, sc), resolve_goals(sc, base))
+            central = scenario_results(base, sc).goals
             chance = None if args.runs == 1 else run_ensemble(base, sc, args.runs, args.seed)[1].probability
             table = goals_table(central, probability=chance)
             _write(table, args.format, args.out)

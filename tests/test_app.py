@@ -12,12 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from markdown_support import shown
 from model.io.bounded import unpack
-from model import evaluate_goals, parse_scenario, resolve_goals, run_scenario
+from model import BUILDUP_LEVERS, LEVER_KEYS, evaluate_goals, parse_scenario, resolve_goals, run_scenario
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
-#: Every lever slider on the page; trade & warehousing moves only the cluster (tests/test_cluster.py).
-PAGE_LEVERS = LEVERS + ("trade_expansion",)
+#: The levers that raise industrial output (the registry's build-up); trade & warehousing moves only the
+#: cluster (tests/test_cluster.py).
+LEVERS = BUILDUP_LEVERS
+#: Every lever slider on the page.
+PAGE_LEVERS = LEVER_KEYS
 CARD = re.compile(r'data-goal="(?P<id>[a-z_0-9]+)" data-met="(?P<met>true|false)" data-value="(?P<value>[^"]+)"')
 PROB = re.compile(r'data-goal="(?P<id>[a-z_0-9]+)".*?data-probability="(?P<p>[0-9.]+)"')
 
@@ -615,3 +617,22 @@ def test_page_flags_are_those_of_the_scenarios_own_run(base):
             assert g.value == pytest.approx(w.value, rel=1e-12) and g.threshold == w.threshold
         seen.update(f.check for f in want)
     assert seen  # some preset (bold) raises a note, so the comparison is not of empty lists
+
+
+def test_a_slider_move_validates_the_scenario_once(base, monkeypatch):
+    """The page validates its settings once and hands the scenario to the cached model calls: a cache
+    miss of ``compute`` and ``ensemble`` on a remembered scenario parses nothing again."""
+    from ui import compute as cc
+    sc = parse_scenario({"levers": {"investment": 17.3, "sme_upgrades": 35.0}}, base)
+    doc, doc_json = cc.remember(sc)
+    assert parse_scenario(json.loads(doc_json), base) == sc  # the memo is sound: the JSON is this scenario
+    assert doc == sc.to_doc()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("validated again")
+    monkeypatch.setattr(cc, "parse_scenario", refuse)
+    res = cc.compute(doc_json)
+    ens = cc.ensemble(doc_json, runs=200)
+    assert res.goals.goals and ens.probability.shape == (len(res.goals.goals),)
+    with pytest.raises(AssertionError, match="validated again"):  # JSON not remembered: parsed and validated
+        cc.scenario_of(cc.canonical({"levers": {"investment": 17.4}}))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from model import (draw_normals, param_names, parse_scenario, run_scenario, scenario_params,
                    scenario_projects, simulate)
 from model.schema.scenario import lever_bounds, neutral_values
-from model.core.specs import SCALAR_PARAMS, SECTOR_GROWTH_RANGE
+from model.core.specs import BUILDUP_LEVERS, SCALAR_PARAMS, SECTOR_GROWTH_RANGE
 
 YEARS = np.arange(2024, 2036)
 T = YEARS - 2024
@@ -253,7 +253,8 @@ def lever_points(draw, base):
     return np.array(row + plan + trends)
 
 
-LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+#: The levers that build industrial output (the registry's build-up).
+LEVERS = BUILDUP_LEVERS
 
 
 @pytest.mark.parametrize("lever", LEVERS)

@@ -9,10 +9,8 @@ import html
 import numpy as np
 import streamlit as st
 
-from model import Baseline, GoalSpec, required_growth
-from model.core.goals import NOT_REACHED, achieved_growth
+from model import NOT_REACHED, Baseline, GoalSpec, ScenarioResults, achieved_growth, required_growth
 
-from .compute import Results
 from .i18n import Translator
 
 
@@ -30,7 +28,7 @@ def _reached(t: Translator, goal: GoalSpec, year: int, end: int) -> str:
     return t("card.reached", year=year) if year != NOT_REACHED else t("card.not_reached", end=end)
 
 
-def _arithmetic(t: Translator, goal: GoalSpec, res: Results, base: Baseline) -> str:
+def _arithmetic(t: Translator, goal: GoalSpec, res: ScenarioResults, base: Baseline) -> str:
     years = res.years
     n = goal.target_year - base.base_year
     if goal.metric == "total_multiple":
@@ -53,7 +51,7 @@ def _arithmetic(t: Translator, goal: GoalSpec, res: Results, base: Baseline) -> 
     return t("card.arith_growth", goal=t.rate(goal.threshold))
 
 
-def goal_card(t: Translator, base: Baseline, j: int, res: Results, trend_res: Results,
+def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend_res: ScenarioResults,
               probability: float | None = None, runs: int = 0) -> str:
     """HTML of one goal card (j-th goal of the results), with the ensemble's chance when given."""
     g = res.goals
@@ -123,7 +121,7 @@ def goal_card(t: Translator, base: Baseline, j: int, res: Results, trend_res: Re
     )
 
 
-def level_table(t: Translator, res: Results) -> "pd.DataFrame":
+def level_table(t: Translator, res: ScenarioResults) -> "pd.DataFrame":
     """One row per goal, one column per plausible 2024 level: the central path's value and verdict."""
     import pandas as pd
 
@@ -138,7 +136,7 @@ def level_table(t: Translator, res: Results) -> "pd.DataFrame":
     return pd.DataFrame(rows)
 
 
-def goal_cards(t: Translator, base: Baseline, res: Results, trend_res: Results, ens=None) -> None:
+def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: ScenarioResults, ens=None) -> None:
     # One element for the row of cards (a CSS grid, ``style.py``): a move re-sends one delta, not nine.
     html = "".join(goal_card(t, base, j, res, trend_res, None if ens is None else float(ens.probability[j]),
                              0 if ens is None else ens.runs) for j in range(len(res.goals.goals)))

@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import Baseline, GoalSpec
-from model.core.engine import GAIN_PARTS
+from model import COMPONENTS, GAIN_PARTS, Baseline, GoalSpec, ScenarioResults
 
-from .compute import CACHE_TTL_S, COMPONENTS, Results, compute, ensemble, get_baseline
+from .compute import CACHE_TTL_S, compute, ensemble, get_baseline
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.
@@ -226,7 +225,7 @@ def _fan_template(t: Translator) -> dict:
 
 # --------------------------------------------------------------------------- frames (per scenario)
 
-def _deflator(res: Results, real: bool) -> np.ndarray:
+def _deflator(res: ScenarioResults, real: bool) -> np.ndarray:
     return res.price if real else np.ones_like(res.price)
 
 
@@ -254,7 +253,7 @@ def contribution_bars(t: Translator, years: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(b for y in years for b in (*(f"{y} · {label}" for label in _runs(t)), t("gain.bar", year=y)))
 
 
-def frames(name: str, res: Results, trend_res: Results, base: Baseline, t: Translator, real: bool, shares: bool
+def frames(name: str, res: ScenarioResults, trend_res: ScenarioResults, base: Baseline, t: Translator, real: bool, shares: bool
            ) -> dict[str, pd.DataFrame]:
     """The datasets of chart ``name`` for a scenario (money in the page's unit)."""
     f = t.money_factor
@@ -324,7 +323,7 @@ def frames(name: str, res: Results, trend_res: Results, base: Baseline, t: Trans
     raise ValueError(f"unknown chart {name!r}")
 
 
-def channel_prices(t: Translator, res: Results, year: int) -> str:
+def channel_prices(t: Translator, res: ScenarioResults, year: int) -> str:
     """'channel value; …': each lever's extra cumulative investment per yuan of its extra value added to ``year``."""
     k = int(np.searchsorted(res.years, year))
     items = []
@@ -338,7 +337,7 @@ def channel_prices(t: Translator, res: Results, year: int) -> str:
     return ("；" if t.lang == "zh" else "; ").join(items)
 
 
-def gain_parts_text(t: Translator, res: Results, year: int) -> str:
+def gain_parts_text(t: Translator, res: ScenarioResults, year: int) -> str:
     """The sentence splitting the gain to ``year`` into new capacity, price and reclassification."""
     k = int(np.searchsorted(res.years, year))
     v, p, r = res.gains[k]
@@ -379,7 +378,7 @@ def arrow_bytes(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def fan_frames(name: str, ens, res: Results, trend_res: Results, t: Translator, actuals_json: str = ""
+def fan_frames(name: str, ens, res: ScenarioResults, trend_res: ScenarioResults, t: Translator, actuals_json: str = ""
                ) -> dict[str, pd.DataFrame]:
     """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals."""
     from .monitor import chart_points

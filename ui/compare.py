@@ -9,10 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import Baseline
-from model.core.goals import NOT_REACHED
-from model.schema.scenario import param_names, scenario_params
-from model.core.specs import SPEC_BY_NAME
+from model import NOT_REACHED, SPEC_BY_NAME, Baseline, param_names, parse_stored, scenario_params
 
 from . import state
 from .charts import spec_of
@@ -77,7 +74,7 @@ def differing_params(base: Baseline, docs: dict[str, dict]) -> set[str]:
     """Names of the settings that are not the same in every scenario (parameters, projects, overrides)."""
     if len(docs) < 2:
         return set()
-    scs = [state.lifted(base, d) for d in docs.values()]
+    scs = [parse_stored(d, base) for d in docs.values()]
     X = np.stack([scenario_params(s, base) for s in scs])
     names = param_names(base)
     out = {names[j] for j in range(X.shape[1]) if not np.allclose(X[:, j], X[0, j])}
@@ -110,7 +107,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
         b.button(t("compare.delete"), key=f"cmp_delete_{i}", on_click=_delete, args=(name,), width="stretch")
 
     docs = {t("scenario.current"): state.current_scenario(base).to_doc(),
-            **{n: state.lifted(base, d).to_doc() for n, d in saved.items()}}
+            **{n: parse_stored(d, base).to_doc() for n, d in saved.items()}}
     results = {n: (compute(canonical(d), key), ensemble(canonical(d), key)) for n, d in docs.items()}
     st.markdown(f"**{t('compare.chart')}**")
     st.vega_lite_chart(scenarios_chart(results, t), width="stretch")
@@ -176,7 +173,7 @@ def _settings_table(base: Baseline, docs: dict[str, dict], t: Translator) -> pd.
     names = param_names(base)
     table = {}
     for name, doc in docs.items():
-        sc = state.lifted(base, doc)
+        sc = parse_stored(doc, base)
         x = scenario_params(sc, base)
         col = {}
         for j, p in enumerate(names):

@@ -13,12 +13,11 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from model import Baseline, parse_scenario
+from model import Baseline, EnsembleSummary, parse_scenario, parse_stored
 from model.io.export import csv_bytes, localise_series, scenarios_series_table, workbook_bytes
 from model.reports.briefing import briefing
-from model.core.ensemble import EnsembleSummary
 
-from . import heavy, state
+from . import heavy
 from .compute import RUNS, SEED, canonical, ensemble
 from .i18n import Translator
 
@@ -39,7 +38,7 @@ class Snapshot:
     @classmethod
     def take(cls, base: Baseline, t: Translator, doc: dict, key: str) -> "Snapshot":
         docs = [(t("scenario.current"), doc)]
-        docs += [(n, state.lifted(base, d).to_doc()) for n, d in st.session_state.get("saved", {}).items()]
+        docs += [(n, parse_stored(d, base).to_doc()) for n, d in st.session_state.get("saved", {}).items()]
         ens = {name: ensemble(canonical(d), key) for name, d in docs}
         probabilities = {name: dict(zip(e.goal_ids, map(float, e.probability))) for name, e in ens.items()}
         return cls(tuple(docs), probabilities, ens[docs[0][0]])

@@ -16,8 +16,7 @@ EQUATIONS = ("eq.trend", "eq.plan", "eq.capital", "eq.tech", "eq.price", "eq.sme
 
 def equation_values(base: Baseline) -> dict[str, str]:
     """Numbers quoted in the equations, from the region's data (nothing region-specific in the texts)."""
-    from model.schema.scenario import neutral_values
-    from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
+    from model import DEFAULT_RUNS, DEFAULT_SEED, neutral_values
 
     P = base.params
     published, year = base.published_high_tech

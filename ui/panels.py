@@ -8,17 +8,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from model import Baseline, ScenarioError, parse_scenario
-from model.schema.scenario import lever_bounds
-from model.core.specs import PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX, SECTOR_GROWTH_RANGE, SPEC_BY_NAME
+from model import (PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX, SECTOR_GROWTH_RANGE, SPEC_BY_NAME, Baseline, ScenarioError,
+                   lever_bounds, parse_scenario)
 
 from . import state
 from .i18n import Translator
 from .safe import plain, say
 
-_FORMATS = {"growth": "%.1f", "stainless_price": "%.1f", "volatility": "%.1f", "correlation": "%.2f",
-            "investment": "%.1f", "tech_upgrade": "%.0f", "chain_extension": "%.0f", "sme_upgrades": "%.0f",
-            "trade_expansion": "%.1f"}
 PROJECT_COLUMNS = ("name", "sector", "start_year", "output", "ramp_years", "investment", "note", "name_en", "note_zh")
 #: Optional text columns (the other language's name and note, for the exports): empty means absent.
 _OPTIONAL_TEXT = ("note", "name_en", "note_zh")
@@ -35,10 +31,10 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
                                             st.session_state.get("sector_overrides", {}))[key]
     else:
         default_now = default
-    mark = t("baseline_mark", value=(_FORMATS[key] % default_now) + (unit if t.lang == "zh" else f" {unit}"))
+    mark = t("baseline_mark", value=(spec.fmt % default_now) + (unit if t.lang == "zh" else f" {unit}"))
     unit_part = (f"（{unit}）" if t.lang == "zh" else f" ({unit})") if unit else ""
     # The baseline mark is part of the label (one element per slider keeps each rerun light).
-    name = t(f"lever.{key}")
+    name = t(spec.i18n_key)
     if spec.section == "levers":  # a lever describes the plan years: say which
         plan = st.session_state.get("plan", {})
         start, end = plan.get("start", base.plan_start), plan.get("end", max(base.plan_end, plan.get("start", 0)))
@@ -55,7 +51,7 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
     # One horizontal row (three deltas a move, not five as with columns): the slider, then its reset.
     with st.container(horizontal=True, vertical_alignment="center", wrap=False, gap="small"):
         st.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
-                  bind="query-params", help=help_text, format=_FORMATS[key],
+                  bind="query-params", help=help_text, format=spec.fmt,
                   on_change=state.growth_changed if key == "growth" else None,
                   args=(base,) if key == "growth" else None)
         st.button(":material/restart_alt:", key=f"reset_{key}", help=t("reset_help"), type="tertiary",

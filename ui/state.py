@@ -18,16 +18,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from model import Baseline, ScenarioError, SimulatorError, parse_scenario
+from model import (ASSUMPTION_KEYS, LEVER_KEYS, SCALAR_PARAMS, SPEC_BY_NAME, Baseline, Scenario, ScenarioError,
+                   SimulatorError, lever_bounds, neutral_values, parse_scenario, parse_stored)
 from model.io.bounded import load_json, pack, unpack
-from model.schema.scenario import Scenario, lever_bounds, neutral_values
-from model.core.specs import SCALAR_PARAMS, SPEC_BY_NAME
 
 from .i18n import DEFAULT_LANG, LANGS, Translator
 from .safe import plain
 
-ASSUMPTION_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "assumptions")
-LEVER_KEYS = tuple(k for k in SCALAR_PARAMS if SPEC_BY_NAME[k].section == "levers")
 JSON_PARAMS = ("projects", "sectors", "targets", "plan")
 #: Longest value written to the URL for one parameter (characters, after compression). Browsers and
 #: the server refuse links of about 128 KB with a bare "HTTP ERROR 400"; five such values must fit.
@@ -126,18 +123,28 @@ def current_values(base: Baseline) -> dict[str, Any]:
     }
 
 
-def current_scenario(base: Baseline) -> Scenario:
-    """The validated scenario the page shows (every part was validated when it was applied)."""
-    return parse_scenario(doc_of(current_values(base), base), base)
+def current_doc(base: Baseline) -> dict[str, Any]:
+    """The settings as a scenario document (``doc_of`` the session's values), not yet validated."""
+    return doc_of(current_values(base), base)
 
 
-def preset_status(base: Baseline) -> tuple[str | None, bool]:
-    """(preset the settings come from, changed since?)."""
+def current_scenario(base: Baseline, doc: dict[str, Any] | None = None) -> Scenario:
+    """The validated scenario the page shows (``doc``: ``current_doc``, when already built)."""
+    return parse_scenario(current_doc(base) if doc is None else doc, base)
+
+
+def preset_status(base: Baseline, doc: dict[str, Any] | None = None) -> tuple[str | None, bool]:
+    """(preset the settings come from, changed since?) for the settings' ``doc`` (``current_doc``)."""
     name = st.session_state.get("preset")
     if name not in base.presets:
         return None, True
-    preset_doc = doc_of(values_of(preset_scenario(base, name), base), base)
-    return name, doc_of(current_values(base), base) != preset_doc
+    return name, (current_doc(base) if doc is None else doc) != _preset_doc(base, name)
+
+
+@functools.lru_cache(maxsize=64)
+def _preset_doc(base: Baseline, name: str) -> dict[str, Any]:
+    """A preset's document as the UI writes it (``doc_of``), compared with the settings on every move."""
+    return doc_of(values_of(preset_scenario(base, name), base), base)
 
 
 # --------------------------------------------------------------------------- applying whole scenarios
@@ -160,31 +167,14 @@ def apply_scenario(sc: Scenario, base: Baseline, preset: str | None) -> None:
     ss["preset"] = preset
 
 
-def lifted(base: Baseline, doc: dict) -> Scenario:
-    """A stored document (preset, saved scenario) as a validated scenario on this baseline.
-
-    Official figures can raise today's chain-extension share above a stored value; today's share is
-    the lever's floor, so the document is lifted to it.
-    """
-    if not isinstance(doc, dict):
-        raise ScenarioError("Invalid scenario: a scenario must be a JSON object", "情景无效：情景必须是 JSON 对象")
-    doc = json.loads(json.dumps(doc))
-    floor = lever_bounds(base)["chain_extension"][0]
-    levers = doc.get("levers", {})
-    chain = levers.get("chain_extension") if isinstance(levers, dict) else None
-    if isinstance(chain, (int, float)) and not isinstance(chain, bool) and chain < floor:
-        levers["chain_extension"] = floor
-    return parse_scenario(doc, base)
-
-
 @functools.lru_cache(maxsize=64)
 def preset_scenario(base: Baseline, name: str) -> Scenario:
-    """A preset as a validated scenario (lifted to today's chain-extension floor, see ``lifted``).
+    """A preset as a validated scenario (lifted to today's chain-extension floor, ``model.parse_stored``).
 
     Cached per baseline (immutable, hashed by identity): the preset checks on every slider move
     need not re-validate it. ``Scenario`` is frozen, so sharing it is safe.
     """
-    return lifted(base, base.presets[name])
+    return parse_stored(base.presets[name], base)
 
 
 def apply_preset(base: Baseline, name: str) -> None:
@@ -305,7 +295,7 @@ def compare_from_url(base: Baseline) -> list[tuple[str, dict]]:
                     raise ScenarioError(f"the name '{name}' is reserved for the current settings" if name
                                         else "a saved scenario needs a name",
                                         f"名称“{name}”保留给当前设置" if name else "保存的情景需要名称")
-                saved[name] = lifted(base, doc).to_doc()
+                saved[name] = parse_stored(doc, base).to_doc()
             except ScenarioError as exc:
                 notices.append(("notice_url_doc", {"key": f"{COMPARE_KEY}:{name}", "error": plain(exc)}))
         if len(docs) > MAX_SAVED:

@@ -7,17 +7,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import Baseline
-from model.schema.scenario import lever_bounds
+from model import OUTCOMES, SEEKABLE, SPEC_BY_NAME, Baseline, lever_bounds, seek, sobol, tornado, what_it_takes
 from model.reports.briefing import briefing
-from model.core.seek import SEEKABLE
-from model.core.sensitivity import OUTCOMES
-from model.schema.runs import seek, sobol, tornado, what_it_takes
-from model.core.specs import SPEC_BY_NAME
 
 from . import heavy, state
 from .charts import GOAL, SCENARIO, spec_of
-from .compute import RUNS, SEED, canonical, compute, ensemble
+from .compute import RUNS, SEED, compute, ensemble, remember
 from .guard import guarded
 from .i18n import Translator
 from .safe import say
@@ -44,7 +39,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     if st.session_state.pop("_rerun_app", False):
         st.rerun(scope="app")
     sc = state.current_scenario(base)
-    doc_json = canonical(sc.to_doc())
+    _, doc_json = remember(sc, key)
     res, ens = compute(doc_json, key), ensemble(doc_json, key)
     st.caption(t("tools.note"))  # a lever move reruns the page while this tab is open (app.py)
     goal_names = {g.id: g.name(t.lang) for g in res.goals.goals}

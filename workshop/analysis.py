@@ -17,10 +17,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from model import Baseline, evaluate_goals, parse_scenario, resolve_goals, run_scenarios
-from model.core.goals import NOT_REACHED
-from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
-from model.schema.runs import run_ensemble
+from model import (DEFAULT_RUNS, DEFAULT_SEED, NOT_REACHED, Baseline, evaluate_goals, parse_scenario, resolve_goals,
+                   run_ensemble, run_scenarios)
 
 from .rooms import RoomSpec, plan_document, plan_scenario, start_values
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlencode, urlsplit
 
-from model import SimulatorError, load_baseline
+from model import ROOM_LEVERS, SimulatorError, load_baseline
 
 from .errors import WorkshopError
 from .export import csv_bytes, room_tables, xlsx_bytes
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--title", required=True)
     c.add_argument("--question", default="")
     c.add_argument("--focus", default="doubling", help="goal id (doubling, stainless_cluster, ...)")
-    c.add_argument("--levers", default="investment,tech_upgrade,chain_extension,sme_upgrades",
+    c.add_argument("--levers", default=",".join(ROOM_LEVERS),
                    help="comma-separated levers participants may move (full ranges)")
     c.add_argument("--preset", default="trend")
     c.add_argument("--prediction", default="year", choices=PREDICTION_KINDS)

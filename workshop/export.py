@@ -13,8 +13,7 @@ import pandas as pd
 import xlsxwriter
 
 from i18n import Translator
-from model import Baseline
-from model.core.goals import NOT_REACHED
+from model import NOT_REACHED, Baseline
 
 from .analysis import best_plan, median_plan, model_answer, plan_outcomes
 from .store import Snapshot
@@ -92,7 +91,7 @@ def room_tables(snap: Snapshot, base: Baseline, lang: str) -> dict[str, pd.DataF
 
 
 def _unit(lever: str) -> str:
-    from model.core.specs import SPEC_BY_NAME
+    from model import SPEC_BY_NAME
 
     return SPEC_BY_NAME[lever].unit_en
 

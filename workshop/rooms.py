@@ -13,14 +13,12 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model import Baseline, Scenario, ScenarioError, parse_scenario
-from model.schema.scenario import lever_bounds, neutral_values
-from model.core.specs import SPEC_BY_NAME
+from model import ROOM_LEVERS, SPEC_BY_NAME, Baseline, Scenario, ScenarioError, lever_bounds, neutral_values, parse_scenario
 
 from .errors import WorkshopError
 
-#: The policy levers a room may open (assumptions describe the world, not choices).
-ROOM_LEVERS = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades")
+#: The policy levers a room may open (``ParamSpec.room`` in the registry; assumptions describe the
+#: world, not choices): ``ROOM_LEVERS``.
 #: What participants predict about the starting settings, before they see any model output:
 #: the year the focus goal is first reached, the chance (%) it is met in its target year, or the
 #: focus goal's metric in its target year.

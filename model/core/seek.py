@@ -21,10 +21,9 @@ from .engine import simulate
 from .ensemble import DEFAULT_SEED, ensemble_draws, simulate_ensemble
 from .goals import evaluate_goals, goal_floor, metric_at_target
 from .rows import ScenarioRows, lever_bounds, set_param
-from .specs import SPEC_BY_NAME
+from .specs import SEEKABLE, SPEC_BY_NAME
 
 #: Levers (and the growth assumption) a goal can be sought on.
-SEEKABLE = ("investment", "tech_upgrade", "chain_extension", "sme_upgrades", "trade_expansion", "growth")
 MAX_ROUNDS = 50
 #: Most engine rows simulated at once (lever values × draws). Memory grows with rows × projects ×
 #: years: at 60 projects a 10 000-draw row block takes ~200 MB, so larger searches go in blocks.

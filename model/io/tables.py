@@ -8,6 +8,7 @@ import pandas as pd
 from ..core.baseline import Baseline
 from ..core.engine import Projection
 from ..core.goals import NOT_REACHED, GoalResults
+from ..schema.results import ScenarioResults
 
 
 def cluster_id(base: Baseline) -> str:
@@ -71,11 +72,11 @@ def goals_table(results: GoalResults, row: int = 0, probability: np.ndarray | No
     return table
 
 
-def gain_table(proj: Projection, years: tuple[int, ...], row: int = 0) -> pd.DataFrame:
+def gain_table(res: ScenarioResults, years: tuple[int, ...]) -> pd.DataFrame:
     """The gain of total output from the base year: ``year, gain, volume, price, reclassification`` (亿元)."""
     rows = []
     for y in years:
-        v, p, r = proj.gain_parts(y)[row]
+        v, p, r = res.gain_parts(y)
         rows.append({"year": int(y), "gain": v + p + r, "volume": v, "price": p, "reclassification": r})
     return pd.DataFrame(rows)
 

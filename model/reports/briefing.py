@@ -12,12 +12,11 @@ from i18n import Translator
 
 from ..core.baseline import Baseline
 from ..core.ensemble import EnsembleSummary
-from ..core.goals import NOT_REACHED, evaluate_goals
-from ..core.plausibility import plausibility_flags
-from ..core.seek import SEEKABLE
-from ..core.specs import SPEC_BY_NAME
+from ..core.goals import NOT_REACHED
+from ..core.specs import SEEKABLE, SPEC_BY_NAME
 from ..schema.mix import cheapest_mix
-from ..schema.runs import at_levels, run_scenario, seek, summarize, tornado
+from ..schema.results import scenario_results
+from ..schema.runs import seek, summarize, tornado
 from ..schema.scenario import Scenario, resolve_goals
 
 
@@ -70,10 +69,10 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     t = Translator(lang, money=money)
 
     goals = resolve_goals(sc, base)
-    proj = run_scenario(base, sc)
-    res = evaluate_goals(proj, goals)
+    results = scenario_results(base, sc)
+    res = results.goals
     ens = ens if ens is not None else summarize(base, sc)
-    years, total = proj.years, proj.total[0]
+    years, total = results.years, results.total
     short = goals[0].target_year
     k = int(np.searchsorted(years, short))
     parts = [t("story.levels", y1=short, v1=t.money(total[k]), m1=f"{total[k] / total[0]:.2f}",
@@ -86,10 +85,10 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
             reached = int(res.year_reached[0, j])
             later = t("story.later", year=reached) if reached != NOT_REACHED else t("story.never", end=int(years[-1]))
             parts.append(t("story.goal_missed", name=goal.name(lang), year=goal.target_year, p=p, later=later))
-    v, p_, r_ = proj.gain_parts(short)[0]
+    v, p_, r_ = results.gain_parts(short)
     parts.append(t("story.gain", year=short, gain=t.money(v + p_ + r_), volume=t.money(v), price=t.money(p_),
                    reclass=t.money(r_)))
-    parts.append(level_sentence(t, goals, *at_levels(base, sc)))
+    parts.append(level_sentence(t, goals, results.levels, results.level_goals))
     table = tornado(base, sc, "total")
     driver = table.iloc[0]
     name = t(f"lever.{driver.param}")
@@ -112,7 +111,7 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     level = next((j for j, g in enumerate(goals) if g.metric == "cluster_total" and not res.met[0, j]), None)
     if level is not None:
         parts.append(mix_sentence(t, base, sc, goals[level]))
-    flags = plausibility_flags(base, proj, short)
+    flags = results.flags
     if flags:
         parts.append(t("story.flags_one" if len(flags) == 1 else "story.flags", n=len(flags)))
     parts.append(t("story.caveat"))

@@ -22,12 +22,10 @@ import numpy as np
 from ..core.baseline import Baseline
 from ..core.engine import param_names
 from ..core.goals import goal_floor, metric_at_target
-from ..core.specs import SPEC_BY_NAME
+from ..core.specs import MIX_LEVERS, SPEC_BY_NAME  # MIX_LEVERS: capacity levers with a bill
 from .runs import run_scenario, seek
 from .scenario import Scenario, lever_bounds, resolve_goals, scenario_params, with_params
 
-#: Levers that build capacity on the capital account, in the order tried on equal prices.
-MIX_LEVERS = ("trade_expansion", "chain_extension", "investment", "tech_upgrade")
 
 
 @dataclass(frozen=True)

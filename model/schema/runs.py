@@ -13,9 +13,9 @@ import pandas as pd
 
 from ..core import ensemble, seek as goal_seek, sensitivity
 from ..core.baseline import Baseline
-from ..core.engine import ParameterDraws, Projection, simulate
-from ..core.goals import GoalResults, evaluate_goals
-from .scenario import Scenario, resolve_goals, scenario_params, scenario_projects, scenario_rows
+from ..core.engine import Projection, simulate
+from ..core.goals import GoalResults
+from .scenario import Scenario, scenario_params, scenario_projects, scenario_rows
 
 
 def run_scenarios(base: Baseline, scenarios: Sequence[Scenario]) -> Projection:
@@ -69,10 +69,3 @@ def level_factors(base: Baseline, levels: np.ndarray) -> np.ndarray:
     """(L, S) factors on every sector's 2024 output that give each total in ``levels`` (the split kept)."""
     return np.repeat((np.asarray(levels, dtype=float) / base.output0.sum())[:, None], len(base.sectors), axis=1)
 
-
-def at_levels(base: Baseline, sc: Scenario) -> tuple[np.ndarray, GoalResults]:
-    """The central path of ``sc`` at each plausible 2024 level, and its goal results (N = L)."""
-    levels = plausible_levels(base)
-    X = np.repeat(scenario_params(sc, base)[None], levels.size, axis=0)
-    proj = simulate(base, X, scenario_projects([sc], base), draws=ParameterDraws(level=level_factors(base, levels)))
-    return levels, evaluate_goals(proj, resolve_goals(sc, base))

@@ -20,26 +20,30 @@ import dataclasses
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from ..core.baseline import Baseline, GoalSpec
 from ..core.engine import Projects, neutral_investment, param_names
 from ..core.rows import ScenarioRows, lever_bounds
 from ..errors import ScenarioError
-from ..core.specs import (MAX_PROJECTS, PROJECT_INVESTMENT_MAX, PROJECT_OUTPUT_MAX, PROJECT_RAMP_MAX,
-                          SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
+from ..core.specs import (MAX_PROJECTS, PARAM_SPECS, PROJECT_INVESTMENT_MAX, PROJECT_OUTPUT_MAX,
+                          PROJECT_RAMP_MAX, SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SPEC_BY_NAME)
 
 __all__ = ["Scenario", "Projects", "param_names", "parse_scenario", "scenario_params", "scenario_projects",
-           "resolve_goals", "scenario_rows", "with_params", "lever_bounds", "neutral_values", "plan_window"]
+           "resolve_goals", "scenario_rows", "with_params", "lever_bounds", "neutral_values", "plan_window",
+           "parse_stored"]
 
 #: Latest year a project may start or a goal may target in the schema; the data horizon narrows it.
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
-def _spec_field(name: str) -> Any:
-    s = SPEC_BY_NAME[name]
-    return Field(s.default, ge=s.lo, le=s.hi, strict=True,
-                 description=f"{s.label_en}, {s.unit_en}; range {s.lo:g} to {s.hi:g}")
+def _spec_fields(section: str) -> dict[str, Any]:
+    """The schema fields of one section's parameters, from the registry (``core.specs``): a parameter
+    whose neutral value comes from the data may be left out (None)."""
+    return {s.name: (float | None if s.default is None else float,
+                     Field(s.default, ge=s.lo, le=s.hi, strict=True,
+                           description=f"{s.label_en}, {s.unit_en}; range {s.lo:g} to {s.hi:g}"))
+            for s in PARAM_SPECS if s.section == section}
 
 
 class _Doc(BaseModel):
@@ -57,13 +61,8 @@ class Meta(_Doc):
     status: Literal["assumption", "official", "user"] = "user"
 
 
-class Assumptions(_Doc):
-    """The world, not policy."""
-
-    growth: float | None = _spec_field("growth")
-    stainless_price: float | None = _spec_field("stainless_price")
-    volatility: float | None = _spec_field("volatility")
-    correlation: float | None = _spec_field("correlation")
+#: The world, not policy: one field per assumption of the registry.
+Assumptions = create_model("Assumptions", __base__=_Doc, __doc__="The world, not policy.", **_spec_fields("assumptions"))
 
 
 class Project(_Doc):
@@ -93,15 +92,9 @@ class Plan(_Doc):
     after: Literal["trend", "persist"] = "trend"
 
 
-class Levers(_Doc):
-    """Policy levers."""
-
-    investment: float | None = _spec_field("investment")
-    tech_upgrade: float | None = _spec_field("tech_upgrade")
-    chain_extension: float | None = _spec_field("chain_extension")
-    sme_upgrades: float = _spec_field("sme_upgrades")
-    trade_expansion: float = _spec_field("trade_expansion")
-    projects: tuple[Project, ...] = Field((), max_length=MAX_PROJECTS)
+#: Policy levers: one field per lever of the registry, and the key projects.
+Levers = create_model("Levers", __base__=_Doc, __doc__="Policy levers.", **_spec_fields("levers"),
+                      projects=(tuple[Project, ...], Field((), max_length=MAX_PROJECTS)))
 
 
 class SectorOverride(_Doc):
@@ -315,17 +308,17 @@ def neutral_values(base: Baseline, growth: float | None = None,
     """
     g = base.published_growth if growth is None else growth
     trends = base.trend_pct if trend_pct is None else trend_pct
-    return {
-        "growth": base.published_growth,
-        "stainless_price": base.params["price_base"],
-        "volatility": base.params["volatility"],
-        "correlation": base.params["correlation"],
-        "investment": float(neutral_investment(base, trends, g)),
-        "tech_upgrade": base.params["tech_base_share"],
-        "chain_extension": base.chain_base,
-        "sme_upgrades": 0.0,
-        "trade_expansion": 0.0,
-    }
+
+    def neutral(rule: float | str) -> float:  # the registry's rule (``ParamSpec.neutral``)
+        if not isinstance(rule, str):
+            return rule
+        if rule == "steady_state":
+            return float(neutral_investment(base, trends, g))
+        if rule.startswith("params."):
+            return base.params[rule.removeprefix("params.")]
+        return getattr(base, rule)
+
+    return {s.name: neutral(s.neutral) for s in PARAM_SPECS}
 
 
 def scenario_params(sc: Scenario, base: Baseline) -> np.ndarray:
@@ -334,10 +327,7 @@ def scenario_params(sc: Scenario, base: Baseline) -> np.ndarray:
     trends = np.array([sc.sectors[s].growth if s in sc.sectors and sc.sectors[s].growth is not None else t
                        for s, t in zip(base.sector_ids, base.trend_pct)], dtype=float)
     neutral = neutral_values(base, a.growth, trends)
-    given = {"growth": a.growth, "stainless_price": a.stainless_price, "volatility": a.volatility,
-             "correlation": a.correlation, "investment": lv.investment, "tech_upgrade": lv.tech_upgrade,
-             "chain_extension": lv.chain_extension, "sme_upgrades": lv.sme_upgrades,
-             "trade_expansion": lv.trade_expansion}
+    given = {n: getattr(a if SPEC_BY_NAME[n].section == "assumptions" else lv, n) for n in SCALAR_PARAMS}
     scalars = [neutral[n] if given[n] is None else float(given[n]) for n in SCALAR_PARAMS]
     start, end = plan_window(sc, base)
     plan = [float(start), float(end), 1.0 if sc.plan.after == "persist" else 0.0]
@@ -397,3 +387,19 @@ def with_params(sc: Scenario, **values: float | None) -> Scenario:
         section = SPEC_BY_NAME[name].section
         (a if section == "assumptions" else lv)[name] = v
     return Scenario.model_validate({**sc.model_dump(), "assumptions": a, "levers": lv})
+
+
+def parse_stored(doc: Any, base: Baseline) -> Scenario:
+    """A stored document (preset, saved or shared scenario) as a validated scenario on this baseline.
+
+    Official figures can raise today's chain-extension share above a stored value; today's share is
+    the lever's floor (``lever_bounds``), so the stored value is lifted to it instead of rejected.
+    """
+    if not isinstance(doc, Mapping):
+        raise ScenarioError("Invalid scenario: a scenario must be a JSON object", "情景无效：情景必须是 JSON 对象")
+    floor = lever_bounds(base)["chain_extension"][0]
+    levers = doc.get("levers")
+    chain = levers.get("chain_extension") if isinstance(levers, Mapping) else None
+    if isinstance(chain, (int, float)) and not isinstance(chain, bool) and chain < floor:
+        doc = {**doc, "levers": {**levers, "chain_extension": floor}}
+    return parse_scenario(doc, base)

@@ -18,7 +18,7 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from model.core.specs import SPEC_BY_NAME
+from model import SPEC_BY_NAME
 from workshop import WorkshopError
 from workshop.analysis import CHANCE_RUNS, best_plan, median_plan, model_answer, plan_outcomes
 from workshop.export import csv_bytes, room_tables, xlsx_bytes

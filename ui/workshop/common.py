@@ -9,8 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from model import Baseline, SimulatorError
-from model.core.specs import SPEC_BY_NAME
+from model import SPEC_BY_NAME, Baseline, SimulatorError
 from workshop import Settings, Store
 
 from .. import style
@@ -79,9 +78,8 @@ def page_style() -> None:
 
 
 def slider_format(key: str) -> str:
-    """A lever's number format from its step (0.1 → one decimal, whole steps → none)."""
-    step = SPEC_BY_NAME[key].step
-    return "%.0f" if step >= 1 else "%.1f" if step >= 0.1 else "%.2f"
+    """A lever's number format: the registry's (``ParamSpec.fmt``), as on the simulator's sliders."""
+    return SPEC_BY_NAME[key].fmt
 
 
 def language_switch(t: Translator) -> None:

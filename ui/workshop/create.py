@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model.schema.scenario import lever_bounds
-from model.core.specs import SPEC_BY_NAME
+from model import SPEC_BY_NAME, lever_bounds
 from workshop import PREDICTION_KINDS, WorkshopError, parse_room_spec
 from workshop.rooms import QUESTION_MAX, ROOM_LEVERS, TITLE_MAX
 

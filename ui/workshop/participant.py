@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model import SimulatorError
-from model.core.specs import SPEC_BY_NAME
+from model import SPEC_BY_NAME, SimulatorError
 from workshop import WorkshopError
 from workshop.analysis import CHANCE_RUNS, model_answer, plan_chances
 from workshop.rooms import NAME_MAX, REASON_MAX, plan_document, start_values

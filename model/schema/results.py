@@ -1,0 +1,125 @@
+"""A scenario's results as every reader shows them: the page, the CLI, the briefing and the workshop.
+
+``scenario_results(base, sc)`` projects the scenario, its lever-by-lever build-up from the trend and
+its central path at the plausible 2024 levels in one engine call, and returns a frozen
+``ScenarioResults``: the series, the goals, where the gain comes from (contributions of each lever,
+volume / price / reclassification), what each lever's value added costs in investment, the goals at
+each plausible 2024 level and the plausibility notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.baseline import Baseline
+from ..core.engine import ParameterDraws, simulate
+from ..core.goals import GoalResults, evaluate_goals
+from ..core.plausibility import Flag, plausibility_flags
+from ..core.specs import BUILDUP_LEVERS, SPEC_BY_NAME
+from .runs import level_factors, plausible_levels
+from .scenario import Scenario, plan_window, resolve_goals, scenario_params, scenario_projects
+
+#: Sources of growth in the build-up, in the order they are added: the trend, each lever of the
+#: registry that moves industrial output (``ParamSpec.buildup``), then the key projects.
+COMPONENTS: tuple[str, ...] = ("trend", *BUILDUP_LEVERS, "projects")
+
+
+@dataclass(frozen=True)
+class ScenarioResults:
+    """One scenario's deterministic projection and what is read from it (no Monte Carlo)."""
+
+    years: np.ndarray          # (Y,)
+    output: np.ndarray         # (S, Y) nominal 亿元
+    price: np.ndarray          # (S, Y)
+    value_added: np.ndarray    # (S, Y)
+    cluster: np.ndarray        # (3, Y) processing, trade, downstream
+    cluster_price: np.ndarray  # (Y,) price index of the cluster sector
+    investment: np.ndarray     # (Y,)
+    cumulative_investment: np.ndarray  # (Y,)
+    icor: np.ndarray           # (Y,)
+    goals: GoalResults         # N = 1
+    contributions: np.ndarray  # (len(COMPONENTS), Y) gain over the base year by source
+    gains: np.ndarray          # (Y, 3) gain over the base year: volume, price, reclassification
+    invest_per_va: np.ndarray  # (len(COMPONENTS), Y) each source's extra cumulative investment per yuan
+    #                            of its extra value added (NaN where it adds none): the channels' price
+    levels: np.ndarray         # (L,) plausible 2024 levels (low, central, high), 亿元
+    level_goals: GoalResults   # N = L: the goals' central path at each 2024 level
+
+    high_tech_share: np.ndarray  # (Y,) 高新技术产业产值占比 at constant prices, %
+    plan: tuple[int, int]      # the scenario's first and last plan year
+    flags: tuple[Flag, ...] = ()  # plausibility notes of the scenario's run (model.core.plausibility)
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.output.sum(axis=0)
+
+    def gain_parts(self, year: int) -> np.ndarray:
+        """(3,) the gain of total output from the base year to ``year``: volume, price, reclassification."""
+        return self.gains[int(np.searchsorted(self.years, year))]
+
+
+def buildup_steps(sc: Scenario) -> list[Scenario]:
+    """The scenario built up lever by lever (``COMPONENTS``) from its world (assumptions and sector
+    trends only): step k has the first k levers of the build-up, then the projects.
+
+    Levers outside the build-up (trade & warehousing, which adds nothing to industrial output or
+    value added) are neutral in every step, so the last step is ``sc`` without them.
+    """
+    doc = sc.model_dump(mode="json")
+    levers = doc["levers"]
+    order = [*BUILDUP_LEVERS, "projects"]
+    empty = {**{name: SPEC_BY_NAME[name].default for name in BUILDUP_LEVERS}, "projects": []}
+    steps = []
+    for k in range(len(order) + 1):
+        lv = {name: (levers[name] if i < k else empty[name]) for i, name in enumerate(order)}
+        steps.append(Scenario.model_validate({**doc, "levers": lv}))
+    return steps
+
+
+def scenario_results(base: Baseline, sc: Scenario) -> ScenarioResults:
+    """Project a validated scenario, its lever-by-lever build-up and its central path at the plausible
+    2024 levels, in one engine call."""
+    steps = buildup_steps(sc)
+    levels = plausible_levels(base)
+    X = np.stack([scenario_params(s, base) for s in steps] + [scenario_params(sc, base)] * (1 + levels.size))
+    factor = np.ones((X.shape[0], len(base.sectors)))
+    factor[len(steps) + 1:] = level_factors(base, levels)
+    proj = simulate(base, X, scenario_projects(steps + [sc] * (1 + levels.size), base),
+                    draws=ParameterDraws(level=factor))
+    n = len(COMPONENTS)
+    tot = proj.total[:n]
+    contrib = np.empty((n, tot.shape[1]))
+    contrib[0] = tot[0] - tot[0, 0]
+    contrib[1:] = np.diff(tot, axis=0)
+    cum, va = proj.cumulative_investment[:n], proj.total_value_added[:n]
+    d_inv = np.diff(cum, axis=0, prepend=0.0)                    # the trend's own bill, then each lever's
+    d_va = np.diff(va - va[:, :1], axis=0, prepend=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_va = np.where(d_va > 1e-9, d_inv / d_va, np.nan)
+    full = n  # the scenario itself (the last step lacks only the levers outside the build-up)
+    years = proj.years
+    gains = np.stack([proj.gain_parts(int(y))[full] for y in years])
+    goals = resolve_goals(sc, base)
+    short = goals[0].target_year  # the short horizon: the first goal's year (the doubling goal's)
+    return ScenarioResults(
+        years=proj.years,
+        output=np.array(proj.output[full]),
+        price=np.array(proj.price[full]),
+        value_added=np.array(proj.value_added[full]),
+        cluster=np.array(proj.cluster[full]),
+        cluster_price=np.array(proj.price[full, base.cluster_index]),
+        investment=np.array(proj.investment[full]),
+        cumulative_investment=proj.cumulative_investment[full],
+        icor=proj.icor()[full],
+        goals=evaluate_goals(proj.row(full), goals),
+        contributions=contrib,
+        gains=gains,
+        invest_per_va=per_va,
+        levels=levels,
+        level_goals=evaluate_goals(proj.rows(slice(n + 1, None)), goals),
+        high_tech_share=np.array(proj.high_tech_share[full]),
+        plan=plan_window(sc, base),
+        flags=tuple(plausibility_flags(base, proj, short, row=full)),
+    )
