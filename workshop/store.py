@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .db import Participant, Room, make_engine, migrate
+from .db import Participant, Room, make_engine, migrate, writer
 from .errors import WorkshopError
 from .rooms import NAME_MAX, REASON_MAX, RoomSpec, check_plan, check_prediction, clean_text
 from .settings import Settings
@@ -116,6 +116,7 @@ class Store:
                  engine: Engine | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.engine = engine or make_engine(self.settings.database_url)
+        self._writer = writer(self.engine)
         self.clock = clock
         migrate(self.engine)
 
@@ -151,7 +152,7 @@ class Store:
         """A new open room; returns its code and the facilitator key (shown once, stored as a digest)."""
         now = self.clock()
         key = secrets.token_urlsafe(KEY_BYTES)
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             for _ in range(20):  # a clash is ~1e-9 per room; retry rather than fail
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 if s.get(Room, code) is None:
@@ -180,15 +181,15 @@ class Store:
     def set_status(self, code: str, key: str, status: str) -> None:
         if status not in STATUSES:
             raise WorkshopError("bad_status", status=str(status)[:20])
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             self._facilitated(s, code, key).status = status
 
     def reveal(self, code: str, key: str, revealed: bool = True) -> None:
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             self._facilitated(s, code, key).revealed = bool(revealed)
 
     def delete_room(self, code: str, key: str) -> None:
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = self._facilitated(s, code, key)
             self._delete(s, room.code)
 
@@ -216,12 +217,12 @@ class Store:
             return self._snapshot(s, self._room(s, code, allow_expired=True))
 
     def admin_delete(self, code: str) -> None:
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             self._delete(s, self._room(s, code, allow_expired=True).code)
 
     def purge_expired(self) -> int:
         """Delete rooms past their expiry with everything in them; returns how many."""
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             codes = s.scalars(select(Room.code).where(Room.expires_at <= self.clock())).all()
             for code in codes:
                 self._delete(s, code)
@@ -237,7 +238,7 @@ class Store:
         """A new participant; returns their secret token. Refused when the room is full or closed."""
         name = clean_text(name, NAME_MAX, "name")
         token = secrets.token_urlsafe(KEY_BYTES)
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = s.get(Room, normalize_code(code), with_for_update=True)  # serialises joins on PostgreSQL
             if room is None:
                 raise WorkshopError("no_room")
@@ -259,7 +260,7 @@ class Store:
 
     def predict(self, code: str, token: str, value: float) -> None:
         """Record a participant's prediction: once, before any model output (a second one is refused)."""
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = self._room(s, code)
             value = check_prediction(RoomSpec.model_validate_json(room.spec_json), value)
             p = self._participant(s, room, token)
@@ -267,13 +268,18 @@ class Store:
                 raise WorkshopError("already_predicted")
             if room.status != "open":
                 raise WorkshopError("room_closed")
-            p.prediction = float(value)
-            p.predicted_at = self.clock()
+            # Conditional: of two tabs predicting at once, the second finds the row taken (PostgreSQL
+            # re-checks the condition after the first commits) and is told so; the first one stays.
+            done = s.execute(update(Participant).where(Participant.id == p.id, Participant.prediction.is_(None))
+                             .values(prediction=float(value), predicted_at=self.clock())
+                             .execution_options(synchronize_session=False))
+            if done.rowcount != 1:
+                raise WorkshopError("already_predicted")
 
     def submit(self, code: str, token: str, plan: Mapping[str, Any], reason: str) -> None:
         """Store (or replace) a participant's plan and one-line reason while the room is open."""
         reason = clean_text(reason, REASON_MAX, "reason")
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = self._room(s, code)
             p = self._participant(s, room, token)
             if room.status != "open":
@@ -282,11 +288,21 @@ class Store:
                 raise WorkshopError("predict_first")
             values = check_plan(RoomSpec.model_validate_json(room.spec_json), plan)
             now = self.clock()
-            if p.submitted_at is not None:
-                wait = self.settings.submit_interval_s - (now - p.submitted_at).total_seconds()
-                if wait > 0:
-                    raise WorkshopError("too_fast", seconds=int(wait) + 1)
-            p.plan_json = json.dumps(values, sort_keys=True)
-            p.reason = reason
-            p.submitted_at = now
-            p.revisions += 1
+            earliest = now - timedelta(seconds=self.settings.submit_interval_s)
+            if p.submitted_at is not None and p.submitted_at > earliest:
+                raise self._too_fast(now, p.submitted_at)
+            # Conditional, and the revision counted in SQL: of two tabs submitting at once only one is
+            # acknowledged per interval, and every acknowledgement is a stored revision.
+            done = s.execute(update(Participant)
+                             .where(Participant.id == p.id,
+                                    or_(Participant.submitted_at.is_(None), Participant.submitted_at <= earliest))
+                             .values(plan_json=json.dumps(values, sort_keys=True), reason=reason, submitted_at=now,
+                                     revisions=Participant.revisions + 1)
+                             .execution_options(synchronize_session=False))
+            if done.rowcount != 1:
+                last = s.scalar(select(Participant.submitted_at).where(Participant.id == p.id))
+                raise self._too_fast(now, last)
+
+    def _too_fast(self, now: datetime, last: datetime | None) -> WorkshopError:
+        wait = self.settings.submit_interval_s - (now - (last or now)).total_seconds()
+        return WorkshopError("too_fast", seconds=max(int(wait) + 1, 1))
