@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .db import Participant, Room, make_engine, migrate, writer
 from .errors import WorkshopError
-from .rooms import NAME_MAX, REASON_MAX, RoomSpec, check_plan, check_prediction, clean_text
+from .rooms import REASON_MAX, RoomSpec, check_plan, check_prediction, clean_name, clean_text
 from .settings import Settings
 
 #: Room codes avoid characters people misread on a projector (0/O, 1/I/L).
@@ -236,7 +236,7 @@ class Store:
 
     def join(self, code: str, name: str = "") -> str:
         """A new participant; returns their secret token. Refused when the room is full or closed."""
-        name = clean_text(name, NAME_MAX, "name")
+        name = clean_name(name)
         token = secrets.token_urlsafe(KEY_BYTES)
         with Session(self._writer) as s, s.begin():
             room = s.get(Room, normalize_code(code), with_for_update=True)  # serialises joins on PostgreSQL
