@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Engine, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from .db import Participant, Room, make_engine, migrate, writer
@@ -30,6 +31,8 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6  # 31^6 ≈ 8.9e8 codes: guessing one open room is hopeless, reading one aloud is easy
 KEY_BYTES = 24   # facilitator key and participant tokens: 192 random bits, URL-safe
 STATUSES = ("open", "locked", "archived")
+#: The PostgreSQL advisory lock that makes room creation's limits hold under simultaneous requests.
+CREATE_LOCK = 1_020_100_011
 
 
 def _digest(secret: str) -> str:
@@ -148,11 +151,23 @@ class Store:
         return p
 
     # ------------------------------------------------------------------ facilitator
-    def create_room(self, spec: RoomSpec) -> CreatedRoom:
-        """A new open room; returns its code and the facilitator key (shown once, stored as a digest)."""
+    def create_room(self, spec: RoomSpec, create_key: str | None = None) -> CreatedRoom:
+        """A new open room; returns its code and the facilitator key (shown once, stored as a digest).
+
+        Refused beyond ``rooms_per_hour`` rooms created in the last hour or ``max_open_rooms`` open rooms,
+        and, when the settings hold a creation key, unless ``create_key`` is it (``None``: the operator's
+        command line, which needs no key).
+        """
+        wanted = self.settings.create_key
+        if wanted and create_key is not None and not hmac.compare_digest(
+                _digest(create_key.strip()), _digest(wanted)):
+            raise WorkshopError("create_key")
         now = self.clock()
         key = secrets.token_urlsafe(KEY_BYTES)
         with Session(self._writer) as s, s.begin():
+            if self.engine.dialect.name == "postgresql":  # count-then-insert one at a time, like joins
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CREATE_LOCK})
+            self._check_room_limits(s, now)
             for _ in range(20):  # a clash is ~1e-9 per room; retry rather than fail
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 if s.get(Room, code) is None:
@@ -163,6 +178,20 @@ class Store:
                        revealed=False, created_at=now,
                        expires_at=now + timedelta(hours=self.settings.room_ttl_hours)))
         return CreatedRoom(code=code, key=key)
+
+    def _check_room_limits(self, s: Session, now: datetime) -> None:
+        per_hour, most = self.settings.rooms_per_hour, self.settings.max_open_rooms
+        hour_ago = now - timedelta(hours=1)
+        recent = [] if not per_hour else s.scalars(select(Room.created_at).where(Room.created_at > hour_ago, Room.created_at <= now)
+                                                   .order_by(Room.created_at.desc()).limit(per_hour)).all()
+        if per_hour and len(recent) >= per_hour:
+            free_at = recent[-1] + timedelta(hours=1)  # when the oldest of them leaves the hour
+            raise WorkshopError("create_rate", n=per_hour,
+                                minutes=max(1, math.ceil((free_at - now).total_seconds() / 60)))
+        open_rooms = 0 if not most else s.scalar(select(func.count()).select_from(Room)
+                                                 .where(Room.status == "open", Room.expires_at > now, Room.created_at <= now))
+        if most and open_rooms >= most:
+            raise WorkshopError("open_rooms", n=most)
 
     def check_key(self, code: str, key: str) -> RoomView:
         with Session(self.engine) as s:
