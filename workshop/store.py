@@ -9,16 +9,20 @@ another room. Codes, tokens and keys come from ``secrets``; tokens and keys are 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
+import logging
 import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from sqlalchemy import Engine, delete, func, or_, select, text, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from .db import Participant, Room, make_engine, migrate, writer
@@ -31,8 +35,25 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6  # 31^6 ≈ 8.9e8 codes: guessing one open room is hopeless, reading one aloud is easy
 KEY_BYTES = 24   # facilitator key and participant tokens: 192 random bits, URL-safe
 STATUSES = ("open", "locked", "archived")
+#: What a database that does not answer raises (OperationalError: connection refused, disk full, locked).
+DB_FAULTS = (OperationalError, InterfaceError, PoolTimeout)
+LOG = logging.getLogger("zhoucun.workshop")
+T = TypeVar("T")
 #: The PostgreSQL advisory lock that makes room creation's limits hold under simultaneous requests.
 CREATE_LOCK = 1_020_100_011
+
+
+def _answers(method: Callable[..., T]) -> Callable[..., T]:
+    """A database that does not answer (server down, disk full, pool exhausted) becomes the refusal
+    ``db_down``: the page says so in its language, keeps what the person entered, and offers a retry."""
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except DB_FAULTS as exc:
+            LOG.warning("workshop database fault in %s: %s", method.__name__, str(exc).splitlines()[0][:300])
+            raise WorkshopError("db_down") from exc
+    return guarded
 
 
 def _digest(secret: str) -> str:
@@ -151,6 +172,7 @@ class Store:
         return p
 
     # ------------------------------------------------------------------ facilitator
+    @_answers
     def create_room(self, spec: RoomSpec, create_key: str | None = None) -> CreatedRoom:
         """A new open room; returns its code and the facilitator key (shown once, stored as a digest).
 
@@ -193,10 +215,12 @@ class Store:
         if most and open_rooms >= most:
             raise WorkshopError("open_rooms", n=most)
 
+    @_answers
     def check_key(self, code: str, key: str) -> RoomView:
         with Session(self.engine) as s:
             return _room_view(self._facilitated(s, code, key))
 
+    @_answers
     def snapshot(self, code: str, key: str) -> Snapshot:
         """Everything in a room, for its facilitator."""
         with Session(self.engine) as s:
@@ -207,16 +231,19 @@ class Store:
         ps = s.scalars(select(Participant).where(Participant.room_code == room.code).order_by(Participant.id)).all()
         return Snapshot(room=_room_view(room), participants=tuple(_participant_view(p) for p in ps))
 
+    @_answers
     def set_status(self, code: str, key: str, status: str) -> None:
         if status not in STATUSES:
             raise WorkshopError("bad_status", status=str(status)[:20])
         with Session(self._writer) as s, s.begin():
             self._facilitated(s, code, key).status = status
 
+    @_answers
     def reveal(self, code: str, key: str, revealed: bool = True) -> None:
         with Session(self._writer) as s, s.begin():
             self._facilitated(s, code, key).revealed = bool(revealed)
 
+    @_answers
     def delete_room(self, code: str, key: str) -> None:
         with Session(self._writer) as s, s.begin():
             room = self._facilitated(s, code, key)
@@ -228,6 +255,7 @@ class Store:
         s.execute(delete(Room).where(Room.code == code))
 
     # ------------------------------------------------------------------ administration (command line)
+    @_answers
     def list_rooms(self) -> list[dict[str, Any]]:
         """Every room with its counts (for the operator; no names, no plans)."""
         with Session(self.engine) as s:
@@ -241,14 +269,17 @@ class Store:
                      "expires_at": r.expires_at.isoformat(timespec="seconds") + "Z",
                      "participants": counts.get(r.code, 0), "plans": plans.get(r.code, 0)} for r in rooms]
 
+    @_answers
     def admin_snapshot(self, code: str) -> Snapshot:
         with Session(self.engine) as s:
             return self._snapshot(s, self._room(s, code, allow_expired=True))
 
+    @_answers
     def admin_delete(self, code: str) -> None:
         with Session(self._writer) as s, s.begin():
             self._delete(s, self._room(s, code, allow_expired=True).code)
 
+    @_answers
     def purge_expired(self) -> int:
         """Delete rooms past their expiry with everything in them; returns how many."""
         with Session(self._writer) as s, s.begin():
@@ -258,11 +289,13 @@ class Store:
             return len(codes)
 
     # ------------------------------------------------------------------ participants
+    @_answers
     def room(self, code: str) -> RoomView:
         """A room as a participant may see it (its question and state; never other people's input)."""
         with Session(self.engine) as s:
             return _room_view(self._room(s, code))
 
+    @_answers
     def join(self, code: str, name: str = "") -> str:
         """A new participant; returns their secret token. Refused when the room is full or closed."""
         name = clean_name(name)
@@ -283,10 +316,12 @@ class Store:
                               joined_at=self.clock(), reason="", revisions=0))
         return token
 
+    @_answers
     def me(self, code: str, token: str) -> ParticipantView:
         with Session(self.engine) as s:
             return _participant_view(self._participant(s, self._room(s, code), token))
 
+    @_answers
     def predict(self, code: str, token: str, value: float) -> None:
         """Record a participant's prediction: once, before any model output (a second one is refused)."""
         with Session(self._writer) as s, s.begin():
@@ -305,6 +340,7 @@ class Store:
             if done.rowcount != 1:
                 raise WorkshopError("already_predicted")
 
+    @_answers
     def submit(self, code: str, token: str, plan: Mapping[str, Any], reason: str) -> None:
         """Store (or replace) a participant's plan and one-line reason while the room is open."""
         reason = clean_text(reason, REASON_MAX, "reason")
