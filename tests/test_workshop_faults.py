@@ -197,3 +197,39 @@ def test_a_page_opened_during_an_outage_waits_and_says_so(outage, room, warm):
     at.run()  # what the waiting page's fragment does every 3 s (the browser test sees it happen by itself)
     no_crash(at)
     assert WAITING_ZH not in shown(at) and at.button(key="ws_predict")
+
+
+@pytest.fixture
+def relay_url(outage):
+    parts = urlsplit(outage.direct)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[0] + f"@127.0.0.1:{outage.port}"))
+
+
+@pytest.mark.browser
+def test_a_participant_page_recovers_by_itself_after_an_outage(browser, outage, room, relay_url):
+    """Finding 11: a participant's page during an outage says so, and after the database returns it is
+    back (the next step's button, no notice) without a reload: its own fragment tried again."""
+    from workshop_support import TIMEOUT, expect, new_page, start_server
+    store, made = room
+    token = store.join(made.code, "韩梅梅")
+    server = start_server(DATABASE_URL=relay_url)
+    contexts: list = []
+    try:
+        page = new_page(browser, contexts, {"width": 390, "height": 844}, True)
+        page.goto(f"{server.url}/?room={made.code}&p={token}")
+        expect(page.locator(".st-key-ws_predict button")).to_be_visible()
+        page.evaluate("window.__notReloaded = true")
+        outage.cut()
+        notice = page.get_by_role("alert").filter(has_text=WAITING_ZH)
+        expect(notice).to_be_visible(timeout=TIMEOUT)  # the page's own 10 s look at the room finds it down
+        expect(page.locator(".st-key-ws_predict button")).to_be_visible()  # still the form, not a dead end
+        outage.restore()
+        expect(notice).to_have_count(0, timeout=TIMEOUT)
+        expect(page.locator(".st-key-ws_predict button")).to_be_visible()
+        assert page.evaluate("window.__notReloaded === true")  # no reload, by hand or otherwise
+        assert "页面出错了" not in page.content() and "Streamlit Cloud" not in page.content()
+        assert "Traceback" not in server.log_text()
+    finally:
+        for ctx in contexts:
+            ctx.close()
+        server.cleanup()
