@@ -233,3 +233,25 @@ def test_a_participant_page_recovers_by_itself_after_an_outage(browser, outage, 
         for ctx in contexts:
             ctx.close()
         server.cleanup()
+
+
+def test_a_full_disk_is_a_refusal_not_a_crash(tmp_path):
+    """Finding 10, SQLite: "database or disk is full" (here: the file may not grow) is the db_down refusal
+    that the pages show as a notice; the rows already stored stay readable."""
+    from sqlalchemy import event
+
+    from workshop import WorkshopError
+    store = Store(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", max_participants=100_000))
+    made = store.create_room(parse_room_spec({"title": "full", "levers": ["investment"]}, load_baseline()))
+    with store.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+    event.listen(store.engine, "connect", lambda dbapi, _: dbapi.execute(f"PRAGMA max_page_count={pages + 2}"))
+    store.engine.dispose()
+    joined = 0
+    with pytest.raises(WorkshopError) as exc:
+        for i in range(5_000):
+            store.join(made.code, f"p{i}")
+            joined += 1
+    assert exc.value.key == "db_down" and "数据库暂时无法连接" in exc.value.zh
+    assert 0 < joined < 5_000 and store.snapshot(made.code, made.key).joined == joined
+    store.dispose()
