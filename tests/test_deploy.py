@@ -492,3 +492,67 @@ def test_another_script_behind_the_proxy_with_a_throwaway_postgresql(_browser_re
         _stops_everything(dep)
     assert not pg_dir.exists()  # the throwaway cluster is gone with Ctrl-C
     shutil.rmtree(tmp_path / "run", ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- issue 21: the proxy's log and long links
+def test_the_site_and_the_local_config_log_no_query_string(tmp_path):
+    """Finding 8: the log format names the path ($uri), never the request line, query or Referer."""
+    layout = Layout(("127.0.0.1:18501",), "127.0.0.1:18080")
+    for conf in (http_block(layout), nginx_conf(layout, tmp_path)):
+        formats = re.findall(r"log_format (\w+) (.*?);\n", conf)
+        assert len(formats) == 1 and "$uri" in formats[0][1]
+        for leak in ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$http_referer", "$arg_"):
+            assert leak not in formats[0][1], leak
+        logs = re.findall(r"access_log (\S+)(?: (\w+))?;", conf)
+        assert logs and all(fmt == formats[0][0] for _, fmt in logs), logs  # no log in nginx's default format
+        assert "large_client_header_buffers 4 96k;" in conf
+
+
+def _get(url: str) -> int:
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.fixture(scope="module")
+def one_server(tmp_path_factory):
+    """``python -m deploy up`` with one app server (the real nginx config, the real app)."""
+    need_nginx()
+    dep = Deployment(tmp_path_factory.mktemp("deploy1"), "--servers", "1", DATABASE_URL=need_postgres())
+    yield dep
+    _stops_everything(dep)
+
+
+def test_the_proxy_log_holds_no_key_or_token(one_server):
+    """Finding 8: nginx logged ``?room=…&key=…`` and ``&p=…`` with the client's address."""
+    key, token = "FacilitatorKey-" + "k" * 20, "ParticipantToken-" + "t" * 20
+    for path in (f"/?room=ABCDEF&key={key}&lang=en", f"/?room=ABCDEF&p={token}", "/?workshop=new"):
+        assert _get(one_server.url + path) == 200
+    log = one_server.run_dir / "logs" / "nginx-access.log"
+    wait_for = time.monotonic() + 10
+    def page_lines() -> int:  # nginx writes a line when a response is done
+        return sum('"GET /' in line and "/healthz" not in line for line in log.read_text(encoding="utf-8").splitlines())
+
+    while page_lines() < 3:
+        assert time.monotonic() < wait_for, f"three requests never reached the access log:\n{log.read_text()}"
+        time.sleep(0.1)
+    text = log.read_text(encoding="utf-8")
+    for secret in (key, token, "key=", "p=", "room=", "?"):
+        assert secret not in text, (secret, text[-2000:])
+
+
+def test_a_long_shared_link_passes_the_proxy(one_server):
+    """Finding 9: above ~8 kB nginx answered 414 while the app served the link; now every parameter the app
+    writes at its own limit (20 000 characters each) passes, and beyond nginx's buffer it is still 414."""
+    from ui.state import MAX_URL_VALUE
+    value = "z:" + "A" * (MAX_URL_VALUE - 2)
+    link = "/?" + "&".join(f"{k}={value}" for k in ("projects", "sectors", "targets", "compare")) + "&tab=compare"
+    assert len(link) > 80_000
+    direct = one_server.ctl("status")["servers"][0]
+    assert _get(f"http://{direct['address']}{link}") == 200  # the app server itself takes it
+    assert _get(one_server.url + link) == 200
+    assert _get(one_server.url + "/?compare=" + "A" * 100_000) == 414  # the buffer still bounds a request

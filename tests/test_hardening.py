@@ -15,6 +15,7 @@ import io
 import json
 import random
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -26,8 +27,9 @@ import streamlit as st
 import xlsxwriter
 from streamlit.testing.v1 import AppTest
 
+from i18n import names
 from markdown_support import shown
-from model import ScenarioError, parse_scenario, parse_scenario_bytes, read_scenario_file
+from model import ScenarioError, load_baseline, parse_scenario, parse_scenario_bytes, read_scenario_file
 from model.io.bounded import MAX_JSON_BYTES, pack, unpack
 from model.io.export import TEXTS, csv_bytes, localise_series, scenarios_series_table, workbook_bytes
 from model.io.official import OfficialDataError, import_official, read_upload, template_xlsx, validate
@@ -567,3 +569,84 @@ def test_21_1_formatted_empty_cells_beyond_column_50_are_allowed(base):
     wb.close()
     frame = read_upload(book.getvalue(), "blank.xlsx")
     assert list(frame.columns) == ["sector", "output_2024"] and frame.iloc[0, 1] == 500.0
+
+
+# =========================================================================== issue 21 (hardening, round 2)
+# Findings 4–6: one name sanitiser (i18n/names.py) for the compare tab and the workshop. Findings 2, 3
+# and 7 are in test_workshop_races.py and test_workshop_limits.py, 8 and 9 in test_deploy.py, 10 and 11
+# in test_workshop_faults.py.
+
+LOOK_ALIKES = ("当前\u200b设置", "当前设置\u200d", "Current Settings", "CURRENT\u200bSETTINGS", "ｃｕｒｒｅｎｔ　ｓｅｔｔｉｎｇｓ",
+               "current  settings", "\u202e当前设置")
+
+
+def test_21_4_look_alikes_of_the_reserved_name_are_refused_from_the_url(base):
+    """Finding 4: zero-width characters, case and full width made a second column titled 当前设置."""
+    docs = {name: {"levers": {"investment": 30}} for name in LOOK_ALIKES} | {"ok": {}}
+    at = app(compare=json.dumps(docs, ensure_ascii=False))
+    assert list(at.session_state["saved"]) == ["ok"]
+    assert sum("保留" in shown(w.value) for w in at.warning) >= 1
+    open_tab(at, "compare")
+    goals = next(d.value for d in at.dataframe if "ok" in d.value.columns)
+    assert [names.key(c) for c in goals.columns].count(names.key("当前设置")) == 1
+
+
+@pytest.mark.parametrize("name", ["当前\u200b设置", "Current Settings", "ＣＵＲＲＥＮＴ settings"])
+def test_21_4_look_alikes_of_the_reserved_name_are_refused_from_the_ui(base, name):
+    at = open_tab(app(), "compare")
+    at.text_input(key="cmp_name").set_value(name).run()
+    at.button(key="cmp_save").click().run()
+    assert not at.session_state["saved"]
+    assert any("保留" in shown(e.value) for e in at.error)
+    at.text_input(key="cmp_name").set_value("甲").run()
+    at.button(key="cmp_save").click().run()
+    rename = next(w for w in at.text_input if str(w.key).startswith("cmp_rename_"))
+    rename.set_value(name).run()
+    assert list(at.session_state["saved"]) == ["甲"]
+
+
+def test_21_5_direction_overrides_and_invisible_characters_leave_compare_names(base):
+    """Finding 5: ``\\u202e`` reversed a column title on the compare tab (the workshop already stripped it)."""
+    at = app(compare=json.dumps({"\u202e甲方案\u202c": {}, "乙\u2066方\u2069案\u200b": {}}, ensure_ascii=False))
+    assert list(at.session_state["saved"]) == ["甲方案", "乙方案"]
+    open_tab(at, "compare")
+    at.text_input(key="cmp_name").set_value("\u202b丙\u200d方案").run()
+    at.button(key="cmp_save").click().run()
+    assert list(at.session_state["saved"]) == ["甲方案", "乙方案", "丙方案"]
+
+
+@pytest.mark.parametrize("raw, kept", [("\u202eevil\u202c", "evil"), ("Ａｌｉｃｅ", "Alice"), ("  Bo   Li ", "Bo Li"),
+                                       ("e" + "\u0301" * 32, "é\u0301\u0301"), ("Nguyễn", "Nguyễn"), ("", "")])
+def test_21_6_the_name_sanitiser_keeps_what_is_seen(raw, kept):
+    assert names.checked(raw, 40) == kept
+    assert sum(unicodedata.category(c) == "Mn" for c in names.checked("a" + "\u0300" * 32, 40)) <= names.MAX_MARKS
+
+
+@pytest.mark.parametrize("raw", ["\u3164", "\u115f\u1160", "\u2800", "\u200b\u200d", " \u0301\u0301 ", "\uffa0"])
+def test_21_6_blank_looking_names_are_refused(raw):
+    with pytest.raises(names.NameRefused) as exc:
+        names.checked(raw, 40)
+    assert exc.value.key == "blank"
+
+
+@pytest.mark.parametrize("raw", ["\u3164", "Participant 1", "participant 12", "ＰＡＲＴＩＣＩＰＡＮＴ ３", "参与者 1",
+                                 "参与者１", "参\u200b与者 7", "主持人", "Facilitator", "the facilitator", "主持人助理"])
+def test_21_6_confusing_workshop_names_are_refused(tmp_path, raw):
+    """Finding 6: U+3164 showed as a blank name; "Participant 1" and the facilitator could be imitated."""
+    from workshop import Settings, Store, WorkshopError, parse_room_spec
+    store = Store(Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}"))
+    room = store.create_room(parse_room_spec({"title": "t", "levers": ["investment"]}, load_baseline()))
+    with pytest.raises(WorkshopError) as exc:
+        store.join(room.code, raw)
+    assert exc.value.key in ("name_blank", "name_imitation")
+    assert "参与者" in exc.value.zh or "可见" in exc.value.zh
+    token = store.join(room.code, "\u202eBob" + "\u0301" * 32)
+    assert store.me(room.code, token).name == "Bob\u0301\u0301"
+    assert store.join(room.code, "Participant") and store.join(room.code, "李主任")  # no number, no facilitator word
+    store.dispose()
+
+
+def test_21_5_one_name_sanitiser_for_compare_and_workshop():
+    """The compare tab and the workshop both go through i18n.names (no second, drifting copy)."""
+    for path in ("ui/compare.py", "ui/state.py", "workshop/rooms.py"):
+        assert "from i18n import names" in (REPO / path).read_text(encoding="utf-8"), path

@@ -11,6 +11,8 @@ import streamlit as st
 
 from model import NOT_REACHED, SPEC_BY_NAME, Baseline, param_names, parse_stored, scenario_params
 
+from i18n import names
+
 from . import state
 from .charts import spec_of
 from .compute import canonical, compute, ensemble
@@ -32,13 +34,12 @@ def _sync_url() -> None:
 
 def _save(base: Baseline, reserved: str) -> None:
     ss = st.session_state
-    name = (ss.get("cmp_name") or "").strip()[:60]
+    name = _checked_name(ss.get("cmp_name") or "", reserved)
     saved = dict(ss.get("saved", {}))
+    if name is None:
+        return
     if not name:
         ss["_cmp_msg"] = ("error", "compare.need_name")
-        return
-    if name == reserved or name in RESERVED:  # the current settings' column keeps its name
-        ss["_cmp_msg"] = ("error", "compare.reserved")
         return
     if name not in saved and len(saved) >= MAX_SAVED:
         ss["_cmp_msg"] = ("error", "compare.full")
@@ -52,16 +53,27 @@ def _save(base: Baseline, reserved: str) -> None:
 
 def _rename(old: str, key: str, reserved: str) -> None:
     ss = st.session_state
-    new = (ss.get(key) or "").strip()[:60]
+    new = _checked_name(ss.get(key) or "", reserved)
     saved = dict(ss.get("saved", {}))
     if new == old:
         return
-    if not new or new in saved or new == reserved or new in RESERVED:
+    if not new or new in saved:
         ss[key] = old  # put the old name back and say why
-        ss["_cmp_msg"] = ("error", "compare.need_name" if not new else "compare.duplicate")
+        if new is not None:
+            ss["_cmp_msg"] = ("error", "compare.need_name" if not new else "compare.duplicate")
         return
     ss["saved"] = {(new if k == old else k): v for k, v in saved.items()}
     _sync_url()
+
+
+def _checked_name(raw: str, reserved: str) -> str | None:
+    """A typed name through the shared sanitiser (``i18n.names``); None, with the reason queued for
+    the page, when it is refused (blank-looking, or like the current settings' column in any language)."""
+    try:
+        return names.checked(raw, state.NAME_MAX, reserved=(reserved, *RESERVED))
+    except names.NameRefused as exc:
+        st.session_state["_cmp_msg"] = ("error", f"names.{exc.key}", exc.name)
+        return None
 
 
 def _delete(name: str) -> None:
@@ -98,7 +110,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
               type="primary")
     msg = ss.pop("_cmp_msg", None)
     if msg:
-        say("success" if msg[0] == "ok" else "error", t, msg[1], n=MAX_SAVED)
+        say("success" if msg[0] == "ok" else "error", t, msg[1], n=MAX_SAVED, name=msg[2] if len(msg) > 2 else "")
     saved = ss.get("saved", {})
     for i, name in enumerate(saved):
         a, b = st.columns([4, 1], vertical_alignment="bottom")

@@ -22,6 +22,8 @@ from model import (ASSUMPTION_KEYS, LEVER_KEYS, SCALAR_PARAMS, SPEC_BY_NAME, Bas
                    SimulatorError, lever_bounds, neutral_values, parse_scenario, parse_stored)
 from model.io.bounded import load_json, pack, unpack
 
+from i18n import names
+
 from .i18n import DEFAULT_LANG, LANGS, Translator
 from .safe import plain
 
@@ -34,6 +36,8 @@ MAX_SAVED = 8
 COMPARE_KEY = "compare"
 #: Names of the current settings' column, in every language: a saved scenario may not take them.
 RESERVED = frozenset(Translator(lang)("scenario.current") for lang in LANGS)
+#: Characters a saved scenario's name keeps.
+NAME_MAX = 60
 #: Two slider values closer than this are the same setting.
 SAME = 1e-9
 
@@ -275,6 +279,15 @@ def init_session(base: Baseline) -> None:
     ss["_notices"] = notices
 
 
+def compare_name(raw: str) -> str:
+    """A saved scenario's name through the shared sanitiser (``i18n.names``); look-alikes of the
+    current settings' column (zero-width characters, case, full width) are refused."""
+    try:
+        return names.checked(raw, NAME_MAX, reserved=RESERVED)
+    except names.NameRefused as exc:
+        raise ScenarioError(exc.message("en"), exc.message("zh")) from None
+
+
 def compare_from_url(base: Baseline) -> list[tuple[str, dict]]:
     """Saved scenarios from ``?compare=`` (on a session's first run); notices for what is invalid."""
     raw = st.query_params.get(COMPARE_KEY)
@@ -288,13 +301,12 @@ def compare_from_url(base: Baseline) -> list[tuple[str, dict]]:
         except ScenarioError as exc:
             notices.append(("notice_url_doc", {"key": COMPARE_KEY, "error": plain(exc)}))
             docs = {}
-        for name, doc in list(docs.items())[:MAX_SAVED]:
-            name = name.strip()[:60]
+        for raw_name, doc in list(docs.items())[:MAX_SAVED]:
+            name = names.visible(raw_name)[:NAME_MAX]  # for the notice, should the name be refused
             try:
-                if not name or name in RESERVED:
-                    raise ScenarioError(f"the name '{name}' is reserved for the current settings" if name
-                                        else "a saved scenario needs a name",
-                                        f"名称“{name}”保留给当前设置" if name else "保存的情景需要名称")
+                name = compare_name(raw_name)
+                if not name:
+                    raise ScenarioError("a saved scenario needs a name", "保存的情景需要名称")
                 saved[name] = parse_stored(doc, base).to_doc()
             except ScenarioError as exc:
                 notices.append(("notice_url_doc", {"key": f"{COMPARE_KEY}:{name}", "error": plain(exc)}))

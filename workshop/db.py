@@ -21,6 +21,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PG_MIGRATION_LOCK = 1_020_100_010
 #: A writer waits this long for another (SQLite allows one writer at a time, even in WAL mode).
 SQLITE_BUSY_MS = 10_000
+#: Execution option marking a transaction that reads and then writes (see ``writer``).
+WRITER = "zhoucun_writer"
 
 
 class Base(DeclarativeBase):
@@ -66,13 +68,26 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # WAL: readers (the board) never block the writers
+        # The driver's own BEGIN comes late (at the first write) and is DEFERRED: two joins could
+        # both count the room before either inserts. SQLAlchemy's recipe: we emit BEGIN ourselves.
+        dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # a writer takes the write lock first: count-then-insert is serialised
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITER) else "BEGIN")
+
     return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine for read-then-write transactions: on SQLite they begin IMMEDIATE (one at a time, as
+    ``SELECT … FOR UPDATE`` makes them on PostgreSQL); readers still use ``engine`` and never wait."""
+    return engine.execution_options(**{WRITER: True})
 
 
 def migrate(engine: Engine) -> None:

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model import ROOM_LEVERS, SPEC_BY_NAME, Baseline, Scenario, ScenarioError, lever_bounds, neutral_values, parse_scenario
 
+from i18n import names
+
 from .errors import WorkshopError
 
 #: The policy levers a room may open (``ParamSpec.room`` in the registry; assumptions describe the
@@ -37,6 +39,27 @@ def clean_text(text: Any, limit: int, what: str) -> str:
     if len(text) > limit:
         raise WorkshopError("too_long", what=what, limit=limit, length=len(text))
     return text
+
+
+#: What a display name may not look like: the board's label for an anonymous participant, the facilitator.
+IMITATED = names.labels_in_all_languages("ws.anon", "ws.facilitator")
+
+
+def clean_name(text: Any) -> str:
+    """A participant's display name as stored, through the shared name sanitiser
+    (``i18n.names``: no direction overrides or invisible characters, no blank-looking names, no names
+    imitating an anonymous participant or the facilitator)."""
+    if not isinstance(text, str):
+        raise WorkshopError("bad_text", what="name")
+    if len(text) > 100 * NAME_MAX:  # bounded work; the limit itself applies to what is left after cleaning
+        raise WorkshopError("too_long", what="name", limit=NAME_MAX, length=len(text))
+    try:
+        name = names.checked(text, len(text), labels=IMITATED)
+    except names.NameRefused as exc:
+        raise WorkshopError("name_blank" if exc.key == "blank" else "name_imitation", name=exc.name) from None
+    if len(name) > NAME_MAX:
+        raise WorkshopError("too_long", what="name", limit=NAME_MAX, length=len(name))
+    return name
 
 
 class LeverRange(BaseModel):

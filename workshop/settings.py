@@ -8,6 +8,9 @@ variable                       meaning                                          
 ``WORKSHOP_MAX_PARTICIPANTS``  participants one room accepts                              120
 ``WORKSHOP_SUBMIT_INTERVAL``   seconds a participant waits between two submissions        5
 ``WORKSHOP_ROOM_TTL_HOURS``    hours after creation a room stops answering                72
+``WORKSHOP_ROOMS_PER_HOUR``    rooms the deployment creates in any hour (page and CLI)    30
+``WORKSHOP_MAX_OPEN_ROOMS``    open rooms (not locked, archived or expired) at a time     100
+``WORKSHOP_CREATE_KEY``        if set, the creation page asks for it (the CLI does not)   none
 =============================  =========================================================  ===========
 """
 
@@ -26,6 +29,11 @@ MAX_PARTICIPANTS = 120
 SUBMIT_INTERVAL_S = 5.0
 #: A room outlives a day-long workshop and its follow-up export, then stops answering.
 ROOM_TTL_HOURS = 72.0
+#: Rooms created per hour: a day of workshops is a handful; a script creating 500 in 9 minutes is stopped
+#: at this many (issue 21, finding 7). Counted in the database, so it holds across servers and restarts.
+ROOMS_PER_HOUR = 30
+#: Open rooms at a time: far above what one district runs at once, far below a database-filling flood.
+MAX_OPEN_ROOMS = 100
 DEFAULT_DATA_DIR = "var"
 
 
@@ -43,6 +51,12 @@ class Settings:
     max_participants: int = MAX_PARTICIPANTS
     submit_interval_s: float = SUBMIT_INTERVAL_S
     room_ttl_hours: float = ROOM_TTL_HOURS
+    #: Room-creation limits; 0 (the default when built in code, as tests do) means none. ``from_env``,
+    #: which the app and the CLI use, applies ``ROOMS_PER_HOUR`` and ``MAX_OPEN_ROOMS`` unless set.
+    rooms_per_hour: int = 0
+    max_open_rooms: int = 0
+    #: When set, creating a room on the page needs this key (a deployment open to the internet).
+    create_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,4 +81,7 @@ class Settings:
         return cls(database_url=sqlalchemy_url(url),
                    max_participants=number("WORKSHOP_MAX_PARTICIPANTS", MAX_PARTICIPANTS, int),
                    submit_interval_s=number("WORKSHOP_SUBMIT_INTERVAL", SUBMIT_INTERVAL_S),
-                   room_ttl_hours=number("WORKSHOP_ROOM_TTL_HOURS", ROOM_TTL_HOURS))
+                   room_ttl_hours=number("WORKSHOP_ROOM_TTL_HOURS", ROOM_TTL_HOURS),
+                   rooms_per_hour=number("WORKSHOP_ROOMS_PER_HOUR", ROOMS_PER_HOUR, int),
+                   max_open_rooms=number("WORKSHOP_MAX_OPEN_ROOMS", MAX_OPEN_ROOMS, int),
+                   create_key=env.get("WORKSHOP_CREATE_KEY", "").strip())

@@ -9,20 +9,25 @@ another room. Codes, tokens and keys come from ``secrets``; tokens and keys are 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
+import logging
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, or_, select, text, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from .db import Participant, Room, make_engine, migrate
+from .db import Participant, Room, make_engine, migrate, writer
 from .errors import WorkshopError
-from .rooms import NAME_MAX, REASON_MAX, RoomSpec, check_plan, check_prediction, clean_text
+from .rooms import REASON_MAX, RoomSpec, check_plan, check_prediction, clean_name, clean_text
 from .settings import Settings
 
 #: Room codes avoid characters people misread on a projector (0/O, 1/I/L).
@@ -30,6 +35,25 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6  # 31^6 ≈ 8.9e8 codes: guessing one open room is hopeless, reading one aloud is easy
 KEY_BYTES = 24   # facilitator key and participant tokens: 192 random bits, URL-safe
 STATUSES = ("open", "locked", "archived")
+#: What a database that does not answer raises (OperationalError: connection refused, disk full, locked).
+DB_FAULTS = (OperationalError, InterfaceError, PoolTimeout)
+LOG = logging.getLogger("zhoucun.workshop")
+T = TypeVar("T")
+#: The PostgreSQL advisory lock that makes room creation's limits hold under simultaneous requests.
+CREATE_LOCK = 1_020_100_011
+
+
+def _answers(method: Callable[..., T]) -> Callable[..., T]:
+    """A database that does not answer (server down, disk full, pool exhausted) becomes the refusal
+    ``db_down``: the page says so in its language, keeps what the person entered, and offers a retry."""
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except DB_FAULTS as exc:
+            LOG.warning("workshop database fault in %s: %s", method.__name__, str(exc).splitlines()[0][:300])
+            raise WorkshopError("db_down") from exc
+    return guarded
 
 
 def _digest(secret: str) -> str:
@@ -116,6 +140,7 @@ class Store:
                  engine: Engine | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.engine = engine or make_engine(self.settings.database_url)
+        self._writer = writer(self.engine)
         self.clock = clock
         migrate(self.engine)
 
@@ -147,11 +172,24 @@ class Store:
         return p
 
     # ------------------------------------------------------------------ facilitator
-    def create_room(self, spec: RoomSpec) -> CreatedRoom:
-        """A new open room; returns its code and the facilitator key (shown once, stored as a digest)."""
+    @_answers
+    def create_room(self, spec: RoomSpec, create_key: str | None = None) -> CreatedRoom:
+        """A new open room; returns its code and the facilitator key (shown once, stored as a digest).
+
+        Refused beyond ``rooms_per_hour`` rooms created in the last hour or ``max_open_rooms`` open rooms,
+        and, when the settings hold a creation key, unless ``create_key`` is it (``None``: the operator's
+        command line, which needs no key).
+        """
+        wanted = self.settings.create_key
+        if wanted and create_key is not None and not hmac.compare_digest(
+                _digest(create_key.strip()), _digest(wanted)):
+            raise WorkshopError("create_key")
         now = self.clock()
         key = secrets.token_urlsafe(KEY_BYTES)
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
+            if self.engine.dialect.name == "postgresql":  # count-then-insert one at a time, like joins
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CREATE_LOCK})
+            self._check_room_limits(s, now)
             for _ in range(20):  # a clash is ~1e-9 per room; retry rather than fail
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 if s.get(Room, code) is None:
@@ -163,10 +201,26 @@ class Store:
                        expires_at=now + timedelta(hours=self.settings.room_ttl_hours)))
         return CreatedRoom(code=code, key=key)
 
+    def _check_room_limits(self, s: Session, now: datetime) -> None:
+        per_hour, most = self.settings.rooms_per_hour, self.settings.max_open_rooms
+        hour_ago = now - timedelta(hours=1)
+        recent = [] if not per_hour else s.scalars(select(Room.created_at).where(Room.created_at > hour_ago, Room.created_at <= now)
+                                                   .order_by(Room.created_at.desc()).limit(per_hour)).all()
+        if per_hour and len(recent) >= per_hour:
+            free_at = recent[-1] + timedelta(hours=1)  # when the oldest of them leaves the hour
+            raise WorkshopError("create_rate", n=per_hour,
+                                minutes=max(1, math.ceil((free_at - now).total_seconds() / 60)))
+        open_rooms = 0 if not most else s.scalar(select(func.count()).select_from(Room)
+                                                 .where(Room.status == "open", Room.expires_at > now, Room.created_at <= now))
+        if most and open_rooms >= most:
+            raise WorkshopError("open_rooms", n=most)
+
+    @_answers
     def check_key(self, code: str, key: str) -> RoomView:
         with Session(self.engine) as s:
             return _room_view(self._facilitated(s, code, key))
 
+    @_answers
     def snapshot(self, code: str, key: str) -> Snapshot:
         """Everything in a room, for its facilitator."""
         with Session(self.engine) as s:
@@ -177,18 +231,21 @@ class Store:
         ps = s.scalars(select(Participant).where(Participant.room_code == room.code).order_by(Participant.id)).all()
         return Snapshot(room=_room_view(room), participants=tuple(_participant_view(p) for p in ps))
 
+    @_answers
     def set_status(self, code: str, key: str, status: str) -> None:
         if status not in STATUSES:
             raise WorkshopError("bad_status", status=str(status)[:20])
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             self._facilitated(s, code, key).status = status
 
+    @_answers
     def reveal(self, code: str, key: str, revealed: bool = True) -> None:
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             self._facilitated(s, code, key).revealed = bool(revealed)
 
+    @_answers
     def delete_room(self, code: str, key: str) -> None:
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = self._facilitated(s, code, key)
             self._delete(s, room.code)
 
@@ -198,6 +255,7 @@ class Store:
         s.execute(delete(Room).where(Room.code == code))
 
     # ------------------------------------------------------------------ administration (command line)
+    @_answers
     def list_rooms(self) -> list[dict[str, Any]]:
         """Every room with its counts (for the operator; no names, no plans)."""
         with Session(self.engine) as s:
@@ -211,33 +269,38 @@ class Store:
                      "expires_at": r.expires_at.isoformat(timespec="seconds") + "Z",
                      "participants": counts.get(r.code, 0), "plans": plans.get(r.code, 0)} for r in rooms]
 
+    @_answers
     def admin_snapshot(self, code: str) -> Snapshot:
         with Session(self.engine) as s:
             return self._snapshot(s, self._room(s, code, allow_expired=True))
 
+    @_answers
     def admin_delete(self, code: str) -> None:
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             self._delete(s, self._room(s, code, allow_expired=True).code)
 
+    @_answers
     def purge_expired(self) -> int:
         """Delete rooms past their expiry with everything in them; returns how many."""
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             codes = s.scalars(select(Room.code).where(Room.expires_at <= self.clock())).all()
             for code in codes:
                 self._delete(s, code)
             return len(codes)
 
     # ------------------------------------------------------------------ participants
+    @_answers
     def room(self, code: str) -> RoomView:
         """A room as a participant may see it (its question and state; never other people's input)."""
         with Session(self.engine) as s:
             return _room_view(self._room(s, code))
 
+    @_answers
     def join(self, code: str, name: str = "") -> str:
         """A new participant; returns their secret token. Refused when the room is full or closed."""
-        name = clean_text(name, NAME_MAX, "name")
+        name = clean_name(name)
         token = secrets.token_urlsafe(KEY_BYTES)
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = s.get(Room, normalize_code(code), with_for_update=True)  # serialises joins on PostgreSQL
             if room is None:
                 raise WorkshopError("no_room")
@@ -253,13 +316,15 @@ class Store:
                               joined_at=self.clock(), reason="", revisions=0))
         return token
 
+    @_answers
     def me(self, code: str, token: str) -> ParticipantView:
         with Session(self.engine) as s:
             return _participant_view(self._participant(s, self._room(s, code), token))
 
+    @_answers
     def predict(self, code: str, token: str, value: float) -> None:
         """Record a participant's prediction: once, before any model output (a second one is refused)."""
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = self._room(s, code)
             value = check_prediction(RoomSpec.model_validate_json(room.spec_json), value)
             p = self._participant(s, room, token)
@@ -267,13 +332,19 @@ class Store:
                 raise WorkshopError("already_predicted")
             if room.status != "open":
                 raise WorkshopError("room_closed")
-            p.prediction = float(value)
-            p.predicted_at = self.clock()
+            # Conditional: of two tabs predicting at once, the second finds the row taken (PostgreSQL
+            # re-checks the condition after the first commits) and is told so; the first one stays.
+            done = s.execute(update(Participant).where(Participant.id == p.id, Participant.prediction.is_(None))
+                             .values(prediction=float(value), predicted_at=self.clock())
+                             .execution_options(synchronize_session=False))
+            if done.rowcount != 1:
+                raise WorkshopError("already_predicted")
 
+    @_answers
     def submit(self, code: str, token: str, plan: Mapping[str, Any], reason: str) -> None:
         """Store (or replace) a participant's plan and one-line reason while the room is open."""
         reason = clean_text(reason, REASON_MAX, "reason")
-        with Session(self.engine) as s, s.begin():
+        with Session(self._writer) as s, s.begin():
             room = self._room(s, code)
             p = self._participant(s, room, token)
             if room.status != "open":
@@ -282,11 +353,21 @@ class Store:
                 raise WorkshopError("predict_first")
             values = check_plan(RoomSpec.model_validate_json(room.spec_json), plan)
             now = self.clock()
-            if p.submitted_at is not None:
-                wait = self.settings.submit_interval_s - (now - p.submitted_at).total_seconds()
-                if wait > 0:
-                    raise WorkshopError("too_fast", seconds=int(wait) + 1)
-            p.plan_json = json.dumps(values, sort_keys=True)
-            p.reason = reason
-            p.submitted_at = now
-            p.revisions += 1
+            earliest = now - timedelta(seconds=self.settings.submit_interval_s)
+            if p.submitted_at is not None and p.submitted_at > earliest:
+                raise self._too_fast(now, p.submitted_at)
+            # Conditional, and the revision counted in SQL: of two tabs submitting at once only one is
+            # acknowledged per interval, and every acknowledgement is a stored revision.
+            done = s.execute(update(Participant)
+                             .where(Participant.id == p.id,
+                                    or_(Participant.submitted_at.is_(None), Participant.submitted_at <= earliest))
+                             .values(plan_json=json.dumps(values, sort_keys=True), reason=reason, submitted_at=now,
+                                     revisions=Participant.revisions + 1)
+                             .execution_options(synchronize_session=False))
+            if done.rowcount != 1:
+                last = s.scalar(select(Participant.submitted_at).where(Participant.id == p.id))
+                raise self._too_fast(now, last)
+
+    def _too_fast(self, now: datetime, last: datetime | None) -> WorkshopError:
+        wait = self.settings.submit_interval_s - (now - (last or now)).total_seconds()
+        return WorkshopError("too_fast", seconds=max(int(wait) + 1, 1))

@@ -29,8 +29,8 @@ from ..cards import goal_card
 from ..charts import spec_of
 from ..compare import goals_table, scenarios_chart
 from ..compute import canonical, compute
-from .common import (LOG, Context, facilitator_url, language_switch, page_style, participant_url, prediction_question,
-                     show_error, show_prediction, text)
+from .common import (LOG, Context, database_down, facilitator_url, language_switch, page_style, participant_url,
+                     prediction_question, show_error, show_prediction, text)
 
 #: Seconds between two refreshes of the board: fresh enough for a room, light for the server.
 REFRESH_S = 3.0
@@ -59,7 +59,8 @@ def render(ctx: Context) -> None:
     try:
         room = store.check_key(code, key)
     except WorkshopError as exc:
-        show_error(t, exc)
+        if not database_down(t, exc, lambda: store.check_key(code, key)):
+            show_error(t, exc)
         return
     with head:
         st.markdown(f'<h1 style="padding-top:0">{text(room.spec.title)}</h1>', unsafe_allow_html=True)
@@ -104,8 +105,8 @@ def _live(ctx: Context, code: str, key: str) -> None:
     t, store, base = ctx.t, ctx.store, ctx.base
     try:
         snap = store.snapshot(code, key)
-    except WorkshopError as exc:  # deleted meanwhile (here or by the command line)
-        show_error(t, exc)
+    except WorkshopError as exc:  # deleted meanwhile (here or by the command line), or the database is down
+        show_error(t, WorkshopError("db_waiting", s=f"{REFRESH_S:g}") if exc.key == "db_down" else exc)
         return
     err = st.session_state.pop("_ws_board_error", None)
     if err is not None:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from model import SPEC_BY_NAME, Baseline, SimulatorError
-from workshop import Settings, Store
+from workshop import Settings, Store, WorkshopError
 
 from .. import style
 from ..compute import baseline_key, get_baseline
@@ -66,9 +66,35 @@ def context(data_dir: str | None) -> Context | None:
     except Exception:  # noqa: BLE001 — a database that does not answer: say so, never a traceback
         LOG.exception("workshop store unavailable")
         st.set_page_config(page_title="Workshop", layout="centered")
-        st.error(Translator("zh")("ws.err.store") + "\n\n" + Translator("en")("ws.err.store"))
+        page_style()
+        show_error(t, WorkshopError("store"))
+        database_down(t, WorkshopError("db_down"), get_store)  # back by itself when the database answers
         return None
     return Context(store=store, base=base, base_key=key, t=t)
+
+
+#: Seconds between two tries of a page waiting for its database (as often as the board refreshes).
+RETRY_S = 3.0
+
+
+def database_down(t: Translator, exc: WorkshopError, check) -> bool:
+    """When ``exc`` says the database does not answer: the notice in the page's language and a fragment
+    that reruns the page as soon as ``check()`` succeeds (True); otherwise False, nothing drawn."""
+    if exc.key != "db_down":
+        return False
+    show_error(t, WorkshopError("db_waiting", s=f"{RETRY_S:g}"))
+    retry_until(check)
+    return True
+
+
+@st.fragment(run_every=RETRY_S)
+def retry_until(check) -> None:
+    """Try ``check()`` every ``RETRY_S`` seconds; once it answers, rerun the whole page."""
+    try:
+        check()
+    except Exception:  # noqa: BLE001 — still down (WorkshopError("db_down"), or the store cannot start)
+        return
+    st.rerun(scope="app")
 
 
 def page_style() -> None:

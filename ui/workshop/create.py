@@ -19,7 +19,7 @@ def _create(ctx: Context) -> None:
                       for k in ss.get("ws_levers", [])}}
     try:
         spec = parse_room_spec(doc, ctx.base)
-        room = ctx.store.create_room(spec)
+        room = ctx.store.create_room(spec, create_key=ss.get("ws_create_key", ""))
     except WorkshopError as exc:
         ss["_ws_create_error"] = exc
         return
@@ -56,6 +56,8 @@ def render(ctx: Context) -> None:
                   min_value=float(lo), max_value=float(hi), value=(float(lo), float(hi)),
                   step=SPEC_BY_NAME[k].step, key=f"ws_range_{k}", format=slider_format(k))
     st.checkbox(t("ws.ask_names"), value=True, key="ws_names", help=t("ws.ask_names_help"))
+    if ctx.store.settings.create_key:
+        st.text_input(t("ws.create.key"), key="ws_create_key", type="password", help=t("ws.create.key_help"))
     err = st.session_state.pop("_ws_create_error", None)
     if err is not None:
         show_error(t, err)

@@ -20,8 +20,8 @@ from workshop.store import ParticipantView, RoomView
 from ..cards import goal_card
 from ..charts import chart_spec
 from ..compute import canonical, compute
-from .common import (Context, language_switch, page_style, prediction_question, show_error, show_prediction,
-                     slider_format, text, value_unit)
+from .common import (RETRY_S, Context, database_down, language_switch, page_style, prediction_question, show_error,
+                     retry_until, show_prediction, slider_format, text, value_unit)
 
 #: Seconds between two looks at the room's status (lock, reveal). A page with a self-refreshing
 #: fragment is also rerun by Streamlit's frontend as soon as it reconnects, which is what moves a
@@ -31,6 +31,8 @@ POLL_S = 10.0
 #: Set in the first run of every session: a session that starts with a valid token in the link is
 #: a participant coming back (reload, phone woken up, or a new server after theirs went away).
 SESSION_SEEN = "_ws_session_seen"
+#: The room and the participant as last read from the database: ``(code or token, view)``.
+LAST_ROOM, LAST_ME = "_ws_last_room", "_ws_last_me"
 
 #: The chart a participant sees for each kind of focus goal (one chart: a phone has room for one).
 CHART_FOR_METRIC = {"total_multiple": "total", "cluster_total": "cluster", "advanced_share": "sectors", "high_tech_share": "sectors",
@@ -49,12 +51,18 @@ def render(ctx: Context) -> None:
     page_style()
     language_switch(t)
     code = str(st.query_params.get("room", ""))
+    down = False  # the database stopped answering: the page goes on from what this session last read
     try:
         room = store.room(code)
     except WorkshopError as exc:
-        st.subheader(t("ws.participant.page"))
-        show_error(t, exc)
-        return
+        room = _last_seen(exc, LAST_ROOM, code)
+        if room is None:
+            st.subheader(t("ws.participant.page"))
+            if not database_down(t, exc, lambda: store.room(code)):
+                show_error(t, exc)
+            return
+        down = True
+    st.session_state[LAST_ROOM] = (code, room)
     _header(t, room)
     returning = SESSION_SEEN not in st.session_state
     st.session_state[SESSION_SEEN] = True
@@ -64,8 +72,17 @@ def render(ctx: Context) -> None:
         try:
             me = store.me(room.code, token)
         except WorkshopError as exc:
-            show_error(t, exc)
-            st.query_params.pop("p", None)
+            me = _last_seen(exc, LAST_ME, token)
+            if me is None:
+                if database_down(t, exc, lambda: store.me(room.code, token)):
+                    return  # the token stays in the link: the person is still who they were
+                show_error(t, exc)
+                st.query_params.pop("p", None)
+            else:
+                down = True
+        st.session_state[LAST_ME] = (token, me)
+    if down:
+        show_error(t, WorkshopError("db_waiting", s=f"{RETRY_S:g}"))
     if me is not None and returning:
         _reconnected(t, me)
     msg = st.session_state.pop("_ws_msg", None)
@@ -75,7 +92,19 @@ def render(ctx: Context) -> None:
         _predict(ctx, room, token, msg)
     else:
         _explore(ctx, room, me, token, msg)
-    _watch_room(store, room.code, (room.status, room.revealed))
+    if down:  # back as soon as the database answers, without a reload; what was typed is still in the form
+        retry_until(lambda: store.me(room.code, token) if token else store.room(code))
+    else:
+        _watch_room(store, room.code, (room.status, room.revealed))
+
+
+def _last_seen(exc: WorkshopError, slot: str, ident: str):
+    """What this session last read into ``slot`` for ``ident``, when ``exc`` says the database is down: the
+    page stays drawn (with the person's unsent input in its widgets) instead of turning into a notice."""
+    last = st.session_state.get(slot)
+    if exc.key == "db_down" and last is not None and last[0] == ident and last[1] is not None:
+        return last[1]
+    return None
 
 
 def _reconnected(t, me: ParticipantView) -> None:
