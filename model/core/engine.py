@@ -81,7 +81,7 @@ With every lever neutral, no projects and σ = 0 every multiplier is exactly 1 a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -143,6 +143,14 @@ class ParameterDraws:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """(N, Y) sums over sectors of a projection's output: nominal and at base-year prices."""
+
+    total: np.ndarray
+    real_total: np.ndarray
+
+
+@dataclass(frozen=True)
 class Projection:
     """The result of one engine call for N scenarios.
 
@@ -163,6 +171,7 @@ class Projection:
     advanced_mask : (S,) bool, sectors in the emerging and future groups
     trade_investment : (N, Y) the bill of trade and warehousing capacity (``trade_expansion``), or None
         without ``detail``; not industrial investment, but part of the capital account's total bill
+    sums : the totals over sectors, when the engine took them already (None: summed on first use)
     """
 
     years: np.ndarray
@@ -176,15 +185,21 @@ class Projection:
     high_tech: np.ndarray
     advanced_mask: np.ndarray
     trade_investment: np.ndarray | None = None
+    sums: "Totals | None" = field(default=None, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         return self.output.shape[0]
 
     @cached_property
+    def _sums(self) -> "Totals":
+        return self.sums if self.sums is not None else Totals(total=self.output.sum(axis=1),
+                                                             real_total=(self.output / self.price).sum(axis=1))
+
+    @property
     def total(self) -> np.ndarray:
         """(N, Y) total output (规上工业总产值)."""
-        return self.output.sum(axis=1)
+        return self._sums.total
 
     @cached_property
     def industrial_investment(self) -> np.ndarray:
@@ -206,10 +221,10 @@ class Projection:
         """(N, S, Y) output at base-year prices."""
         return self.output / self.price
 
-    @cached_property
+    @property
     def real_total(self) -> np.ndarray:
         """(N, Y) total output at base-year prices."""
-        return self.real_output.sum(axis=1)
+        return self._sums.real_total
 
     @cached_property
     def cluster_total(self) -> np.ndarray:
@@ -274,7 +289,8 @@ class Projection:
                           investment_by_sector=part(self.investment_by_sector),
                           reclassified=self.reclassified[sl], high_tech=self.high_tech[sl],
                           advanced_mask=self.advanced_mask,
-                          trade_investment=part(self.trade_investment))
+                          trade_investment=part(self.trade_investment),
+                          sums=Totals(total=self.total[sl], real_total=self.real_total[sl]))
 
     def icor(self) -> np.ndarray:
         """(N, Y) incremental capital-output ratio: cumulative industrial investment / value-added gain.
@@ -528,6 +544,235 @@ def shock_paths(base: "Baseline", normals: np.ndarray, volatility: np.ndarray, c
     return Shocks(paths=core, trade=trade)
 
 
+@dataclass(frozen=True)
+class _Call:
+    """The checked inputs of one ``simulate`` call that every step reads."""
+
+    base: "Baseline"
+    X: np.ndarray           # (N, D) parameter rows
+    N: int
+    S: int
+    T: int
+    rp: _RowPart            # the row-only parts, R = 1 (an ensemble's shared row) or N
+    draws: ParameterDraws
+    detail: bool
+
+    @property
+    def P(self):
+        return self.base.params
+
+    @property
+    def ci(self) -> int:
+        return self.base.cluster_index
+
+    @property
+    def lag(self) -> int:
+        return int(self.P["investment_lag"])
+
+
+def _prepare(base: "Baseline", params: np.ndarray, draws: ParameterDraws | None, detail: bool) -> _Call:
+    """Step 1: check the parameter matrix and compute its row-only parts (``_row_part``)."""
+    X = np.atleast_2d(np.asarray(params, dtype=float))
+    if X.shape[1] != len(param_names(base)):
+        raise ValueError(f"params has {X.shape[1]} columns, expected {len(param_names(base))}")
+    N = X.shape[0]
+    # A Monte Carlo ensemble repeats one parameter row: compute its deterministic parts once.
+    same_rows = N > 1 and bool(np.all(X == X[0]))
+    rp = _row_part(base, X[:1] if same_rows else X)
+    return _Call(base=base, X=X, N=N, S=len(base.sectors), T=base.end_year - base.base_year, rp=rp,
+                 draws=draws or ParameterDraws(), detail=detail)
+
+
+def _trend(c: _Call, normals: np.ndarray | None, shocks: Shocks | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Step 2: the trend paths C_i(t) (Y, N|R, S) with shocks and the drawn 2024 level, and the
+    cluster sector's own shocks (Y, N) for trade (None without shocks)."""
+    X, rp, dr = c.X, c.rp, c.draws
+    sigma = X[:, _COL["volatility"]] * _PCT
+    if shocks is None and normals is not None and np.any(sigma > 0):
+        shocks = shock_paths(c.base, normals, X[:, _COL["volatility"]], X[:, _COL["correlation"]], dr.level)
+    if shocks is None:
+        return (rp.core if dr.level is None else rp.core * dr.level), None
+    if shocks.paths.shape != (c.T + 1, c.N, c.S):
+        raise ValueError(f"shocks have shape {shocks.paths.shape}, expected {(c.T + 1, c.N, c.S)}")
+    return shocks.paths * rp.core, shocks.trade
+
+
+@dataclass(frozen=True)
+class _Productivity:
+    """技改 productivity A per distinct θ (Y, U|R, S) and each run's index into it (None: per row)."""
+
+    table: np.ndarray
+    which: np.ndarray | None
+
+    def per_run(self) -> np.ndarray:
+        return self.table if self.which is None else np.take(self.table, self.which, axis=1)
+
+
+def _multiplied(c: _Call, core: np.ndarray) -> tuple[np.ndarray, _Productivity]:
+    """Step 3: existing firms' output C·A·(K/K*)^α·rel. price, and the 技改 productivity table.
+
+    The ensemble draws few distinct θ and α (stratified), so A and K^α are tabulated per distinct
+    value, (Y, U, S), and gathered per run once.
+    """
+    rp, dr, T, S, N = c.rp, c.draws, c.T, c.S, c.N
+    prod_t, t_idx = _tabulate(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0))
+    if dr.capital_elasticity is None:
+        alpha = c.P["capital_elasticity"]
+        cap_t, a_idx = (rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha), None
+    else:
+        cap_t, a_idx = _tabulate(rp.cap_ratio, dr.capital_elasticity, lambda k, v: k ** v)
+    if t_idx is None and a_idx is None:
+        factor = prod_t * cap_t * rp.rel_price
+    else:
+        ut, ua = prod_t.shape[1], cap_t.shape[1]
+        table = (prod_t[:, :, None, :] * cap_t[:, None, :, :]).reshape(T + 1, ut * ua, S) * rp.rel_price
+        which = (np.zeros(N, dtype=np.intp) if t_idx is None else t_idx) * ua + (0 if a_idx is None else a_idx)
+        factor = np.take(table, which, axis=1)
+    fits = factor.shape == np.broadcast_shapes(core.shape, factor.shape)
+    return np.multiply(core, factor, out=factor if fits else None), _Productivity(prod_t, t_idx)
+
+
+def _base_spend(c: _Call) -> np.ndarray | None:
+    """Step 4: the existing firms' investment path (with 技改 above today's share), (Y, N, S); None
+    without ``detail``. Later steps add their bills to it in place."""
+    if not c.detail:
+        return None
+    inv = c.rp.investment if c.draws.level is None else c.rp.investment * c.draws.level
+    return np.array(np.broadcast_to(inv, (c.T + 1, c.N, c.S)))
+
+
+def _installed(c: _Call, projects: Projects | None) -> np.ndarray | None:
+    """Step 5: key projects' capacity installed each year by sector, nominal (Y, N|1, S); None without projects."""
+    if projects is None or projects.count == 0:
+        return None
+
+    def rows(v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v)
+        return v if v.ndim == 2 else v[None, :]
+
+    start, ramp, full = rows(projects.start), rows(projects.ramp), rows(projects.output)
+    yy = c.base.years[:, None, None]
+    # Whole years: capacity Q/R is installed in each of the R years from the start year.
+    installed = np.where((yy >= start) & (yy < start + ramp), full / ramp, 0.0)   # (Y, N|1, P)
+    return _sector_sum(installed, rows(projects.sector), c.S) * c.rp.price
+
+
+def _with_cohorts(c: _Call, main: np.ndarray, grow: np.ndarray, dq: np.ndarray | None,
+                  spend: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Step 6: add the cohorts of 小升规 entrants and key projects (growing with their sector) to the
+    output; bill the projects' construction and upkeep into ``spend``. Returns the output and the
+    entrants' output (reclassification; None when not kept apart or there are none)."""
+    entry = c.rp.entry if np.any(c.rp.entry > 0) else None               # 小升规, nominal
+    if spend is not None and dq is not None:
+        spend += capital_per_output(c.base) * _lead(dq, c.lag)
+    if c.detail:  # kept apart: reclassification and the projects' upkeep are reported
+        sme = None if entry is None else _cohorts(grow, np.broadcast_to(entry, grow.shape))
+        proj_out = None if dq is None else _cohorts(grow, np.broadcast_to(dq, np.broadcast_shapes(grow.shape, dq.shape)))
+        if proj_out is not None:
+            spend += upkeep_per_output(c.base) * proj_out
+        for part in (sme, proj_out):
+            if part is not None:
+                main = main + part
+        return main, sme
+    if entry is not None or dq is not None:  # ensembles: one cohort pass for both
+        inflow = entry if dq is None else (dq if entry is None else dq + entry)
+        main = main + _cohorts(grow, np.broadcast_to(inflow, np.broadcast_shapes(grow.shape, inflow.shape)))
+    return main, None
+
+
+def _with_chain(c: _Call, main: np.ndarray, core: np.ndarray, spend: np.ndarray | None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Step 7: chain extension's downstream output into the downstream sectors (and its bill into
+    ``spend``). Returns the output (Y, N, S), a new array, and the local stainless volume V (Y, N)."""
+    rp, ci, N, S, T = c.rp, c.ci, c.N, c.S, c.T
+    base = c.base
+    # Stainless volume at the baseline price path: a stainless price change alters the value of
+    # stainless, not the quantity processed downstream.
+    volume = main[:, :, ci] / rp.rel_price[:, :, ci]                     # (Y, N)
+    mult = c.P["chain_multiplier"]
+    c0 = base.chain_base * _PCT
+    extra = (rp.share - c0) * mult * volume                              # (Y, N)
+    output = main if main.shape == (T + 1, N, S) else np.array(np.broadcast_to(main, (T + 1, N, S)))
+    if output is core or output is rp.core:
+        output = output.copy()
+    if np.any(rp.share != c0):
+        k, u = capital_per_output(base), upkeep_per_output(base)
+        build = _lead(np.diff(rp.share, axis=0, prepend=c0) * mult * volume, c.lag)  # (Y, N) paid a year ahead
+        for j in np.nonzero(base.downstream_share)[0]:  # only the downstream sectors receive output (and bills)
+            d = base.downstream_share[j]
+            output[:, :, j] += d * extra
+            if spend is not None:
+                spend[:, :, j] += d * (k[j] * build + u[j] * extra)
+    return output, volume
+
+
+def _trade(c: _Call, trade_shock: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Step 8: trade and warehousing turnover W(t) (Y, N) and its capacity bill (Y, N) (None without ``detail``)."""
+    rp, dr, P, ci, N, T = c.rp, c.draws, c.P, c.ci, c.N, c.T
+    tg = np.full(N, P["trade_growth"]) if dr.trade_growth is None else dr.trade_growth
+    premium = (tg - c.base.trend_pct[ci]) * _PCT                         # (N,)
+    years_t = np.arange(T + 1, dtype=float)[:, None]
+    trade = c.base.cluster0["trade"] * np.power(1.0 + rp.growth[0, :, ci] + premium, years_t) * rp.rel_price[:, :, ci]
+    x_trade = c.X[:, _COL["trade_expansion"]] * _PCT                     # (N,)
+    trade_inv = None
+    if np.any(x_trade != 0):  # exactly the trend path otherwise (the factor would be 1)
+        scale = 1.0 if dr.trade_scale is None else dr.trade_scale
+        lift = np.power(1.0 + scale * x_trade, rp.trade_years)            # (Y, N)
+        if c.detail:
+            extra_w = trade * (lift - 1.0)                                # D(t), central path
+            build = np.maximum(np.diff(extra_w, axis=0, prepend=0.0), 0.0)
+            delta = P["depreciation"] * _PCT
+            trade_inv = P["trade_capital_output"] * (_lead(build, c.lag) + delta * extra_w)
+        trade = trade * lift
+    elif c.detail:
+        trade_inv = np.zeros((T + 1, N))
+    if trade_shock is not None:
+        trade = trade * trade_shock
+    return trade, trade_inv
+
+
+def _sector_sums(c: _Call, output: np.ndarray, prod: _Productivity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 9: (Y, N) total, total at base-year prices and high-tech output at base-year prices.
+
+    Sums over sectors on the time-major array (matrix products where the weights are shared); the
+    non-high-tech volume Σ (1 − h)·real/A does not grow with 技改.
+    """
+    T, S = c.T, c.S
+    prod_t, t_idx = prod.table, prod.which
+    inv_price = 1.0 / c.rp.price                                         # (Y, R, S)
+    weights = (1.0 - c.base.high_tech_share) * inv_price / prod_t        # (Y, R or U, S)
+    if inv_price.shape[1] == 1:
+        sums = output @ np.concatenate([np.ones((T + 1, S, 1)), inv_price[:, 0, :, None]], axis=2)  # (Y, N, 2)
+        total, real_total = sums[..., 0], sums[..., 1]
+    else:  # parameter rows differ (sensitivity, maps)
+        total = output.sum(axis=2)
+        real_total = np.einsum("yns,yns->yn", output, np.broadcast_to(inv_price, output.shape))
+    if t_idx is None and weights.shape[1] == 1:
+        non_ht = (output @ weights[:, 0, :, None])[..., 0]
+    elif t_idx is not None and weights.shape[1] <= 64:
+        # Every run against each of the few θ values' weights in one matrix product, then each run's own.
+        per_value = output @ np.swapaxes(weights, 1, 2)                   # (Y, N, U)
+        non_ht = np.take_along_axis(per_value, t_idx[None, :, None], axis=2)[..., 0]
+    else:
+        w = weights if t_idx is None else np.take(weights, t_idx, axis=1)
+        non_ht = (output * w).sum(axis=2)
+    return total, real_total, real_total - non_ht
+
+
+def _value_added(c: _Call, output: np.ndarray, prod: _Productivity) -> np.ndarray | None:
+    """Step 10: value added, output × min(cap, v_i A^β) (None without ``detail``)."""
+    if not c.detail:
+        return None
+    P = c.P
+    va_rate = np.minimum(P["va_rate_cap"] * _PCT, c.base.va_rate * prod.per_run() ** P["va_rate_elasticity"])
+    return output * va_rate
+
+
+def _nsy(a: np.ndarray | None) -> np.ndarray | None:
+    """Time-major (Y, N, …) as the record's (N, …, Y) view."""
+    return None if a is None else np.moveaxis(a, 0, -1)
+
+
 def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = None,
              normals: np.ndarray | None = None, draws: ParameterDraws | None = None,
              detail: bool = True, shocks: Shocks | None = None) -> Projection:
@@ -559,165 +804,26 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
         Arrays of shape (N, S, Y) with Y = end_year − base_year + 1 (views of time-major arrays:
         cumulative sums over years run along contiguous memory, several times faster).
     """
-    X = np.atleast_2d(np.asarray(params, dtype=float))
-    S = len(base.sectors)
-    if X.shape[1] != len(param_names(base)):
-        raise ValueError(f"params has {X.shape[1]} columns, expected {len(param_names(base))}")
-    N = X.shape[0]
-    T = base.end_year - base.base_year
-    ci = base.cluster_index
-    P = base.params
-    dr = draws or ParameterDraws()
-
-    # A Monte Carlo ensemble repeats one parameter row: compute its deterministic parts once.
-    same_rows = N > 1 and bool(np.all(X == X[0]))
-    rp = _row_part(base, X[:1] if same_rows else X)
-
-    trade_shock = None
-    sigma = X[:, _COL["volatility"]] * _PCT
-    if shocks is None and normals is not None and np.any(sigma > 0):
-        shocks = shock_paths(base, normals, X[:, _COL["volatility"]], X[:, _COL["correlation"]], dr.level)
-    if shocks is not None:
-        if shocks.paths.shape != (T + 1, N, S):
-            raise ValueError(f"shocks have shape {shocks.paths.shape}, expected {(T + 1, N, S)}")
-        trade_shock = shocks.trade
-        core = shocks.paths * rp.core
-    else:
-        core = rp.core if dr.level is None else rp.core * dr.level
+    c = _prepare(base, params, draws, detail)
+    core, trade_shock = _trend(c, normals, shocks)
     # grow: nominal growth factor F·p of one yuan of the sector's output; only its ratios are used,
     # so the level in ``core`` cancels.
-    grow = core * (rp.rel_price / base.output0)
-
-    # 技改 productivity A (θ drawn), capital multiplier (α drawn) and relative price. The ensemble
-    # draws few distinct θ and α (stratified), so A and K^α are tabulated per distinct value, (Y, U, S),
-    # and gathered per run once; ``t_idx`` maps runs to the θ table (None: A is per row, (Y, R, S)).
-    prod_t, t_idx = _tabulate(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0))
-    if dr.capital_elasticity is None:
-        alpha = P["capital_elasticity"]
-        cap_t, a_idx = (rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha), None
-    else:
-        cap_t, a_idx = _tabulate(rp.cap_ratio, dr.capital_elasticity, lambda c, v: c ** v)
-    if t_idx is None and a_idx is None:
-        factor = prod_t * cap_t * rp.rel_price
-    else:
-        ut, ua = prod_t.shape[1], cap_t.shape[1]
-        table = (prod_t[:, :, None, :] * cap_t[:, None, :, :]).reshape(T + 1, ut * ua, S) * rp.rel_price
-        which = (np.zeros(N, dtype=np.intp) if t_idx is None else t_idx) * ua + (0 if a_idx is None else a_idx)
-        factor = np.take(table, which, axis=1)
-    main = np.multiply(core, factor, out=factor if factor.shape == np.broadcast_shapes(core.shape, factor.shape) else None)
-    spend = None
-    if detail:
-        inv = rp.investment if dr.level is None else rp.investment * dr.level
-        spend = np.array(np.broadcast_to(inv, (T + 1, N, S)))
-
-    lag = int(P["investment_lag"])
-    k = capital_per_output(base)
-    u = upkeep_per_output(base)
-    # Capacity and reclassification enter as cohorts growing with their sector (``_cohorts``).
-    entry = rp.entry if np.any(rp.entry > 0) else None                   # 小升规, nominal
-    dq = None                                                            # projects, nominal
-    if projects is not None and projects.count > 0:
-        def rows(v: np.ndarray) -> np.ndarray:
-            v = np.asarray(v)
-            return v if v.ndim == 2 else v[None, :]
-        start, ramp, full = rows(projects.start), rows(projects.ramp), rows(projects.output)
-        yy = base.years[:, None, None]
-        # Whole years: capacity Q/R is installed in each of the R years from the start year.
-        installed = np.where((yy >= start) & (yy < start + ramp), full / ramp, 0.0)   # (Y, N|1, P)
-        dq = _sector_sum(installed, rows(projects.sector), S)
-        dq = dq * rp.price
-        if detail:
-            spend += k * _lead(dq, lag)
-    sme = proj_out = None
-    if detail:  # kept apart: reclassification and the projects' upkeep are reported
-        sme = None if entry is None else _cohorts(grow, np.broadcast_to(entry, grow.shape))
-        proj_out = None if dq is None else _cohorts(grow, np.broadcast_to(dq, np.broadcast_shapes(grow.shape, dq.shape)))
-        if proj_out is not None:
-            spend += u * proj_out
-        for part in (sme, proj_out):
-            if part is not None:
-                main = main + part
-    elif entry is not None or dq is not None:  # ensembles: one cohort pass for both
-        inflow = entry if dq is None else (dq if entry is None else dq + entry)
-        main = main + _cohorts(grow, np.broadcast_to(inflow, np.broadcast_shapes(grow.shape, inflow.shape)))
-
-    # Stainless volume at the baseline price path: a stainless price change alters the value of
-    # stainless, not the quantity processed downstream.
-    volume = main[:, :, ci] / rp.rel_price[:, :, ci]                     # (Y, N)
-    mult = P["chain_multiplier"]
-    c0 = base.chain_base * _PCT
-    extra = (rp.share - c0) * mult * volume                              # (Y, N)
-    output = main if main.shape == (T + 1, N, S) else np.array(np.broadcast_to(main, (T + 1, N, S)))
-    if output is core or output is rp.core:
-        output = output.copy()
-    if np.any(rp.share != c0):
-        build = _lead(np.diff(rp.share, axis=0, prepend=c0) * mult * volume, lag)  # (Y, N) paid a year ahead
-        for j in np.nonzero(base.downstream_share)[0]:  # only the downstream sectors receive output (and bills)
-            d = base.downstream_share[j]
-            output[:, :, j] += d * extra
-            if detail:
-                spend[:, :, j] += d * (k[j] * build + u[j] * extra)
-
-    tg = np.full(N, P["trade_growth"]) if dr.trade_growth is None else dr.trade_growth
-    premium = (tg - base.trend_pct[ci]) * _PCT                           # (N,)
-    years_t = np.arange(T + 1, dtype=float)[:, None]
-    trade = base.cluster0["trade"] * np.power(1.0 + rp.growth[0, :, ci] + premium, years_t) * rp.rel_price[:, :, ci]
-    x_trade = X[:, _COL["trade_expansion"]] * _PCT                       # (N,)
-    trade_inv = None
-    if np.any(x_trade != 0):  # exactly the trend path otherwise (the factor would be 1)
-        scale = 1.0 if dr.trade_scale is None else dr.trade_scale
-        lift = np.power(1.0 + scale * x_trade, rp.trade_years)            # (Y, N)
-        if detail:
-            extra_w = trade * (lift - 1.0)                                # D(t), central path
-            build = np.maximum(np.diff(extra_w, axis=0, prepend=0.0), 0.0)
-            delta = P["depreciation"] * _PCT
-            trade_inv = P["trade_capital_output"] * (_lead(build, lag) + delta * extra_w)
-        trade = trade * lift
-    elif detail:
-        trade_inv = np.zeros((T + 1, N))
-    if trade_shock is not None:
-        trade = trade * trade_shock
-    cluster = np.stack(np.broadcast_arrays(output[:, :, ci], trade, rp.share * mult * volume), axis=2)
-    price = np.broadcast_to(rp.price, (T + 1, N, S))
-
-    # Sums over sectors on the time-major array (matrix products where the weights are shared): the
-    # total, the total at base-year prices and the non-high-tech volume Σ (1 − h)·real/A, which does
-    # not grow with 技改.
-    inv_price = 1.0 / rp.price                                           # (Y, R, S)
-    weights = (1.0 - base.high_tech_share) * inv_price / prod_t          # (Y, R or U, S)
-    if inv_price.shape[1] == 1:
-        sums = output @ np.concatenate([np.ones((T + 1, S, 1)), inv_price[:, 0, :, None]], axis=2)  # (Y, N, 2)
-        total, real_total = sums[..., 0], sums[..., 1]
-    else:  # parameter rows differ (sensitivity, maps)
-        total = output.sum(axis=2)
-        real_total = np.einsum("yns,yns->yn", output, np.broadcast_to(inv_price, output.shape))
-    if t_idx is None and weights.shape[1] == 1:
-        non_ht = (output @ weights[:, 0, :, None])[..., 0]
-    elif t_idx is not None and weights.shape[1] <= 64:
-        # Every run against each of the few θ values' weights in one matrix product, then each run's own.
-        per_value = output @ np.swapaxes(weights, 1, 2)                   # (Y, N, U)
-        non_ht = np.take_along_axis(per_value, t_idx[None, :, None], axis=2)[..., 0]
-    else:
-        w = weights if t_idx is None else np.take(weights, t_idx, axis=1)
-        non_ht = (output * w).sum(axis=2)
-    high_tech = real_total - non_ht
-    reclassified = np.broadcast_to(0.0, (T + 1, N, S)) if sme is None else np.broadcast_to(sme, (T + 1, N, S))
-
-    def nsy(a: np.ndarray | None) -> np.ndarray | None:
-        return None if a is None else np.moveaxis(a, 0, -1)
-
-    value_added = None
-    if detail:
-        prod = prod_t if t_idx is None else np.take(prod_t, t_idx, axis=1)
-        va_rate = np.minimum(P["va_rate_cap"] * _PCT, base.va_rate * prod ** P["va_rate_elasticity"])
-        value_added = output * va_rate
-    proj = Projection(years=base.years, sector_ids=base.sector_ids, output=nsy(output),
-                      value_added=nsy(value_added), price=nsy(price), cluster=nsy(cluster),
-                      investment_by_sector=nsy(spend), reclassified=nsy(reclassified), high_tech=high_tech.T,
-                      advanced_mask=base.advanced_mask, trade_investment=None if trade_inv is None else trade_inv.T)
-    # The sums over sectors were taken on contiguous memory above: seed the record's cached totals.
-    proj.__dict__.update(total=total.T, real_total=real_total.T)
-    return proj
+    grow = core * (c.rp.rel_price / base.output0)
+    main, prod = _multiplied(c, core)
+    spend = _base_spend(c)
+    main, sme = _with_cohorts(c, main, grow, _installed(c, projects), spend)
+    output, volume = _with_chain(c, main, core, spend)
+    trade, trade_inv = _trade(c, trade_shock)
+    cluster = np.stack(np.broadcast_arrays(output[:, :, c.ci], trade, c.rp.share * c.P["chain_multiplier"] * volume), axis=2)
+    total, real_total, high_tech = _sector_sums(c, output, prod)
+    shape = (c.T + 1, c.N, c.S)
+    reclassified = np.broadcast_to(0.0 if sme is None else sme, shape)
+    return Projection(years=base.years, sector_ids=base.sector_ids, output=_nsy(output),
+                      value_added=_nsy(_value_added(c, output, prod)), price=_nsy(np.broadcast_to(c.rp.price, shape)),
+                      cluster=_nsy(cluster), investment_by_sector=_nsy(spend), reclassified=_nsy(reclassified),
+                      high_tech=high_tech.T, advanced_mask=base.advanced_mask,
+                      trade_investment=None if trade_inv is None else trade_inv.T,
+                      sums=Totals(total=total.T, real_total=real_total.T))
 
 
 def project_draws(projects: Projects, start_shift: np.ndarray | None = None, size: np.ndarray | None = None
