@@ -119,9 +119,9 @@ def test_missing_sector_parameter(folder):
 
 
 def test_wrong_unit_and_out_of_range(folder):
-    _replace(folder / "parameters.csv", "capital_elasticity,1.0,1,", "capital_elasticity,1.5,1,")
+    _replace(folder / "parameters.csv", "capital_elasticity,0.85,1,", "capital_elasticity,1.5,1,")
     assert "outside the allowed range" in _load_error(folder).en
-    _replace(folder / "parameters.csv", "capital_elasticity,1.5,1,", "capital_elasticity,1.0,%,")
+    _replace(folder / "parameters.csv", "capital_elasticity,1.5,1,", "capital_elasticity,0.85,%,")
     assert "should be '1'" in _load_error(folder).en
 
 
@@ -186,4 +186,4 @@ def test_judgements_are_estimates_and_sources_are_honest(base):
             assert f.source != "jjdb2025", f
     assert set(base.uncertainty) >= {"level_2024", "sector_split", "capital_elasticity", "tech_scale",
                                      "project_size", "project_delay_common", "trade_growth"}
-    assert (base.uncertainty["level_2024"].a, base.uncertainty["level_2024"].b) == (350.0, 430.0)
+    assert (base.uncertainty["level_2024"].a, base.uncertainty["level_2024"].b) == (360.0, 440.0)

@@ -126,13 +126,18 @@ class Projects:
 
 @dataclass(frozen=True)
 class ParameterDraws:
-    """Per-run values of the uncertain data, for a Monte Carlo ensemble (central path: all None).
+    """Per-run values of the uncertain data, for a Monte Carlo ensemble.
+
+    A field left None takes the median of its distribution (``central_values``): the central path
+    is the one with every drawn parameter at its median.
 
     level : (N, S) factor on each sector's 2024 output (the unpublished level and split)
     capital_elasticity : (N,) α
     tech_scale : (N,) θ, factor on the 技改 effect
     trade_growth : (N,) trend growth of stainless trade and warehousing, %/yr
     trade_scale : (N,) θ_W, share of the trade_expansion lever's extra growth that materialises
+    project_size : (N,) φ, share of the key projects' stated output they reach
+    project_delay : (N, P) whole years each key project's first output comes later than stated
     """
 
     level: np.ndarray | None = None
@@ -140,6 +145,66 @@ class ParameterDraws:
     tech_scale: np.ndarray | None = None
     trade_growth: np.ndarray | None = None
     trade_scale: np.ndarray | None = None
+    project_size: np.ndarray | None = None
+    project_delay: np.ndarray | None = None
+
+
+def poisson_capped_pmf(mean: float, cap: int) -> np.ndarray:
+    """(cap + 1,) probabilities of Poisson(mean) with every value above ``cap`` set to ``cap``."""
+    k = np.arange(int(cap))
+    pmf = np.exp(-mean) * mean ** k / np.cumprod(np.concatenate([[1.0], np.arange(1, int(cap))]))
+    return np.append(pmf, max(0.0, 1.0 - pmf.sum()))
+
+
+def _median_of_pmf(pmf: np.ndarray) -> int:
+    """The smallest k with P(X ≤ k) ≥ 1/2."""
+    return int(np.searchsorted(np.cumsum(pmf), 0.5 - 1e-12))
+
+
+def distribution_median(dist) -> float:
+    """The median of one distribution of uncertainty.csv (``baseline.Distribution``)."""
+    if dist.kind == "uniform":
+        return 0.5 * (dist.a + dist.b)
+    if dist.kind == "normal":
+        return float(dist.a)
+    if dist.kind == "lognormal":
+        return float(np.exp(dist.a))
+    return float(_median_of_pmf(poisson_capped_pmf(dist.a, dist.b)))
+
+
+@dataclass(frozen=True)
+class Central:
+    """The central path's value of every drawn parameter: the median of its distribution.
+
+    level : factor on the data's 2024 total (median of ``level_2024`` / the sectors' sum);
+    project_delay : probabilities of a project's whole delay of 0, 1, 2, … years (the common delay
+    plus its own, both capped Poisson). A delay moves whole years of capacity, so its median would
+    switch a year's capacity fully on or off; the central path installs the capacity expected over
+    the delay instead (output is linear in installed capacity, so this is the centre of that draw).
+    """
+
+    level: float
+    capital_elasticity: float
+    tech_scale: float
+    trade_growth: float
+    trade_scale: float
+    project_size: float
+    project_delay: np.ndarray
+
+
+def central_values(base: "Baseline") -> Central:
+    """The medians of ``uncertainty.csv`` (and of each project's own delay, ``parameters.csv``)."""
+    U, P = base.uncertainty, base.params
+    common = U["project_delay_common"]
+    whole = np.convolve(poisson_capped_pmf(common.a, common.b),
+                        poisson_capped_pmf(P["project_delay_mean"], P["project_delay_max"]))
+    return Central(level=distribution_median(U["level_2024"]) / float(base.output0.sum()),
+                   capital_elasticity=distribution_median(U["capital_elasticity"]),
+                   tech_scale=distribution_median(U["tech_scale"]),
+                   trade_growth=distribution_median(U["trade_growth"]),
+                   trade_scale=distribution_median(U["trade_scale"]),
+                   project_size=distribution_median(U["project_size"]),
+                   project_delay=whole)
 
 
 @dataclass(frozen=True)
@@ -480,16 +545,17 @@ def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
                     investment=spend, entry=entry, share=share, growth=g, trade_years=trade_years)
 
 
-def _tabulate(rowwise: np.ndarray, values: np.ndarray | None, fn) -> tuple[np.ndarray, np.ndarray | None]:
+def _tabulate(rowwise: np.ndarray, values: np.ndarray | None, fn, central: float = 1.0
+              ) -> tuple[np.ndarray, np.ndarray | None]:
     """``fn(rowwise, v)`` for the runs' drawn values v: a table (Y, U, S) over the U distinct values and
     each run's index into it.
 
     The ensemble draws a few distinct values (stratified: ``ensemble.ensemble_draws``), so the
     function is evaluated once per distinct value on (Y, 1, S). Index None: the result is already
-    per row — without draws ``fn(rowwise, 1)``, with distinct parameter rows ``fn`` per run.
+    per row — without draws ``fn(rowwise, central)``, with distinct parameter rows ``fn`` per run.
     """
     if values is None:
-        return fn(rowwise, 1.0), None
+        return fn(rowwise, central), None
     if rowwise.shape[1] != 1:
         return fn(rowwise, values[:, None]), None
     uniq, which = np.unique(values, return_inverse=True)
@@ -555,6 +621,7 @@ class _Call:
     T: int
     rp: _RowPart            # the row-only parts, R = 1 (an ensemble's shared row) or N
     draws: ParameterDraws
+    central: Central        # the medians taken where ``draws`` leaves a field None
     detail: bool
 
     @property
@@ -580,7 +647,7 @@ def _prepare(base: "Baseline", params: np.ndarray, draws: ParameterDraws | None,
     same_rows = N > 1 and bool(np.all(X == X[0]))
     rp = _row_part(base, X[:1] if same_rows else X)
     return _Call(base=base, X=X, N=N, S=len(base.sectors), T=base.end_year - base.base_year, rp=rp,
-                 draws=draws or ParameterDraws(), detail=detail)
+                 draws=draws or ParameterDraws(), central=central_values(base), detail=detail)
 
 
 def _trend(c: _Call, normals: np.ndarray | None, shocks: Shocks | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -590,11 +657,14 @@ def _trend(c: _Call, normals: np.ndarray | None, shocks: Shocks | None) -> tuple
     sigma = X[:, _COL["volatility"]] * _PCT
     if shocks is None and normals is not None and np.any(sigma > 0):
         shocks = shock_paths(c.base, normals, X[:, _COL["volatility"]], X[:, _COL["correlation"]], dr.level)
+    central_level = 1.0 if dr.level is not None else c.central.level   # shock paths carry a drawn level
     if shocks is None:
-        return (rp.core if dr.level is None else rp.core * dr.level), None
+        core = rp.core if dr.level is None else rp.core * dr.level
+        return (core if central_level == 1.0 else core * central_level), None
     if shocks.paths.shape != (c.T + 1, c.N, c.S):
         raise ValueError(f"shocks have shape {shocks.paths.shape}, expected {(c.T + 1, c.N, c.S)}")
-    return shocks.paths * rp.core, shocks.trade
+    core = shocks.paths * rp.core
+    return (core if central_level == 1.0 else core * central_level), shocks.trade
 
 
 @dataclass(frozen=True)
@@ -615,9 +685,10 @@ def _multiplied(c: _Call, core: np.ndarray) -> tuple[np.ndarray, _Productivity]:
     value, (Y, U, S), and gathered per run once.
     """
     rp, dr, T, S, N = c.rp, c.draws, c.T, c.S, c.N
-    prod_t, t_idx = _tabulate(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0))
+    prod_t, t_idx = _tabulate(rp.boost, dr.tech_scale, lambda b, v: np.cumprod(1.0 + v * b, axis=0),
+                              c.central.tech_scale)
     if dr.capital_elasticity is None:
-        alpha = c.P["capital_elasticity"]
+        alpha = c.central.capital_elasticity
         cap_t, a_idx = (rp.cap_ratio if alpha == 1.0 else rp.cap_ratio ** alpha), None
     else:
         cap_t, a_idx = _tabulate(rp.cap_ratio, dr.capital_elasticity, lambda k, v: k ** v)
@@ -637,14 +708,23 @@ def _base_spend(c: _Call) -> np.ndarray | None:
     without ``detail``. Later steps add their bills to it in place."""
     if not c.detail:
         return None
-    inv = c.rp.investment if c.draws.level is None else c.rp.investment * c.draws.level
+    inv = c.rp.investment * (c.central.level if c.draws.level is None else c.draws.level)
     return np.array(np.broadcast_to(inv, (c.T + 1, c.N, c.S)))
 
 
 def _installed(c: _Call, projects: Projects | None) -> np.ndarray | None:
-    """Step 5: key projects' capacity installed each year by sector, nominal (Y, N|1, S); None without projects."""
+    """Step 5: key projects' capacity installed each year by sector, nominal (Y, N|1, S); None without
+    projects. Each project comes ``project_delay`` years late at ``project_size`` of its stated output
+    (drawn, or their medians on the central path)."""
     if projects is None or projects.count == 0:
         return None
+    dr = c.draws
+    if dr.project_delay is not None:
+        projects = project_draws(projects, start_shift=dr.project_delay[:, :projects.count])
+    if dr.project_size is None:
+        projects = replace(projects, output=projects.output * c.central.project_size)
+    else:
+        projects = project_draws(projects, size=dr.project_size)
 
     def rows(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v)
@@ -652,8 +732,15 @@ def _installed(c: _Call, projects: Projects | None) -> np.ndarray | None:
 
     start, ramp, full = rows(projects.start), rows(projects.ramp), rows(projects.output)
     yy = c.base.years[:, None, None]
-    # Whole years: capacity Q/R is installed in each of the R years from the start year.
-    installed = np.where((yy >= start) & (yy < start + ramp), full / ramp, 0.0)   # (Y, N|1, P)
+
+    def installed_from(first: np.ndarray) -> np.ndarray:
+        # Whole years: capacity Q/R is installed in each of the R years from the first year of output.
+        return np.where((yy >= first) & (yy < first + ramp), full / ramp, 0.0)   # (Y, N|1, P)
+
+    if dr.project_delay is None:  # central path: the capacity expected over the delay's distribution
+        installed = sum(w * installed_from(start + d) for d, w in enumerate(c.central.project_delay) if w > 0)
+    else:
+        installed = installed_from(start)
     return _sector_sum(installed, rows(projects.sector), c.S) * c.rp.price
 
 
@@ -709,14 +796,14 @@ def _with_chain(c: _Call, main: np.ndarray, core: np.ndarray, spend: np.ndarray 
 def _trade(c: _Call, trade_shock: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
     """Step 8: trade and warehousing turnover W(t) (Y, N) and its capacity bill (Y, N) (None without ``detail``)."""
     rp, dr, P, ci, N, T = c.rp, c.draws, c.P, c.ci, c.N, c.T
-    tg = np.full(N, P["trade_growth"]) if dr.trade_growth is None else dr.trade_growth
+    tg = np.full(N, c.central.trade_growth) if dr.trade_growth is None else dr.trade_growth
     premium = (tg - c.base.trend_pct[ci]) * _PCT                         # (N,)
     years_t = np.arange(T + 1, dtype=float)[:, None]
     trade = c.base.cluster0["trade"] * np.power(1.0 + rp.growth[0, :, ci] + premium, years_t) * rp.rel_price[:, :, ci]
     x_trade = c.X[:, _COL["trade_expansion"]] * _PCT                     # (N,)
     trade_inv = None
     if np.any(x_trade != 0):  # exactly the trend path otherwise (the factor would be 1)
-        scale = 1.0 if dr.trade_scale is None else dr.trade_scale
+        scale = c.central.trade_scale if dr.trade_scale is None else dr.trade_scale
         lift = np.power(1.0 + scale * x_trade, rp.trade_years)            # (Y, N)
         if c.detail:
             extra_w = trade * (lift - 1.0)                                # D(t), central path

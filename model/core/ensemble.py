@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .baseline import Baseline
-from .engine import ParameterDraws, Projection, Projects, Shocks, draw_normals, project_draws, shock_paths, simulate
+from .engine import ParameterDraws, poisson_capped_pmf, Projection, Projects, Shocks, draw_normals, shock_paths, simulate
 from .goals import GoalResults, evaluate_goals, goal_floor, metric_at_target  # noqa: F401 (re-export)
 from .rows import ScenarioRows
 from .specs import FIXED_PARAMS, MAX_PROJECTS
@@ -85,8 +85,7 @@ STRATA = 16
 
 def _poisson_capped(rng: np.random.Generator, mean: float, cap: float, size) -> np.ndarray:
     """Poisson(mean) draws with everything above ``cap`` set to ``cap``, by inverting the CDF of uniforms."""
-    k = np.arange(int(cap))
-    pmf = np.exp(-mean) * mean ** k / np.cumprod(np.concatenate([[1.0], np.arange(1, int(cap))]))
+    pmf = poisson_capped_pmf(mean, int(cap))[:-1]
     return np.searchsorted(np.cumsum(pmf), rng.random(size), side="right").astype(float)
 
 
@@ -149,9 +148,8 @@ def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: 
 
     params = ParameterDraws(level=tile(p.level), capital_elasticity=tile(p.capital_elasticity),
                             tech_scale=tile(p.tech_scale), trade_growth=tile(p.trade_growth),
-                            trade_scale=tile(p.trade_scale))
-    if projects.count:
-        projects = project_draws(projects, tile(draws.delays[:, :projects.count]), tile(draws.size))
+                            trade_scale=tile(p.trade_scale), project_size=tile(draws.size),
+                            project_delay=tile(draws.delays[:, :projects.count]))
     shocks = None
     sigma, rho = X[:, _VOL], X[:, _RHO]
     if K == 1 and sigma[0] > 0:  # the live page: the shocks of this σ and ρ are made once
