@@ -207,7 +207,8 @@ def test_chain_extension_capacity_is_billed_a_year_ahead_at_the_same_ratio(base,
     extra_2025 = 0.05 * 2.0 * volume[1]            # share 15 → 20 % in 2025 (plan 2025–2027)
     build_2026 = 0.05 * 2.0 * volume[2]            # the 2026 step, paid in 2025
     assert d_inv[0] == 0
-    assert d_inv[1] == pytest.approx(build_2026 * (d @ k) + extra_2025 * (d @ u), rel=1e-12)
+    # The 2025 step (paid in the base year, history) is billed in 2025 too: the first step is not free.
+    assert d_inv[1] == pytest.approx((extra_2025 + build_2026) * (d @ k) + extra_2025 * (d @ u), rel=1e-12)
     assert np.all(d_inv >= 0)
 
 

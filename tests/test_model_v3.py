@@ -52,3 +52,30 @@ def test_central_project_capacity_is_its_expectation_over_size_and_delay(base):
     w = central_values(base).project_delay
     assert d[i, 2] == pytest.approx(0.8 * 30 * w[0], rel=1e-12)                   # 2026
     assert d[i, 3] == pytest.approx(0.8 * 30 * (w[0] * 1.12 + w[1]), rel=1e-12)  # 2027: the 2026 cohort grew 12 %
+
+
+# ----------------------------------------------------------------------------- finding 4: no free capacity
+
+def _as_stated(base, doc):
+    from model.core.engine import ParameterDraws, simulate
+    from model.schema.scenario import scenario_params, scenario_projects
+    sc = parse_scenario(doc, base)
+    return simulate(base, scenario_params(sc, base), scenario_projects([sc], base),
+                    draws=ParameterDraws(project_size=np.ones(1), project_delay=np.zeros((1, 60))))
+
+
+def test_a_projects_bill_does_not_depend_on_its_start_year_beyond_the_shift(base):
+    """Finding 4: a 200亿元 equipment project starting 2025 billed 111.4亿元 in 2025, the same from 2026 256.7."""
+    def bill(start):
+        proj = {"name": "P", "sector": "equipment", "start_year": start, "output": 200, "ramp_years": 2,
+                "investment": 180}
+        return _as_stated(base, {"levers": {"projects": [proj]}}).investment[0] - _as_stated(base, {}).investment[0]
+    early, late = bill(2025), bill(2026)
+    k = 3.0 * 0.30                                     # κ·v of equipment: capital per yuan of annual output
+    u = k * (0.12 + 0.096) / 1.12                      # upkeep per yuan of output (steady state)
+    # By hand: 2025 pays for the 100 producing in 2025 and the 100 producing in 2026, plus upkeep of 100.
+    assert early[1] == pytest.approx(k * 200 + u * 100, rel=1e-12)
+    assert late[1] == pytest.approx(k * 100, rel=1e-12)
+    # The same bill, shifted a year: ten years of upkeep each.
+    assert early[1:11].sum() == pytest.approx(late[1:12].sum(), rel=1e-12)
+    assert early[0] == late[0] == 0.0                  # the base year is history

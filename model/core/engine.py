@@ -44,7 +44,8 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   \Delta\min(1, \max(0, (y - y_k + 1)/R_k))` (φ: drawn size shortfall, 1 centrally). Once built it
   grows with its sector: :math:`P_i(t) = p_i(t) F_i(t) \sum_{y\le t} \Delta Q_i(y)/F_i(y)`.
   Bill: construction :math:`k_i\,\Delta Q_i(t+L)\,p_i(t)` (invested L years before it produces;
-  investment before the first projected year is history and not billed) plus upkeep
+  capacity producing in the first projected years, whose construction would fall in the base year,
+  is billed in the first projected year — nothing is free) plus upkeep
   :math:`u_i P_i(t)`, :math:`u_i = I_i(0)/Y_i(0)` (replacement and growth at the steady rate).
 * Chain extension (capacity). The share processed locally moves from :math:`c_0` to the lever
   :math:`c` over the plan window and keeps the share reached (``persist``: keeps moving at the
@@ -393,10 +394,15 @@ def _lagged(a: np.ndarray, lag: int, fill: float) -> np.ndarray:
 def _lead(a: np.ndarray, lag: int) -> np.ndarray:
     """``a`` shifted ``lag`` steps earlier along the time axis (what is built at t + lag is paid at t).
 
-    The base year is history: whatever would be paid in it (or before it) is not billed.
+    The base year is history, so capacity that produces in the first projected years (1 … lag), whose
+    construction would fall in the base year or before it, is billed in the first projected year:
+    no capacity is free, and a project's bill does not depend on its start year beyond the shift
+    (issue 17, finding 4). Only what exists in the base year itself (a[0]) is not billed.
     """
     out = np.zeros_like(a)
     out[:a.shape[0] - lag] = a[lag:]
+    if lag > 0 and a.shape[0] > 1:
+        out[1] += a[1:lag].sum(axis=0) + out[0]
     out[0] = 0.0
     return out
 
