@@ -114,14 +114,16 @@ def test_key_project_invests_before_it_produces_then_grows_with_its_sector(base,
 
 
 def test_investment_lever_stops_after_the_plan_window(base, run):
-    """Finding 1: the lever describes 2025–2027; afterwards investment grows at its trend from the level reached."""
+    """Finding 1: the lever describes 2025–2027; afterwards its ratio to the trend path fades to 1 over
+    investment_fade = 3 years (issue 17 finding 6; it stayed flat at the level reached before)."""
     neutral = neutral_values(base)["investment"]
     hi = run({"levers": {"investment": 40}}).investment_by_sector[0]
     trend = run().investment_by_sector[0]
     ratio = hi / trend
     g, gi = base.trend_pct / 100, base.trend_pct / 100 + (40 - neutral) / 100
     np.testing.assert_allclose(ratio[:, 3], ((1 + gi) / (1 + g)) ** 3, rtol=1e-12)
-    np.testing.assert_allclose(ratio[:, 3:], ratio[:, 3:4] * np.ones(9), rtol=1e-12)  # flat ratio after 2027
+    np.testing.assert_allclose(ratio[:, 4], ratio[:, 3] ** (2 / 3), rtol=1e-12)
+    np.testing.assert_allclose(ratio[:, 6:], 1.0, rtol=1e-12)  # back on the trend path from 2030
     total = run({"levers": {"investment": 40}})
     share = total.investment[0, -1] / total.total[0, -1]
     assert share < 0.30  # was 89 % of gross output when the lever never stopped
@@ -185,7 +187,7 @@ def test_investment_builds_capital_by_perpetual_inventory_with_a_lag(base, run):
     out = run({"levers": {"investment": neutral + 9.0}}).output[0, i]  # 9 points above the steady state
     # The capital effect appears one year after the investment (lag 1): nothing in 2025.
     assert out[1] == pytest.approx(120 * 1.06, rel=1e-12)
-    tech = 1 + 0.02 * (np.exp(-1) - np.exp(-0.40 * 1.15 / 1.06 / 0.40))  # 技改 rides on the extra investment
+    tech = 1.0  # 技改 intensity is the share (40 %, today's): extra investment adds capacity, not productivity too
     # α = 0.85 (the median of its draw): a yuan of extra capital earns less than the sector's average.
     assert out[2] == pytest.approx(120 * 1.06 ** 2 * (k1 / k1_ss) ** 0.85 * tech, rel=1e-12)
 
@@ -258,7 +260,8 @@ def lever_points(draw, base):
     box = _box(base)
     row = [draw(st.floats(*box[n], allow_nan=False)) for n in SCALAR_PARAMS]
     start = draw(st.integers(2025, 2035))
-    plan = [float(start), float(draw(st.integers(start, 2035))), float(draw(st.integers(0, 1)))]
+    plan = [float(start), float(draw(st.integers(start, 2035))), float(draw(st.integers(0, 1))),
+            float(draw(st.integers(0, 1)))]  # persist; extra investment to advanced manufacturing
     trends = [draw(st.floats(*SECTOR_GROWTH_RANGE, allow_nan=False)) for _ in base.sector_ids]
     return np.array(row + plan + trends)
 
@@ -274,9 +277,17 @@ def test_more_of_a_lever_never_lowers_any_output(base, lever):
     names = param_names(base)
     j = names.index(lever)
     points = np.array([[rng.uniform(*box[n]) for n in SCALAR_PARAMS]
-                       + [2025.0, float(rng.integers(2025, 2036)), float(rng.integers(0, 2))]
+                       + [2025.0, float(rng.integers(2025, 2036)), float(rng.integers(0, 2)), float(rng.integers(0, 2))]
                        + list(rng.uniform(*SECTOR_GROWTH_RANGE, size=len(base.sector_ids)))
                        for _ in range(40)])
+    if lever == "sme_upgrades":
+        # The cultivation pool caps the entrants: a faster pace uses it up earlier, and firms that enter
+        # earlier into a shrinking sector have shrunk more by a later year. Growing sectors only (own trend,
+        # the growth shift and the stainless price all non-negative).
+        points[:, len(SCALAR_PARAMS) + 4:] = np.abs(points[:, len(SCALAR_PARAMS) + 4:])
+        g, sp = names.index("growth"), names.index("stainless_price")
+        points[:, g] = np.maximum(points[:, g], base.published_growth)
+        points[:, sp] = np.abs(points[:, sp])
     grid = np.linspace(*box[lever], 25)
     X = np.repeat(points, grid.size, axis=0)
     X[:, j] = np.tile(grid, len(points))

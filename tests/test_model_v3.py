@@ -79,3 +79,137 @@ def test_a_projects_bill_does_not_depend_on_its_start_year_beyond_the_shift(base
     # The same bill, shifted a year: ten years of upkeep each.
     assert early[1:11].sum() == pytest.approx(late[1:12].sum(), rel=1e-12)
     assert early[0] == late[0] == 0.0                  # the base year is history
+
+
+# ----------------------------------------------------------------------------- finding 5: 小升规 as it is counted
+
+def test_sme_upgrades_are_capped_by_the_cultivation_pool_and_noted(base):
+    """Finding 5: goal seek returned 257 firms a year (~770 in three years) and nothing capped or flagged it."""
+    from model.core.plausibility import plausibility_flags
+    assert base.params["sme_pool"] == 200
+    proj = run_scenario(base, parse_scenario({"levers": {"sme_upgrades": 257}}, base))
+    firms = proj.entered[0] / base.params["sme_entry_revenue"]
+    np.testing.assert_allclose(firms, [0, 200, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], atol=1e-9)  # the pool, in 2025
+    flag = next(f for f in plausibility_flags(base, proj, 2027) if f.check == "sme_pool")
+    assert (flag.value, flag.threshold, flag.year) == (200, 200, 2025)
+    within = run_scenario(base, parse_scenario({"levers": {"sme_upgrades": 60}}, base))
+    assert not any(f.check == "sme_pool" for f in plausibility_flags(base, within, 2027))
+
+
+def test_entrants_stop_when_the_pool_is_used_up(base):
+    """plan.after = persist: 60 firms a year would keep entering to 2035; the pool of 200 ends them in 2028."""
+    proj = run_scenario(base, parse_scenario({"plan": {"after": "persist"}, "levers": {"sme_upgrades": 60}}, base))
+    firms = proj.entered[0] / base.params["sme_entry_revenue"]
+    np.testing.assert_allclose(firms, [0, 60, 60, 60, 20, 0, 0, 0, 0, 0, 0, 0], atol=1e-9)
+
+
+def test_same_firm_growth_by_hand_and_reclassification_note(base):
+    """同口径: g(t) = Y(t)/(Y(t−1) + E(t)) − 1; with no entrants it is the level's growth."""
+    from model.core.plausibility import plausibility_flags
+    trend = run_scenario(base, parse_scenario({}, base))
+    np.testing.assert_allclose(trend.same_firm_growth, trend.growth, rtol=1e-13)
+    sc = parse_scenario({"levers": {"sme_upgrades": 60}}, base)
+    p = run_scenario(base, sc)
+    e = 60 * 0.25                                                     # 60 firms × 0.25亿元 enter in 2025
+    assert p.entered[0, 1] == pytest.approx(e)
+    assert p.same_firm_growth[0, 0] == pytest.approx(100 * (p.total[0, 1] / (p.total[0, 0] + e) - 1), rel=1e-12)
+    # Against the trend: the level grew by the entrants, the same-firm growth by their growth alone.
+    assert p.growth[0, 0] == pytest.approx(100 * ((trend.total[0, 1] + e) / 400 - 1), rel=1e-12)
+    assert p.same_firm_growth[0, 0] == pytest.approx(100 * ((trend.total[0, 1] + e) / (400 + e) - 1), rel=1e-12)
+    assert p.same_firm_growth[0, 0] < p.growth[0, 0] - 3.0
+    # The gain to 2027: 3 × 15亿元 of entrants (growing) against a trend gain of ~94亿元: a third.
+    share = 100 * p.gain_parts(2027)[0, 2] / (p.total[0, 3] - p.total[0, 0])
+    assert share > 25
+    assert any(f.check == "max_reclassification_share" and f.value == pytest.approx(share)
+               for f in plausibility_flags(base, p, 2027))
+    assert not any(f.check == "max_reclassification_share" for f in plausibility_flags(base, trend, 2027))
+
+
+# ----------------------------------------------------------------------------- finding 6: diminishing, fading returns
+
+def _capital(base, inv):
+    """Perpetual inventory by hand, K(t) = (1 − δ) K(t−1) + I(t), K(0) = k·Y(0), per sector (S, Y)."""
+    d = base.params["depreciation"] / 100
+    k = np.zeros_like(inv)
+    k[:, 0] = base.capital_output * base.va_rate * base.output0
+    for t in range(1, inv.shape[1]):
+        k[:, t] = (1 - d) * k[:, t - 1] + inv[:, t]
+    return k
+
+
+def test_extra_capital_earns_no_more_than_the_average_capital(base):
+    """Finding 6: per yuan of extra capital (built a year earlier) the lever's extra output is α = 0.85 times
+    the sector's average output per yuan of capital, never more; v2's 技改 double count made it 1.05–1.10."""
+    trend = run_scenario(base, parse_scenario({}, base))
+    lever = run_scenario(base, parse_scenario({"levers": {"investment": 30}}, base))
+    k_trend = _capital(base, trend.investment_by_sector[0])
+    d_k = _capital(base, lever.investment_by_sector[0]) - k_trend
+    d_y = lever.output[0] - trend.output[0]
+    grew = d_k[:, :-1] > 1e-9
+    ratio = (d_y[:, 1:] / np.where(grew, d_k[:, :-1], 1.0)) / (trend.output[0][:, 1:] / k_trend[:, :-1])
+    assert np.all(ratio[grew] <= 0.86)
+    assert np.all(ratio[grew] >= 0.80)                 # diminishing, not vanishing: about α
+
+
+def test_the_investment_levers_extra_spending_fades_to_the_trend_after_the_plan(base):
+    """Finding 6: the lever's investment stayed 1.53–1.73× the trend path after the plan, and 86 % of its
+    extra bill fell after 2027. Now it fades over investment_fade = 3 years (its log-ratio linearly)."""
+    assert base.params["investment_fade"] == 3
+    trend = run_scenario(base, parse_scenario({}, base)).investment_by_sector[0]
+    hi = run_scenario(base, parse_scenario({"levers": {"investment": 30}}, base)).investment_by_sector[0]
+    r = hi / trend
+    end = r[:, 3]                                       # 2027: ((1+g^I)/(1+g))^3
+    np.testing.assert_allclose(r[:, 4], end ** (2 / 3), rtol=1e-12)
+    np.testing.assert_allclose(r[:, 5], end ** (1 / 3), rtol=1e-12)
+    np.testing.assert_allclose(r[:, 6:], 1.0, rtol=1e-12)
+    extra = hi.sum(axis=0) - trend.sum(axis=0)
+    assert extra[4:].sum() / extra[1:].sum() < 0.40
+    persist = run_scenario(base, parse_scenario({"plan": {"after": "persist"}, "levers": {"investment": 30}},
+                                                base)).investment_by_sector[0]
+    assert np.all(persist[:, -1] / trend[:, -1] > end)  # persist: the lever keeps acting
+
+
+# ----------------------------------------------------------------------------- finding 8: structure
+
+def test_drawn_high_tech_parts_all_reproduce_the_2020_back_cast(base):
+    """Finding 8: other sector high-tech parts matching the same back-cast were never drawn."""
+    from model.core.ensemble import ensemble_draws
+    h = ensemble_draws(base).params.high_tech
+    back = base.output0 / (1 + base.trend_pct / 100) ** (2024 - 2020)
+    w = back / back.sum()
+    np.testing.assert_allclose(h @ w, base.high_tech_share_in(2020) / 100, atol=1e-12)
+    assert np.all((h > 0) & (h < 1))
+    assert np.all(h.std(axis=0) > 0.03)                   # every sector's part is uncertain
+    # The trend's 2035 share now spreads over the drawn splits (the goal's chance is no longer 0 or 1 by fiat).
+    ens = run_ensemble(base, parse_scenario({"assumptions": {"volatility": 0}}, base))[0]
+    share = ens.high_tech_share[:, -1]
+    assert np.percentile(share, 95) - np.percentile(share, 5) > 3.0
+
+
+def test_the_official_share_at_current_prices_beside_the_constant_price_one(base):
+    """With stainless prices falling 5 %/yr the official (current-price) share rises above the constant-price one."""
+    p = run_scenario(base, parse_scenario({"assumptions": {"stainless_price": -5}}, base))
+    assert p.high_tech_share_current[0, 0] == pytest.approx(p.high_tech_share[0, 0], rel=1e-12)
+    # By hand for the trend path (no 技改): Σ h_i Y_i(t) / Σ Y_i(t), nominal.
+    trend = run_scenario(base, parse_scenario({"assumptions": {"stainless_price": -5}, "levers": {"tech_upgrade": 40}}, base))
+    nominal = (trend.output[0] * base.high_tech_share[:, None]).sum(axis=0) / trend.total[0]
+    np.testing.assert_allclose(trend.high_tech_share_current[0], 100 * nominal, rtol=1e-12)
+    assert p.high_tech_share_current[0, -1] > p.high_tech_share[0, -1] + 0.5
+
+
+def test_where_extra_investment_goes_is_a_stated_setting(base):
+    """Finding 8: bold + persist, investment 20 → 40 lowered the structure chance (96.1 → 92.7 %) because the
+    extra spending grew the traditional sectors too. Directed to advanced manufacturing it raises the share."""
+    def share(inv, where):
+        doc = {**base.presets["bold"], "plan": {"start": 2025, "end": 2027, "after": "persist", "invest_in": where}}
+        doc["levers"] = {**doc["levers"], "investment": inv}
+        return run_scenario(base, parse_scenario(doc, base)).high_tech_share[0, -1]
+    assert share(40, "advanced") > share(20, "advanced") + 0.5
+    assert share(40, "advanced") > share(40, "shares")
+    # The extra spending of a year goes only to the emerging and future sectors, and it is the same amount.
+    t = run_scenario(base, parse_scenario({}, base)).investment_by_sector[0]
+    a = run_scenario(base, parse_scenario({"levers": {"investment": 30}, "plan": {"invest_in": "advanced"}}, base))
+    s = run_scenario(base, parse_scenario({"levers": {"investment": 30}}, base))
+    extra_a, extra_s = a.investment_by_sector[0] - t, s.investment_by_sector[0] - t
+    np.testing.assert_allclose(extra_a[~base.advanced_mask], 0, atol=1e-9)
+    np.testing.assert_allclose(extra_a.sum(axis=0), extra_s.sum(axis=0), rtol=1e-9, atol=1e-9)

@@ -17,16 +17,25 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   Investment :math:`I_i(t) = I_i^*(t)\,((1+g^I_i)/(1+g_i))^{m(t)}` with
   :math:`g^I_i = g_i + (\iota - \iota^*)`: the lever ι (growth of industrial investment in the
   plan years) moves every sector's investment growth by the same points off its steady-state
-  growth; after the plan it grows at :math:`g_i` again from the level reached. ι* = Σ w_i g_i
+  growth; after the plan its ratio to the steady path fades back to 1 over F = ``investment_fade``
+  years, :math:`(I/I^*)(t) = ((1+g^I_i)/(1+g_i))^{L_p \max(0,\,1-(t-t_{end})/F)}` (campaign
+  investment does not stay above its trend by itself; ``persist``: no fade). Destination: by default
+  the extra spending :math:`\sum_i (I_i - I^*_i)` is spread by today's sector shares (every sector's
+  growth moved by the same points); ``plan.invest_in = advanced`` gives all of it to the emerging and
+  future sectors in proportion to their :math:`I^*_i` (cuts below the trend stay by shares). ι* = Σ w_i g_i
   (w: 2024 investment shares). Steady path :math:`I^*_i(t) = \lambda_i I_i(0)(1+g_i)^t`,
   :math:`I_i(0) = k_i Y_i(0)(\bar g_i+\delta)/(1+\bar g_i)`, :math:`K_i(0) = k_i Y_i(0)`.
   :math:`K(t) = (1-\delta)K(t-1) + I(t)` for both paths and the sector's output is multiplied by
-  :math:`(K(t-L)/K^*(t-L))^\alpha` (L = construction lag). With α = 1 (the data's central value)
-  each extra yuan of capital adds :math:`1/k_i` yuan of output, the same price as every other
-  channel below; the ensemble draws α below 1 (diminishing returns). The investment lever
+  :math:`(K(t-L)/K^*(t-L))^\alpha` (L = construction lag). Diminishing returns: at the margin a
+  yuan of the lever's extra capital adds :math:`\alpha/k_i` yuan of output (Cobb–Douglas: marginal
+  product = α × average product), with α = 0.85 on the central path (the median of the drawn
+  U(0.7, 1)), so extra capital never earns more than the district's average capital :math:`1/k_i`
+  (:math:`K(0) = k_i Y_i(0)`); projects and chain extension earn exactly the average. The investment lever
   *excludes* the listed key projects and chain extension: they are billed on top.
 * 技改. Share :math:`s(t)` = the lever in plan years, today's share :math:`s_0` otherwise
-  (``persist``: the lever from the plan start on). Intensity :math:`\tau(t) = s(t)\, I(t)/I^*(t)`.
+  (``persist``: the lever from the plan start on). Intensity :math:`\tau(t) = s(t)` (model v2 used
+  :math:`s(t) I(t)/I^*(t)`, which let the investment lever's extra capital buy productivity as well as
+  capacity: paid once, counted twice).
   Extra productivity growth :math:`b_i(t) = \theta\, r_i\, a\,[e^{-s_0/h} - e^{-\tau(t-L)/h}]`
   (saturating; zero at today's share; θ the drawn scale of the effect, 1 centrally);
   :math:`A_i(t) = \prod_u (1 + b_i(u))`. Value-added rate :math:`\min(\bar v, v_i A_i(t)^\beta)`.
@@ -36,10 +45,14 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   index is :math:`(1+p)^t` (``stainless_price``) instead of :math:`(1+\pi)^t`, so its nominal
   output carries :math:`((1+p)/(1+\pi))^t`. Real values = nominal / price index.
 * 小升规 (reclassification). :math:`n` extra firms a year in the plan years (after it the pace
-  returns to the baseline: none extra), a share :math:`w_i` in each sector, each entering with
+  returns to the baseline: none extra), at most the cultivation pool :math:`N_{pool}` in all
+  (``sme_pool``, firms, an estimate: cumulative entrants :math:`\min(n\,m(t), N_{pool})`; a scenario
+  that uses the pool up carries a note), a share :math:`w_i` in each sector, each entering with
   revenue :math:`r_0` and then growing with its sector: :math:`S_i(t) = F_i p_i(t)\sum_{u\le t} n w_i r_0 / (F_i p_i)(u)`.
   These firms existed below the size threshold: no capital is billed and their output is
-  *reclassification*, not new production.
+  *reclassification*, not new production. The official growth compares the same firms (同口径):
+  :math:`g^{same}(t) = Y(t)/(Y(t-1) + E(t)) - 1` with :math:`E(t)` the revenue of the year's
+  entrants (counted in both years at their entry revenue), reported beside the level's growth.
 * Key projects (capacity). Capacity installed in year y is :math:`\Delta Q_k(y) = \phi Q_k\,
   \Delta\min(1, \max(0, (y - y_k + 1)/R_k))` (φ: drawn size shortfall, 1 centrally). Once built it
   grows with its sector: :math:`P_i(t) = p_i(t) F_i(t) \sum_{y\le t} \Delta Q_i(y)/F_i(y)`.
@@ -139,6 +152,7 @@ class ParameterDraws:
     trade_scale : (N,) θ_W, share of the trade_expansion lever's extra growth that materialises
     project_size : (N,) φ, share of the key projects' stated output they reach
     project_delay : (N, P) whole years each key project's first output comes later than stated
+    high_tech : (N, S) each sector's high-tech part h_i of its 2024 output, fraction (central: the data's)
     """
 
     level: np.ndarray | None = None
@@ -148,6 +162,7 @@ class ParameterDraws:
     trade_scale: np.ndarray | None = None
     project_size: np.ndarray | None = None
     project_delay: np.ndarray | None = None
+    high_tech: np.ndarray | None = None
 
 
 def poisson_capped_pmf(mean: float, cap: int) -> np.ndarray:
@@ -237,6 +252,9 @@ class Projection:
     advanced_mask : (S,) bool, sectors in the emerging and future groups
     trade_investment : (N, Y) the bill of trade and warehousing capacity (``trade_expansion``), or None
         without ``detail``; not industrial investment, but part of the capital account's total bill
+    high_tech_current : (N, Y) high-tech output at current prices (the official statistic's basis), or None
+    entered : (N, Y) revenue of the extra 小升规 firms entering in the year (their first year in the
+        statistics), or None (none entered); the same-firm growth (同口径) leaves it out
     sums : the totals over sectors, when the engine took them already (None: summed on first use)
     """
 
@@ -251,6 +269,8 @@ class Projection:
     high_tech: np.ndarray
     advanced_mask: np.ndarray
     trade_investment: np.ndarray | None = None
+    high_tech_current: np.ndarray | None = None
+    entered: np.ndarray | None = None
     sums: "Totals | None" = field(default=None, repr=False, compare=False)
 
     @property
@@ -304,14 +324,40 @@ class Projection:
 
     @property
     def high_tech_share(self) -> np.ndarray:
-        """(N, Y) 高新技术产业产值占比 at base-year prices, %."""
+        """(N, Y) 高新技术产业产值占比 at base-year prices, %: the measure the structure goal uses (a price
+        swing of stainless, a quarter of output, would otherwise move the structure goal by itself)."""
         return 100.0 * self.high_tech / self.real_total
+
+    @property
+    def high_tech_share_current(self) -> np.ndarray:
+        """(N, Y) 高新技术产业产值占比 at current prices, %: how the official statistic is published."""
+        return 100.0 * self.high_tech_current / self.total
 
     @property
     def growth(self) -> np.ndarray:
         """(N, Y-1) annual growth of total output, %/yr, for years[1:]."""
         tot = self.total
         return 100.0 * (tot[:, 1:] / tot[:, :-1] - 1.0)
+
+    @property
+    def same_firm_growth(self) -> np.ndarray:
+        """(N, Y-1) growth of total output among the same firms (同口径), %/yr, for years[1:].
+
+        The official growth rate compares this year's above-size firms with the same firms a year
+        earlier, so a firm lifted above the threshold adds nothing by entering. The entrants of year t
+        (revenue E(t), ``entered``) are counted in both years at their entry revenue (they cross the
+        threshold by a small margin): g(t) = Y(t) / (Y(t−1) + E(t)) − 1. Without entrants it is ``growth``.
+        """
+        tot = self.total
+        prev = tot[:, :-1] if self.entered is None else tot[:, :-1] + self.entered[:, 1:]
+        return 100.0 * (tot[:, 1:] / prev - 1.0)
+
+    @property
+    def same_firm_growth_since_base(self) -> np.ndarray:
+        """(N, Y-1) average same-firm growth from the base year to each of years[1:], %/yr (chain-linked)."""
+        index = np.cumprod(1.0 + self.same_firm_growth / 100.0, axis=1)
+        t = np.arange(1, index.shape[1] + 1)
+        return 100.0 * (index ** (1.0 / t) - 1.0)
 
     @property
     def growth_since_base(self) -> np.ndarray:
@@ -355,7 +401,8 @@ class Projection:
                           investment_by_sector=part(self.investment_by_sector),
                           reclassified=self.reclassified[sl], high_tech=self.high_tech[sl],
                           advanced_mask=self.advanced_mask,
-                          trade_investment=part(self.trade_investment),
+                          trade_investment=part(self.trade_investment), entered=part(self.entered),
+                          high_tech_current=part(self.high_tech_current),
                           sums=Totals(total=self.total[sl], real_total=self.real_total[sl]))
 
     def icor(self) -> np.ndarray:
@@ -493,6 +540,22 @@ def _plan_counters(base: "Baseline", X: np.ndarray) -> tuple[np.ndarray, np.ndar
     return elapsed, in_plan, length
 
 
+def _investment_years(base: "Baseline", X: np.ndarray, elapsed: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """(Y, R, 1) the exponent of the investment lever's ratio I/I*: the plan years m(t) in the plan,
+    then fading linearly to 0 over ``investment_fade`` F years after it (``plan_persist``: no fade).
+
+    Campaign investment does not stay above its trend by itself: the lever's level reached at the plan
+    end, ((1+g^I)/(1+g))^{L_p}, returns to the trend path as (…)^{L_p·max(0, 1 − (t − t_end)/F)}.
+    """
+    fade = base.params["investment_fade"]
+    years = base.years[:, None, None].astype(float)
+    end = X[None, :, _COL["plan_end"], None]
+    persist = X[None, :, _COL["plan_persist"], None] > 0.5
+    after = years - end                                                  # > 0 after the plan
+    left = np.clip(1.0 - after / fade, 0.0, 1.0) if fade > 0 else (after <= 0).astype(float)
+    return np.where(persist | (after <= 0), elapsed, length * left)
+
+
 def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
     """Everything that is a function of the parameter rows alone (see the module docstring)."""
     P = base.params
@@ -524,7 +587,12 @@ def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
     decay = np.power(keep, t)
     k0 = capital_per_output(base) * base.output0                         # (S,)
     inv_ss = base.investment0 * np.power(1.0 + g, t)
-    inv = inv_ss * np.power((1.0 + g_inv) / (1.0 + g), elapsed)
+    inv = inv_ss * np.power((1.0 + g_inv) / (1.0 + g), _investment_years(base, X, elapsed, length))
+    direct = X[None, :, _COL["plan_advanced"], None] > 0.5              # (1, R, 1)
+    if np.any(direct):  # the extra spending (not a cut) to the emerging and future sectors only
+        extra = (inv - inv_ss).sum(axis=2, keepdims=True)               # (Y, R, 1)
+        adv = inv_ss * base.advanced_mask
+        inv = np.where(direct & (extra > 0), inv_ss + extra * adv / adv.sum(axis=2, keepdims=True), inv)
     lag = int(P["investment_lag"])
     cap_ratio = _lagged(_capital(k0, inv, keep, decay) / _capital(k0, inv_ss, keep, decay), lag, 1.0)
 
@@ -532,14 +600,17 @@ def _row_part(base: "Baseline", X: np.ndarray) -> _RowPart:
     s0 = P["tech_base_share"] * _PCT
     s = np.where(in_plan, col("tech_upgrade"), s0)                       # (Y, R, 1)
     h = P["tech_saturation"] * _PCT
-    tau = s * (inv / inv_ss)
+    # The intensity is the share: the lever's extra investment adds capacity (K/K*) and is not counted
+    # again as productivity (it was, through s·I/I*, which let extra capital earn more than the average).
+    tau = np.broadcast_to(s, inv.shape)
     boost = base.tech_response * (P["tech_max_boost"] * _PCT) * (np.exp(-s0 / h) - np.exp(-tau / h))
     boost = _lagged(boost, lag, 0.0)
     boost[: min(lag + 1, T + 1)] = 0.0  # the base year's own intensity is history: no effect
     spend = inv * (1.0 + (s - s0))                                       # 技改 above today's share on top
 
     firms = X[None, :, _COL["sme_upgrades"], None]                        # firms/yr, not a percent
-    entry = firms * base.sme_share * P["sme_entry_revenue"] * in_plan     # (Y, R, S)
+    entered = np.minimum(firms * elapsed, P["sme_pool"])                  # cumulative entrants, capped by the pool
+    entry = np.diff(entered, axis=0, prepend=0.0) * base.sme_share * P["sme_entry_revenue"]  # (Y, R, S)
 
     c0 = base.chain_base * _PCT
     c_max = SPEC_BY_NAME["chain_extension"].hi * _PCT
@@ -824,32 +895,46 @@ def _trade(c: _Call, trade_shock: np.ndarray | None) -> tuple[np.ndarray, np.nda
     return trade, trade_inv
 
 
-def _sector_sums(c: _Call, output: np.ndarray, prod: _Productivity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step 9: (Y, N) total, total at base-year prices and high-tech output at base-year prices.
+def _non_high_tech(output: np.ndarray, weights: np.ndarray, t_idx: np.ndarray | None) -> np.ndarray:
+    """(Y, N) Σ_s output·weights, with weights (Y, R or U, S) per row or per distinct θ (``t_idx``)."""
+    if t_idx is None and weights.shape[1] == 1:
+        return (output @ weights[:, 0, :, None])[..., 0]
+    if t_idx is not None and weights.shape[1] <= 64:
+        # Every run against each of the few θ values' weights in one matrix product, then each run's own.
+        per_value = output @ np.swapaxes(weights, 1, 2)                   # (Y, N, U)
+        return np.take_along_axis(per_value, t_idx[None, :, None], axis=2)[..., 0]
+    w = weights if t_idx is None else np.take(weights, t_idx, axis=1)
+    return (output * w).sum(axis=2)
+
+
+def _sector_sums(c: _Call, output: np.ndarray, prod: _Productivity
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Step 9: (Y, N) total, total at base-year prices, high-tech output at base-year prices and at
+    current prices.
 
     Sums over sectors on the time-major array (matrix products where the weights are shared); the
-    non-high-tech volume Σ (1 − h)·real/A does not grow with 技改.
+    non-high-tech volume Σ (1 − h)·real/A does not grow with 技改. Drawn high-tech parts h (N, S)
+    make the weights per run.
     """
     T, S = c.T, c.S
     prod_t, t_idx = prod.table, prod.which
     inv_price = 1.0 / c.rp.price                                         # (Y, R, S)
-    weights = (1.0 - c.base.high_tech_share) * inv_price / prod_t        # (Y, R or U, S)
     if inv_price.shape[1] == 1:
         sums = output @ np.concatenate([np.ones((T + 1, S, 1)), inv_price[:, 0, :, None]], axis=2)  # (Y, N, 2)
         total, real_total = sums[..., 0], sums[..., 1]
     else:  # parameter rows differ (sensitivity, maps)
         total = output.sum(axis=2)
         real_total = np.einsum("yns,yns->yn", output, np.broadcast_to(inv_price, output.shape))
-    if t_idx is None and weights.shape[1] == 1:
-        non_ht = (output @ weights[:, 0, :, None])[..., 0]
-    elif t_idx is not None and weights.shape[1] <= 64:
-        # Every run against each of the few θ values' weights in one matrix product, then each run's own.
-        per_value = output @ np.swapaxes(weights, 1, 2)                   # (Y, N, U)
-        non_ht = np.take_along_axis(per_value, t_idx[None, :, None], axis=2)[..., 0]
-    else:
-        w = weights if t_idx is None else np.take(weights, t_idx, axis=1)
-        non_ht = (output * w).sum(axis=2)
-    return total, real_total, real_total - non_ht
+    h = c.draws.high_tech
+    if h is None:
+        keep = 1.0 - c.base.high_tech_share
+        non_real = _non_high_tech(output, keep * inv_price / prod_t, t_idx)
+        non_nominal = _non_high_tech(output, np.broadcast_to(keep / prod_t, (T + 1, prod_t.shape[1], S)), t_idx)
+    else:  # per run: (Y, N, S) weights
+        per_run = 1.0 / prod.per_run() * (1.0 - h)[None]
+        non_nominal = (output * per_run).sum(axis=2)
+        non_real = (output * per_run * inv_price).sum(axis=2)
+    return total, real_total, real_total - non_real, total - non_nominal
 
 
 def _value_added(c: _Call, output: np.ndarray, prod: _Productivity) -> np.ndarray | None:
@@ -908,14 +993,15 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
     output, volume = _with_chain(c, main, core, spend)
     trade, trade_inv = _trade(c, trade_shock)
     cluster = np.stack(np.broadcast_arrays(output[:, :, c.ci], trade, c.rp.share * c.P["chain_multiplier"] * volume), axis=2)
-    total, real_total, high_tech = _sector_sums(c, output, prod)
+    total, real_total, high_tech, high_tech_current = _sector_sums(c, output, prod)
     shape = (c.T + 1, c.N, c.S)
     reclassified = np.broadcast_to(0.0 if sme is None else sme, shape)
+    entered = np.broadcast_to(c.rp.entry.sum(axis=2), (c.T + 1, c.N)).T if np.any(c.rp.entry > 0) else None
     return Projection(years=base.years, sector_ids=base.sector_ids, output=_nsy(output),
                       value_added=_nsy(_value_added(c, output, prod)), price=_nsy(np.broadcast_to(c.rp.price, shape)),
                       cluster=_nsy(cluster), investment_by_sector=_nsy(spend), reclassified=_nsy(reclassified),
-                      high_tech=high_tech.T, advanced_mask=base.advanced_mask,
-                      trade_investment=None if trade_inv is None else trade_inv.T,
+                      high_tech=high_tech.T, high_tech_current=high_tech_current.T, advanced_mask=base.advanced_mask,
+                      trade_investment=None if trade_inv is None else trade_inv.T, entered=entered,
                       sums=Totals(total=total.T, real_total=real_total.T))
 
 

@@ -4,7 +4,8 @@ A run draws growth shocks (``volatility``, ``correlation``) and the uncertain da
 ``uncertainty.csv``: the unpublished 2024 level and its sector split, the capital elasticity, the
 scale of the 技改 effect, the share of key projects' stated output they reach, a delay common to
 all projects plus each project's own delay (``parameters.csv``), the trend growth of stainless
-trade and the share of the trade_expansion lever's extra growth that materialises. The draws depend on the seed and the run count only, not on the scenario, so two scenarios
+trade, the share of the trade_expansion lever's extra growth that materialises, and each sector's
+high-tech part (consistent with the published 2020 share, ``high_tech_draws``). The draws depend on the seed and the run count only, not on the scenario, so two scenarios
 (or two lever values in goal seek) see the same draws: common random numbers.
 
 Only summaries leave this module for the page (quantile bands, probabilities, the spread of each
@@ -16,7 +17,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -107,6 +108,23 @@ def _draw(rng: np.random.Generator, dist, n: int, shape: tuple[int, ...] = (), s
     return _poisson_capped(rng, dist.a, dist.b, size)
 
 
+def high_tech_draws(base: Baseline, z: np.ndarray) -> np.ndarray:
+    """(N, S) sectors' high-tech parts: logit h_i + z_i shifted by one λ per run (bisection) so that the
+    2020 back-cast Σ w_i h_i (w: 2024 output back-cast along the trends) equals the data's."""
+    year = base.published_high_tech[1]
+    back = base.output0 / (1.0 + base.trend_pct / 100.0) ** (base.base_year - year)
+    w = back / back.sum()
+    h0 = np.clip(base.high_tech_share, 1e-6, 1.0 - 1e-6)
+    target = float(w @ h0)
+    x = np.log(h0 / (1.0 - h0)) + z
+    lo, hi = np.full(z.shape[0], -20.0), np.full(z.shape[0], 20.0)
+    for _ in range(60):  # the share rises with λ: halve the bracket
+        mid = 0.5 * (lo + hi)
+        above = (1.0 / (1.0 + np.exp(-(x + mid[:, None])))) @ w > target
+        hi, lo = np.where(above, mid, hi), np.where(above, lo, mid)
+    return 1.0 / (1.0 + np.exp(-(x + 0.5 * (lo + hi)[:, None])))
+
+
 @functools.lru_cache(maxsize=4)
 def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> EnsembleDraws:
     """The draws of a seed, made once and kept read-only (every scenario of a session reuses them)."""
@@ -126,8 +144,10 @@ def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
                             trade_growth=_draw(rng, U["trade_growth"], runs),
                             trade_scale=_draw(rng, U["trade_scale"], runs))
     delays = own + common[:, None]
+    # Drawn last, so that the draws above are those of model v2 for the same seed.
+    params = replace(params, high_tech=high_tech_draws(base, _draw(rng, U["high_tech_share"], runs, (len(base.sectors),))))
     for a in (normals, delays, size, level, params.capital_elasticity, params.tech_scale, params.trade_growth,
-              params.trade_scale):
+              params.trade_scale, params.high_tech):
         a.flags.writeable = False
     return EnsembleDraws(normals=normals, delays=delays, size=size, params=params)
 
@@ -148,7 +168,7 @@ def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: 
 
     params = ParameterDraws(level=tile(p.level), capital_elasticity=tile(p.capital_elasticity),
                             tech_scale=tile(p.tech_scale), trade_growth=tile(p.trade_growth),
-                            trade_scale=tile(p.trade_scale), project_size=tile(draws.size),
+                            trade_scale=tile(p.trade_scale), high_tech=tile(p.high_tech), project_size=tile(draws.size),
                             project_delay=tile(draws.delays[:, :projects.count]))
     shocks = None
     sigma, rho = X[:, _VOL], X[:, _RHO]

@@ -58,9 +58,11 @@ SPEC_BY_NAME: dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
 #: Columns of the engine's parameter matrix before the per-sector trend columns.
 SCALAR_PARAMS: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS)
 
-#: Columns of the plan window after the scalar parameters: first and last plan year, and 1 when the
-#: levers persist after the plan (``plan.after = "persist"``), 0 when they return to the trend.
-PLAN_PARAMS: tuple[str, ...] = ("plan_start", "plan_end", "plan_persist")
+#: Columns of the plan window after the scalar parameters: first and last plan year, 1 when the
+#: levers persist after the plan (``plan.after = "persist"``), 0 when they return to the trend, and 1
+#: when the investment lever's extra spending goes to the emerging and future sectors
+#: (``plan.invest_in = "advanced"``), 0 when it is spread by today's sector investment shares.
+PLAN_PARAMS: tuple[str, ...] = ("plan_start", "plan_end", "plan_persist", "plan_advanced")
 
 #: Every column of the parameter matrix before the per-sector trend columns.
 FIXED_PARAMS: tuple[str, ...] = SCALAR_PARAMS + PLAN_PARAMS
