@@ -72,15 +72,15 @@ def test_trade_turnover_closed_form(base, run):
 
 
 def test_trade_bill_by_hand(base, run):
-    """k_W [max(0, ΔD(t+1)) + δ D(t)], k_W = 0.08, δ = 9.6 %, D = W − W* (trend, +10 %/yr × 0.75 materialising)."""
-    assert base.params["trade_capital_output"] == 0.08 and base.params["depreciation"] == 9.6
+    """k_W [max(0, ΔD(t+1)) + δ D(t)], k_W = 0.10 (the median of its draw), δ = 12.5 %, D = W − W* (trend, +10 %/yr × 0.75 materialising)."""
+    assert base.params["trade_capital_output"] == 0.10 and base.params["depreciation"] == 12.5
     p = run({"levers": {"trade_expansion": 10}})
     d = 344.0 * 1.05 ** T * (1.075 ** np.array([0, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3]) - 1)
     bill = p.trade_investment[0]
     assert bill[0] == 0.0                                            # the base year is history
-    assert bill[1] == pytest.approx(0.08 * d[2], rel=1e-12)          # 2025: capacity for 2026
-    assert bill[3] == pytest.approx(0.08 * ((d[4] - d[3]) + 0.096 * d[3]), rel=1e-12)
-    assert bill[-1] == pytest.approx(0.08 * 0.096 * d[-1], rel=1e-12)  # the end year builds nothing beyond it
+    assert bill[1] == pytest.approx(0.10 * d[2], rel=1e-12)          # 2025: capacity for 2026
+    assert bill[3] == pytest.approx(0.10 * ((d[4] - d[3]) + 0.125 * d[3]), rel=1e-12)
+    assert bill[-1] == pytest.approx(0.10 * 0.125 * d[-1], rel=1e-12)  # the end year builds nothing beyond it
     np.testing.assert_allclose(p.investment[0], p.industrial_investment[0] + bill, rtol=1e-12)
     trend = run()
     assert np.array_equal(p.investment_by_sector, trend.investment_by_sector)

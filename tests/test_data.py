@@ -93,7 +93,7 @@ def test_missing_column(folder):
 
 
 def test_unknown_source_and_bad_status(folder):
-    _replace(folder / "parameters.csv", "depreciation,9.6,%/yr,zhangjun2004,estimate", "depreciation,9.6,%/yr,nobody,estimate")
+    _replace(folder / "parameters.csv", "depreciation,12.5,%/yr,cit2007,estimate", "depreciation,12.5,%/yr,nobody,estimate")
     assert "'source'" in _load_error(folder).en
     _replace(folder / "parameters.csv", "nobody,estimate", "zhangjun2004,guess")
     assert "'status'" in _load_error(folder).en

@@ -103,7 +103,7 @@ def test_key_project_invests_before_it_produces_then_grows_with_its_sector(base,
     np.testing.assert_allclose(d[i, 5:], out[-1] * 1.12 ** (T[5:] - 4), rtol=1e-12)
     np.testing.assert_allclose(np.delete(d, i, axis=0), 0, atol=1e-12)
     k = 3.0 * 0.30                       # capital per yuan of output
-    u = k * (0.12 + 0.096) / 1.12        # steady investment per yuan of output
+    u = k * (0.12 + 0.125) / 1.12        # steady investment per yuan of output
     dinv = with_p.investment[0] - run().investment[0]
     expected = np.zeros(12)
     expected[1:4] = 10 * k               # construction in 2025, 2026, 2027
@@ -179,7 +179,7 @@ def test_stainless_price_does_not_change_real_downstream_output(base, run):
 
 def test_investment_builds_capital_by_perpetual_inventory_with_a_lag(base, run):
     i = base.cluster_index
-    d, g0 = 0.096, 0.06
+    d, g0 = 0.125, 0.06
     k0 = 3.0 * 0.18 * 120
     i0 = k0 * (g0 + d) / (1 + g0)
     k1, k1_ss = (1 - d) * k0 + i0 * 1.15, (1 - d) * k0 + i0 * 1.06  # stainless investment +15 %/yr vs 6 %
@@ -218,7 +218,7 @@ def test_investment_bill_follows_steady_state_path_when_neutral(base, run):
     p = run()
     k0 = base.capital_output * base.va_rate * base.output0
     g = base.trend_pct / 100
-    i0 = k0 * (g + 0.096) / (1 + g)
+    i0 = k0 * (g + 0.125) / (1 + g)
     expected = (i0[:, None] * (1 + g[:, None]) ** T).sum(axis=0)
     np.testing.assert_allclose(p.investment[0], expected, rtol=1e-12)
     assert p.cumulative_investment[0, 0] == 0

@@ -72,7 +72,7 @@ def test_a_projects_bill_does_not_depend_on_its_start_year_beyond_the_shift(base
         return _as_stated(base, {"levers": {"projects": [proj]}}).investment[0] - _as_stated(base, {}).investment[0]
     early, late = bill(2025), bill(2026)
     k = 3.0 * 0.30                                     # κ·v of equipment: capital per yuan of annual output
-    u = k * (0.12 + 0.096) / 1.12                      # upkeep per yuan of output (steady state)
+    u = k * (0.12 + 0.125) / 1.12                      # upkeep per yuan of output (steady state)
     # By hand: 2025 pays for the 100 producing in 2025 and the 100 producing in 2026, plus upkeep of 100.
     assert early[1] == pytest.approx(k * 200 + u * 100, rel=1e-12)
     assert late[1] == pytest.approx(k * 100, rel=1e-12)
@@ -213,3 +213,42 @@ def test_where_extra_investment_goes_is_a_stated_setting(base):
     extra_a, extra_s = a.investment_by_sector[0] - t, s.investment_by_sector[0] - t
     np.testing.assert_allclose(extra_a[~base.advanced_mask], 0, atol=1e-9)
     np.testing.assert_allclose(extra_a.sum(axis=0), extra_s.sum(axis=0), rtol=1e-9, atol=1e-9)
+
+
+# ----------------------------------------------------------------------------- finding 10: the cluster counted once
+
+def test_the_de_duplicated_cluster_counts_the_trade_margin_not_turnover(base):
+    """Finding 10: the cluster added output and trade turnover (the same steel counted more than once)."""
+    p = run_scenario(base, parse_scenario({}, base))
+    assert base.params["trade_margin"] == 4
+    # 2024 by hand: processing 120 + downstream 36 + 4 % of 344 turnover = 169.76, against the sum 500.
+    assert p.cluster_total[0, 0] == pytest.approx(500.0)
+    assert p.cluster_net[0, 0] == pytest.approx(120 + 36 + 0.04 * 344, rel=1e-12)
+    three = run_scenario(base, parse_scenario(base.presets["three_year_action"], base))
+    assert np.all(three.cluster_net < 0.45 * three.cluster_total)
+
+
+def test_the_trade_capital_ratio_is_drawn_and_its_median_is_central(base):
+    from model.core.ensemble import ensemble_draws
+    k = ensemble_draws(base).params.trade_capital_output
+    assert 0.05 <= k.min() and k.max() <= 0.15 and abs(np.median(k) - 0.10) < 0.005
+    assert central_values(base).trade_capital_output == pytest.approx(0.10)
+    from model.core.engine import ParameterDraws, simulate
+    from model.schema.scenario import scenario_params
+    x = scenario_params(parse_scenario({"levers": {"trade_expansion": 10}}, base), base)
+    lo, hi = (simulate(base, x, draws=ParameterDraws(trade_capital_output=np.array([v]))).trade_investment[0]
+              for v in (0.05, 0.15))
+    np.testing.assert_allclose(hi, 3 * lo, rtol=1e-12)      # the bill is proportional to k_W
+
+
+# ----------------------------------------------------------------------------- finding 11: industrial depreciation
+
+def test_depreciation_is_industrial_and_sourced_by_hand(base):
+    """Finding 11: 9.6 % was economy-wide. Geometric rates from tax lives: 2/3 × 1.65/10 + 1/3 × 0.91/20 = 12.5 %."""
+    by = {(f.table, f.parameter): f for f in base.figures}
+    dep = by[("parameters", "depreciation")]
+    assert dep.source == "cit2007" and dep.status == "estimate"
+    assert base.params["depreciation"] == pytest.approx(100 * (2 / 3 * 1.65 / 10 + 1 / 3 * 0.91 / 20), abs=0.05)
+    # The steady investment of a sector follows it: I(0) = k Y(0) (g + δ)/(1 + g).
+    i = base.cluster_index
+    assert base.investment0[i] == pytest.approx(0.54 * 120 * (0.06 + 0.125) / 1.06, rel=1e-12)

@@ -47,6 +47,7 @@ GLOBAL_PARAMS: Mapping[str, str] = MappingProxyType({
     "sme_entry_revenue": "100m yuan",
     "sme_pool": "firms",
     "investment_fade": "yr",
+    "trade_margin": "%",
     "price_base": "%/yr",
     "correlation": "1",
     "volatility": "%",
@@ -76,6 +77,7 @@ UNCERTAIN_PARAMS: Mapping[str, str] = MappingProxyType({
     "trade_growth": "%/yr",
     "trade_scale": "1",
     "high_tech_share": "1",
+    "trade_capital_output": "1",
 })
 
 #: Largest gap, %-points, between the model's back-cast high-tech share and the published one.

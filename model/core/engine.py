@@ -1,5 +1,10 @@
 r"""The projection engine: one vectorised call maps N parameter rows to N projections.
 
+The central path (no ``draws``) takes the median of every drawn parameter (``central_values``), so it
+lies in the middle of the ensemble's range (model v3, issue 17). Units: money in 亿元 (10⁸ yuan),
+growth in %/yr in the parameter matrix and fractions in the equations; sources of every number are in
+``data/<region>/*.csv``.
+
 Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; money in 亿元):
 
 * Trend. :math:`g_i = \bar g_i + (G - G_0)`: the sector's trend plus the common shift of the
@@ -7,7 +12,7 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   :math:`C_i(t) = \lambda_i Y_i(0)\,(1+g_i)^t \exp(\sum_{u\le t} e_i(u))` with shocks
   :math:`e_i(u) = \sigma(\sqrt\rho\, z_0(u) + \sqrt{1-\rho}\, z_i(u)) - \sigma^2/2`
   (correlated across sectors, mean-one in levels, zero when :math:`\sigma = 0`) and λ the drawn
-  correction of the unpublished 2024 level (1 on the central path). :math:`F_i(t) = C_i(t)/(\lambda_i Y_i(0))`
+  correction of the unpublished 2024 level (1 on the central path: the median of the draw). :math:`F_i(t) = C_i(t)/(\lambda_i Y_i(0))`
   is the growth factor of one yuan of the sector's output.
 * Plan window. The levers act in the plan years ``plan_start`` … ``plan_end`` (default 2025–2027).
   :math:`m(t)` counts the plan years up to t (0 before, at most the window's length L_p after it;
@@ -37,7 +42,7 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   :math:`s(t) I(t)/I^*(t)`, which let the investment lever's extra capital buy productivity as well as
   capacity: paid once, counted twice).
   Extra productivity growth :math:`b_i(t) = \theta\, r_i\, a\,[e^{-s_0/h} - e^{-\tau(t-L)/h}]`
-  (saturating; zero at today's share; θ the drawn scale of the effect, 1 centrally);
+  (saturating; zero at today's share; θ the drawn scale of the effect, its median 1 centrally);
   :math:`A_i(t) = \prod_u (1 + b_i(u))`. Value-added rate :math:`\min(\bar v, v_i A_i(t)^\beta)`.
   Cost: upgrading above today's share is spent on top of the investment path,
   :math:`(s(t) - s_0)\, I_i(t)` a year; it adds productivity, not capacity.
@@ -54,7 +59,8 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   :math:`g^{same}(t) = Y(t)/(Y(t-1) + E(t)) - 1` with :math:`E(t)` the revenue of the year's
   entrants (counted in both years at their entry revenue), reported beside the level's growth.
 * Key projects (capacity). Capacity installed in year y is :math:`\Delta Q_k(y) = \phi Q_k\,
-  \Delta\min(1, \max(0, (y - y_k + 1)/R_k))` (φ: drawn size shortfall, 1 centrally). Once built it
+  \Delta\min(1, \max(0, (y - y_k + 1)/R_k))` (φ: drawn size shortfall, its median 0.8 centrally, where the capacity is also the expectation
+  over the drawn delay). Once built it
   grows with its sector: :math:`P_i(t) = p_i(t) F_i(t) \sum_{y\le t} \Delta Q_i(y)/F_i(y)`.
   Bill: construction :math:`k_i\,\Delta Q_i(t+L)\,p_i(t)` (invested L years before it produces;
   capacity producing in the first projected years, whose construction would fall in the base year,
@@ -74,7 +80,11 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   with 技改 productivity, so more 技改 never lowers the share and prices do not move it.
 * Cluster = processing (the cluster sector's output) + trade & warehousing + downstream
   :math:`c(t)\,m\,V(t)`. Only processing and downstream products are industrial output (they count
-  in both); trade and warehousing turnover counts toward the cluster only.
+  in both); trade and warehousing turnover counts toward the cluster only. That sum is the turnover
+  measure the 千亿 goal is stated in, and it counts the same steel more than once (sold by the market,
+  processed, built into products). Beside it the de-duplicated cluster
+  :math:`\text{processing} + \text{downstream} + \mu W(t)` counts the market's margin μ
+  (``trade_margin``, % of turnover, an estimate), not its turnover.
 * Trade & warehousing turnover (亿元/yr, nominal): :math:`W(t) = W^*(t)\,(1 + \theta_W x)^{m(t-L)}`,
   :math:`W^*(t) = W(0)(1 + g_c + \gamma - \bar g_c)^t\,\text{rel. price}_c(t)\,\exp(\sum e_c)` — the
   cluster sector's trend plus the premium of ``trade_growth`` γ over its data trend, its shocks and
@@ -82,10 +92,11 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   the plan years, from capacity (logistics parks, warehouses, a trading platform) built in them: it
   acts L years later (construction lag); after the plan the extra growth stops and the level reached
   persists (``persist``: it keeps growing). θ_W is the drawn share of the extra growth that
-  materialises (1 centrally; ``uncertainty.csv`` trade_scale). With x = 0 the factor is exactly 1.
+  materialises (its median 0.75 centrally; ``uncertainty.csv`` trade_scale). With x = 0 the factor is exactly 1.
   Bill on the same capital account, :math:`k_W[\max(0, \Delta D(t+L)) + \delta D(t)]` with
   :math:`D = W - W^*` the extra turnover (central path, no shocks) and :math:`k_W` =
-  ``trade_capital_output`` (yuan of capital per yuan of annual turnover, an estimate): capacity for
+  ``trade_capital_output`` (yuan of capital per yuan of annual turnover, an estimate drawn over
+  U(0.05, 0.15) in ``uncertainty.csv``; the central path takes the median 0.10): capacity for
   the turnover of t + L paid at t, plus replacement of what depreciates. It is kept apart from the
   industrial investment by sector (``trade_investment``) and counts in the total bill.
 
@@ -153,6 +164,7 @@ class ParameterDraws:
     project_size : (N,) φ, share of the key projects' stated output they reach
     project_delay : (N, P) whole years each key project's first output comes later than stated
     high_tech : (N, S) each sector's high-tech part h_i of its 2024 output, fraction (central: the data's)
+    trade_capital_output : (N,) k_W, capital per yuan of extra trade turnover (read only with ``detail``)
     """
 
     level: np.ndarray | None = None
@@ -163,6 +175,7 @@ class ParameterDraws:
     project_size: np.ndarray | None = None
     project_delay: np.ndarray | None = None
     high_tech: np.ndarray | None = None
+    trade_capital_output: np.ndarray | None = None
 
 
 def poisson_capped_pmf(mean: float, cap: int) -> np.ndarray:
@@ -206,6 +219,7 @@ class Central:
     trade_scale: float
     project_size: float
     project_delay: np.ndarray
+    trade_capital_output: float
 
 
 def central_values(base: "Baseline") -> Central:
@@ -220,7 +234,8 @@ def central_values(base: "Baseline") -> Central:
                    trade_growth=distribution_median(U["trade_growth"]),
                    trade_scale=distribution_median(U["trade_scale"]),
                    project_size=distribution_median(U["project_size"]),
-                   project_delay=whole)
+                   project_delay=whole,
+                   trade_capital_output=distribution_median(U["trade_capital_output"]))
 
 
 @dataclass(frozen=True)
@@ -253,6 +268,7 @@ class Projection:
     trade_investment : (N, Y) the bill of trade and warehousing capacity (``trade_expansion``), or None
         without ``detail``; not industrial investment, but part of the capital account's total bill
     high_tech_current : (N, Y) high-tech output at current prices (the official statistic's basis), or None
+    cluster_margin : the trade margin on turnover (fraction) that ``cluster_net`` counts
     entered : (N, Y) revenue of the extra 小升规 firms entering in the year (their first year in the
         statistics), or None (none entered); the same-firm growth (同口径) leaves it out
     sums : the totals over sectors, when the engine took them already (None: summed on first use)
@@ -271,6 +287,7 @@ class Projection:
     trade_investment: np.ndarray | None = None
     high_tech_current: np.ndarray | None = None
     entered: np.ndarray | None = None
+    cluster_margin: float = 0.0
     sums: "Totals | None" = field(default=None, repr=False, compare=False)
 
     @property
@@ -314,8 +331,15 @@ class Projection:
 
     @cached_property
     def cluster_total(self) -> np.ndarray:
-        """(N, Y) the cluster measure: processing + trade & warehousing + downstream."""
+        """(N, Y) the cluster measure: processing + trade & warehousing turnover + downstream (the
+        turnover sum the 千亿 goal is stated in; the same steel is counted more than once)."""
         return self.cluster.sum(axis=1)
+
+    @property
+    def cluster_net(self) -> np.ndarray:
+        """(N, Y) the de-duplicated cluster: processing + downstream output + the trade margin on turnover
+        (``cluster_margin`` × trade & warehousing), not the turnover itself."""
+        return self.cluster[:, 0] + self.cluster[:, 2] + self.cluster_margin * self.cluster[:, 1]
 
     @property
     def advanced_share(self) -> np.ndarray:
@@ -402,7 +426,7 @@ class Projection:
                           reclassified=self.reclassified[sl], high_tech=self.high_tech[sl],
                           advanced_mask=self.advanced_mask,
                           trade_investment=part(self.trade_investment), entered=part(self.entered),
-                          high_tech_current=part(self.high_tech_current),
+                          high_tech_current=part(self.high_tech_current), cluster_margin=self.cluster_margin,
                           sums=Totals(total=self.total[sl], real_total=self.real_total[sl]))
 
     def icor(self) -> np.ndarray:
@@ -886,7 +910,8 @@ def _trade(c: _Call, trade_shock: np.ndarray | None) -> tuple[np.ndarray, np.nda
             extra_w = trade * (lift - 1.0)                                # D(t), central path
             build = np.maximum(np.diff(extra_w, axis=0, prepend=0.0), 0.0)
             delta = P["depreciation"] * _PCT
-            trade_inv = P["trade_capital_output"] * (_lead(build, c.lag) + delta * extra_w)
+            k_w = c.central.trade_capital_output if dr.trade_capital_output is None else dr.trade_capital_output
+            trade_inv = k_w * (_lead(build, c.lag) + delta * extra_w)
         trade = trade * lift
     elif c.detail:
         trade_inv = np.zeros((T + 1, N))
@@ -1002,6 +1027,7 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
                       cluster=_nsy(cluster), investment_by_sector=_nsy(spend), reclassified=_nsy(reclassified),
                       high_tech=high_tech.T, high_tech_current=high_tech_current.T, advanced_mask=base.advanced_mask,
                       trade_investment=None if trade_inv is None else trade_inv.T, entered=entered,
+                      cluster_margin=c.P["trade_margin"] * _PCT,
                       sums=Totals(total=total.T, real_total=real_total.T))
 
 

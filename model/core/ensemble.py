@@ -145,9 +145,10 @@ def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
                             trade_scale=_draw(rng, U["trade_scale"], runs))
     delays = own + common[:, None]
     # Drawn last, so that the draws above are those of model v2 for the same seed.
-    params = replace(params, high_tech=high_tech_draws(base, _draw(rng, U["high_tech_share"], runs, (len(base.sectors),))))
+    params = replace(params, high_tech=high_tech_draws(base, _draw(rng, U["high_tech_share"], runs, (len(base.sectors),))),
+                     trade_capital_output=_draw(rng, U["trade_capital_output"], runs))
     for a in (normals, delays, size, level, params.capital_elasticity, params.tech_scale, params.trade_growth,
-              params.trade_scale, params.high_tech):
+              params.trade_scale, params.high_tech, params.trade_capital_output):
         a.flags.writeable = False
     return EnsembleDraws(normals=normals, delays=delays, size=size, params=params)
 
@@ -168,7 +169,8 @@ def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: 
 
     params = ParameterDraws(level=tile(p.level), capital_elasticity=tile(p.capital_elasticity),
                             tech_scale=tile(p.tech_scale), trade_growth=tile(p.trade_growth),
-                            trade_scale=tile(p.trade_scale), high_tech=tile(p.high_tech), project_size=tile(draws.size),
+                            trade_scale=tile(p.trade_scale), high_tech=tile(p.high_tech),
+                            trade_capital_output=tile(p.trade_capital_output), project_size=tile(draws.size),
                             project_delay=tile(draws.delays[:, :projects.count]))
     shocks = None
     sigma, rho = X[:, _VOL], X[:, _RHO]
