@@ -2,7 +2,9 @@
 
 Runs the four presets and a few random scenarios with projects, deterministic and as the 10 000-run
 ensemble, through ``git archive REF model`` and through this tree, and prints the largest relative
-difference of each array:  ``python scripts/compare_engine.py f217b5e [--runs N]``.
+difference of each array:  ``python scripts/compare_engine.py f217b5e [--runs N]``. Both trees read REF's
+data folder, so this checks a refactor; once the data gain a column the old code lacks (model v3's
+``sme_pool``), compare against a commit whose data the working tree still loads.
 """
 
 from __future__ import annotations

@@ -137,9 +137,9 @@ def test_malformed_region_json_and_missing_folder(folder, tmp_path):
 
 
 def test_trend_below_minus_depreciation_is_rejected(folder):
-    # Keep the weighted mean at 7.2: textiles −12 (was 3) and other +15·60/45 = +20 points.
-    _replace(folder / "sector_parameters.csv", "textiles,trend_growth,3,", "textiles,trend_growth,-12,")
-    _replace(folder / "sector_parameters.csv", "other,trend_growth,7,", "other,trend_growth,27,")
+    # Keep the weighted mean at 7.2: textiles −15 (was 3; below −12.5) and other +18·60/45 = +24 points.
+    _replace(folder / "sector_parameters.csv", "textiles,trend_growth,3,", "textiles,trend_growth,-15,")
+    _replace(folder / "sector_parameters.csv", "other,trend_growth,7,", "other,trend_growth,31,")
     assert "above −depreciation" in _load_error(folder).en
 
 

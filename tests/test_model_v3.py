@@ -24,7 +24,9 @@ def test_central_values_are_the_medians_of_the_draws_by_hand(base):
     assert c.trade_scale == pytest.approx(0.75)             # U(0.5, 1)
     assert c.tech_scale == pytest.approx(1.0)               # U(0.5, 1.5)
     assert c.trade_growth == pytest.approx(5.0)             # N(5, 2)
-    assert c.level == pytest.approx(1.0)                    # U(360, 440) over the data's 400
+    assert c.level == 1.0                                   # the data's level, the median of U(360, 440)
+    from model.core.engine import distribution_median
+    assert distribution_median(base.uncertainty["level_2024"]) == pytest.approx(base.output0.sum())
     # A project's whole delay = common Poisson(0.5) + own Poisson(0.3): no delay with e^−0.8 = 0.449.
     assert c.project_delay[0] == pytest.approx(np.exp(-0.8), rel=1e-12)
     assert c.project_delay.sum() == pytest.approx(1.0, rel=1e-12)

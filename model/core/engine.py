@@ -205,7 +205,7 @@ def distribution_median(dist) -> float:
 class Central:
     """The central path's value of every drawn parameter: the median of its distribution.
 
-    level : factor on the data's 2024 total (median of ``level_2024`` / the sectors' sum);
+    level : factor on the data's 2024 total: 1 (the draw of ``level_2024`` is centred on it);
     project_delay : probabilities of a project's whole delay of 0, 1, 2, … years (the common delay
     plus its own, both capped Poisson). A delay moves whole years of capacity, so its median would
     switch a year's capacity fully on or off; the central path installs the capacity expected over
@@ -228,7 +228,9 @@ def central_values(base: "Baseline") -> Central:
     common = U["project_delay_common"]
     whole = np.convolve(poisson_capped_pmf(common.a, common.b),
                         poisson_capped_pmf(P["project_delay_mean"], P["project_delay_max"]))
-    return Central(level=distribution_median(U["level_2024"]) / float(base.output0.sum()),
+    # The level's draw is centred on the data's 2024 total (uncertainty.csv), and official figures
+    # uploaded in its place are the centre too: the central path keeps the data's level.
+    return Central(level=1.0,
                    capital_elasticity=distribution_median(U["capital_elasticity"]),
                    tech_scale=distribution_median(U["tech_scale"]),
                    trade_growth=distribution_median(U["trade_growth"]),
