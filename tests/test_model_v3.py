@@ -254,3 +254,19 @@ def test_depreciation_is_industrial_and_sourced_by_hand(base):
     # The steady investment of a sector follows it: I(0) = k Y(0) (g + δ)/(1 + g).
     i = base.cluster_index
     assert base.investment0[i] == pytest.approx(0.54 * 120 * (0.06 + 0.125) / 1.06, rel=1e-12)
+
+
+def test_cli_gains_shows_same_firm_growth_beside_the_level():
+    """Finding 5: the CLI reports growth 同口径 beside the level including entrants."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-m", "model", "gains", "data/zhoucun/presets/three_year_action.json",
+                        "--format", "json"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    rows = {x["year"]: x for x in json.loads(r.stdout)}
+    level, same = rows[2027]["growth"], rows[2027]["growth_same_firms"]
+    assert level == pytest.approx(100 * ((1 + rows[2027]["gain"] / 400) ** (1 / 3) - 1), rel=1e-9)
+    assert same < level - 1.0                           # 120 entrants in 2025–2027 lift the level, not 同口径

@@ -72,11 +72,16 @@ def goals_table(results: GoalResults, row: int = 0, probability: np.ndarray | No
 
 
 def gain_table(proj: Projection, years: tuple[int, ...], row: int = 0) -> pd.DataFrame:
-    """The gain of total output from the base year: ``year, gain, volume, price, reclassification`` (亿元)."""
+    """The gain of total output from the base year: ``year, gain, volume, price, reclassification`` (亿元),
+    and the average growth since the base year of the level (``growth``, %/yr, entrants included) and of
+    the same firms (``growth_same_firms``, %/yr, 同口径: how the official growth rate is counted)."""
     rows = []
+    level, same = proj.growth_since_base[row], proj.same_firm_growth_since_base[row]
     for y in years:
         v, p, r = proj.gain_parts(y)[row]
-        rows.append({"year": int(y), "gain": v + p + r, "volume": v, "price": p, "reclassification": r})
+        k = int(y) - int(proj.years[0]) - 1
+        rows.append({"year": int(y), "gain": v + p + r, "volume": v, "price": p, "reclassification": r,
+                     "growth": float(level[k]), "growth_same_firms": float(same[k])})
     return pd.DataFrame(rows)
 
 
