@@ -134,9 +134,9 @@ def test_goal_card_flips_when_doubling_is_reached(base):
 
 def test_investment_follows_trend_growth_until_set(base):
     at = app()
-    assert at.slider(key="investment").value == pytest.approx(8.2)
+    assert at.slider(key="investment").value == pytest.approx(8.1)
     at.slider(key="growth").set_value(10.0).run()
-    assert at.slider(key="investment").value == pytest.approx(11.0)  # 8.21 + 2.8, on the 0.1 grid
+    assert at.slider(key="investment").value == pytest.approx(10.9)  # 8.11 + 2.8, on the 0.1 grid
     at.slider(key="investment").set_value(20.0).run()
     at.slider(key="growth").set_value(5.0).run()
     assert at.slider(key="investment").value == pytest.approx(20.0)  # a chosen value stays
@@ -173,24 +173,24 @@ def test_url_restores_a_scenario(base):
 
 
 def test_url_with_sector_and_target_overrides(base):
-    """A slider missing from the URL is at its default (investment 8.2), whatever the other settings."""
+    """A slider missing from the URL is at its default (investment 8.1), whatever the other settings."""
     at = app(sectors='{"stainless":9}', targets='{"doubling":{"year":2034}}')
-    assert at.slider(key="investment").value == pytest.approx(8.2)
+    assert at.slider(key="investment").value == pytest.approx(8.1)
     assert_cards_equal(cards(at), expected_cards(base, {"sectors": {"stainless": {"growth": 9}},
-                                                        "levers": {"investment": 8.2},
+                                                        "levers": {"investment": 8.1},
                                                         "targets": {"doubling": {"year": 2034}}}))
     assert cards(at)["doubling"][0] is True
 
 
 def test_shared_url_keeps_a_deliberate_investment_at_the_default_value(base):
-    """Growth 10 with investment set back to 8.2: the URL omits investment, and reopening keeps 8.2."""
+    """Growth 10 with investment set back to 8.1: the URL omits investment, and reopening keeps 8.1."""
     at = app()
     at.slider(key="growth").set_value(10.0).run()
-    assert at.slider(key="investment").value == pytest.approx(11.0)  # neutral investment followed growth
-    at.slider(key="investment").set_value(8.2).run()
+    assert at.slider(key="investment").value == pytest.approx(10.9)  # neutral investment followed growth
+    at.slider(key="investment").set_value(8.1).run()
     before = cards(at)
     again = app(growth="10")
-    assert again.slider(key="investment").value == pytest.approx(8.2)
+    assert again.slider(key="investment").value == pytest.approx(8.1)
     assert_cards_equal(cards(again), {k: v for k, v in before.items()})
 
 
@@ -264,7 +264,7 @@ def test_reset_buttons(base):
     at.button(key="preset_bold").click().run()
     at.button(key="reset_all").click().run()
     assert_cards_equal(cards(at), expected_cards(base, {}))
-    assert at.slider(key="investment").value == pytest.approx(8.2)
+    assert at.slider(key="investment").value == pytest.approx(8.1)
 
 
 def test_language_switch_keeps_the_scenario(base):
@@ -301,7 +301,7 @@ def test_equation_texts_take_their_numbers_from_the_data(base):
         for key in EQUATIONS:
             text = fill(t(key), values)
             assert "«" not in text and "»" not in text, (lang, key)
-    assert values["delta"] == "9.6" and values["c0"] == "15"
+    assert values["delta"] == "12.5" and values["c0"] == "15"
 
 
 def test_translation_files_have_the_same_keys_and_placeholders():

@@ -41,7 +41,7 @@ def test_run_json_to_file(tmp_path):
     assert r.returncode == 0 and r.stdout == ""
     rows = json.loads(out.read_text(encoding="utf-8"))
     tot27 = next(x for x in rows if x["year"] == 2027 and x["sector"] == "total")
-    assert tot27["output"] > 600
+    assert tot27["output"] > 590  # the central path: projects at their median size and expected delay
 
 
 def test_targets_trend():

@@ -58,28 +58,29 @@ def test_zero_trade_expansion_changes_nothing(base, name):
 
 
 def test_trade_turnover_closed_form(base, run):
-    """Trend: W(t) = 344·1.05^t (trade_growth 5 %/yr); +10 %/yr in 2025–2027 acts a year later: ×1.1^m(t−1)."""
+    """Trend: W(t) = 344·1.05^t (trade_growth 5 %/yr); +10 %/yr in 2025–2027 acts a year later and
+    materialises at the median share 0.75 of trade_scale: ×1.075^m(t−1)."""
     w0 = base.cluster0["trade"]
     assert w0 == 344.0
     trend = run().cluster[0, 1]
     np.testing.assert_allclose(trend, 344.0 * 1.05 ** T, rtol=1e-12)
     lifted = run({"levers": {"trade_expansion": 10}}).cluster[0, 1]
     m = np.array([0, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3])  # plan years 2025–2027 elapsed, lagged one year
-    np.testing.assert_allclose(lifted, 344.0 * 1.05 ** T * 1.1 ** m, rtol=1e-12)
+    np.testing.assert_allclose(lifted, 344.0 * 1.05 ** T * 1.075 ** m, rtol=1e-12)
     persist = run({"plan": {"after": "persist"}, "levers": {"trade_expansion": 10}}).cluster[0, 1]
-    np.testing.assert_allclose(persist, 344.0 * 1.05 ** T * 1.1 ** np.maximum(T - 1, 0), rtol=1e-12)
+    np.testing.assert_allclose(persist, 344.0 * 1.05 ** T * 1.075 ** np.maximum(T - 1, 0), rtol=1e-12)
 
 
 def test_trade_bill_by_hand(base, run):
-    """k_W [max(0, ΔD(t+1)) + δ D(t)], k_W = 0.08, δ = 9.6 %, D = W − W* (trend, +10 %/yr)."""
-    assert base.params["trade_capital_output"] == 0.08 and base.params["depreciation"] == 9.6
+    """k_W [max(0, ΔD(t+1)) + δ D(t)], k_W = 0.10 (the median of its draw), δ = 12.5 %, D = W − W* (trend, +10 %/yr × 0.75 materialising)."""
+    assert base.params["trade_capital_output"] == 0.10 and base.params["depreciation"] == 12.5
     p = run({"levers": {"trade_expansion": 10}})
-    d = 344.0 * 1.05 ** T * (1.1 ** np.array([0, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3]) - 1)
+    d = 344.0 * 1.05 ** T * (1.075 ** np.array([0, 0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3]) - 1)
     bill = p.trade_investment[0]
     assert bill[0] == 0.0                                            # the base year is history
-    assert bill[1] == pytest.approx(0.08 * d[2], rel=1e-12)          # 2025: capacity for 2026
-    assert bill[3] == pytest.approx(0.08 * ((d[4] - d[3]) + 0.096 * d[3]), rel=1e-12)
-    assert bill[-1] == pytest.approx(0.08 * 0.096 * d[-1], rel=1e-12)  # the end year builds nothing beyond it
+    assert bill[1] == pytest.approx(0.10 * d[2], rel=1e-12)          # 2025: capacity for 2026
+    assert bill[3] == pytest.approx(0.10 * ((d[4] - d[3]) + 0.125 * d[3]), rel=1e-12)
+    assert bill[-1] == pytest.approx(0.10 * 0.125 * d[-1], rel=1e-12)  # the end year builds nothing beyond it
     np.testing.assert_allclose(p.investment[0], p.industrial_investment[0] + bill, rtol=1e-12)
     trend = run()
     assert np.array_equal(p.investment_by_sector, trend.investment_by_sector)

@@ -93,7 +93,7 @@ def test_missing_column(folder):
 
 
 def test_unknown_source_and_bad_status(folder):
-    _replace(folder / "parameters.csv", "depreciation,9.6,%/yr,zhangjun2004,estimate", "depreciation,9.6,%/yr,nobody,estimate")
+    _replace(folder / "parameters.csv", "depreciation,12.5,%/yr,cit2007,estimate", "depreciation,12.5,%/yr,nobody,estimate")
     assert "'source'" in _load_error(folder).en
     _replace(folder / "parameters.csv", "nobody,estimate", "zhangjun2004,guess")
     assert "'status'" in _load_error(folder).en
@@ -119,9 +119,9 @@ def test_missing_sector_parameter(folder):
 
 
 def test_wrong_unit_and_out_of_range(folder):
-    _replace(folder / "parameters.csv", "capital_elasticity,1.0,1,", "capital_elasticity,1.5,1,")
+    _replace(folder / "parameters.csv", "capital_elasticity,0.85,1,", "capital_elasticity,1.5,1,")
     assert "outside the allowed range" in _load_error(folder).en
-    _replace(folder / "parameters.csv", "capital_elasticity,1.5,1,", "capital_elasticity,1.0,%,")
+    _replace(folder / "parameters.csv", "capital_elasticity,1.5,1,", "capital_elasticity,0.85,%,")
     assert "should be '1'" in _load_error(folder).en
 
 
@@ -137,9 +137,9 @@ def test_malformed_region_json_and_missing_folder(folder, tmp_path):
 
 
 def test_trend_below_minus_depreciation_is_rejected(folder):
-    # Keep the weighted mean at 7.2: textiles −12 (was 3) and other +15·60/45 = +20 points.
-    _replace(folder / "sector_parameters.csv", "textiles,trend_growth,3,", "textiles,trend_growth,-12,")
-    _replace(folder / "sector_parameters.csv", "other,trend_growth,7,", "other,trend_growth,27,")
+    # Keep the weighted mean at 7.2: textiles −15 (was 3; below −12.5) and other +18·60/45 = +24 points.
+    _replace(folder / "sector_parameters.csv", "textiles,trend_growth,3,", "textiles,trend_growth,-15,")
+    _replace(folder / "sector_parameters.csv", "other,trend_growth,7,", "other,trend_growth,31,")
     assert "above −depreciation" in _load_error(folder).en
 
 
@@ -186,4 +186,4 @@ def test_judgements_are_estimates_and_sources_are_honest(base):
             assert f.source != "jjdb2025", f
     assert set(base.uncertainty) >= {"level_2024", "sector_split", "capital_elasticity", "tech_scale",
                                      "project_size", "project_delay_common", "trade_growth"}
-    assert (base.uncertainty["level_2024"].a, base.uncertainty["level_2024"].b) == (350.0, 430.0)
+    assert (base.uncertainty["level_2024"].a, base.uncertainty["level_2024"].b) == (360.0, 440.0)

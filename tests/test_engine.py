@@ -78,12 +78,21 @@ def test_sme_cohorts_enter_at_threshold_and_grow_with_sector(base, run):
     np.testing.assert_allclose(d[:, 2], entry * (1 + g) + entry, rtol=1e-12)
 
 
+def run_as_stated(base, doc):
+    """The deterministic projection with key projects at their stated size and start (no drawn shortfall or delay)."""
+    from model.core.engine import ParameterDraws, simulate
+    from model.schema.scenario import scenario_params, scenario_projects
+    sc = parse_scenario(doc, base)
+    return simulate(base, scenario_params(sc, base), scenario_projects([sc], base),
+                    draws=ParameterDraws(project_size=np.ones(1), project_delay=np.zeros((1, 60))))
+
+
 def test_key_project_invests_before_it_produces_then_grows_with_its_sector(base, run):
     """Finding 2: capacity is paid for one year before it produces, at the sector's capital-output ratio
     k = κ·v, and once built it grows with its sector (equipment: 12 %/yr) and needs upkeep u = I₀/Y₀."""
     proj = {"name": "P", "sector": "equipment", "start_year": 2026, "output": 30, "ramp_years": 3,
             "investment": 24}
-    with_p = run({"levers": {"projects": [proj]}})
+    with_p = run_as_stated(base, {"levers": {"projects": [proj]}})  # the stated size, no delay
     d = with_p.output[0] - run().output[0]
     i = base.sector_ids.index("equipment")
     assert base.params["price_base"] == 0.0
@@ -94,7 +103,7 @@ def test_key_project_invests_before_it_produces_then_grows_with_its_sector(base,
     np.testing.assert_allclose(d[i, 5:], out[-1] * 1.12 ** (T[5:] - 4), rtol=1e-12)
     np.testing.assert_allclose(np.delete(d, i, axis=0), 0, atol=1e-12)
     k = 3.0 * 0.30                       # capital per yuan of output
-    u = k * (0.12 + 0.096) / 1.12        # steady investment per yuan of output
+    u = k * (0.12 + 0.125) / 1.12        # steady investment per yuan of output
     dinv = with_p.investment[0] - run().investment[0]
     expected = np.zeros(12)
     expected[1:4] = 10 * k               # construction in 2025, 2026, 2027
@@ -105,14 +114,16 @@ def test_key_project_invests_before_it_produces_then_grows_with_its_sector(base,
 
 
 def test_investment_lever_stops_after_the_plan_window(base, run):
-    """Finding 1: the lever describes 2025–2027; afterwards investment grows at its trend from the level reached."""
+    """Finding 1: the lever describes 2025–2027; afterwards its ratio to the trend path fades to 1 over
+    investment_fade = 3 years (issue 17 finding 6; it stayed flat at the level reached before)."""
     neutral = neutral_values(base)["investment"]
     hi = run({"levers": {"investment": 40}}).investment_by_sector[0]
     trend = run().investment_by_sector[0]
     ratio = hi / trend
     g, gi = base.trend_pct / 100, base.trend_pct / 100 + (40 - neutral) / 100
     np.testing.assert_allclose(ratio[:, 3], ((1 + gi) / (1 + g)) ** 3, rtol=1e-12)
-    np.testing.assert_allclose(ratio[:, 3:], ratio[:, 3:4] * np.ones(9), rtol=1e-12)  # flat ratio after 2027
+    np.testing.assert_allclose(ratio[:, 4], ratio[:, 3] ** (2 / 3), rtol=1e-12)
+    np.testing.assert_allclose(ratio[:, 6:], 1.0, rtol=1e-12)  # back on the trend path from 2030
     total = run({"levers": {"investment": 40}})
     share = total.investment[0, -1] / total.total[0, -1]
     assert share < 0.30  # was 89 % of gross output when the lever never stopped
@@ -168,7 +179,7 @@ def test_stainless_price_does_not_change_real_downstream_output(base, run):
 
 def test_investment_builds_capital_by_perpetual_inventory_with_a_lag(base, run):
     i = base.cluster_index
-    d, g0 = 0.096, 0.06
+    d, g0 = 0.125, 0.06
     k0 = 3.0 * 0.18 * 120
     i0 = k0 * (g0 + d) / (1 + g0)
     k1, k1_ss = (1 - d) * k0 + i0 * 1.15, (1 - d) * k0 + i0 * 1.06  # stainless investment +15 %/yr vs 6 %
@@ -176,9 +187,9 @@ def test_investment_builds_capital_by_perpetual_inventory_with_a_lag(base, run):
     out = run({"levers": {"investment": neutral + 9.0}}).output[0, i]  # 9 points above the steady state
     # The capital effect appears one year after the investment (lag 1): nothing in 2025.
     assert out[1] == pytest.approx(120 * 1.06, rel=1e-12)
-    tech = 1 + 0.02 * (np.exp(-1) - np.exp(-0.40 * 1.15 / 1.06 / 0.40))  # 技改 rides on the extra investment
-    # α = 1: the extra capital earns the sector's own output per yuan of capital (one capital account).
-    assert out[2] == pytest.approx(120 * 1.06 ** 2 * (k1 / k1_ss) * tech, rel=1e-12)
+    tech = 1.0  # 技改 intensity is the share (40 %, today's): extra investment adds capacity, not productivity too
+    # α = 0.85 (the median of its draw): a yuan of extra capital earns less than the sector's average.
+    assert out[2] == pytest.approx(120 * 1.06 ** 2 * (k1 / k1_ss) ** 0.85 * tech, rel=1e-12)
 
 
 def test_investment_lever_is_first_year_growth_of_total_investment(base, run):
@@ -198,7 +209,8 @@ def test_chain_extension_capacity_is_billed_a_year_ahead_at_the_same_ratio(base,
     extra_2025 = 0.05 * 2.0 * volume[1]            # share 15 → 20 % in 2025 (plan 2025–2027)
     build_2026 = 0.05 * 2.0 * volume[2]            # the 2026 step, paid in 2025
     assert d_inv[0] == 0
-    assert d_inv[1] == pytest.approx(build_2026 * (d @ k) + extra_2025 * (d @ u), rel=1e-12)
+    # The 2025 step (paid in the base year, history) is billed in 2025 too: the first step is not free.
+    assert d_inv[1] == pytest.approx((extra_2025 + build_2026) * (d @ k) + extra_2025 * (d @ u), rel=1e-12)
     assert np.all(d_inv >= 0)
 
 
@@ -206,7 +218,7 @@ def test_investment_bill_follows_steady_state_path_when_neutral(base, run):
     p = run()
     k0 = base.capital_output * base.va_rate * base.output0
     g = base.trend_pct / 100
-    i0 = k0 * (g + 0.096) / (1 + g)
+    i0 = k0 * (g + 0.125) / (1 + g)
     expected = (i0[:, None] * (1 + g[:, None]) ** T).sum(axis=0)
     np.testing.assert_allclose(p.investment[0], expected, rtol=1e-12)
     assert p.cumulative_investment[0, 0] == 0
@@ -248,7 +260,8 @@ def lever_points(draw, base):
     box = _box(base)
     row = [draw(st.floats(*box[n], allow_nan=False)) for n in SCALAR_PARAMS]
     start = draw(st.integers(2025, 2035))
-    plan = [float(start), float(draw(st.integers(start, 2035))), float(draw(st.integers(0, 1)))]
+    plan = [float(start), float(draw(st.integers(start, 2035))), float(draw(st.integers(0, 1))),
+            float(draw(st.integers(0, 1)))]  # persist; extra investment to advanced manufacturing
     trends = [draw(st.floats(*SECTOR_GROWTH_RANGE, allow_nan=False)) for _ in base.sector_ids]
     return np.array(row + plan + trends)
 
@@ -265,9 +278,17 @@ def test_more_of_a_lever_never_lowers_any_output(base, lever):
     names = param_names(base)
     j = names.index(lever)
     points = np.array([[rng.uniform(*box[n]) for n in SCALAR_PARAMS]
-                       + [2025.0, float(rng.integers(2025, 2036)), float(rng.integers(0, 2))]
+                       + [2025.0, float(rng.integers(2025, 2036)), float(rng.integers(0, 2)), float(rng.integers(0, 2))]
                        + list(rng.uniform(*SECTOR_GROWTH_RANGE, size=len(base.sector_ids)))
                        for _ in range(40)])
+    if lever == "sme_upgrades":
+        # The cultivation pool caps the entrants: a faster pace uses it up earlier, and firms that enter
+        # earlier into a shrinking sector have shrunk more by a later year. Growing sectors only (own trend,
+        # the growth shift and the stainless price all non-negative).
+        points[:, len(SCALAR_PARAMS) + 4:] = np.abs(points[:, len(SCALAR_PARAMS) + 4:])
+        g, sp = names.index("growth"), names.index("stainless_price")
+        points[:, g] = np.maximum(points[:, g], base.published_growth)
+        points[:, sp] = np.abs(points[:, sp])
     grid = np.linspace(*box[lever], 25)
     X = np.repeat(points, grid.size, axis=0)
     X[:, j] = np.tile(grid, len(points))

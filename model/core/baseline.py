@@ -45,6 +45,9 @@ GLOBAL_PARAMS: Mapping[str, str] = MappingProxyType({
     "trade_growth": "%/yr",
     "trade_capital_output": "1",
     "sme_entry_revenue": "100m yuan",
+    "sme_pool": "firms",
+    "investment_fade": "yr",
+    "trade_margin": "%",
     "price_base": "%/yr",
     "correlation": "1",
     "volatility": "%",
@@ -60,6 +63,7 @@ PLAUSIBILITY_CHECKS: Mapping[str, str] = MappingProxyType({
     "icor_max": "1",
     "max_investment_short": "100m yuan",
     "max_investment_va": "1",
+    "max_reclassification_share": "%",
 })
 
 #: Uncertain data the ensemble draws (uncertainty.csv), with their units.
@@ -72,6 +76,8 @@ UNCERTAIN_PARAMS: Mapping[str, str] = MappingProxyType({
     "project_delay_common": "yr",
     "trade_growth": "%/yr",
     "trade_scale": "1",
+    "high_tech_share": "1",
+    "trade_capital_output": "1",
 })
 
 #: Largest gap, %-points, between the model's back-cast high-tech share and the published one.

@@ -4,7 +4,8 @@ A run draws growth shocks (``volatility``, ``correlation``) and the uncertain da
 ``uncertainty.csv``: the unpublished 2024 level and its sector split, the capital elasticity, the
 scale of the 技改 effect, the share of key projects' stated output they reach, a delay common to
 all projects plus each project's own delay (``parameters.csv``), the trend growth of stainless
-trade and the share of the trade_expansion lever's extra growth that materialises. The draws depend on the seed and the run count only, not on the scenario, so two scenarios
+trade, the share of the trade_expansion lever's extra growth that materialises, and each sector's
+high-tech part (consistent with the published 2020 share, ``high_tech_draws``). The draws depend on the seed and the run count only, not on the scenario, so two scenarios
 (or two lever values in goal seek) see the same draws: common random numbers.
 
 Only summaries leave this module for the page (quantile bands, probabilities, the spread of each
@@ -16,12 +17,12 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .baseline import Baseline
-from .engine import ParameterDraws, Projection, Projects, Shocks, draw_normals, project_draws, shock_paths, simulate
+from .engine import ParameterDraws, poisson_capped_pmf, Projection, Projects, Shocks, draw_normals, shock_paths, simulate
 from .goals import GoalResults, evaluate_goals, goal_floor, metric_at_target  # noqa: F401 (re-export)
 from .rows import ScenarioRows
 from .specs import FIXED_PARAMS, MAX_PROJECTS
@@ -85,8 +86,7 @@ STRATA = 16
 
 def _poisson_capped(rng: np.random.Generator, mean: float, cap: float, size) -> np.ndarray:
     """Poisson(mean) draws with everything above ``cap`` set to ``cap``, by inverting the CDF of uniforms."""
-    k = np.arange(int(cap))
-    pmf = np.exp(-mean) * mean ** k / np.cumprod(np.concatenate([[1.0], np.arange(1, int(cap))]))
+    pmf = poisson_capped_pmf(mean, int(cap))[:-1]
     return np.searchsorted(np.cumsum(pmf), rng.random(size), side="right").astype(float)
 
 
@@ -108,6 +108,23 @@ def _draw(rng: np.random.Generator, dist, n: int, shape: tuple[int, ...] = (), s
     return _poisson_capped(rng, dist.a, dist.b, size)
 
 
+def high_tech_draws(base: Baseline, z: np.ndarray) -> np.ndarray:
+    """(N, S) sectors' high-tech parts: logit h_i + z_i shifted by one λ per run (bisection) so that the
+    2020 back-cast Σ w_i h_i (w: 2024 output back-cast along the trends) equals the data's."""
+    year = base.published_high_tech[1]
+    back = base.output0 / (1.0 + base.trend_pct / 100.0) ** (base.base_year - year)
+    w = back / back.sum()
+    h0 = np.clip(base.high_tech_share, 1e-6, 1.0 - 1e-6)
+    target = float(w @ h0)
+    x = np.log(h0 / (1.0 - h0)) + z
+    lo, hi = np.full(z.shape[0], -20.0), np.full(z.shape[0], 20.0)
+    for _ in range(60):  # the share rises with λ: halve the bracket
+        mid = 0.5 * (lo + hi)
+        above = (1.0 / (1.0 + np.exp(-(x + mid[:, None])))) @ w > target
+        hi, lo = np.where(above, mid, hi), np.where(above, lo, mid)
+    return 1.0 / (1.0 + np.exp(-(x + 0.5 * (lo + hi)[:, None])))
+
+
 @functools.lru_cache(maxsize=4)
 def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> EnsembleDraws:
     """The draws of a seed, made once and kept read-only (every scenario of a session reuses them)."""
@@ -127,8 +144,11 @@ def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
                             trade_growth=_draw(rng, U["trade_growth"], runs),
                             trade_scale=_draw(rng, U["trade_scale"], runs))
     delays = own + common[:, None]
+    # Drawn last, so that the draws above are those of model v2 for the same seed.
+    params = replace(params, high_tech=high_tech_draws(base, _draw(rng, U["high_tech_share"], runs, (len(base.sectors),))),
+                     trade_capital_output=_draw(rng, U["trade_capital_output"], runs))
     for a in (normals, delays, size, level, params.capital_elasticity, params.tech_scale, params.trade_growth,
-              params.trade_scale):
+              params.trade_scale, params.high_tech, params.trade_capital_output):
         a.flags.writeable = False
     return EnsembleDraws(normals=normals, delays=delays, size=size, params=params)
 
@@ -149,9 +169,9 @@ def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: 
 
     params = ParameterDraws(level=tile(p.level), capital_elasticity=tile(p.capital_elasticity),
                             tech_scale=tile(p.tech_scale), trade_growth=tile(p.trade_growth),
-                            trade_scale=tile(p.trade_scale))
-    if projects.count:
-        projects = project_draws(projects, tile(draws.delays[:, :projects.count]), tile(draws.size))
+                            trade_scale=tile(p.trade_scale), high_tech=tile(p.high_tech),
+                            trade_capital_output=tile(p.trade_capital_output), project_size=tile(draws.size),
+                            project_delay=tile(draws.delays[:, :projects.count]))
     shocks = None
     sigma, rho = X[:, _VOL], X[:, _RHO]
     if K == 1 and sigma[0] > 0:  # the live page: the shocks of this σ and ρ are made once

@@ -52,4 +52,17 @@ def plausibility_flags(base: Baseline, proj: Projection, short_year: int, row: i
     k = int(np.argmax(ratio))
     if ratio[k] > lim["max_investment_va"]:
         flags.append(Flag("max_investment_va", float(ratio[k]), lim["max_investment_va"], "1", int(years[1 + k])))
+    # 小升规: the cultivation pool used up (the engine lets no more firms enter than it holds).
+    if proj.entered is not None:
+        firms = np.cumsum(proj.entered[row]) / base.params["sme_entry_revenue"]
+        pool = base.params["sme_pool"]
+        full = np.nonzero(firms >= pool - 1e-6)[0]
+        if full.size:
+            flags.append(Flag("sme_pool", float(firms[-1]), pool, "firms", int(years[full[0]])))
+    # 小升规: a gain that is mostly firms crossing the threshold never shows in the same-firm growth.
+    volume, price, reclass = proj.gain_parts(short_year)[row]
+    gain = volume + price + reclass
+    if gain > 0 and 100.0 * reclass / gain > lim["max_reclassification_share"]:
+        flags.append(Flag("max_reclassification_share", float(100.0 * reclass / gain),
+                          lim["max_reclassification_share"], "%", short_year))
     return flags

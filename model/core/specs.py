@@ -110,9 +110,11 @@ BUILDUP_LEVERS: tuple[str, ...] = tuple(n for n in LEVER_KEYS if SPEC_BY_NAME[n]
 #: Levers a workshop room may offer.
 ROOM_LEVERS: tuple[str, ...] = tuple(n for n in LEVER_KEYS if SPEC_BY_NAME[n].room)
 
-#: Columns of the plan window after the scalar parameters: first and last plan year, and 1 when the
-#: levers persist after the plan (``plan.after = "persist"``), 0 when they return to the trend.
-PLAN_PARAMS: tuple[str, ...] = ("plan_start", "plan_end", "plan_persist")
+#: Columns of the plan window after the scalar parameters: first and last plan year, 1 when the
+#: levers persist after the plan (``plan.after = "persist"``), 0 when they return to the trend, and 1
+#: when the investment lever's extra spending goes to the emerging and future sectors
+#: (``plan.invest_in = "advanced"``), 0 when it is spread by today's sector investment shares.
+PLAN_PARAMS: tuple[str, ...] = ("plan_start", "plan_end", "plan_persist", "plan_advanced")
 
 #: Every column of the parameter matrix before the per-sector trend columns.
 FIXED_PARAMS: tuple[str, ...] = SCALAR_PARAMS + PLAN_PARAMS

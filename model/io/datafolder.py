@@ -224,14 +224,14 @@ GLOBAL_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType({
     "depreciation": (0.0, 50.0), "capital_elasticity": (0.0, 1.0), "investment_lag": (0, 5),
     "tech_base_share": (0.0, 100.0), "tech_max_boost": (0.0, 10.0), "tech_saturation": (1.0, 200.0),
     "va_rate_elasticity": (0.0, 2.0), "va_rate_cap": (1.0, 100.0), "chain_multiplier": (0.1, 10.0),
-    "trade_growth": (-20.0, 40.0), "trade_capital_output": (0.0, 5.0), "sme_entry_revenue": (0.0, 10.0),
+    "trade_growth": (-20.0, 40.0), "trade_capital_output": (0.0, 5.0), "sme_entry_revenue": (0.0, 10.0), "sme_pool": (0.0, 1e5), "investment_fade": (0.0, 20.0), "trade_margin": (0.0, 100.0),
     "price_base": (-10.0, 20.0), "correlation": (0.0, 1.0),
     "volatility": (0.0, 15.0), "project_delay_mean": (0.0, 5.0), "project_delay_max": (0, 10)})
 
 
 def _load_global_params(folder: Path, sources: Mapping[str, Source]) -> tuple[dict[str, float], list[Figure]]:
     return _load_keyed(folder / "parameters.csv", "parameter", GLOBAL_PARAMS, GLOBAL_RANGES,
-                       ("investment_lag", "project_delay_max"), sources,
+                       ("investment_lag", "project_delay_max", "sme_pool"), sources,
                        "parameters")
 
 

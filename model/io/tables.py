@@ -73,11 +73,16 @@ def goals_table(results: GoalResults, row: int = 0, probability: np.ndarray | No
 
 
 def gain_table(res: ScenarioResults, years: tuple[int, ...]) -> pd.DataFrame:
-    """The gain of total output from the base year: ``year, gain, volume, price, reclassification`` (亿元)."""
+    """The gain of total output from the base year: ``year, gain, volume, price, reclassification`` (亿元),
+    and the average growth since the base year of the level (``growth``, %/yr, entrants included) and of
+    the same firms (``growth_same_firms``, %/yr, 同口径: how the official growth rate is counted)."""
     rows = []
+    level, same = res.growth_since_base, res.same_firm_growth_since_base
     for y in years:
         v, p, r = res.gain_parts(y)
-        rows.append({"year": int(y), "gain": v + p + r, "volume": v, "price": p, "reclassification": r})
+        k = int(y) - int(res.years[0]) - 1
+        rows.append({"year": int(y), "gain": v + p + r, "volume": v, "price": p, "reclassification": r,
+                     "growth": float(level[k]), "growth_same_firms": float(same[k])})
     return pd.DataFrame(rows)
 
 

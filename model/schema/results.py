@@ -48,6 +48,8 @@ class ScenarioResults:
     level_goals: GoalResults   # N = L: the goals' central path at each 2024 level
 
     high_tech_share: np.ndarray  # (Y,) 高新技术产业产值占比 at constant prices, %
+    growth_since_base: np.ndarray  # (Y-1,) average growth of total output since the base year, %/yr
+    same_firm_growth_since_base: np.ndarray  # (Y-1,) the same, among the same firms (同口径), %/yr
     plan: tuple[int, int]      # the scenario's first and last plan year
     flags: tuple[Flag, ...] = ()  # plausibility notes of the scenario's run (model.core.plausibility)
 
@@ -120,6 +122,8 @@ def scenario_results(base: Baseline, sc: Scenario) -> ScenarioResults:
         levels=levels,
         level_goals=evaluate_goals(proj.rows(slice(n + 1, None)), goals),
         high_tech_share=np.array(proj.high_tech_share[full]),
+        growth_since_base=np.array(proj.growth_since_base[full]),
+        same_firm_growth_since_base=np.array(proj.same_firm_growth_since_base[full]),
         plan=plan_window(sc, base),
         flags=tuple(plausibility_flags(base, proj, short, row=full)),
     )

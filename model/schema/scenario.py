@@ -82,14 +82,20 @@ class Project(_Doc):
 class Plan(_Doc):
     """The years the levers describe (default: the region's plan, e.g. the three-year action 2025–2027).
 
-    ``after``: ``trend`` — investment growth returns to its steady-state rate from the level reached,
-    the 小升规 pace to the baseline (none extra), the 技改 share to today's, and chain extension keeps
+    ``after``: ``trend`` — investment returns to its trend path over ``investment_fade`` years, the
+    小升规 pace to the baseline (none extra), the 技改 share to today's, and chain extension keeps
     the share it reached; ``persist`` — every lever keeps acting to the end year.
+
+    ``invest_in``: where the investment lever's extra spending goes: ``shares`` — every sector by
+    today's investment shares (the default); ``advanced`` — the emerging and future sectors only
+    (advanced manufacturing), in proportion to their own investment. Cuts below the trend always
+    fall by today's shares.
     """
 
     start: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, strict=True)
     end: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, strict=True)
     after: Literal["trend", "persist"] = "trend"
+    invest_in: Literal["shares", "advanced"] = "shares"
 
 
 #: Policy levers: one field per lever of the registry, and the key projects.
@@ -330,7 +336,8 @@ def scenario_params(sc: Scenario, base: Baseline) -> np.ndarray:
     given = {n: getattr(a if SPEC_BY_NAME[n].section == "assumptions" else lv, n) for n in SCALAR_PARAMS}
     scalars = [neutral[n] if given[n] is None else float(given[n]) for n in SCALAR_PARAMS]
     start, end = plan_window(sc, base)
-    plan = [float(start), float(end), 1.0 if sc.plan.after == "persist" else 0.0]
+    plan = [float(start), float(end), 1.0 if sc.plan.after == "persist" else 0.0,
+            1.0 if sc.plan.invest_in == "advanced" else 0.0]
     return np.concatenate([np.array(scalars + plan, dtype=float), trends])
 
 
