@@ -1,0 +1,49 @@
+"""Issue 18 item 3 through the page: a goal card's colour and headline follow the chance, not the central path."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+CARD = re.compile(r'<div class="zc-card (?P<css>[a-z-]+)" data-goal="(?P<id>[a-z_0-9]+)" data-met="(?P<met>true|false)"'
+                  r'.*?<span class="zc-badge">(?P<badge>[^<]*)</span>'
+                  r'(?:</div><div class="zc-prob" data-probability="(?P<p>[0-9.]+)")?')
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    yield
+
+
+def card_states(at: AppTest) -> dict[str, dict]:
+    out = {}
+    for m in at.markdown:
+        for hit in CARD.finditer(m.value):
+            out[hit["id"]] = {"css": hit["css"], "met": hit["met"] == "true", "badge": hit["badge"],
+                              "p": None if hit["p"] is None else float(hit["p"])}
+    return out
+
+
+def test_a_card_met_on_the_central_path_at_a_low_chance_is_not_green():
+    """Bold plus investment 31 %/yr doubles output on the central path, at a chance far below one half
+    (issue 17 finding 2: ~7 %): the card must say unlikely, in red, not "中心路径达成" in green."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.button(key="preset_bold").click().run()
+    at.slider(key="investment").set_value(31.0).run()
+    assert not at.exception, at.exception
+    doubling = card_states(at)["doubling"]
+    assert doubling["met"] is True            # the central path meets it ...
+    assert doubling["p"] is not None and doubling["p"] < 0.5   # ... at a low chance
+    assert doubling["css"] == "zc-miss", doubling
+    assert "难以达成" in doubling["badge"] and "中心路径达成" not in doubling["badge"], doubling
+    # Every card's colour follows its chance band.
+    for goal, s in card_states(at).items():
+        band = "zc-met" if s["p"] >= 0.8 else "zc-even" if s["p"] >= 0.5 else "zc-miss"
+        assert s["css"] == band, (goal, s)
