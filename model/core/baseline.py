@@ -60,6 +60,9 @@ PLAUSIBILITY_CHECKS: Mapping[str, str] = MappingProxyType({
     "icor_max": "1",
     "max_investment_short": "100m yuan",
     "max_investment_va": "1",
+    "max_investment_growth": "%/yr",
+    "district_gdp_2024": "100m yuan",
+    "max_investment_gdp": "1",
 })
 
 #: Uncertain data the ensemble draws (uncertainty.csv), with their units.
