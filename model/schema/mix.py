@@ -107,7 +107,7 @@ def cheapest_mix(base: Baseline, sc: Scenario, goal_id: str = "stainless_cluster
     chance = _chance(base, sc, goal_id, runs, seed)
 
     def done(value: float, chance: float) -> bool:
-        return value >= floor if probability is None else chance >= probability
+        return bool(value >= floor) if probability is None else bool(chance >= probability)
 
     if done(value, chance):
         return Mix(goal_id, goal.target_year, (), True, True, value, goal_value, 0.0, probability, chance, runs, seed)
