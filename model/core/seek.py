@@ -130,7 +130,7 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
     per = MAX_ROWS if draws is None else max(1, MAX_ROWS // runs)  # lever values per engine call
     # When one lever value fills an engine call, bisection (one value a round) narrows the bracket the
     # most per call: points / log(points + 1) calls per e-fold is smallest at points = 1.
-    inner_points = points if draws is None else max(1, min(points, per))
+    inner_points = 1 if per == 1 else points
     engine_calls = 0
     bounds = lever_bounds(base)[lever]
 
