@@ -47,3 +47,21 @@ def test_a_card_met_on_the_central_path_at_a_low_chance_is_not_green():
     for goal, s in card_states(at).items():
         band = "zc-met" if s["p"] >= 0.8 else "zc-even" if s["p"] >= 0.5 else "zc-miss"
         assert s["css"] == band, (goal, s)
+
+
+def test_the_map_is_drawn_from_the_draws_on_request_with_its_error_stated():
+    """Issue 17 finding 3 through the page: the what-it-takes map is drawn when asked (with a progress
+    bar), and its note states the draws per cell and the Monte Carlo error."""
+    from model.core.sensitivity import MAP_RUNS
+
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["tab"] = "tools"
+    at.run()
+    assert not at.exception, at.exception
+    charts = len(at.get("vega_lite_chart"))
+    at.button(key="map_run").click().run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) == charts + 1
+    note = next(c.value for c in at.caption if "±" in c.value).replace("\\", "")  # markdown escapes
+    assert f"{MAP_RUNS:,}" in note or str(MAP_RUNS) in note
+    assert f"±{100 * 0.5 / MAP_RUNS ** 0.5:.1f}" in note
