@@ -14,10 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from model import parse_scenario, resolve_goals
+from model import parse_scenario
 from model.core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
 from model.core.specs import SPEC_BY_NAME
 from model.reports.briefing import briefing

@@ -15,7 +15,7 @@ import numpy as np
 from i18n import Translator
 
 from ..core.baseline import Baseline
-from ..core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary
+from ..core.ensemble import EnsembleSummary
 from ..core.goals import NOT_REACHED, evaluate_goals
 from ..core.plausibility import plausibility_flags
 from ..core.seek import SEEKABLE
