@@ -14,14 +14,16 @@ benchmarks (bench/) import from here, never from ``model.core`` (an import-linte
 from .core.baseline import Baseline, GoalSpec
 from .core.engine import GAIN_PARTS, Projection, draw_normals, simulate
 from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, ensemble_draws, simulate_ensemble
-from .core.goals import NOT_REACHED, GoalResults, achieved_growth, evaluate_goals, required_growth, years_to_multiple
+from .core.goals import (NOT_REACHED, GoalResults, achieved_growth, annual_growth, evaluate_goals, required_growth,
+                         years_to_multiple)
 from .core.plausibility import Flag
-from .core.sensitivity import OUTCOMES
+from .core.sensitivity import MAP_CELLS, MAP_RUNS, OUTCOMES
 from .core.specs import (ASSUMPTION_KEYS, BUILDUP_LEVERS, LEVER_KEYS, MIX_LEVERS, PARAM_SPECS, PROJECT_OUTPUT_MAX,
                          PROJECT_RAMP_MAX, ROOM_LEVERS, SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SEEKABLE, SPEC_BY_NAME,
                          ParamSpec)
 from .errors import DataError, ScenarioError, SimulatorError
 from .io.datafolder import load_baseline, parse_scenario_bytes, read_scenario_file
+from .schema.mix import DEFAULT_PROBABILITY, cheapest_mix
 from .schema.results import COMPONENTS, ScenarioResults, scenario_results
 from .schema.runs import (run_ensemble, run_scenario, run_scenarios, seek, sobol, summarize, tornado,
                           what_it_takes)
@@ -40,7 +42,7 @@ __all__ = [
     # runs and results
     "Projection", "draw_normals", "simulate", "GAIN_PARTS",
     "run_scenario", "run_scenarios", "ScenarioResults", "scenario_results", "COMPONENTS", "Flag",
-    "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple", "achieved_growth", "NOT_REACHED",
+    "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple", "achieved_growth", "NOT_REACHED", "annual_growth", "MAP_CELLS", "MAP_RUNS", "DEFAULT_PROBABILITY", "cheapest_mix",
     # ensembles and analyses
     "DEFAULT_RUNS", "DEFAULT_SEED", "EnsembleSummary", "run_ensemble", "summarize", "ensemble_draws",
     "simulate_ensemble", "seek", "sobol", "tornado", "what_it_takes", "OUTCOMES",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m model run|targets`` for batch runs and reproducible reports.
+"""Command line: ``python -m model run|targets|gains|seek|mix|export`` for batch runs and reproducible reports.
 
 Errors print one line and exit with status 2; no traceback reaches the user.
 """
@@ -19,6 +19,7 @@ from .errors import SimulatorError
 from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
 from .io.tables import gain_table, goals_table, projection_table
 from .schema.results import scenario_results
+from .schema.mix import DEFAULT_PROBABILITY
 from .schema.runs import run_ensemble, run_scenario, seek
 from .schema.scenario import parse_scenario, resolve_goals
 
@@ -58,15 +59,24 @@ def _build_parser() -> argparse.ArgumentParser:
     tg.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the page's %(default)s)")
     gn = sub.add_parser("gains", help="gain of total output to each goal year: volume, price, reclassification")
     common(gn)
-    sk = sub.add_parser("seek", help="the lever value at which a goal is just met (JSON)")
+    sk = sub.add_parser("seek", help="the lever value at which a goal is met with a chance, and that chance (JSON)")
     sk.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
     sk.add_argument("--target", required=True, help="goal id, e.g. doubling")
     sk.add_argument("--lever", required=True, choices=SEEKABLE)
-    sk.add_argument("--probability", type=float, help="chance of meeting the goal, 0–1 (default: deterministic)")
-    sk.add_argument("--runs", type=int, default=2000, help="Monte Carlo runs with --probability")
-    sk.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    sk.add_argument("--out", help="write to this file instead of standard output")
-    sk.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
+    mx = sub.add_parser("mix", help="the cheapest mix of capacity levers that meets a level goal with a chance (JSON)")
+    mx.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
+    mx.add_argument("--target", default="stainless_cluster", help="goal id of a level goal (default: %(default)s)")
+    for sp in (sk, mx):
+        how = sp.add_mutually_exclusive_group()
+        how.add_argument("--probability", type=float, default=DEFAULT_PROBABILITY,
+                         help="chance of meeting the goal, 0–1 (default: %(default)s)")
+        how.add_argument("--central", action="store_true",
+                         help="meet the goal on the central path instead (the chance is still reported)")
+        sp.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                        help="Monte Carlo runs of the search and of the chance (default: the page's %(default)s)")
+        sp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the page's %(default)s)")
+        sp.add_argument("--out", help="write to this file instead of standard output")
+        sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     ex = sub.add_parser("export", help="Excel workbook (summary, yearly data, assumptions, sources, charts) "
                                        "and/or CSV of every series")
     ex.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
@@ -77,15 +87,24 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _seek(args: argparse.Namespace, base, sc) -> None:
-    goals = [g.id for g in base.goals]
+def _advice(args: argparse.Namespace, base, sc) -> None:
+    """``seek`` and ``mix``: a recommended setting and its chance over ``--runs`` runs of ``--seed``."""
+    from .schema.mix import cheapest_mix
+
+    goals = {g.id: g for g in resolve_goals(sc, base)}
     if args.target not in goals:
         raise _UsageError(f"--target must be one of {', '.join(goals)}")
-    if args.probability is not None and not 0 < args.probability < 1:
+    if not args.central and not 0 < args.probability < 1:
         raise _UsageError("--probability must be between 0 and 1 (e.g. 0.5)")
     if not 1 <= args.runs <= MAX_SEEK_RUNS or args.seed < 0:
         raise _UsageError(f"--runs must be between 1 and {MAX_SEEK_RUNS} and --seed 0 or more")
-    result = seek(base, sc, args.target, args.lever, probability=args.probability, runs=args.runs, seed=args.seed)
+    probability = None if args.central else args.probability
+    if args.command == "seek":
+        result = seek(base, sc, args.target, args.lever, probability=probability, runs=args.runs, seed=args.seed)
+    else:
+        if goals[args.target].metric not in ("cluster_total", "total_multiple"):
+            raise _UsageError("mix needs a level goal (e.g. stainless_cluster or doubling)")
+        result = cheapest_mix(base, sc, args.target, probability=probability, runs=args.runs, seed=args.seed)
     text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
     if args.out:
         try:
@@ -142,8 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         base = load_baseline(args.data)
         doc = read_scenario_file(args.scenario) if args.scenario else {}
         sc = parse_scenario(doc, base)
-        if args.command == "seek":
-            _seek(args, base, sc)
+        if args.command in ("seek", "mix"):
+            _advice(args, base, sc)
         elif args.command == "export":
             _export(args, base, sc)
         elif args.command == "run":

@@ -80,7 +80,7 @@ def test_page_runs_in_both_languages(base, lang, title):
     assert len(cards(at)) == 4
     assert len(at.get("vega_lite_chart")) == 2  # two chart panels; the hidden tabs compute nothing
     assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9  # all eight (value added: two)
-    assert len(app(lang=lang, tab="tools").get("vega_lite_chart")) == 2  # the map and the tornado, no cards
+    assert len(app(lang=lang, tab="tools").get("vega_lite_chart")) == 1  # the tornado (the map on request), no cards
     assert len(app(lang=lang, tab="compare").get("vega_lite_chart")) == 1  # the comparison chart
     assert not at.error
     text = " ".join(m.value for m in at.markdown)
@@ -372,12 +372,17 @@ def test_decision_tools_tab_runs_goal_seek_and_sobol(base):
     at.selectbox(key="seek_goal").set_value("doubling").run()
     at.selectbox(key="seek_lever").set_value("sme_upgrades").run()
     at.button(key="seek_run").click().run()
-    assert not at.exception and at.warning and "无法达成" in at.warning[-1].value  # 300 firms a year are not enough
+    assert not at.exception and at.warning and "无法以50%的概率达成" in shown(at.warning[-1].value)  # 300 firms a year are not enough
     at.selectbox(key="seek_lever").set_value("growth").run()
     at.button(key="seek_run").click().run()
     assert not at.exception and at.success and "趋势增速" in at.success[0].value
+    said = re.search(r"达成概率 (\d+)%", shown(at.success[0].value))  # the chance is printed beside the setting
+    assert said and int(said[1]) >= 50, shown(at.success[0].value)
     at.button(key="seek_apply").click().run()
-    assert cards(open_tab(at, "sim"))["doubling"][0] is True  # the applied value meets the goal
+    sim = open_tab(at, "sim")
+    assert cards(sim)["doubling"][0] is True  # the applied value meets the goal on the central path ...
+    assert probabilities(sim)["doubling"] >= 0.5  # ... and with the chance it was sought at (the same runs)
+    assert abs(100 * probabilities(sim)["doubling"] - int(said[1])) <= 0.5
     open_tab(at, "tools")
     at.button(key="sobol_run").click().run()
     assert not at.exception

@@ -1,4 +1,4 @@
-"""Goal cards: the chance (headline), whether the central path meets the goal, year first reached,
+"""Goal cards: the chance (headline and colour), whether the central path meets the goal, year first reached,
 target-year value against the goal, gap, what the gain is made of, the verdict over the plausible
 2024 levels, and the trend baseline."""
 
@@ -9,7 +9,7 @@ import html
 import numpy as np
 import streamlit as st
 
-from model import NOT_REACHED, Baseline, GoalSpec, ScenarioResults, achieved_growth, required_growth
+from model import NOT_REACHED, Baseline, GoalSpec, ScenarioResults, achieved_growth, annual_growth, required_growth
 
 from .i18n import Translator
 
@@ -26,6 +26,17 @@ def _reached(t: Translator, goal: GoalSpec, year: int, end: int) -> str:
     if goal.metric == "min_growth":
         return t("card.sustained") if year != NOT_REACHED else t("card.not_reached", end=end)
     return t("card.reached", year=year) if year != NOT_REACHED else t("card.not_reached", end=end)
+
+
+#: Chance bands of a card's colour and headline (issue 18, item 3): the verdict follows the ensemble's
+#: chance, not the central path — a goal the central path meets at a 33 % chance is not shown as met.
+#: 80 % is the stricter choice of the decision tools; below 50 % failure is the likelier outcome.
+LIKELY, EVEN = 0.8, 0.5
+
+
+def chance_verdict(probability: float) -> str:
+    """``likely`` (chance ≥ 80 %), ``even`` (50–80 %) or ``unlikely`` (< 50 %)."""
+    return "likely" if probability >= LIKELY else "even" if probability >= EVEN else "unlikely"
 
 
 def _arithmetic(t: Translator, goal: GoalSpec, res: ScenarioResults, base: Baseline) -> str:
@@ -66,11 +77,13 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
     else:
         goal_line = t("card.goal_level", year=goal.target_year, goal=_fmt(t, goal.metric, target))
     if goal.metric == "min_growth":
-        since = 100 * ((res.total[1:] / res.total[0]) ** (1.0 / np.arange(1, res.years.size)) - 1)
-        start = int(np.searchsorted(res.years[1:], goal.start_year or res.years[1]))
-        stop = int(np.searchsorted(res.years[1:], goal.target_year)) + 1
-        worst_year = int(res.years[1:][start + int(np.argmin(since[start:stop]))])
-        value_line = t("card.min_growth", value=t.rate(value), year=worst_year)
+        yearly = annual_growth(res.total[None])[0]
+        start = int(np.searchsorted(res.years, goal.start_year or res.years[1]))
+        stop = int(np.searchsorted(res.years, goal.target_year)) + 1
+        worst_year = int(res.years[start + int(np.argmin(yearly[start:stop]))])
+        average = float(achieved_growth(res.total[None], res.years, goal.target_year)[0])
+        value_line = t("card.min_growth", value=t.rate(value), year=worst_year, start=base.base_year,
+                       end=goal.target_year, average=t.rate(average))
     else:
         value_line = t("card.value", year=goal.target_year, value=_fmt(t, goal.metric, value))
     gap_text = (t("card.gap_over", gap=_fmt(t, goal.metric, -gap, difference=True)) if gap <= 0
@@ -81,18 +94,28 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
     else:
         baseline_line = t("card.baseline", value=_fmt(t, goal.metric, float(bg.value[0, j])),
                           reached=_reached(t, goal, int(bg.year_reached[0, j]), end))
-    status = t("card.central_met") if met else t("card.central_missed")
+    central = t("card.central_met") if met else t("card.central_missed")
     e = html.escape
     prob_html = ""
-    if probability is not None:
+    if probability is None:  # no ensemble yet: the central path is all there is
+        status, css, verdict = ("✔ " if met else "✘ ") + central, "zc-met" if met else "zc-miss", "central"
+    else:
+        verdict = chance_verdict(probability)
+        status = t(f"card.verdict_{verdict}")
+        css = {"likely": "zc-met", "even": "zc-even", "unlikely": "zc-miss"}[verdict]
         prob_html = (f'<div class="zc-prob" data-probability="{probability:.4f}" title="{e(t("card.prob_help", runs=t.num(runs)))}">'
                      f'{e(t("card.probability", p=t.pct(100 * probability, 0)))}</div>')
+    # With a chance in the headline, the central path's verdict is a detail beside the gap.
+    parts = ([] if probability is None else [central]) + [gap_text, _reached(t, goal, int(g.year_reached[0, j]), end)]
+    gap_line = " · ".join(parts)
     k = int(np.searchsorted(res.years, goal.target_year))
     gain_html = ""
     if goal.metric == "total_multiple":
         v, p, r = res.gains[k]
         gain_html = (f'<div class="zc-gain" data-volume="{v:.6g}" data-price="{p:.6g}" data-reclass="{r:.6g}">'
                      f'{e(t("card.gain", year=goal.target_year, volume=t.money(v), price=t.money(p), reclass=t.money(r)))}</div>')
+    if goal.metric == "min_growth":
+        gain_html = f'<div class="zc-note">{e(t("card.steady_note"))}</div>'
     if goal.metric == "cluster_total":
         c = res.cluster[:, k]
         gain_html = (f'<div class="zc-parts" data-processing="{c[0]:.6g}" data-trade="{c[1]:.6g}" data-downstream="{c[2]:.6g}">'
@@ -105,14 +128,15 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
     levels_html = (f'<div class="zc-levels" data-met="{",".join(str(bool(m)).lower() for m in lg.met[:, j])}">'
                    f'{e(t("card.levels", items=items))}</div>')
     return (
-        f'<div class="zc-card {"zc-met" if met else "zc-miss"}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}" '
-        f'data-value="{value:.6g}" data-goal-value="{target:.6g}" data-year="{int(g.year_reached[0, j])}">'
+        f'<div class="zc-card {css}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}" '
+        f'data-value="{value:.6g}" data-goal-value="{target:.6g}" data-year="{int(g.year_reached[0, j])}" '
+        f'data-verdict="{verdict}">'
         f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span>'
         f'<span class="zc-badge">{e(status)}</span></div>'
         f'{prob_html}'
         f'<div class="zc-goal">{e(goal_line)}</div>'
         f'<div class="zc-value">{e(value_line)}</div>'
-        f'<div class="zc-gap">{e(gap_text)} · {e(_reached(t, goal, int(g.year_reached[0, j]), end))}</div>'
+        f'<div class="zc-gap">{e(gap_line)}</div>'
         f'{gain_html}'
         f'<div class="zc-arith">{e(_arithmetic(t, goal, res, base))}</div>'
         f'{levels_html}'

@@ -11,10 +11,11 @@ _BASE = """
           background: #fafafa; height: 100%; line-height: 1.35; font-size: 0.88rem;}
 .zc-met {border-left-color: #2e7d32; background: #f1f8f2;}
 .zc-miss {border-left-color: #c0392b; background: #fdf3f2;}
+.zc-even {border-left-color: #b7791f; background: #fdf8ec;}
 .zc-head {display: flex; justify-content: space-between; align-items: baseline; gap: 0.4rem; flex-wrap: wrap;}
 .zc-name {font-weight: 700; font-size: 1.02rem;}
 .zc-badge {font-weight: 700; white-space: nowrap;}
-.zc-met .zc-badge {color: #2e7d32;} .zc-miss .zc-badge {color: #b03a2e;}
+.zc-met .zc-badge {color: #2e7d32;} .zc-miss .zc-badge {color: #b03a2e;} .zc-even .zc-badge {color: #8a5a00;}
 .zc-goal {color: #555; margin-top: 0.15rem;}
 .zc-value {font-size: 1.12rem; font-weight: 700; margin-top: 0.3rem;}
 .zc-prob {display: inline-block; margin-top: 0.3rem; padding: 0.1rem 0.6rem; border-radius: 6px;

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import OUTCOMES, SEEKABLE, SPEC_BY_NAME, Baseline, lever_bounds, seek, sobol, tornado, what_it_takes
+from model import (MAP_CELLS, MAP_RUNS, OUTCOMES, SEEKABLE, SPEC_BY_NAME, Baseline, lever_bounds, parse_scenario,
+                   seek, sobol, tornado, what_it_takes)
 from model.reports.briefing import briefing
 
 from . import heavy, state
 from .charts import GOAL, SCENARIO, spec_of
-from .compute import RUNS, SEED, compute, ensemble, remember
+from .compute import RUNS, SEED, compute, ensemble, get_baseline, remember
 from .guard import guarded
 from .i18n import Translator
 from .safe import say
 
-MODES = ("deterministic", "p50", "p80")
-MODE_PROBABILITY = {"deterministic": None, "p50": 0.5, "p80": 0.8}
+#: The chances advice is sought at (issue 17: default 50 %, choices 50 / 80 %); briefing, goal seek.
+MODES = ("p50", "p80")
+MODE_PROBABILITY = {"p50": 0.5, "p80": 0.8}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _briefing(doc_json: str, key: str | None, lang: str, probability: float) -> str:
+    """The briefing at a chance (a goal seek and a cheapest mix over the page's ensemble): a few seconds,
+    so kept per scenario, language and chance."""
+    base = get_baseline(key)
+    return briefing(base, parse_scenario(json.loads(doc_json), base), lang, ensemble(doc_json, key),
+                    probability=probability)
 
 
 def _apply_value(base: Baseline, lever: str, value: float) -> None:
-    """Callback: set a lever to a goal-seek result (on the slider's grid, inside its range)."""
+    """Callback: set a lever to a goal-seek result's setting (already on the slider's grid), inside its range."""
     lo, hi = lever_bounds(base)[lever]
-    step = SPEC_BY_NAME[lever].step
-    st.session_state[lever] = float(min(hi, max(lo, np.ceil(round(value / step, 6)) * step)))
+    st.session_state[lever] = float(min(hi, max(lo, value)))
     if lever == "growth":
         state.growth_changed(base)
     st.session_state["_rerun_app"] = True  # the sliders and cards live outside this fragment
@@ -40,29 +52,38 @@ def render(base: Baseline, t: Translator, key: str) -> None:
         st.rerun(scope="app")
     sc = state.current_scenario(base)
     _, doc_json = remember(sc, key)
-    res, ens = compute(doc_json, key), ensemble(doc_json, key)
+    res = compute(doc_json, key)
     st.caption(t("tools.note"))  # a lever move reruns the page while this tab is open (app.py)
     goal_names = {g.id: g.name(t.lang) for g in res.goals.goals}
+
+    # The chance every piece of advice below aims at (briefing and goal seek).
+    mode = st.selectbox(t("tools.mode"), MODES, format_func=lambda m: t(f"tools.mode.{m}"), key="advice_mode")
+    probability = MODE_PROBABILITY[mode]
 
     # --- briefing ---------------------------------------------------------------------------
     st.subheader(t("tools.story"))
     table_total = tornado(base, sc, "total")
-    text = briefing(base, sc, t.lang, ens)
-    st.markdown(f'<div data-testid="narrative">{text}</div>', unsafe_allow_html=True)
-    st.download_button(t("tools.story_download"), data=text.encode("utf-8"), file_name=f"briefing_{t.lang}.txt",
-                       mime="text/plain", on_click="ignore", key="story_download")
+    try:
+        with st.spinner(t("tools.working")), heavy.slot():
+            text = _briefing(doc_json, key, t.lang, probability)
+    except heavy.Busy:
+        text = None
+        say("info", t, "busy")
+    if text is not None:
+        st.markdown(f'<div data-testid="narrative">{text}</div>', unsafe_allow_html=True)
+        st.download_button(t("tools.story_download"), data=text.encode("utf-8"), file_name=f"briefing_{t.lang}.txt",
+                           mime="text/plain", on_click="ignore", key="story_download")
 
     # --- goal seek ----------------------------------------------------------------------------
     st.subheader(t("tools.seek"))
-    c = st.columns(3)
+    c = st.columns(2)
     goal_id = c[0].selectbox(t("tools.goal"), list(goal_names), format_func=goal_names.get, key="seek_goal")
     lever = c[1].selectbox(t("tools.lever"), SEEKABLE, format_func=lambda n: t(f"lever.{n}"), key="seek_lever")
-    mode = c[2].selectbox(t("tools.mode"), MODES, format_func=lambda m: t(f"tools.mode.{m}"), key="seek_mode")
     if st.button(t("tools.seek_run"), key="seek_run", type="primary"):
         try:
             with st.spinner(t("tools.working")), heavy.slot():
                 # The live ensemble's draws, so that an applied value shows the same chance on the cards.
-                r = seek(base, sc, goal_id, lever, probability=MODE_PROBABILITY[mode], runs=RUNS, seed=SEED)
+                r = seek(base, sc, goal_id, lever, probability=probability, runs=RUNS, seed=SEED)
             st.session_state["_seek"] = (doc_json, r)
         except heavy.Busy:
             say("info", t, "busy")
@@ -73,14 +94,15 @@ def render(base: Baseline, t: Translator, key: str) -> None:
         facts = t("tools.seek_facts", calls=r.engine_calls, residual=f"{r.residual:.4g}",
                   converged=t("yes") if r.converged else t("no"))
         name, lever_name = goal_names[r.goal], t(f"lever.{r.lever}")
+        chance = dict(p=t.pct(100 * r.chance, 0), want=t.pct(100 * r.probability, 0), runs=t.num(r.chance_runs))
         if r.reachable:
             say("success", t, "tools.seek_result", result=t("tools.seek_found", goal=name, lever=lever_name,
-                                                             value=f"{r.value:.2f}", unit=unit), facts=facts)
-            st.button(t("tools.apply", value=f"{r.value:.2f}"), key="seek_apply", on_click=_apply_value,
-                      args=(base, r.lever, r.value))
+                                                             value=f"{r.setting:g}", unit=unit, **chance), facts=facts)
+            st.button(t("tools.apply", value=f"{r.setting:g}"), key="seek_apply", on_click=_apply_value,
+                      args=(base, r.lever, r.setting))
         else:
             say("warning", t, "tools.seek_result", result=t("tools.seek_unreachable", goal=name, lever=lever_name,
-                                                             value=f"{r.value:.2f}", unit=unit), facts=facts)
+                                                             value=f"{r.setting:g}", unit=unit, **chance), facts=facts)
         if at_json != doc_json:
             st.caption(t("tools.stale"))
 
@@ -93,12 +115,26 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     y_choices = [n for n in levers if n != x_lever]
     y_lever = c[2].selectbox(t("tools.y"), y_choices, index=y_choices.index("sme_upgrades") if "sme_upgrades" in y_choices else 0,
                              format_func=lambda n: t(f"lever.{n}"), key="map_y")
-    # Shifting the spread is a fair approximation for levels and shares, not for the lowest annual
-    # growth (its spread changes with the levers): that goal's map shows met / not met.
-    steady = next(g for g in res.goals.goals if g.id == map_goal).metric == "min_growth"
-    m = what_it_takes(base, sc, map_goal, x_lever, y_lever, n=25, deviation=None if steady else ens.deviation[map_goal])
-    st.vega_lite_chart(_map_chart(m, t, x_lever, y_lever), width="stretch")
-    st.caption(t("tools.map_note_steady") if steady else t("tools.map_note", runs=t.num(ens.runs)))
+    # Each cell's chance from the model's draws (several seconds): drawn on request, with a progress bar.
+    asked = (doc_json, map_goal, x_lever, y_lever)
+    if st.button(t("tools.map_run"), key="map_run"):
+        try:
+            with heavy.slot():
+                bar = st.progress(0.0, text=t("tools.working"))
+                m = what_it_takes(base, sc, map_goal, x_lever, y_lever, n=MAP_CELLS, runs=MAP_RUNS, seed=SEED,
+                                  progress=lambda f: bar.progress(f, text=t("tools.working")))
+                bar.empty()
+            st.session_state["_map"] = (asked, m)
+        except heavy.Busy:
+            say("info", t, "busy")
+    kept = st.session_state.get("_map")
+    if kept:
+        at, m = kept
+        st.vega_lite_chart(_map_chart(m, t, m.x_lever, m.y_lever), width="stretch")
+        st.caption(t("tools.map_note", cells=t.num(m.xs.size * m.ys.size), runs=t.num(m.runs),
+                     error=t.num(100 * m.mc_error, 1), full=t.num(RUNS)))
+        if at != asked:
+            st.caption(t("tools.stale"))
 
     # --- tornado ------------------------------------------------------------------------------------
     st.subheader(t("tools.tornado"))

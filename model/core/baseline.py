@@ -64,6 +64,9 @@ PLAUSIBILITY_CHECKS: Mapping[str, str] = MappingProxyType({
     "max_investment_short": "100m yuan",
     "max_investment_va": "1",
     "max_reclassification_share": "%",
+    "max_investment_growth": "%/yr",
+    "district_gdp_2024": "100m yuan",
+    "max_investment_gdp": "1",
 })
 
 #: Uncertain data the ensemble draws (uncertainty.csv), with their units.
@@ -115,8 +118,8 @@ class GoalSpec:
     ``metric`` is one of ``GOAL_METRICS``: ``total_multiple`` (total output / 2024 total),
     ``cluster_total`` (cluster size, 亿元), ``advanced_share`` (% of output in advanced groups),
     ``high_tech_share`` (高新技术产业产值占比 at constant prices, %),
-    ``min_growth`` (lowest average growth since the base year over the years ``start_year`` to
-    ``target_year``, %/yr: more output can only raise it).
+    ``min_growth`` (lowest growth of any one year over the years ``start_year`` to ``target_year``,
+    %/yr: every year must reach the threshold).
     """
 
     id: str

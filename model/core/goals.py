@@ -39,7 +39,8 @@ def metric_series(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndar
     -------
     series : (N, Y) array
         ``total_multiple``: total output, 亿元; ``cluster_total``: cluster size, 亿元;
-        ``advanced_share``: %; ``min_growth``: annual total growth, %/yr (NaN in the base year).
+        ``advanced_share``: %; ``min_growth``: growth of total output over the year before, %/yr
+        (NaN in the base year).
     goal_value : (N,) array
         In the same unit (for ``total_multiple``, threshold × base-year total).
     """
@@ -54,11 +55,10 @@ def metric_series(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndar
     if goal.metric == "high_tech_share":
         return proj.high_tech_share, np.full(n, goal.threshold)
     if goal.metric == "min_growth":
-        # Average growth since the base year, not the growth of each year: output added in any year
-        # (which then grows with its sector) can only raise it, so a lever never lowers the chance.
-        series = np.full((n, proj.years.size), np.nan)
-        series[:, 1:] = proj.growth_since_base
-        return series, np.full(n, goal.threshold)
+        # The growth of each year, not the average since the base year: "sustained, stable growth"
+        # is about every year (issue 17, finding 9). Output added in one year lifts that year and can
+        # leave the next below the threshold, so a lever can lower this chance (lumpy projects).
+        return annual_growth(proj.total), np.full(n, goal.threshold)
     raise ValueError(f"unknown goal metric {goal.metric!r}")
 
 
@@ -124,6 +124,18 @@ def evaluate_goals(proj: Projection, goals: tuple[GoalSpec, ...]) -> GoalResults
         value[:, j] = v
         target[:, j] = goal_value
     return GoalResults(goals=goals, met=met, year_reached=reached, value=value, goal=target)
+
+
+def annual_growth(series: np.ndarray) -> np.ndarray:
+    """(N, Y) growth of ``series`` (N, Y) over the year before, %/yr: 100 · (x_t / x_{t−1} − 1); NaN in year 0."""
+    out = np.full(series.shape, np.nan)
+    out[:, 1:] = 100.0 * (series[:, 1:] / series[:, :-1] - 1.0)
+    return out
+
+
+def average_growth_since_base(proj: Projection, goal: GoalSpec) -> np.ndarray:
+    """(N,) the second figure of a ``min_growth`` goal: average growth (%/yr) from the base year to its target year."""
+    return achieved_growth(proj.total, proj.years, goal.target_year)
 
 
 def metric_at_target(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,16 @@
-"""Plausibility flags: implied numbers out of line with experience. They inform; they never block."""
+"""Plausibility flags: implied numbers out of line with experience. They inform; they never block.
+
+The investment a scenario implies is checked three ways (issue 17, finding 7), each against a
+threshold with its source in plausibility.csv:
+
+* growth of the year's bill over the year before, %/yr (``max_investment_growth``), every projected year;
+* the bill per yuan of industrial value added (``max_investment_va``), every projected year;
+* the bill per yuan of the district's 2024 GDP (``max_investment_gdp`` / ``district_gdp_2024``), the
+  years to the short horizon only: GDP is not projected, and held at its 2024 level it would make any
+  growing bill look large a decade on (to 2027 it understates GDP by roughly 15 %, which the threshold allows).
+
+The bill is the capital account's: industry (every channel) plus trade and warehousing capacity.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +59,15 @@ def plausibility_flags(base: Baseline, proj: Projection, short_year: int, row: i
     inv = float(proj.cumulative_investment[row, int(np.searchsorted(years, short_year))])
     if inv > lim["max_investment_short"]:
         flags.append(Flag("max_investment_short", inv, lim["max_investment_short"], "100m yuan", short_year))
+    bill = proj.investment[row]
+    # Growth of the bill of each year over the year before, %/yr: the largest jump.
+    growth = 100.0 * (bill[1:] / bill[:-1] - 1.0)
+    k = int(np.argmax(growth))
+    if growth[k] > lim["max_investment_growth"]:
+        flags.append(Flag("max_investment_growth", float(growth[k]), lim["max_investment_growth"], "%/yr",
+                          int(years[1 + k])))
     # Investment of a year per yuan of value added, against the record (a note, never a clamp).
-    ratio = proj.investment[row, 1:] / proj.total_value_added[row, 1:]
+    ratio = bill[1:] / proj.total_value_added[row, 1:]
     k = int(np.argmax(ratio))
     if ratio[k] > lim["max_investment_va"]:
         flags.append(Flag("max_investment_va", float(ratio[k]), lim["max_investment_va"], "1", int(years[1 + k])))
@@ -65,4 +84,10 @@ def plausibility_flags(base: Baseline, proj: Projection, short_year: int, row: i
     if gain > 0 and 100.0 * reclass / gain > lim["max_reclassification_share"]:
         flags.append(Flag("max_reclassification_share", float(100.0 * reclass / gain),
                           lim["max_reclassification_share"], "%", short_year))
+    # The bill against the district's 2024 GDP, to the short horizon.
+    stop = int(np.searchsorted(years, short_year)) + 1
+    of_gdp = bill[1:stop] / lim["district_gdp_2024"]
+    k = int(np.argmax(of_gdp))
+    if of_gdp[k] > lim["max_investment_gdp"]:
+        flags.append(Flag("max_investment_gdp", float(of_gdp[k]), lim["max_investment_gdp"], "1", int(years[1 + k])))
     return flags

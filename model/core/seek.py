@@ -8,6 +8,12 @@ call, or a few when the draws are many), so the bracket shrinks by a factor ``po
 a few rounds reach the tolerance.
 With a probability, every lever value sees the same draws (common random numbers), which keeps the
 estimated probability monotone in the lever.
+
+Advice carries its chance (issue 17, finding 2): whatever the search mode, the result holds the
+``setting`` (the value on the lever's slider grid, on the side that meets the goal) and ``chance``, the
+share of the page's ensemble (``DEFAULT_RUNS`` runs, ``DEFAULT_SEED``: the same as ``python -m model
+targets`` and the cards) that meets the goal at that setting. A setting that meets the goal on the
+central path can have a chance of 7 %; a search at a chance returns one whose chance is at least it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import numpy as np
 
 from .baseline import Baseline
 from .engine import simulate
-from .ensemble import DEFAULT_SEED, ensemble_draws, simulate_ensemble
+from .ensemble import DEFAULT_RUNS, DEFAULT_SEED, ensemble_draws, simulate_ensemble
 from .goals import evaluate_goals, goal_floor, metric_at_target
 from .rows import ScenarioRows, lever_bounds, set_param
 from .specs import SEEKABLE, SPEC_BY_NAME
@@ -39,6 +45,11 @@ class SeekResult:
     that meets the goal, or probability − target probability), ≥ 0 when met; ``iterations``
     counts search rounds (each evaluates ``points`` lever values at once) and ``engine_calls`` the
     engine calls they took (one per round, more when lever values × draws exceed ``MAX_ROWS`` rows).
+
+    ``setting`` is ``value`` moved onto the lever's slider grid (its ``step``) towards the side that
+    meets the goal, within the lever's range — the value to quote and apply. ``chance`` is the share of
+    ``chance_runs`` runs (seed ``chance_seed``) of the ensemble that meet the goal at ``setting``
+    (NaN when not asked for).
     """
 
     goal: str
@@ -51,16 +62,38 @@ class SeekResult:
     engine_calls: int
     residual: float
     outcome: float  # the metric (deterministic) or the probability at ``value``
+    setting: float = float("nan")
+    chance: float = float("nan")
+    chance_runs: int = DEFAULT_RUNS
+    chance_seed: int = DEFAULT_SEED
 
     def to_dict(self) -> dict:
-        return {"lever": self.lever, "value": self.value, "converged": self.converged,
+        return {"lever": self.lever, "value": self.value, "setting": self.setting, "chance": self.chance,
+                "chance_runs": self.chance_runs, "chance_seed": self.chance_seed, "converged": self.converged,
                 "iterations": self.iterations, "engine_calls": self.engine_calls, "residual": self.residual, "reachable": self.reachable,
                 "goal": self.goal, "probability": self.probability, "outcome": self.outcome}
 
 
+def grid_setting(lever: str, value: float, up: bool, bounds: tuple[float, float]) -> float:
+    """``value`` on the lever's slider grid (multiples of its step), rounded up (``up``) or down, within ``bounds``."""
+    step = SPEC_BY_NAME[lever].step
+    q = value / step
+    k = np.ceil(q - 1e-9) if up else np.floor(q + 1e-9)
+    return float(min(bounds[1], max(bounds[0], round(float(k) * step, 10))))
+
+
+def chance_at(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, value: float,
+              runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> float:
+    """Share of ``runs`` runs of the ensemble (seed ``seed``) meeting ``goal_id`` with ``lever`` at ``value``."""
+    goal = rows.goal(goal_id)
+    X = set_param(base, rows, rows.x[None, :].copy(), lever, np.array([value], dtype=float))
+    proj = simulate_ensemble(base, X, rows.projects, ensemble_draws(base, runs, seed))
+    return float(evaluate_goals(proj, (goal,)).met[:, 0].mean())
+
+
 def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probability: float | None = None,
-         runs: int = 2000, seed: int = DEFAULT_SEED, points: int = 8, tol: float | None = None,
-         max_rounds: int = MAX_ROUNDS) -> SeekResult:
+         runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED, points: int = 8, tol: float | None = None,
+         max_rounds: int = MAX_ROUNDS, with_chance: bool = True) -> SeekResult:
     """Find the lever value at which ``goal_id`` is just met (or met with ``probability``).
 
     Parameters
@@ -71,10 +104,16 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
         None: the deterministic run must meet the goal. Else the share of ``runs`` runs of the
         ensemble (``ensemble.ensemble_draws``: the same draws as the page's chances) that meet it
         must reach ``probability``.
+    runs, seed : int
+        The ensemble of the search (with ``probability``) and of the reported ``chance`` (default: the
+        page's 10 000 runs and seed, so that the chance is the one the cards show once applied).
     points : int
-        Lever values evaluated per engine call.
+        Lever values evaluated per round (at most as many as fit in one engine call of ``MAX_ROWS`` rows).
     tol : float, optional
         Width of the final bracket in the lever's unit (default: a tenth of the slider step).
+    with_chance : bool
+        Compute ``chance`` at ``setting`` (one ensemble call; free when searching at a probability
+        over the same runs). Off for internal pricing (``mix``).
     """
     if lever not in SEEKABLE:
         raise ValueError(f"lever must be one of {', '.join(SEEKABLE)}")
@@ -88,7 +127,23 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
     x0, projects = rows.x, rows.projects
     draws = None if probability is None else ensemble_draws(base, runs, seed)
     per = MAX_ROWS if draws is None else max(1, MAX_ROWS // runs)  # lever values per engine call
+    # When one lever value fills an engine call, bisection (one value a round) narrows the bracket the
+    # most per call: points / log(points + 1) calls per e-fold is smallest at points = 1.
+    inner_points = 1 if per == 1 else points
     engine_calls = 0
+    bounds = lever_bounds(base)[lever]
+
+    def result(value: float, converged: bool, reachable: bool, rounds: int, margin: float, outcome: float,
+               rising: bool) -> SeekResult:
+        """The record, with the setting on the slider grid (towards the met side) and its chance."""
+        nonlocal engine_calls
+        setting = grid_setting(lever, value, rising, bounds) if reachable else grid_setting(lever, value, True, bounds)
+        chance = float("nan")
+        if with_chance:
+            chance = chance_at(base, rows, goal_id, lever, setting, runs, seed)
+            engine_calls += 1
+        return SeekResult(goal_id, lever, probability, float(value), converged, reachable, rounds, engine_calls,
+                          float(margin), float(outcome), setting, chance, runs, seed)
 
     def evaluate(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(margin, outcome) at each lever value, in blocks of at most ``MAX_ROWS`` engine rows."""
@@ -109,27 +164,26 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
         p = met.mean(axis=1)
         return p - probability, p
 
-    lo, hi = lever_bounds(base)[lever]
+    lo, hi = bounds
     xs = np.linspace(lo, hi, points + 2)
     margin, outcome = evaluate(xs)
     rounds = 1
     met = margin >= 0
     if not met.any():  # no value in the range meets it: report the best reachable value
         k = int(margin.size - 1 - np.argmax(margin[::-1]))  # ties: the most of the lever
-        return SeekResult(goal_id, lever, probability, float(xs[k]), False, False, rounds, engine_calls, float(margin[k]),
-                          float(outcome[k]))
+        return result(xs[k], False, False, rounds, margin[k], outcome[k], True)
     if met.all():
-        return SeekResult(goal_id, lever, probability, float(lo), True, True, rounds, engine_calls, float(margin[0]),
-                          float(outcome[0]))
+        return result(lo, True, True, rounds, margin[0], outcome[0], False)
     # Most goals rise with every lever, but not all (the advanced share falls as overall growth rises):
     # take the first crossing on the grid, either way, and keep its "met" end as the answer.
     k = int(np.nonzero(met[1:] != met[:-1])[0][0]) + 1
-    if met[k]:      # rising: unmet at xs[k-1], met at xs[k]
+    rising = bool(met[k])
+    if rising:      # unmet at xs[k-1], met at xs[k]
         unmet_x, met_x, mb, ob = xs[k - 1], xs[k], margin[k], outcome[k]
     else:           # falling: met at xs[k-1], unmet at xs[k]
         met_x, unmet_x, mb, ob = xs[k - 1], xs[k], margin[k - 1], outcome[k - 1]
     while abs(met_x - unmet_x) > tol and rounds < max_rounds:
-        inner = np.linspace(unmet_x, met_x, points + 2)[1:-1]  # ordered from the unmet end
+        inner = np.linspace(unmet_x, met_x, inner_points + 2)[1:-1]  # ordered from the unmet end
         m, o = evaluate(inner)
         rounds += 1
         ok = np.nonzero(m >= 0)[0]
@@ -139,5 +193,4 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
             unmet_x = inner[i - 1] if i > 0 else unmet_x
         else:
             unmet_x = inner[-1]
-    return SeekResult(goal_id, lever, probability, float(met_x), bool(abs(met_x - unmet_x) <= tol), True, rounds,
-                      engine_calls, float(mb), float(ob))
+    return result(met_x, bool(abs(met_x - unmet_x) <= tol), True, rounds, mb, ob, rising)

@@ -1,6 +1,10 @@
 """The briefing paragraph: where output stands, which goals are met, with what chance, what drives the
 result, what it would take. One function for the page, the Excel workbook and the command line.
 
+"What it would take" is advice at a chance (issue 17, finding 2): the lever value and the cheapest mix
+are sought so that the goal is met in at least ``probability`` of the ensemble's runs (default 50 %),
+and each sentence states the chance of the setting it names.
+
 The sentences come from the translation files (``i18n/``); this module only chooses and fills them.
 """
 
@@ -14,15 +18,24 @@ from ..core.baseline import Baseline
 from ..core.ensemble import EnsembleSummary
 from ..core.goals import NOT_REACHED
 from ..core.specs import SEEKABLE, SPEC_BY_NAME
-from ..schema.mix import cheapest_mix
+from ..schema.mix import DEFAULT_PROBABILITY, cheapest_mix
 from ..schema.results import scenario_results
 from ..schema.runs import seek, summarize, tornado
 from ..schema.scenario import Scenario, resolve_goals
 
 
-def largest_gap(goals) -> int | None:
-    """Index of the missed goal with the largest relative gap (run 0), or None when all are met."""
-    missed = [j for j in range(len(goals.goals)) if not goals.met[0, j]]
+def largest_gap(goals, chance: np.ndarray | None = None, probability: float = DEFAULT_PROBABILITY) -> int | None:
+    """Index of the goal furthest from being met, or None when all are met.
+
+    With ``chance`` (G,): the goals whose chance is below ``probability`` count as missed, and the one
+    with the lowest chance is furthest (a goal the central path meets at a 33 % chance still needs
+    advice). Without it, the central path decides and the largest relative gap is furthest.
+    """
+    G = len(goals.goals)
+    if chance is not None:
+        missed = [j for j in range(G) if chance[j] < probability]
+        return None if not missed else missed[int(np.argmin([chance[j] for j in missed]))]
+    missed = [j for j in range(G) if not goals.met[0, j]]
     if not missed:
         return None
     rel = [float(goals.gap[0, j]) / max(abs(float(goals.goal[0, j])), 1e-9) for j in missed]
@@ -48,23 +61,25 @@ def _inline(t: Translator, name: str) -> str:
     return name if t.lang == "zh" else name[:1].lower() + name[1:]
 
 
-def mix_sentence(t: Translator, base: Baseline, sc: Scenario, goal) -> str:
-    """The cheapest mix of levers that meets a level goal (``mix.cheapest_mix``), in one sentence."""
-    m = cheapest_mix(base, sc, goal.id)
+def mix_sentence(t: Translator, base: Baseline, sc: Scenario, goal, probability: float = DEFAULT_PROBABILITY) -> str:
+    """The cheapest mix of levers that meets a level goal at ``probability`` (``mix.cheapest_mix``), with its chance."""
+    m = cheapest_mix(base, sc, goal.id, probability=probability)
     items = t("story.mix_join").join(
         t("story.mix_item", lever=_inline(t, t(f"lever.{s.lever}")), value=f"{s.value:g}", unit=t.unit(SPEC_BY_NAME[s.lever].unit_en),
           price=f"{s.price:.2f}") for s in m.steps)
     key = "story.mix" if m.reached else "story.mix_short"
     return t(key, goal=goal.name(t.lang), value=t.money(m.goal_value if m.reached else m.value), year=m.year,
-             items=items, bill=t.money(m.bill))
+             items=items, bill=t.money(m.bill), p=t.pct(100 * m.chance, 0), want=t.pct(100 * probability, 0),
+             runs=t.num(m.runs))
 
 
 def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None,
-             money: str = "page") -> str:
+             money: str = "page", probability: float = DEFAULT_PROBABILITY) -> str:
     """The paragraph for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given).
 
     ``money``: "page" writes amounts as the page does (English: bn yuan), "data" in the data's unit
-    (亿元 = 100m yuan), for the workbook, whose tables are in that unit.
+    (亿元 = 100m yuan), for the workbook, whose tables are in that unit. ``probability``: the chance
+    "what it would take" aims at (the page offers 50 % and 80 %).
     """
     t = Translator(lang, money=money)
 
@@ -94,23 +109,27 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     name = t(f"lever.{driver.param}")
     parts.append(t("story.driver", name=_inline(t, name), year=short,
                    span=t.money(float(driver.span))))
-    gap = largest_gap(res)
+    gap = largest_gap(res, ens.probability, probability)
     lever = next((n for n in table.param if n in SEEKABLE and n != "growth"), None)
+    want = t.pct(100 * probability, 0)
     if gap is not None and lever is not None:
-        r = seek(base, sc, goals[gap].id, lever)
+        # The page's ensemble (runs and seed), so that the chance quoted is the one the cards show.
+        r = seek(base, sc, goals[gap].id, lever, probability=probability, runs=ens.runs, seed=ens.seed)
         label = t(f"lever.{lever}")
         if r.reachable:
-            # Rounded up, so that the quoted value meets the goal (the crossing lies just below it).
-            up = np.ceil(r.value * 10 - 1e-9) / 10
             parts.append(t("story.seek", goal=goals[gap].name(lang), year=goals[gap].target_year, lever=label,
-                           value=f"{up:.1f}", unit=t.unit(SPEC_BY_NAME[lever].unit_en)))
+                           value=f"{r.setting:g}", unit=t.unit(SPEC_BY_NAME[lever].unit_en), want=want,
+                           p=t.pct(100 * r.chance, 0), runs=t.num(r.chance_runs)))
         else:
-            parts.append(t("story.seek_unreachable", goal=goals[gap].name(lang), lever=label))
+            parts.append(t("story.seek_unreachable", goal=goals[gap].name(lang), lever=label, want=want,
+                           value=f"{r.setting:g}", unit=t.unit(SPEC_BY_NAME[lever].unit_en),
+                           p=t.pct(100 * r.chance, 0)))
     elif gap is None:
-        parts.append(t("story.all_met"))
-    level = next((j for j, g in enumerate(goals) if g.metric == "cluster_total" and not res.met[0, j]), None)
+        parts.append(t("story.all_met", want=want))
+    level = next((j for j, g in enumerate(goals) if g.metric == "cluster_total" and ens.probability[j] < probability),
+                 None)
     if level is not None:
-        parts.append(mix_sentence(t, base, sc, goals[level]))
+        parts.append(mix_sentence(t, base, sc, goals[level], probability))
     flags = results.flags
     if flags:
         parts.append(t("story.flags_one" if len(flags) == 1 else "story.flags", n=len(flags)))
