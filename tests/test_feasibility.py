@@ -250,3 +250,11 @@ def test_bad_feasibility_data_names_file_row_and_column(tmp_path):
     assert "feasibility.csv" in exc.value.en and "'unit'" in exc.value.en
     r = _cli("constraints", "--runs", 1, "--data", folder)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "feasibility.csv" in r.stderr
+
+
+def test_a_price_change_moves_neither_energy_nor_land(base, data):
+    # Energy and land follow volumes (output at 2024 prices): a dearer stainless is not more steel.
+    a = _feas(base, data, {"chain_extension": 40, "trade_expansion": 5})
+    b = _feas(base, data, {"chain_extension": 40, "trade_expansion": 5}, assumptions={"stainless_price": 5.0})
+    np.testing.assert_allclose(b.energy_total, a.energy_total, rtol=1e-12)
+    np.testing.assert_allclose(b.land, a.land, rtol=1e-12)
