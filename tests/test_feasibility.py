@@ -56,6 +56,8 @@ def test_neutral_levers_cost_nothing_and_need_no_land(base, data, doc):
     assert np.all(f.land == 0.0)
     assert np.isnan(f.payback[0])  # nothing to pay back
     assert f.constraint("fiscal_balance").within[0] and f.constraint("land").within[0]
+    with pytest.raises(ValueError):  # a frozen record: its arrays are read-only
+        f.land[0, 0] = 1.0
 
 
 def test_neutral_ensemble_costs_nothing_in_any_run(base, data):

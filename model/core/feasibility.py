@@ -328,6 +328,10 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
         _check("energy_intensity", intensity, intensity_limit, years),
         _check("land", land, land_limit[None, :], years),
     )
+    for a in (*spending.values(), *cost_per_output.values(), *financing.values(), tax, balance, cumulative, payback,
+              energy, energy_total, intensity, co2, energy_limit, intensity_limit, land, land_sector, land_trade,
+              land_limit, cap, *(getattr(c, f) for c in constraints for f in ("value", "limit", "within", "year", "at"))):
+        a.flags.writeable = False                                            # a frozen record: read-only arrays
     return Feasibility(years=years, spending=MappingProxyType(spending), tax=tax, balance=balance,
                        cumulative=cumulative, payback=payback, cost_per_output=MappingProxyType(cost_per_output),
                        financing=MappingProxyType(financing), energy=energy, energy_total=energy_total,
