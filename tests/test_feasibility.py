@@ -126,6 +126,8 @@ def test_fiscal_by_hand_sme_rewards_and_a_tech_subsidy(base, data):
     assert np.abs(f.tax).max() < 1e-9 and f.land.max() < 1e-9
     assert f.cumulative[0, -1] == pytest.approx(-0.12)
     assert np.isnan(f.payback[0])  # never recovered: reclassification brings no new tax
+    # at present value (2.5 %/yr from 2024): −0.04 × (1.025⁻¹ + 1.025⁻² + 1.025⁻³) = −0.11424
+    assert f.discounted[0, -1] == pytest.approx(-0.04 * (1.025**-1 + 1.025**-2 + 1.025**-3))
 
     # 技改 share 55 % instead of today's 40 % in 2025: the subsidy is 8 % of the extra 15 % of 2025's
     # steady-state investment, Σ_i I_i(0)(1 + g_i) with I_i(0) = k_i Y_i(0)(g_i + δ)/(1 + g_i):

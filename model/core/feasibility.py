@@ -24,7 +24,8 @@ Fiscal side (all parameters in ``feasibility.csv``; every one an estimate):
   小升规 firms' value added* (they paid tax below the threshold too; v_i = V_i/Y_i of the scenario).
 * Balance :math:`B(t) = R(t) - \sum G(t)`, cumulative :math:`\bar B(t) = \sum_{u=1}^{t} B(u)`;
   payback year = first year after :math:`\bar B` turned negative at which it is back at ≥ 0 (none if
-  it never was negative: nothing to pay back — or never recovers by the end year).
+  it never was negative: nothing to pay back — or never recovers by the end year). The same at
+  present value: :math:`\sum_u B(u)(1+r)^{-u}`, r = ``discount_rate`` (the payback a lender would see).
 * Government yuan per yuan of added output, per lever: cumulative spending of the lever / cumulative
   added output of its channel (技改: Y^tech − Y^0; 小升规: reclassified output; park infrastructure and
   project incentives: the capacity channels' output, below).
@@ -89,6 +90,7 @@ LEVERS = ("tech_subsidy", "sme_reward", "park_infra", "project_incentive")
 FEAS_PARAMS = MappingProxyType({
     "tech_subsidy_rate": "%", "sme_reward": "100m yuan/firm", "park_infra_cost": "100m yuan/mu",
     "project_incentive_rate": "%", "tax_to_va": "%", "district_tax_share": "%", "fiscal_room": "100m yuan",
+    "discount_rate": "%/yr",
     "finance_public": "%", "finance_bank": "%", "energy_trend_decline": "%/yr", "green_upgrade": "%/yr per pp",
     "green_upgrade_low": "%/yr per pp", "green_upgrade_high": "%/yr per pp", "co2_factor": "t CO2/tce",
     "co2_factor_decline": "%/yr", "intensity_target_decline": "%/yr", "energy_use_growth_cap": "%/yr",
@@ -138,7 +140,8 @@ class Feasibility:
     """Fiscal, energy and land results of N runs of one scenario (arrays (N, Y) unless stated).
 
     spending : dict lever → (N, Y) 亿元 (``LEVERS``); tax : added district tax; balance, cumulative;
-    payback : (N,) year or NaN; cost_per_output : dict lever → (N,) 亿元 per 亿元 of its channel's added
+    payback : (N,) year or NaN; discounted, payback_pv : the same at present value (2024 yuan, ``discount_rate``);
+    cost_per_output : dict lever → (N,) 亿元 per 亿元 of its channel's added
     output to the end year (NaN where the channel adds none); financing : dict own/bank/public → (N, Y);
     energy : (N, S, Y) 万 tce; energy_total, intensity (tce/万元 VA at 2024 prices), co2 (万 t);
     energy_limit, intensity_limit; land : (N, Y) 亩 new land needed (land_sector (N, S, Y) and
@@ -152,6 +155,8 @@ class Feasibility:
     balance: np.ndarray
     cumulative: np.ndarray
     payback: np.ndarray
+    discounted: np.ndarray
+    payback_pv: np.ndarray
     cost_per_output: Mapping[str, np.ndarray]
     financing: Mapping[str, np.ndarray]
     energy: np.ndarray
@@ -291,6 +296,8 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
     balance = tax - sum(spending.values())
     cumulative = np.cumsum(balance, axis=1)
     payback = _payback(cumulative, years)
+    discounted = np.cumsum(balance * np.power(1.0 + P["discount_rate"] * _PCT, -t), axis=1)
+    payback_pv = _payback(discounted, years)
 
     nominal_cap = (cap * scn.price).sum(axis=1)
     channel = {"tech_subsidy": (tech.output - neutral.output).sum(axis=1),
@@ -329,11 +336,13 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
         _check("land", land, land_limit[None, :], years),
     )
     for a in (*spending.values(), *cost_per_output.values(), *financing.values(), tax, balance, cumulative, payback,
+              discounted, payback_pv,
               energy, energy_total, intensity, co2, energy_limit, intensity_limit, land, land_sector, land_trade,
               land_limit, cap, *(getattr(c, f) for c in constraints for f in ("value", "limit", "within", "year", "at"))):
         a.flags.writeable = False                                            # a frozen record: read-only arrays
     return Feasibility(years=years, spending=MappingProxyType(spending), tax=tax, balance=balance,
-                       cumulative=cumulative, payback=payback, cost_per_output=MappingProxyType(cost_per_output),
+                       cumulative=cumulative, payback=payback, discounted=discounted, payback_pv=payback_pv,
+                       cost_per_output=MappingProxyType(cost_per_output),
                        financing=MappingProxyType(financing), energy=energy, energy_total=energy_total,
                        intensity=intensity, co2=co2, energy_limit=energy_limit, intensity_limit=intensity_limit,
                        land=land, land_sector=land_sector, land_trade=land_trade, land_limit=land_limit,

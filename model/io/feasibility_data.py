@@ -27,7 +27,7 @@ from .datafolder import _check_range, _choice, _err, _load_keyed, _number, _prov
 RANGES = MappingProxyType({
     "tech_subsidy_rate": (0.0, 100.0), "sme_reward": (0.0, 1.0), "park_infra_cost": (0.0, 1.0),
     "project_incentive_rate": (0.0, 100.0), "tax_to_va": (0.0, 60.0), "district_tax_share": (0.0, 100.0),
-    "fiscal_room": (0.0, 1e5), "finance_public": (0.0, 99.0), "finance_bank": (0.0, 100.0),
+    "fiscal_room": (0.0, 1e5), "discount_rate": (-5.0, 30.0), "finance_public": (0.0, 99.0), "finance_bank": (0.0, 100.0),
     "energy_trend_decline": (-10.0, 20.0), "green_upgrade": (0.0, 2.0), "green_upgrade_low": (0.0, 2.0),
     "green_upgrade_high": (0.0, 2.0), "co2_factor": (0.0, 5.0), "co2_factor_decline": (-10.0, 20.0),
     "intensity_target_decline": (-10.0, 20.0), "energy_use_growth_cap": (-10.0, 30.0), "trade_land": (0.0, 1e3)})
