@@ -1,4 +1,4 @@
-"""Command line: ``python -m model run|targets|gains|seek|mix|export`` for batch runs and reproducible reports.
+"""Command line: ``python -m model run|targets|gains|seek|mix|constraints|export`` for batch runs and reproducible reports.
 
 Errors print one line and exit with status 2; no traceback reaches the user.
 """
@@ -77,6 +77,12 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the page's %(default)s)")
         sp.add_argument("--out", help="write to this file instead of standard output")
         sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
+    cs = sub.add_parser("constraints", help="one row per feasibility constraint (fiscal balance, energy use, "
+                                            "energy intensity, land): year, value, limit, unit, within; chance")
+    common(cs)
+    cs.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                    help="Monte Carlo runs for the chance (default: the page's %(default)s; 1: no chance column)")
+    cs.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the page's %(default)s)")
     ex = sub.add_parser("export", help="Excel workbook (summary, yearly data, assumptions, sources, charts) "
                                        "and/or CSV of every series")
     ex.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
@@ -140,6 +146,32 @@ def _export(args: argparse.Namespace, base, sc) -> None:
             raise _UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
+def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
+    """The four constraints of the central path, with the ensemble's chance of staying within each."""
+    from .core.ensemble import ensemble_draws
+    from .core.feasibility import feasibility, feasibility_ensemble
+    from .io.feasibility_data import load_feasibility
+    from .schema.scenario import scenario_rows
+
+    if not 1 <= args.runs <= MAX_RUNS:
+        raise _UsageError(f"--runs must be between 1 and {MAX_RUNS}")
+    if args.seed < 0:
+        raise _UsageError("--seed must be 0 or a positive whole number")
+    data = load_feasibility(base)
+    rows = scenario_rows(sc, base)
+    central = feasibility(base, data, rows)
+    table = pd.DataFrame({"id": [c.id for c in central.constraints],
+                          "year": [int(c.at[0]) for c in central.constraints],
+                          "value": [float(c.value[0]) for c in central.constraints],
+                          "limit": [float(c.limit[0]) for c in central.constraints],
+                          "unit": [c.unit for c in central.constraints],
+                          "within": [bool(c.within[0]) for c in central.constraints]})
+    if args.runs > 1:
+        ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed)
+        table["probability"] = [c.probability for c in ens.constraints]
+    return table
+
+
 def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:
     if fmt == "csv":
         text = table.to_csv(index=False, float_format="%.6g")
@@ -167,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _export(args, base, sc)
         elif args.command == "run":
             _write(projection_table(run_scenario(base, sc), base, real=args.real), args.format, args.out)
+        elif args.command == "constraints":
+            _write(_constraints(args, base, sc), args.format, args.out)
         elif args.command == "gains":
             years = tuple(sorted({g.target_year for g in resolve_goals(sc, base)} | {base.end_year}))
             _write(gain_table(scenario_results(base, sc), years), args.format, args.out)

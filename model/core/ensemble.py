@@ -153,8 +153,11 @@ def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
     return EnsembleDraws(normals=normals, delays=delays, size=size, params=params)
 
 
-def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: EnsembleDraws) -> Projection:
+def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: EnsembleDraws,
+                      detail: bool = False) -> Projection:
     """K parameter rows × the ensemble's runs in one engine call (rows k·runs … (k+1)·runs − 1 are row k).
+
+    ``detail``: also value added and the investment bill (feasibility needs them; the goals do not).
 
     Every row sees the same draws (common random numbers), so a lever's effect on a chance is not noise.
     """
@@ -176,7 +179,7 @@ def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: 
     sigma, rho = X[:, _VOL], X[:, _RHO]
     if K == 1 and sigma[0] > 0:  # the live page: the shocks of this σ and ρ are made once
         shocks = draws.shocks(base, sigma[0], rho[0])
-    return simulate(base, rows, projects, normals=normals, draws=params, detail=False, shocks=shocks)
+    return simulate(base, rows, projects, normals=normals, draws=params, detail=detail, shocks=shocks)
 
 
 def run_ensemble(base: Baseline, rows: ScenarioRows, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED

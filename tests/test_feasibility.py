@@ -1,0 +1,264 @@
+"""Feasibility (issue 19): fiscal balance, energy and land against their limits.
+
+Properties over the lever box, one hand-checked case per side (fiscal, energy, land) with the numbers
+written out, the ensemble's chances and ``python -m model constraints`` end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from model.core.ensemble import ensemble_draws
+from model.core.feasibility import CONSTRAINTS, LEVERS, binds_first, feasibility, feasibility_ensemble, green_factor
+from model.errors import DataError
+from model.io.datafolder import DEFAULT_DATA_DIR, load_baseline
+from model.io.feasibility_data import load_feasibility
+from model.schema.scenario import parse_scenario, scenario_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_baseline()
+
+
+@pytest.fixture(scope="module")
+def data(base):
+    return load_feasibility(base)
+
+
+def _feas(base, data, levers=None, **doc):
+    sc = parse_scenario({"levers": levers or {}, **doc}, base)
+    return feasibility(base, data, scenario_rows(sc, base))
+
+
+def _year(base, y):
+    return int(y - base.base_year)
+
+
+# --------------------------------------------------------------------------- neutral levers
+
+@pytest.mark.parametrize("doc", [{}, {"assumptions": {"growth": 10.0}}, {"assumptions": {"stainless_price": 5.0}}])
+def test_neutral_levers_cost_nothing_and_need_no_land(base, data, doc):
+    sc = parse_scenario(doc, base)
+    f = feasibility(base, data, scenario_rows(sc, base))
+    assert all(np.all(f.spending[k] == 0.0) for k in LEVERS)
+    assert np.all(f.tax == 0.0) and np.all(f.cumulative == 0.0)
+    assert np.all(f.land == 0.0)
+    assert np.isnan(f.payback[0])  # nothing to pay back
+    assert f.constraint("fiscal_balance").within[0] and f.constraint("land").within[0]
+    with pytest.raises(ValueError):  # a frozen record: its arrays are read-only
+        f.land[0, 0] = 1.0
+
+
+def test_neutral_ensemble_costs_nothing_in_any_run(base, data):
+    sc = parse_scenario({}, base)
+    f = feasibility_ensemble(base, data, scenario_rows(sc, base), ensemble_draws(base, 300, 7), 7)
+    assert f.total_spending.shape == (300, base.years.size)
+    assert np.all(f.total_spending == 0.0) and np.all(f.land == 0.0)
+
+
+# --------------------------------------------------------------------------- properties over the lever box
+
+levers = st.fixed_dictionaries({
+    "investment": st.floats(-10, 40), "tech_upgrade": st.floats(0, 90), "chain_extension": st.floats(15, 80),
+    "sme_upgrades": st.floats(0, 300), "trade_expansion": st.floats(0, 30)})
+PROJECT = {"name": "p", "sector": "equipment", "start_year": 2027, "output": 10.0, "ramp_years": 2, "investment": 6.0}
+
+
+@settings(max_examples=20, deadline=None)
+@given(lv=levers, more=st.floats(1.0, 40.0))
+def test_more_tech_upgrade_never_raises_energy_intensity(base, data, lv, more):
+    lo = _feas(base, data, lv)
+    hi = _feas(base, data, {**lv, "tech_upgrade": min(90.0, lv["tech_upgrade"] + more)})
+    assert np.all(hi.intensity <= lo.intensity * (1 + 1e-12))
+
+
+@settings(max_examples=20, deadline=None)
+@given(lv=levers, lever=st.sampled_from(["investment", "chain_extension", "trade_expansion", "projects"]),
+       more=st.floats(0.5, 20.0))
+def test_more_capacity_never_lowers_energy_use_or_land(base, data, lv, lever, more):
+    lo = _feas(base, data, lv)
+    if lever == "projects":
+        hi = _feas(base, data, {**lv, "projects": [PROJECT]})
+    else:
+        hi = _feas(base, data, {**lv, lever: min({"investment": 40, "chain_extension": 80, "trade_expansion": 30}[lever],
+                                                 lv[lever] + more)})
+    assert np.all(hi.energy_total >= lo.energy_total * (1 - 1e-12))
+    assert np.all(hi.land >= lo.land - 1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(lv=levers)
+def test_parts_add_up(base, data, lv):
+    f = _feas(base, data, {**lv, "projects": [PROJECT]})
+    total = sum(f.spending[k] for k in LEVERS)
+    np.testing.assert_allclose(f.balance, f.tax - total, atol=1e-12)
+    np.testing.assert_allclose(f.cumulative, np.cumsum(f.balance, axis=1), atol=1e-9)
+    np.testing.assert_allclose(f.energy.sum(axis=1), f.energy_total, rtol=1e-12)
+    np.testing.assert_allclose(f.land_sector.sum(axis=1) + f.land_trade, f.land, rtol=1e-12, atol=1e-9)
+    sc = parse_scenario({"levers": {**lv, "projects": [PROJECT]}}, base)
+    from model.schema.runs import run_scenario
+    bill = run_scenario(base, sc).investment
+    np.testing.assert_allclose(sum(f.financing.values()), bill, rtol=1e-12, atol=1e-9)
+    # park infrastructure pays for every 亩 once: its sum is the cost per 亩 times the land at the end
+    assert f.spending["park_infra"].sum() == pytest.approx(data.params["park_infra_cost"] * f.land[0, -1])
+
+
+# --------------------------------------------------------------------------- hand-checked cases
+
+def test_fiscal_by_hand_sme_rewards_and_a_tech_subsidy(base, data):
+    # 40 extra 小升规 firms a year in the plan 2025–2027, rewarded 0.001亿元 (10万元) each: 0.04亿元 a
+    # year, 0.12亿元 in all. Reclassified firms add no production: no added tax, no land.
+    f = _feas(base, data, {"sme_upgrades": 40})
+    expected = np.zeros(base.years.size)
+    expected[[_year(base, 2025), _year(base, 2026), _year(base, 2027)]] = 0.04
+    np.testing.assert_allclose(f.spending["sme_reward"][0], expected, atol=1e-12)
+    assert np.abs(f.tax).max() < 1e-9 and f.land.max() < 1e-9
+    assert f.cumulative[0, -1] == pytest.approx(-0.12)
+    assert np.isnan(f.payback[0])  # never recovered: reclassification brings no new tax
+    # at present value (2.5 %/yr from 2024): −0.04 × (1.025⁻¹ + 1.025⁻² + 1.025⁻³) = −0.11424
+    assert f.discounted[0, -1] == pytest.approx(-0.04 * (1.025**-1 + 1.025**-2 + 1.025**-3))
+
+    # 技改 share 55 % instead of today's 40 % in 2025: the subsidy is 8 % of the extra 15 % of 2025's
+    # steady-state investment, Σ_i I_i(0)(1 + g_i) with I_i(0) = k_i Y_i(0)(g_i + δ)/(1 + g_i):
+    # I_i(2025) = k_i Y_i(0)(g_i + δ), k_i = κ_i v_i, δ = 9.6 %.
+    f = _feas(base, data, {"tech_upgrade": 55})
+    g = base.trend_pct / 100
+    inv_2025 = (base.capital_output * base.va_rate * base.output0 * (g + 0.096)).sum()
+    assert f.spending["tech_subsidy"][0, _year(base, 2025)] == pytest.approx(0.08 * 0.15 * inv_2025, rel=1e-9)
+    assert f.spending["tech_subsidy"][0, _year(base, 2028)] == 0.0        # after the plan: no extra 技改
+
+
+def test_energy_by_hand_trend_2025_and_the_green_factor(base, data):
+    # Trend, 2025 (t = 1, prices flat): E = 0.975 × Σ e_i Y_i(0)(1 + g_i), tce/万元 × 亿元 = 万 tce.
+    hand = 0.975 * (0.12 * 120 * 1.06 + 0.08 * 60 * 1.03 + 0.03 * 35 * 1.04 + 0.025 * 40 * 1.07
+                    + 0.03 * 45 * 1.12 + 0.10 * 25 * 1.11 + 0.04 * 15 * 1.15 + 0.02 * 10 * 1.13
+                    + 0.03 * 5 * 1.15 + 0.05 * 45 * 1.07)
+    f = _feas(base, data)
+    assert f.energy_total[0, _year(base, 2025)] == pytest.approx(hand, rel=1e-9)          # 29.40万 tce
+    assert f.energy_total[0, 0] == pytest.approx(28.3)                                  # 2024: Σ e_i Y_i(0)
+    # ceiling 2025: 28.3 × 1.05; CO₂ 2025: E × 2.2 × 0.985 (万 t)
+    assert f.energy_limit[0, 1] == pytest.approx(28.3 * 1.05)
+    assert f.co2[0, 1] == pytest.approx(hand * 2.2 * 0.985)
+    # Green upgrade: 技改 55 % vs 40 % in 2025–2027, γ = 0.1 %/yr per point, acting a year later:
+    # H = 1, 0.985, 0.985², 0.985³ and then stays (2024, 2025, 2026, 2027, 2028, 2029).
+    sc = parse_scenario({"levers": {"tech_upgrade": 55}}, base)
+    h = green_factor(base, scenario_rows(sc, base).x, np.array([0.1]))[0]
+    np.testing.assert_allclose(h[:6], [1, 1, 0.985, 0.985**2, 0.985**3, 0.985**3], rtol=1e-12)
+
+
+def test_land_by_hand_one_project(base, data):
+    # One project: equipment, 10亿元/yr at full output from 2027 (ramp 1), stated investment 6亿元.
+    # Land: 30亩 per 亿元 × 10 = 300亩 in 2027; its output grows with the sector (12 %/yr): 336亩 in 2028.
+    # Fiscal: incentive 3 % × 6 = 0.18亿元 in 2026 (one lag before output); park infrastructure
+    # 0.002亿元/亩 × 300 = 0.6亿元 in 2027 and × 36 = 0.072 in 2028; added tax in 2027:
+    # 16 % × 30 % × 10 × 0.30 (equipment's value-added rate) = 0.144亿元.
+    f = _feas(base, data, {"projects": [{**PROJECT, "ramp_years": 1}]})
+    k27, k28 = _year(base, 2027), _year(base, 2028)
+    assert f.land[0, k27] == pytest.approx(300.0) and f.land[0, k28] == pytest.approx(336.0)
+    assert f.land[0, k27 - 1] == 0.0
+    assert f.spending["project_incentive"][0, k27 - 1] == pytest.approx(0.18)
+    assert f.spending["park_infra"][0, k27] == pytest.approx(0.6)
+    assert f.spending["park_infra"][0, k28] == pytest.approx(0.072)
+    assert f.tax[0, k27] == pytest.approx(0.144)
+    # 亩均: 10亿元 on 300亩 = 333万元/亩, class B (≥ 300)
+    from model.core.feasibility import mujun_class
+    assert mujun_class(data, 1e5 / 300) == "B"
+
+
+# --------------------------------------------------------------------------- constraints and chances
+
+def test_which_constraint_binds_first(base, data):
+    f = _feas(base, data, **dict(base.presets["bold"]))
+    years = {c.id: c.year[0] for c in f.constraints if not c.within[0]}
+    first = binds_first(f)
+    assert first in years and years[first] == min(years.values())
+    assert binds_first(_feas(base, data)) is None
+
+
+def test_chance_is_the_share_of_runs_within_and_is_seeded(base, data):
+    sc = parse_scenario(dict(base.presets["three_year_action"]), base)
+    rows = scenario_rows(sc, base)
+    a = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 11), 11)
+    b = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 11), 11)
+    for ca, cb in zip(a.constraints, b.constraints):
+        assert ca.probability == cb.probability == pytest.approx(np.mean(ca.within))
+    lim = a.energy_limit
+    assert a.constraint("energy_use").probability == pytest.approx(np.mean(np.all(a.energy_total[:, 1:] <= lim[:, 1:], axis=1)))
+
+
+# --------------------------------------------------------------------------- CLI end to end
+
+def _cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "model", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_constraints_json_matches_the_model(base, data, tmp_path):
+    scenario = tmp_path / "three.json"
+    scenario.write_text(json.dumps(dict(base.presets["three_year_action"]), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "c.json"
+    r = _cli("constraints", scenario, "--runs", 300, "--seed", 5, "--format", "json", "--out", out)
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert [x["id"] for x in rows] == list(CONSTRAINTS)
+    assert set(rows[0]) == {"id", "year", "value", "limit", "unit", "within", "probability"}
+    f = _feas(base, data, **dict(base.presets["three_year_action"]))
+    ens = feasibility_ensemble(base, data, scenario_rows(parse_scenario(dict(base.presets["three_year_action"]), base),
+                                                         base), ensemble_draws(base, 300, 5), 5)
+    for row, c, e in zip(rows, f.constraints, ens.constraints):
+        assert row["value"] == pytest.approx(c.value[0]) and row["limit"] == pytest.approx(c.limit[0])
+        assert row["within"] == bool(c.within[0]) and row["year"] == int(c.at[0])
+        assert row["probability"] == pytest.approx(e.probability)
+
+
+def test_cli_constraints_csv_without_chance():
+    r = _cli("constraints", "--runs", 1)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[0] == "id,year,value,limit,unit,within"
+    assert [ln.split(",")[0] for ln in lines[1:]] == list(CONSTRAINTS)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("constraints", "--runs", 0), "--runs"),
+    (("constraints", "--runs", "many"), "--runs"),
+    (("constraints", "--seed", -1), "--seed"),
+    (("constraints", "--format", "xml"), "--format"),
+    (("constraints", "missing.json"), "missing.json"),
+])
+def test_cli_constraints_bad_input_exits_2_with_one_line(args, needle):
+    r = _cli(*args)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and needle in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_feasibility_data_names_file_row_and_column(tmp_path):
+    folder = tmp_path / "region"
+    shutil.copytree(DEFAULT_DATA_DIR, folder)
+    path = folder / "feasibility.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("tax_to_va,16,%", "tax_to_va,16,%/yr"), encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_feasibility(load_baseline(folder))
+    assert "feasibility.csv" in exc.value.en and "'unit'" in exc.value.en
+    r = _cli("constraints", "--runs", 1, "--data", folder)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "feasibility.csv" in r.stderr
+
+
+def test_a_price_change_moves_neither_energy_nor_land(base, data):
+    # Energy and land follow volumes (output at 2024 prices): a dearer stainless is not more steel.
+    a = _feas(base, data, {"chain_extension": 40, "trade_expansion": 5})
+    b = _feas(base, data, {"chain_extension": 40, "trade_expansion": 5}, assumptions={"stainless_price": 5.0})
+    np.testing.assert_allclose(b.energy_total, a.energy_total, rtol=1e-12)
+    np.testing.assert_allclose(b.land, a.land, rtol=1e-12)
