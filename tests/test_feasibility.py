@@ -131,10 +131,11 @@ def test_fiscal_by_hand_sme_rewards_and_a_tech_subsidy(base, data):
 
     # 技改 share 55 % instead of today's 40 % in 2025: the subsidy is 8 % of the extra 15 % of 2025's
     # steady-state investment, Σ_i I_i(0)(1 + g_i) with I_i(0) = k_i Y_i(0)(g_i + δ)/(1 + g_i):
-    # I_i(2025) = k_i Y_i(0)(g_i + δ), k_i = κ_i v_i, δ = 9.6 %.
+    # I_i(2025) = k_i Y_i(0)(g_i + δ), k_i = κ_i v_i, δ = 12.5 % (model v3's industrial depreciation).
     f = _feas(base, data, {"tech_upgrade": 55})
     g = base.trend_pct / 100
-    inv_2025 = (base.capital_output * base.va_rate * base.output0 * (g + 0.096)).sum()
+    inv_2025 = (base.capital_output * base.va_rate * base.output0 * (g + base.params["depreciation"] / 100)).sum()
+    assert base.params["depreciation"] == pytest.approx(12.5)  # %/yr
     assert f.spending["tech_subsidy"][0, _year(base, 2025)] == pytest.approx(0.08 * 0.15 * inv_2025, rel=1e-9)
     assert f.spending["tech_subsidy"][0, _year(base, 2028)] == 0.0        # after the plan: no extra 技改
 
@@ -159,18 +160,25 @@ def test_energy_by_hand_trend_2025_and_the_green_factor(base, data):
 
 def test_land_by_hand_one_project(base, data):
     # One project: equipment, 10亿元/yr at full output from 2027 (ramp 1), stated investment 6亿元.
-    # Land: 30亩 per 亿元 × 10 = 300亩 in 2027; its output grows with the sector (12 %/yr): 336亩 in 2028.
-    # Fiscal: incentive 3 % × 6 = 0.18亿元 in 2026 (one lag before output); park infrastructure
-    # 0.002亿元/亩 × 300 = 0.6亿元 in 2027 and × 36 = 0.072 in 2028; added tax in 2027:
-    # 16 % × 30 % × 10 × 0.30 (equipment's value-added rate) = 0.144亿元.
+    # Model v3's central path installs the capacity expected at the median project size (0.8) over the
+    # delay distribution: a common Poisson(0.5) and an own Poisson(0.3) delay add to Poisson(0.8), so the
+    # project is on time with probability e^−0.8 = 0.4493 and one year late with 0.8·e^−0.8 = 0.3595.
+    # Capacity 2027: 10 × 0.8 × 0.4493 = 3.595亿元; 2028: 10 × 0.8 × (0.4493 × 1.12 + 0.3595) = 6.902亿元
+    # (the 2027 cohort grows with the sector, 12 %/yr).
+    # Land: 30亩 per 亿元: 107.8亩 in 2027, 207.1亩 in 2028.
+    # Fiscal: incentive 3 % × 6 = 0.18亿元 in 2026 (one lag before output, on the stated investment);
+    # park infrastructure 0.002亿元/亩 × 107.8 = 0.2157亿元 in 2027; added tax in 2027:
+    # 16 % × 30 % × 3.595 × 0.30 (equipment's value-added rate) = 0.05177亿元.
+    on_time, late = np.exp(-0.8), 0.8 * np.exp(-0.8)
+    cap27, cap28 = 10 * 0.8 * on_time, 10 * 0.8 * (on_time * 1.12 + late)
     f = _feas(base, data, {"projects": [{**PROJECT, "ramp_years": 1}]})
     k27, k28 = _year(base, 2027), _year(base, 2028)
-    assert f.land[0, k27] == pytest.approx(300.0) and f.land[0, k28] == pytest.approx(336.0)
+    assert f.land[0, k27] == pytest.approx(30 * cap27) and f.land[0, k28] == pytest.approx(30 * cap28)
     assert f.land[0, k27 - 1] == 0.0
     assert f.spending["project_incentive"][0, k27 - 1] == pytest.approx(0.18)
-    assert f.spending["park_infra"][0, k27] == pytest.approx(0.6)
-    assert f.spending["park_infra"][0, k28] == pytest.approx(0.072)
-    assert f.tax[0, k27] == pytest.approx(0.144)
+    assert f.spending["park_infra"][0, k27] == pytest.approx(0.002 * 30 * cap27)
+    assert f.spending["park_infra"][0, k28] == pytest.approx(0.002 * 30 * (cap28 - cap27))
+    assert f.tax[0, k27] == pytest.approx(0.16 * 0.30 * cap27 * 0.30)
     # 亩均: 10亿元 on 300亩 = 333万元/亩, class B (≥ 300)
     from model.core.feasibility import mujun_class
     assert mujun_class(data, 1e5 / 300) == "B"
