@@ -296,9 +296,11 @@ def test_best_plan_meets_the_focus_goal_at_least_investment(base, spec):
 def test_best_plan_prefers_a_cheaper_plan_that_meets_the_goal(base):
     spec = parse_room_spec({"title": "T", "focus": "steady_growth", "prediction": "chance",
                             "levers": ["investment"]}, base)
-    out = plan_outcomes(base, spec, [{"investment": 30.0}, {"investment": 12.0}, {"investment": -10.0}])
+    # 20 and 10 %/yr keep every year at 5 % or more; shrinking investment drags growth below it. (At 30 %/yr
+    # model v3's fading after the plan leaves a year below 5 %: steady growth counts every year.)
+    out = plan_outcomes(base, spec, [{"investment": 20.0}, {"investment": 10.0}, {"investment": -10.0}])
     j = out.goal_ids.index("steady_growth")
-    assert list(out.met[:, j]) == [True, True, False]  # shrinking investment drags growth below 5 %
+    assert list(out.met[:, j]) == [True, True, False]
     assert out.investment[1] < out.investment[0]
     assert best_plan(spec, out) == 1
 
