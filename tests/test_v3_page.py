@@ -119,3 +119,15 @@ def test_briefing_explains_the_central_path_and_gives_same_firm_growth(base, lan
     k = year - base.base_year - 1
     assert t("story.same_firm", year=year, same=t.rate(float(res.same_firm_growth_since_base[k])),
              whole=t.rate(float(res.growth_since_base[k]))) in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_goal_seek_result_explains_the_central_path(base, lang):
+    t = Translator(lang)
+    at = open_tab(app(lang=lang), "tools", lang)
+    assert t("central_path_explained") not in [c.value for c in at.caption]  # shown with a result only
+    at.selectbox(key="seek_goal").set_value("doubling").run()
+    at.selectbox(key="seek_lever").set_value("growth").run()
+    at.button(key="seek_run").click().run()
+    assert not at.exception and at.success, at.exception
+    assert t("central_path_explained") in [c.value for c in at.caption]
