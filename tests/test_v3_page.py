@@ -16,7 +16,6 @@ from model.schema.results import scenario_results
 from test_app import app, open_tab
 from ui.i18n import Translator
 
-CARD_ATTR = r'data-goal="{goal}".*?{attr}="(?P<v>[^"]+)"'
 
 
 def card_html(at, goal: str) -> str:
