@@ -114,12 +114,22 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
         v, p, r = res.gains[k]
         gain_html = (f'<div class="zc-gain" data-volume="{v:.6g}" data-price="{p:.6g}" data-reclass="{r:.6g}">'
                      f'{e(t("card.gain", year=goal.target_year, volume=t.money(v), price=t.money(p), reclass=t.money(r)))}</div>')
+        # 同口径 (same firms, as official growth is published) beside the level including entrants.
+        i = goal.target_year - base.base_year - 1
+        same, whole = float(res.same_firm_growth_since_base[i]), float(res.growth_since_base[i])
+        gain_html += (f'<div class="zc-same-firm" data-same-firm="{same:.6g}" data-with-entrants="{whole:.6g}">'
+                      f'{e(t("card.same_firm", start=base.base_year, year=goal.target_year, same=t.rate(same), whole=t.rate(whole)))}</div>')
+    if goal.metric in ("advanced_share", "high_tech_share"):  # the structure goal
+        gain_html = (f'<div class="zc-invest-in" data-invest-in="{e(res.invest_in)}">'
+                     f'{e(t(f"card.invest_in.{res.invest_in}"))}</div>')
     if goal.metric == "min_growth":
         gain_html = f'<div class="zc-note">{e(t("card.steady_note"))}</div>'
     if goal.metric == "cluster_total":
         c = res.cluster[:, k]
         gain_html = (f'<div class="zc-parts" data-processing="{c[0]:.6g}" data-trade="{c[1]:.6g}" data-downstream="{c[2]:.6g}">'
                      f'{e(t("card.cluster_parts", year=goal.target_year, processing=t.money(c[0]), trade=t.money(c[1]), downstream=t.money(c[2])))}</div>'
+                     f'<div class="zc-net" data-net="{res.cluster_net[k]:.6g}">'
+                     f'{e(t("card.cluster_net", year=goal.target_year, net=t.money(float(res.cluster_net[k]))))}</div>'
                      f'<div class="zc-note">{e(t("card.cluster_note", total=t.money(sum(base.cluster0.values()))))}</div>')
     lg = res.level_goals
     items = "；" if t.lang == "zh" else "; "
@@ -165,3 +175,5 @@ def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: S
     html = "".join(goal_card(t, base, j, res, trend_res, None if ens is None else float(ens.probability[j]),
                              0 if ens is None else ens.runs) for j in range(len(res.goals.goals)))
     st.markdown(f'<div class="zc-cards">{html}</div>', unsafe_allow_html=True)
+    # The cards name the central path; say once, in plain text, what it is (issue 17).
+    st.caption(t("central_path_explained"))

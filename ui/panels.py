@@ -219,7 +219,8 @@ def _plan_changed(base: Baseline, key: str) -> None:
     """Callback: the plan window; an impossible window (end before start) is refused with a message."""
     ss = st.session_state
     ver = ss.get("plan_version", 0)
-    doc = {"start": int(ss[f"plan_start_{ver}"]), "end": int(ss[f"plan_end_{ver}"]), "after": ss[f"plan_after_{ver}"]}
+    doc = {"start": int(ss[f"plan_start_{ver}"]), "end": int(ss[f"plan_end_{ver}"]), "after": ss[f"plan_after_{ver}"],
+           "invest_in": ss[f"plan_invest_in_{ver}"]}
     try:
         plan = parse_scenario({"plan": doc}, base).plan
     except ScenarioError as exc:
@@ -227,8 +228,10 @@ def _plan_changed(base: Baseline, key: str) -> None:
         ss["plan_version"] = ver + 1  # re-seed the widgets from the unchanged plan
         return
     ss.pop("_plan_error", None)
-    ss["plan"] = {k: v for k, v in {"start": plan.start, "end": plan.end, "after": plan.after}.items()
-                  if not (k == "after" and v == "trend") and not (k == "start" and v == base.plan_start)
+    ss["plan"] = {k: v for k, v in {"start": plan.start, "end": plan.end, "after": plan.after,
+                                     "invest_in": plan.invest_in}.items()
+                  if not (k == "after" and v == "trend") and not (k == "invest_in" and v == "shares")
+                  and not (k == "start" and v == base.plan_start)
                   and not (k == "end" and v == base.plan_end)}
 
 
@@ -247,6 +250,10 @@ def plan_editor(base: Baseline, t: Translator) -> None:
     st.radio(t("plan.after"), ["trend", "persist"], index=["trend", "persist"].index(plan.get("after", "trend")),
              format_func=lambda v: t(f"plan.after.{v}"), horizontal=True, key=f"plan_after_{ver}",
              on_change=_plan_changed, args=(base, "after"))
+    st.radio(t("plan.invest_in"), ["shares", "advanced"],
+             index=["shares", "advanced"].index(plan.get("invest_in", "shares")),
+             format_func=lambda v: t(f"plan.invest_in.{v}"), horizontal=True, key=f"plan_invest_in_{ver}",
+             on_change=_plan_changed, args=(base, "invest_in"))
     err = ss.get("_plan_error")
     if err is not None:
         say("error", t, "invalid_plan", error=err)

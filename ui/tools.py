@@ -103,6 +103,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
         else:
             say("warning", t, "tools.seek_result", result=t("tools.seek_unreachable", goal=name, lever=lever_name,
                                                              value=f"{r.setting:g}", unit=unit, **chance), facts=facts)
+        st.caption(t("central_path_explained"))  # the chance is read around the central path
         if at_json != doc_json:
             st.caption(t("tools.stale"))
 

@@ -100,9 +100,13 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
             reached = int(res.year_reached[0, j])
             later = t("story.later", year=reached) if reached != NOT_REACHED else t("story.never", end=int(years[-1]))
             parts.append(t("story.goal_missed", name=goal.name(lang), year=goal.target_year, p=p, later=later))
+    parts.append(t("central_path_explained"))  # the sentences above name the central path
     v, p_, r_ = results.gain_parts(short)
     parts.append(t("story.gain", year=short, gain=t.money(v + p_ + r_), volume=t.money(v), price=t.money(p_),
                    reclass=t.money(r_)))
+    i = short - base.base_year - 1  # growth arrays start at the first projected year
+    parts.append(t("story.same_firm", year=short, same=t.rate(float(results.same_firm_growth_since_base[i])),
+                   whole=t.rate(float(results.growth_since_base[i]))))
     parts.append(level_sentence(t, goals, results.levels, results.level_goals))
     table = tornado(base, sc, "total")
     driver = table.iloc[0]

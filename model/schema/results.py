@@ -35,6 +35,7 @@ class ScenarioResults:
     price: np.ndarray          # (S, Y)
     value_added: np.ndarray    # (S, Y)
     cluster: np.ndarray        # (3, Y) processing, trade, downstream
+    cluster_net: np.ndarray    # (Y,) the cluster counted once: processing + downstream + the trade margin
     cluster_price: np.ndarray  # (Y,) price index of the cluster sector
     investment: np.ndarray     # (Y,)
     cumulative_investment: np.ndarray  # (Y,)
@@ -51,6 +52,7 @@ class ScenarioResults:
     growth_since_base: np.ndarray  # (Y-1,) average growth of total output since the base year, %/yr
     same_firm_growth_since_base: np.ndarray  # (Y-1,) the same, among the same firms (同口径), %/yr
     plan: tuple[int, int]      # the scenario's first and last plan year
+    invest_in: str             # where the investment lever's extra spending goes (``Plan.invest_in``)
     flags: tuple[Flag, ...] = ()  # plausibility notes of the scenario's run (model.core.plausibility)
 
     @property
@@ -111,6 +113,7 @@ def scenario_results(base: Baseline, sc: Scenario) -> ScenarioResults:
         price=np.array(proj.price[full]),
         value_added=np.array(proj.value_added[full]),
         cluster=np.array(proj.cluster[full]),
+        cluster_net=np.array(proj.cluster_net[full]),
         cluster_price=np.array(proj.price[full, base.cluster_index]),
         investment=np.array(proj.investment[full]),
         cumulative_investment=proj.cumulative_investment[full],
@@ -125,5 +128,6 @@ def scenario_results(base: Baseline, sc: Scenario) -> ScenarioResults:
         growth_since_base=np.array(proj.growth_since_base[full]),
         same_firm_growth_since_base=np.array(proj.same_firm_growth_since_base[full]),
         plan=plan_window(sc, base),
+        invest_in=sc.plan.invest_in,
         flags=tuple(plausibility_flags(base, proj, short, row=full)),
     )
