@@ -42,7 +42,8 @@ __all__ = [
     # runs and results
     "Projection", "draw_normals", "simulate", "GAIN_PARTS",
     "run_scenario", "run_scenarios", "ScenarioResults", "scenario_results", "COMPONENTS", "Flag",
-    "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple", "achieved_growth", "NOT_REACHED", "annual_growth", "MAP_CELLS", "MAP_RUNS", "DEFAULT_PROBABILITY", "cheapest_mix",
+    "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple", "achieved_growth", "NOT_REACHED",
+    "annual_growth", "MAP_CELLS", "MAP_RUNS", "DEFAULT_PROBABILITY", "cheapest_mix",
     # ensembles and analyses
     "DEFAULT_RUNS", "DEFAULT_SEED", "EnsembleSummary", "run_ensemble", "summarize", "ensemble_draws",
     "simulate_ensemble", "seek", "sobol", "tornado", "what_it_takes", "OUTCOMES",
