@@ -165,7 +165,8 @@ def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
                           "value": [float(c.value[0]) for c in central.constraints],
                           "limit": [float(c.limit[0]) for c in central.constraints],
                           "unit": [c.unit for c in central.constraints],
-                          "within": [bool(c.within[0]) for c in central.constraints]})
+                          "within": [bool(c.within[0]) for c in central.constraints],
+                          "status": [c.status for c in central.constraints]})
     if args.runs > 1:
         ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed)
         table["probability"] = [c.probability for c in ens.constraints]

@@ -148,9 +148,17 @@ def test_energy_by_hand_trend_2025_and_the_green_factor(base, data):
     f = _feas(base, data)
     assert f.energy_total[0, _year(base, 2025)] == pytest.approx(hand, rel=1e-9)          # 29.40万 tce
     assert f.energy_total[0, 0] == pytest.approx(28.3)                                  # 2024: Σ e_i Y_i(0)
-    # ceiling 2025: 28.3 × 1.05; CO₂ 2025: E × 2.2 × 0.985 (万 t)
-    assert f.energy_limit[0, 1] == pytest.approx(28.3 * 1.05)
+    # CO₂ 2025: E × 2.2 × 0.985 (万 t); the trend needs no extra energy
     assert f.co2[0, 1] == pytest.approx(hand * 2.2 * 0.985)
+    assert np.all(f.energy_extra == 0.0)
+    # Intensity targets, cumulative per plan period: 2021–2025 −14.5 % prorated from 2024 (one year of
+    # five at the period's constant rate), 2026–2030 −13.5 % from 2025; judged only in 2025 and 2030.
+    k25, k30 = _year(base, 2025), _year(base, 2030)
+    assert f.intensity_limit[0, k25] == pytest.approx(f.intensity[0, 0] * 0.855 ** 0.2)
+    assert f.intensity_limit[0, k30] == pytest.approx(f.intensity[0, k25] * 0.865)
+    assert np.isnan(f.intensity_limit[0, _year(base, 2031)])      # no target after 2030 in the data
+    c = f.constraint("energy_intensity")
+    assert c.status == "estimate" and c.at[0] in (2025, 2030)
     # Green upgrade: 技改 55 % vs 40 % in 2025–2027, γ = 0.1 %/yr per point, acting a year later:
     # H = 1, 0.985, 0.985², 0.985³ and then stays (2024, 2025, 2026, 2027, 2028, 2029).
     sc = parse_scenario({"levers": {"tech_upgrade": 55}}, base)
@@ -200,9 +208,47 @@ def test_chance_is_the_share_of_runs_within_and_is_seeded(base, data):
     a = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 11), 11)
     b = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 11), 11)
     for ca, cb in zip(a.constraints, b.constraints):
-        assert ca.probability == cb.probability == pytest.approx(np.mean(ca.within))
-    lim = a.energy_limit
-    assert a.constraint("energy_use").probability == pytest.approx(np.mean(np.all(a.energy_total[:, 1:] <= lim[:, 1:], axis=1)))
+        if ca.judged:
+            assert ca.probability == cb.probability == pytest.approx(np.mean(ca.within))
+    k = [_year(base, 2025), _year(base, 2030)]
+    ok = np.all(a.intensity[:, k] <= a.intensity_limit[:, k], axis=1)
+    assert a.constraint("energy_intensity").probability == pytest.approx(np.mean(ok))
+
+
+# --------------------------------------------------------------------------- energy: no invented quota
+
+def test_energy_use_is_not_judged_without_a_sourced_quota(base, data):
+    # Zhoucun's quota is not published: the constraint says so (status none, no limit, no chance)
+    # instead of judging each run against its own 2024 use grown 5 %/yr.
+    f = _feas(base, data, **dict(base.presets["three_year_action"]))
+    c = f.constraint("energy_use")
+    assert c.status == "none" and not c.judged and np.isnan(c.limit[0]) and np.isnan(c.probability)
+    assert c.within[0] and np.isnan(c.year[0]) and np.all(np.isnan(f.energy_limit))
+    # what the levers need instead: the extra energy against the neutral twin, positive with capacity
+    assert f.energy_extra[0, _year(base, 2027)] > 0.5
+    np.testing.assert_allclose(f.energy_extra, f.energy_total - f.energy_neutral)
+    assert binds_first(f) != "energy_use"
+
+
+def test_a_sourced_quota_is_judged(base, tmp_path):
+    folder = tmp_path / "region"
+    shutil.copytree(DEFAULT_DATA_DIR, folder)
+    (folder / "energy_quota.csv").write_text(
+        "year,value,unit,source,status,note\n2025,30,10k tce,team2026,estimate,fixture\n"
+        "2035,40,10k tce,team2026,estimate,fixture\n", encoding="utf-8")
+    b = load_baseline(folder)
+    d = load_feasibility(b)
+    f = _feas(b, d, **dict(b.presets["three_year_action"]))
+    c = f.constraint("energy_use")
+    assert c.status == "estimate" and c.judged
+    # quota linear 30 → 40 from 2025 to 2035 (1 万 tce a year), flat before 2025
+    np.testing.assert_allclose(f.energy_limit[0], np.interp(b.years, [2025, 2035], [30, 40]))
+    over = f.energy_total[0, 1:] > f.energy_limit[0, 1:]
+    assert c.within[0] == (not over.any())
+    if over.any():
+        assert c.year[0] == b.years[1:][np.argmax(over)]
+    t = _feas(b, d)
+    assert t.constraint("energy_use").probability in (0.0, 1.0)
 
 
 # --------------------------------------------------------------------------- CLI end to end
@@ -220,21 +266,24 @@ def test_cli_constraints_json_matches_the_model(base, data, tmp_path):
     assert r.returncode == 0, r.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert [x["id"] for x in rows] == list(CONSTRAINTS)
-    assert set(rows[0]) == {"id", "year", "value", "limit", "unit", "within", "probability"}
+    assert set(rows[0]) == {"id", "year", "value", "limit", "unit", "within", "status", "probability"}
     f = _feas(base, data, **dict(base.presets["three_year_action"]))
     ens = feasibility_ensemble(base, data, scenario_rows(parse_scenario(dict(base.presets["three_year_action"]), base),
                                                          base), ensemble_draws(base, 300, 5), 5)
     for row, c, e in zip(rows, f.constraints, ens.constraints):
-        assert row["value"] == pytest.approx(c.value[0]) and row["limit"] == pytest.approx(c.limit[0])
+        assert row["value"] == pytest.approx(c.value[0]) and row["status"] == c.status
         assert row["within"] == bool(c.within[0]) and row["year"] == int(c.at[0])
-        assert row["probability"] == pytest.approx(e.probability)
+        if c.judged:
+            assert row["limit"] == pytest.approx(c.limit[0]) and row["probability"] == pytest.approx(e.probability)
+        else:  # no sourced limit: no limit and no chance (JSON null)
+            assert row["limit"] is None and row["probability"] is None
 
 
 def test_cli_constraints_csv_without_chance():
     r = _cli("constraints", "--runs", 1)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
-    assert lines[0] == "id,year,value,limit,unit,within"
+    assert lines[0] == "id,year,value,limit,unit,within,status"
     assert [ln.split(",")[0] for ln in lines[1:]] == list(CONSTRAINTS)
 
 

@@ -45,8 +45,14 @@ Energy and carbon (``sector_feasibility.csv``: e_i, tce per 万元 of output at 
 * Energy use :math:`E(t) = \sum_i e_i(t)\, (Y_i - S_i)(t)/p_i(t)` (tce/万元 × 亿元 = 万 tce), intensity
   :math:`E(t) / \sum_i (V_i - v_i S_i)(t)/p_i(t)` (tce per 万元 of value added at 2024 prices), CO₂
   :math:`E(t)\, f (1-f_d)^t` (万 t; ``co2_factor``, ``co2_factor_decline``).
-* Ceilings: use :math:`E(0)(1 + c)^t` (``energy_use_growth_cap``), intensity
-  :math:`\epsilon(0)(1 - r)^t` (``intensity_target_decline``), both from the run's own base year.
+* What the levers need: :math:`E - E^0`, the neutral twin's use :math:`E^0 = \sum_i e_i^0(t) Y^0_i/p^0_i`
+  (today's 技改 share: H = 1) taken from the scenario's (``energy_extra``).
+* Use quota: only a *sourced* one (``energy_quota.csv``: 万 tce by year, linear between, flat outside). A
+  region without it gets no energy-use judgement (status ``none``): a ceiling built from the run's own
+  use would only say whether the run beats itself.
+* Intensity targets (``intensity_targets.csv``): each plan period [a, b] a cumulative fall x, judged at
+  its last year: :math:`\epsilon(b) \le \epsilon(a-1)(1-x)`; a period begun before the base year is
+  prorated from the base year at its constant rate, :math:`\epsilon(0)(1-x)^{(b-t_0)/(b-a+1)}`.
 
 Land (``land_intensity`` ℓ_i, 亩 per 亿元 of annual output at 2024 prices; ``trade_land`` ℓ_W):
 
@@ -60,7 +66,7 @@ Land (``land_intensity`` ℓ_i, 亩 per 亿元 of annual output at 2024 prices; 
 
 Constraints (ids ``fiscal_balance``, ``energy_use``, ``energy_intensity``, ``land``), checked in every
 projected year: within iff :math:`\bar B(t) \ge -F` (F = ``fiscal_room``), :math:`E \le` ceiling,
-intensity ≤ target, M ≤ A. The year it binds is the first year that fails. The value and limit shown
+intensity ≤ target (at each period's last year only), M ≤ A. The year it binds is the first year that fails. The value and limit shown
 are those of the binding year, or of the tightest year when it never binds.
 """
 
@@ -93,8 +99,7 @@ FEAS_PARAMS = MappingProxyType({
     "discount_rate": "%/yr",
     "finance_public": "%", "finance_bank": "%", "energy_trend_decline": "%/yr", "green_upgrade": "%/yr per pp",
     "green_upgrade_low": "%/yr per pp", "green_upgrade_high": "%/yr per pp", "co2_factor": "t CO2/tce",
-    "co2_factor_decline": "%/yr", "intensity_target_decline": "%/yr", "energy_use_growth_cap": "%/yr",
-    "trade_land": "mu/100m yuan"})
+    "co2_factor_decline": "%/yr", "trade_land": "mu/100m yuan"})
 #: Per-sector parameters of sector_feasibility.csv with their units.
 SECTOR_FEAS_PARAMS = MappingProxyType({"energy_intensity": "tce/10k yuan", "land_intensity": "mu/100m yuan"})
 
@@ -105,7 +110,10 @@ class FeasibilityData:
 
     params : feasibility.csv by name, in the file's units; energy_intensity, land_intensity : (S,)
     in the order of the baseline's sectors; land_years, land_supply : (K,) cumulative new land
-    available by year (亩); mujun : (class, min output 万元/亩) sorted from the best class down.
+    available by year (亩); mujun : (class, min output 万元/亩) sorted from the best class down;
+    intensity_targets : (first year, last year, cumulative fall %, status) per plan period;
+    quota_years, quota : the district's total energy-use quota by year (万 tce; empty when no sourced
+    quota), quota_status : its weakest status, or ``none``.
     """
 
     params: Mapping[str, float]
@@ -114,12 +122,21 @@ class FeasibilityData:
     land_years: np.ndarray
     land_supply: np.ndarray
     mujun: tuple[tuple[str, float], ...]
+    intensity_targets: tuple[tuple[int, int, float, str], ...] = ()
+    quota_years: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    quota: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    quota_status: str = "none"
     figures: tuple["Figure", ...] = field(default=())
 
 
 @dataclass(frozen=True)
 class Constraint:
-    """One constraint over N runs: value and limit at the binding (or tightest) year, (N,) arrays."""
+    """One constraint over N runs: value and limit at the binding (or tightest) year, (N,) arrays.
+
+    ``status``: the weakest status of the limit's data (official / derived / estimate), or ``none`` when
+    the data hold no sourced limit: then nothing is judged (``within`` all True, ``limit`` NaN,
+    ``probability`` NaN) and ``value`` is the end year's.
+    """
 
     id: str
     unit: str
@@ -128,11 +145,17 @@ class Constraint:
     within: np.ndarray      # bool
     year: np.ndarray        # first year it fails, NaN when within
     at: np.ndarray          # the year of ``value`` and ``limit``: ``year``, or the tightest year when within
+    status: str = "estimate"
+
+    @property
+    def judged(self) -> bool:
+        """False when the data hold no limit for it (status ``none``)."""
+        return self.status != "none"
 
     @property
     def probability(self) -> float:
-        """Share of runs within the constraint."""
-        return float(np.mean(self.within))
+        """Share of runs within the constraint (NaN when there is no limit to judge against)."""
+        return float(np.mean(self.within)) if self.judged else float("nan")
 
 
 @dataclass(frozen=True)
@@ -144,7 +167,9 @@ class Feasibility:
     cost_per_output : dict lever → (N,) 亿元 per 亿元 of its channel's added
     output to the end year (NaN where the channel adds none); financing : dict own/bank/public → (N, Y);
     energy : (N, S, Y) 万 tce; energy_total, intensity (tce/万元 VA at 2024 prices), co2 (万 t);
-    energy_limit, intensity_limit; land : (N, Y) 亩 new land needed (land_sector (N, S, Y) and
+    energy_neutral : the neutral twin's use, energy_extra = energy_total − energy_neutral (what the levers
+    add, 万 tce); energy_limit : the sourced quota (NaN where there is none); intensity_limit : the
+    target path within each plan period (NaN outside them; judged only at each period's last year); land : (N, Y) 亩 new land needed (land_sector (N, S, Y) and
     land_trade (N, Y) its parts); land_limit : (Y,); capacity_output : (N, Y) real 亿元 (Q summed);
     constraints : the four ``Constraint`` in ``CONSTRAINTS`` order.
     """
@@ -163,6 +188,8 @@ class Feasibility:
     energy_total: np.ndarray
     intensity: np.ndarray
     co2: np.ndarray
+    energy_neutral: np.ndarray
+    energy_extra: np.ndarray
     energy_limit: np.ndarray
     intensity_limit: np.ndarray
     land: np.ndarray
@@ -228,8 +255,24 @@ def _land_supply(base: "Baseline", data: FeasibilityData) -> np.ndarray:
     return np.interp(base.years, xs, ys)
 
 
-def _check(cid: str, value: np.ndarray, limit: np.ndarray, years: np.ndarray, lower: bool = False) -> Constraint:
-    """value (N, Y) against limit (N|1, Y) over the projected years; ``lower``: value must stay ≥ limit."""
+def _check(cid: str, value: np.ndarray, limit: np.ndarray, years: np.ndarray, lower: bool = False,
+           status: str = "estimate", checked: np.ndarray | None = None) -> Constraint:
+    """value (N, Y) against limit (N|1, Y) over the projected years; ``lower``: value must stay ≥ limit.
+
+    ``checked``: (Y,) the years judged (default every projected year); ``status`` ``none``: nothing is
+    judged, the end year's value is reported.
+    """
+    if status == "none" or (checked is not None and not checked[1:].any()):
+        n = value.shape[0]
+        end = np.full(n, float(years[-1]))
+        return Constraint(cid, UNITS[cid], value[:, -1].copy(), np.full(n, np.nan), np.ones(n, dtype=bool),
+                          np.full(n, np.nan), end, "none")
+    if checked is not None:
+        keep = np.flatnonzero(checked[1:]) + 1
+        value = np.concatenate([value[:, :1], value[:, keep]], axis=1)
+        limit = np.concatenate([np.broadcast_to(limit, (value.shape[0], limit.shape[1]))[:, :1],
+                                np.broadcast_to(limit, (value.shape[0], limit.shape[1]))[:, keep]], axis=1)
+        years = np.concatenate([years[:1], years[keep]])
     v, lim = value[:, 1:], np.broadcast_to(limit, value.shape)[:, 1:]
     fail = v < lim if lower else v > lim
     # tightest year: the largest shortfall, as a share of the limit's size (the limit may be 0)
@@ -240,7 +283,41 @@ def _check(cid: str, value: np.ndarray, limit: np.ndarray, years: np.ndarray, lo
     k = np.where(within, np.argmin(slack, axis=1), first)
     rows = np.arange(v.shape[0])
     year = np.where(within, np.nan, years[1:][first].astype(float))
-    return Constraint(cid, UNITS[cid], v[rows, k], lim[rows, k], within, year, years[1:][k].astype(float))
+    return Constraint(cid, UNITS[cid], v[rows, k], lim[rows, k], within, year, years[1:][k].astype(float), status)
+
+
+def energy_quota(base: "Baseline", data: FeasibilityData) -> np.ndarray:
+    """(Y,) the sourced energy-use quota (万 tce), linear between its years and flat outside; NaN without one."""
+    if data.quota_status == "none":
+        return np.full(base.years.size, np.nan)
+    return np.interp(base.years, data.quota_years, data.quota)
+
+
+def intensity_target(base: "Baseline", data: FeasibilityData, intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """The cumulative intensity targets: (N, Y) target path, (Y,) years judged (each period's last), status.
+
+    A period [a, b] with fall x % asks intensity(b) ≤ intensity(a − 1)·(1 − x). When a − 1 is before the
+    base year, the path from the base year is prorated at the period's constant rate:
+    intensity(base)·(1 − x)^((b − base)/(b − a + 1)) — the district taken to be on track until then.
+    Within a period the path is geometric (for charts); only its last year is judged.
+    """
+    years = base.years
+    N = intensity.shape[0]
+    path = np.full((N, years.size), np.nan)
+    checked = np.zeros(years.size, dtype=bool)
+    statuses = []
+    for a, b, pct, status in data.intensity_targets:
+        if b <= base.base_year or b > years[-1]:
+            continue
+        ref = max(a - 1, base.base_year)
+        rate = (1.0 - pct * _PCT) ** (1.0 / (b - a + 1))          # per year, constant over the period
+        k0 = int(ref - base.base_year)
+        span = np.arange(k0 + 1, int(b - base.base_year) + 1)
+        path[:, span] = intensity[:, k0:k0 + 1] * np.power(rate, (span - k0))[None, :]
+        checked[int(b - base.base_year)] = True
+        statuses.append(status)
+    weakest = next((s for s in ("estimate", "derived", "official") if s in statuses), "none")
+    return path, checked, weakest
 
 
 def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Projects, scn: Projection,
@@ -326,25 +403,29 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
     va_real = ((scn.value_added - va_rate * scn.reclassified) / scn.price).sum(axis=1)
     intensity = energy_total / va_real
     co2 = energy_total * P["co2_factor"] * np.power(1.0 - P["co2_factor_decline"] * _PCT, t)
-    energy_limit = energy_total[:, :1] * np.power(1.0 + P["energy_use_growth_cap"] * _PCT, t)
-    intensity_limit = intensity[:, :1] * np.power(1.0 - P["intensity_target_decline"] * _PCT, t)
+    # the neutral twin runs today's 技改 share (H = 1) and reclassifies nobody
+    energy_neutral = (e * (neutral.output / neutral.price)).sum(axis=1)
+    energy_extra = energy_total - energy_neutral
+    energy_limit = np.broadcast_to(energy_quota(base, data), (N, Y)).copy()
+    intensity_limit, judged_years, intensity_status = intensity_target(base, data, intensity)
 
     constraints = (
         _check("fiscal_balance", cumulative, np.full((1, Y), -P["fiscal_room"]), years, lower=True),
-        _check("energy_use", energy_total, energy_limit, years),
-        _check("energy_intensity", intensity, intensity_limit, years),
+        _check("energy_use", energy_total, energy_limit, years, status=data.quota_status),
+        _check("energy_intensity", intensity, intensity_limit, years, status=intensity_status, checked=judged_years),
         _check("land", land, land_limit[None, :], years),
     )
     for a in (*spending.values(), *cost_per_output.values(), *financing.values(), tax, balance, cumulative, payback,
               discounted, payback_pv,
-              energy, energy_total, intensity, co2, energy_limit, intensity_limit, land, land_sector, land_trade,
+              energy, energy_total, intensity, co2, energy_neutral, energy_extra, energy_limit, intensity_limit, land, land_sector, land_trade,
               land_limit, cap, *(getattr(c, f) for c in constraints for f in ("value", "limit", "within", "year", "at"))):
         a.flags.writeable = False                                            # a frozen record: read-only arrays
     return Feasibility(years=years, spending=MappingProxyType(spending), tax=tax, balance=balance,
                        cumulative=cumulative, payback=payback, discounted=discounted, payback_pv=payback_pv,
                        cost_per_output=MappingProxyType(cost_per_output),
                        financing=MappingProxyType(financing), energy=energy, energy_total=energy_total,
-                       intensity=intensity, co2=co2, energy_limit=energy_limit, intensity_limit=intensity_limit,
+                       intensity=intensity, co2=co2, energy_neutral=energy_neutral,
+                       energy_extra=energy_extra, energy_limit=energy_limit, intensity_limit=intensity_limit,
                        land=land, land_sector=land_sector, land_trade=land_trade, land_limit=land_limit,
                        capacity_output=cap.sum(axis=1), constraints=constraints)
 
@@ -420,5 +501,5 @@ def mujun_class(data: FeasibilityData, output_per_mu: float) -> str:
     return data.mujun[-1][0]
 
 
-__all__ = ["CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
+__all__ = ["energy_quota", "intensity_target", "CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
            "feasibility_ensemble", "counterfactual_rows", "green_factor", "green_draws", "binds_first", "mujun_class"]
