@@ -7,6 +7,7 @@ written out, the ensemble's chances and ``python -m model constraints`` end to e
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -173,7 +174,10 @@ def test_land_by_hand_one_project(base, data):
     # project is on time with probability e^−0.8 = 0.4493 and one year late with 0.8·e^−0.8 = 0.3595.
     # Capacity 2027: 10 × 0.8 × 0.4493 = 3.595亿元; 2028: 10 × 0.8 × (0.4493 × 1.12 + 0.3595) = 6.902亿元
     # (the 2027 cohort grows with the sector, 12 %/yr).
-    # Land: 30亩 per 亿元: 107.8亩 in 2027, 207.1亩 in 2028.
+    # Land is sized at completion: 30亩 per 亿元 × 3.595 = 107.8亩 in 2027; in 2028 the 2027 plots hold
+    # their cohort's 12 % growth, and only the late cohort needs new land: 30 × 10 × 0.8 × 0.3595 = 86.3亩,
+    # 194.1亩 in all (not 30 × 6.902 = 207.1). From the end of the delays on, nothing more: by 2035 the
+    # project has 30 × 10 × 0.8 × P(delay ≤ 8) ≈ 240亩, though its output has grown 1.12^8-fold.
     # Fiscal: incentive 3 % × 6 = 0.18亿元 in 2026 (one lag before output, on the stated investment);
     # park infrastructure 0.002亿元/亩 × 107.8 = 0.2157亿元 in 2027; added tax in 2027:
     # 16 % × 30 % × 3.595 × 0.30 (equipment's value-added rate) = 0.05177亿元.
@@ -181,11 +185,14 @@ def test_land_by_hand_one_project(base, data):
     cap27, cap28 = 10 * 0.8 * on_time, 10 * 0.8 * (on_time * 1.12 + late)
     f = _feas(base, data, {"projects": [{**PROJECT, "ramp_years": 1}]})
     k27, k28 = _year(base, 2027), _year(base, 2028)
-    assert f.land[0, k27] == pytest.approx(30 * cap27) and f.land[0, k28] == pytest.approx(30 * cap28)
+    assert f.land[0, k27] == pytest.approx(30 * cap27)
+    assert f.land[0, k28] == pytest.approx(30 * 10 * 0.8 * (on_time + late))
     assert f.land[0, k27 - 1] == 0.0
+    p_by_2035 = sum(np.exp(-0.8) * 0.8**k / math.factorial(k) for k in range(9))
+    assert f.land[0, -1] == pytest.approx(30 * 10 * 0.8 * p_by_2035, rel=1e-3)
     assert f.spending["project_incentive"][0, k27 - 1] == pytest.approx(0.18)
     assert f.spending["park_infra"][0, k27] == pytest.approx(0.002 * 30 * cap27)
-    assert f.spending["park_infra"][0, k28] == pytest.approx(0.002 * 30 * (cap28 - cap27))
+    assert f.spending["park_infra"][0, k28] == pytest.approx(0.002 * 30 * 10 * 0.8 * late)
     assert f.tax[0, k27] == pytest.approx(0.16 * 0.30 * cap27 * 0.30)
     # 亩均: 10亿元 on 300亩 = 333万元/亩, class B (≥ 300)
     from model.core.feasibility import mujun_class

@@ -58,8 +58,13 @@ Land (``land_intensity`` ℓ_i, 亩 per 亿元 of annual output at 2024 prices; 
 
 * Capacity output :math:`Q_i(t) = (Y_i - Y^{tech}_i - S_i)/p_i` — output above the tech-only
   counterfactual less reclassification: investment growth, key projects and chain extension.
-* New land :math:`M(t) = \sum_i \ell_i \max_{u\le t}\max(0, Q_i(u)) + \ell_W \max_{u \le t}\max(0, W - W^0)/p_c`:
-  land once taken is not handed back. The trend's own growth is assumed to fit on existing plots
+* Land at completion: a plot is sized by the output of its capacity when built; afterwards that output
+  grows with the sector on the same plot (densification), as the trend's does. With G_i(t) =
+  :math:`\prod_{u\le t}(1 + \max(0, g_i(u)))` (g_i the tech-only twin's real growth) and the capacity in plots
+  :math:`R_i(t) = \max_{u\le t}\max(0, Q_i(u)/G_i(u))`, new land
+  :math:`M(t) = \sum_i \ell_i \sum_{u\le t} G_i(u)\,\Delta R_i(u) + \ell_W \sum_{u\le t} G_W(u)\,\Delta R_W(u)`
+  (R_W from the extra trade turnover (W − W⁰)/p_c, G_W from the neutral turnover): land once taken is not
+  handed back, and capacity that only grows adds none. The trend's own growth is assumed to fit on existing plots
   (densification), so a neutral scenario needs no new land: M = 0 (the supply in
   ``land_supply.csv`` is the parks' land for the levers).
 * Supply :math:`A(t)`: linear between (base year, 0) and the years of ``land_supply.csv``, flat after.
@@ -249,6 +254,29 @@ def green_factor(base: "Baseline", x: np.ndarray, gamma: np.ndarray) -> np.ndarr
     return np.cumprod(np.clip(step, 1e-6, None), axis=1)
 
 
+def growth_index(counterfactual: np.ndarray) -> np.ndarray:
+    """G(t) = ∏_{u≤t} (1 + max(0, g(u))), g the counterfactual's real growth: what a plot's output becomes
+    by densification alone (the trend's own growth fits on existing plots; a fall frees no land)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(counterfactual[..., :-1] > 0, counterfactual[..., 1:] / counterfactual[..., :-1] - 1.0, 0.0)
+    step = 1.0 + np.maximum(g, 0.0)
+    return np.concatenate([np.ones_like(counterfactual[..., :1]), np.cumprod(step, axis=-1)], axis=-1)
+
+
+def land_at_completion(capacity: np.ndarray, counterfactual: np.ndarray) -> np.ndarray:
+    """Output capacity on new land (real 亿元, cumulative; times 亩 per 亿元 gives the land), (..., Y).
+
+    The extra capacity Q, deflated by the counterfactual's growth index G (``growth_index``), is the
+    capacity in plots: R(t) = max_{u≤t} max(0, Q(u)/G(u)). Each year's new plots R(t) − R(t−1) are
+    sized by their output at completion, G(t)(R(t) − R(t−1)); once built, their output grows with the
+    sector on the same land, as the trend's does. Land is never handed back.
+    """
+    G = growth_index(counterfactual)
+    plots = np.maximum.accumulate(np.maximum(capacity, 0.0) / G, axis=-1)
+    new = np.diff(plots, axis=-1, prepend=0.0)
+    return np.cumsum(G * new, axis=-1)
+
+
 def _land_supply(base: "Baseline", data: FeasibilityData) -> np.ndarray:
     xs = np.concatenate([[base.base_year], data.land_years])
     ys = np.concatenate([[0.0], data.land_supply])
@@ -335,13 +363,14 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
     if gamma is None:
         gamma = np.full(N, P["green_upgrade"])
 
-    # --- land: the capacity channels' real output, its running peak, times land per 亿元
+    # --- land: capacity taken at completion, sized by its output then (not by its later growth)
     real = scn.output / scn.price
-    cap = real - tech.output / tech.price - scn.reclassified / scn.price            # (N, S, Y)
-    land_sector = data.land_intensity[None, :, None] * np.maximum.accumulate(np.maximum(cap, 0.0), axis=2)
+    tech_real = tech.output / tech.price
+    cap = real - tech_real - scn.reclassified / scn.price            # (N, S, Y)
+    land_sector = data.land_intensity[None, :, None] * land_at_completion(cap, tech_real)
     ci = base.cluster_index
     w_extra = (scn.cluster[:, 1, :] - neutral.cluster[:, 1, :]) / scn.price[:, ci, :]
-    land_trade = P["trade_land"] * np.maximum.accumulate(np.maximum(w_extra, 0.0), axis=1)
+    land_trade = P["trade_land"] * land_at_completion(w_extra, neutral.cluster[:, 1, :] / neutral.price[:, ci, :])
     land = land_sector.sum(axis=1) + land_trade
     land_limit = _land_supply(base, data)
 
@@ -501,5 +530,5 @@ def mujun_class(data: FeasibilityData, output_per_mu: float) -> str:
     return data.mujun[-1][0]
 
 
-__all__ = ["energy_quota", "intensity_target", "CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
+__all__ = ["growth_index", "land_at_completion", "energy_quota", "intensity_target", "CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
            "feasibility_ensemble", "counterfactual_rows", "green_factor", "green_draws", "binds_first", "mujun_class"]
