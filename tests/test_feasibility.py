@@ -179,8 +179,10 @@ def test_land_by_hand_one_project(base, data):
     # 194.1亩 in all (not 30 × 6.902 = 207.1). From the end of the delays on, nothing more: by 2035 the
     # project has 30 × 10 × 0.8 × P(delay ≤ 8) ≈ 240亩, though its output has grown 1.12^8-fold.
     # Fiscal: incentive 3 % × 6 = 0.18亿元 in 2026 (one lag before output, on the stated investment);
-    # park infrastructure 0.002亿元/亩 × 107.8 = 0.2157亿元 in 2027; added tax in 2027:
-    # 16 % × 30 % × 3.595 × 0.30 (equipment's value-added rate) = 0.05177亿元.
+    # park infrastructure 0.002亿元/亩 × 107.8 = 0.2157亿元 in 2027; added tax in 2027, the plots' first
+    # year, at a third of the full ratio (tax ramp 3 years):
+    # 16 % × 30 % × 3.595 × 0.30 (equipment's value-added rate) × 1/3 = 0.01726亿元;
+    # in 2028 the 2027 plots (output 3.595 × 1.12) pay 2/3 and the late cohort's (10 × 0.8 × 0.3595) 1/3.
     on_time, late = np.exp(-0.8), 0.8 * np.exp(-0.8)
     cap27, cap28 = 10 * 0.8 * on_time, 10 * 0.8 * (on_time * 1.12 + late)
     f = _feas(base, data, {"projects": [{**PROJECT, "ramp_years": 1}]})
@@ -193,7 +195,8 @@ def test_land_by_hand_one_project(base, data):
     assert f.spending["project_incentive"][0, k27 - 1] == pytest.approx(0.18)
     assert f.spending["park_infra"][0, k27] == pytest.approx(0.002 * 30 * cap27)
     assert f.spending["park_infra"][0, k28] == pytest.approx(0.002 * 30 * 10 * 0.8 * late)
-    assert f.tax[0, k27] == pytest.approx(0.16 * 0.30 * cap27 * 0.30)
+    assert f.tax[0, k27] == pytest.approx(0.16 * 0.30 * cap27 * 0.30 / 3)
+    assert f.tax[0, k28] == pytest.approx(0.16 * 0.30 * 0.30 * (cap27 * 1.12 * 2 / 3 + 10 * 0.8 * late / 3))
     # 亩均: 10亿元 on 300亩 = 333万元/亩, class B (≥ 300)
     from model.core.feasibility import mujun_class
     assert mujun_class(data, 1e5 / 300) == "B"
@@ -256,6 +259,43 @@ def test_a_sourced_quota_is_judged(base, tmp_path):
         assert c.year[0] == b.years[1:][np.argmax(over)]
     t = _feas(b, d)
     assert t.constraint("energy_use").probability in (0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- tax draws and the payback's chance
+
+def test_tax_ratio_and_share_are_drawn_within_their_ranges(base, data):
+    sc = parse_scenario(dict(base.presets["three_year_action"]), base)
+    rows = scenario_rows(sc, base)
+    f = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 3), 3)
+    from model.core.feasibility import tax_draws
+    tau, rho = tax_draws(data, 400, 3)
+    assert 12 <= tau.min() and tau.max() <= 20 and 20 <= rho.min() and rho.max() <= 35
+    assert tau.std() > 1 and rho.std() > 2                         # drawn, not fixed
+    # the added tax is linear in τ·ρ: run by run, tax / (τ ρ) is the same taxable value added whatever the draw
+    central = feasibility(base, data, rows)
+    assert central.tax[0].sum() > 0
+    taxable = f.tax / (tau * rho * 1e-4)[:, None]
+    k = _year(base, 2030)
+    assert np.corrcoef(f.tax[:, k], tau * rho)[0, 1] > 0.5 and np.all(taxable[:, k] > 0)
+
+
+def test_payback_year_and_its_chance(base, data):
+    sc = parse_scenario(dict(base.presets["three_year_action"]), base)
+    f = feasibility_ensemble(base, data, scenario_rows(sc, base), ensemble_draws(base, 400, 9), 9)
+    owed = f.outlay
+    assert owed.all()                                  # every run spends before the tax comes in
+    by_end = np.mean(~np.isnan(f.payback))
+    assert f.payback_chance() == pytest.approx(by_end)
+    assert f.payback_chance(2030) <= f.payback_chance(2033) <= f.payback_chance()
+    years = np.sort(np.nan_to_num(f.payback, nan=np.inf))
+    assert f.payback_median == years[199]             # lower median of 400, "never" counted after the end
+    # never within the horizon: the cautious preset's median run has not paid back by 2035
+    c = feasibility_ensemble(base, data, scenario_rows(parse_scenario(dict(base.presets["cautious"]), base), base),
+                             ensemble_draws(base, 400, 9), 9)
+    assert c.payback_chance() < 0.5 and c.payback_median == np.inf
+    # nothing to pay back: no chance and no year
+    t = feasibility_ensemble(base, data, scenario_rows(parse_scenario({}, base), base), ensemble_draws(base, 50, 9), 9)
+    assert np.isnan(t.payback_chance()) and np.isnan(t.payback_median)
 
 
 # --------------------------------------------------------------------------- CLI end to end

@@ -19,9 +19,13 @@ Fiscal side (all parameters in ``feasibility.csv``; every one an estimate):
 * Project incentives :math:`G_K(t) = \sigma_K \sum_k J_k \mathbb 1[t = \max(y_k - L, t_1)]` —
   ``project_incentive_rate`` × each key project's stated investment J_k, paid one lag before its
   first output year (at the first projected year t_1 at the earliest).
-* Added district tax :math:`R(t) = \tau\,\rho\,[V(t) - V^0(t) - \sum_i v_i(t) S_i(t)]` — τ
-  (``tax_to_va``) × ρ (``district_tax_share``) × the added value added *less the reclassified
-  小升规 firms' value added* (they paid tax below the threshold too; v_i = V_i/Y_i of the scenario).
+* Added district tax :math:`R(t) = \tau\,\rho\,[V^{tech}(t) - V^0(t) + \sum_i r_i(t)(V_i - V^{tech}_i - v_i S_i)(t)]`
+  — τ (``tax_to_va``) × ρ (``district_tax_share``), both drawn uniform between their ``_low`` and
+  ``_high`` in the ensemble, × the added value added *less the reclassified 小升规 firms' value added*
+  (they paid tax below the threshold too; v_i = V_i/Y_i of the scenario). The capacity channel's part
+  ramps up: plots completed in year u pay :math:`\min(1, (t-u+1)/T_R)` of the full ratio in year t
+  (T_R = ``tax_ramp_years``: VAT credits on the equipment, little profit while ramping); r_i is that
+  share weighted by the plots' output (land below). 技改 in existing firms pays in full.
 * Balance :math:`B(t) = R(t) - \sum G(t)`, cumulative :math:`\bar B(t) = \sum_{u=1}^{t} B(u)`;
   payback year = first year after :math:`\bar B` turned negative at which it is back at ≥ 0 (none if
   it never was negative: nothing to pay back — or never recovers by the end year). The same at
@@ -101,6 +105,8 @@ LEVERS = ("tech_subsidy", "sme_reward", "park_infra", "project_incentive")
 FEAS_PARAMS = MappingProxyType({
     "tech_subsidy_rate": "%", "sme_reward": "100m yuan/firm", "park_infra_cost": "100m yuan/mu",
     "project_incentive_rate": "%", "tax_to_va": "%", "district_tax_share": "%", "fiscal_room": "100m yuan",
+    "tax_to_va_low": "%", "tax_to_va_high": "%", "district_tax_share_low": "%", "district_tax_share_high": "%",
+    "tax_ramp_years": "yr",
     "discount_rate": "%/yr",
     "finance_public": "%", "finance_bank": "%", "energy_trend_decline": "%/yr", "green_upgrade": "%/yr per pp",
     "green_upgrade_low": "%/yr per pp", "green_upgrade_high": "%/yr per pp", "co2_factor": "t CO2/tce",
@@ -211,6 +217,31 @@ class Feasibility:
     def constraint(self, cid: str) -> Constraint:
         return self.constraints[CONSTRAINTS.index(cid)]
 
+    @property
+    def outlay(self) -> np.ndarray:
+        """(N,) True where the cumulative balance turns negative: there is something to pay back."""
+        return (self.cumulative < 0).any(axis=1)
+
+    def payback_chance(self, year: float | None = None) -> float:
+        """Share of the runs with an outlay that have paid back by ``year`` (default: the end year);
+        NaN when no run has an outlay (nothing to pay back)."""
+        owed = self.outlay
+        if not owed.any():
+            return float("nan")
+        by = self.years[-1] if year is None else year
+        paid = ~np.isnan(self.payback) & (np.nan_to_num(self.payback, nan=np.inf) <= by)
+        return float(np.mean(paid[owed]))
+
+    @property
+    def payback_median(self) -> float:
+        """Median payback year over the runs with an outlay, a run that never pays back counting as after
+        the end: ``inf`` means the median run does not pay back within the horizon; NaN: no outlay."""
+        owed = self.outlay
+        if not owed.any():
+            return float("nan")
+        years = np.sort(np.nan_to_num(self.payback[owed], nan=np.inf))
+        return float(years[(years.size - 1) // 2])          # the lower median: a year that occurs
+
 
 def counterfactual_rows(base: "Baseline", x: np.ndarray) -> np.ndarray:
     """(3, D): the scenario row, its neutral counterfactual and the tech-only counterfactual."""
@@ -271,10 +302,27 @@ def land_at_completion(capacity: np.ndarray, counterfactual: np.ndarray) -> np.n
     sized by their output at completion, G(t)(R(t) − R(t−1)); once built, their output grows with the
     sector on the same land, as the trend's does. Land is never handed back.
     """
+    G, _, new = _plots(capacity, counterfactual)
+    return np.cumsum(G * new, axis=-1)
+
+
+def _plots(capacity: np.ndarray, counterfactual: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(G, R, ΔR): growth index, capacity in plots (deflated running peak) and the plots new each year."""
     G = growth_index(counterfactual)
     plots = np.maximum.accumulate(np.maximum(capacity, 0.0) / G, axis=-1)
-    new = np.diff(plots, axis=-1, prepend=0.0)
-    return np.cumsum(G * new, axis=-1)
+    return G, plots, np.diff(plots, axis=-1, prepend=0.0)
+
+
+def tax_ramp(capacity: np.ndarray, counterfactual: np.ndarray, ramp_years: int) -> np.ndarray:
+    """(..., Y) share of full tax the capacity channel pays: plots built in year u pay min(1, (t − u + 1)/R)
+    of it in year t (R = ``tax_ramp_years``), weighted by their output (1 where there is no new capacity)."""
+    _, plots, new = _plots(capacity, counterfactual)
+    Y = capacity.shape[-1]
+    age = np.arange(Y)[:, None] - np.arange(Y)[None, :]                       # t − u
+    w = np.where(age >= 0, np.minimum(1.0, (age + 1.0) / ramp_years), 0.0)    # (t, u)
+    paying = new @ w.T                                                       # Σ_u ΔR(u) w(t − u)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(plots > 1e-12, paying / plots, 1.0)
 
 
 def _land_supply(base: "Baseline", data: FeasibilityData) -> np.ndarray:
@@ -349,11 +397,13 @@ def intensity_target(base: "Baseline", data: FeasibilityData, intensity: np.ndar
 
 
 def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Projects, scn: Projection,
-           neutral: Projection, tech: Projection, gamma: np.ndarray | None = None) -> Feasibility:
+           neutral: Projection, tech: Projection, gamma: np.ndarray | None = None,
+           tax_rate: np.ndarray | None = None, tax_share: np.ndarray | None = None) -> Feasibility:
     """Feasibility of N runs of one scenario row ``x`` from its three projections (detail needed).
 
-    ``projects``: the scenario's key projects (stated investment, first output year); ``gamma``: (N,)
-    green-upgrade effect per run (None: the data's central value).
+    ``projects``: the scenario's key projects (stated investment, first output year); ``gamma``,
+    ``tax_rate``, ``tax_share``: (N,) green-upgrade effect, tax / value added and the district's share
+    (%) per run (None: the data's central values).
     """
     P = data.params
     years = base.years
@@ -375,6 +425,10 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
     land_limit = _land_supply(base, data)
 
     # --- fiscal
+    if tax_rate is None:
+        tax_rate = np.full(N, P["tax_to_va"])
+    if tax_share is None:
+        tax_share = np.full(N, P["district_tax_share"])
     in_plan = _in_plan(base, x).astype(float)
     d_tech = np.maximum(tech.investment - neutral.investment, 0.0)
     new_land = np.diff(land, axis=1, prepend=0.0)
@@ -396,8 +450,11 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
         a[:, 0] = 0.0                                                        # the base year is history
     with np.errstate(divide="ignore", invalid="ignore"):
         va_rate = np.where(scn.output > 0, scn.value_added / scn.output, 0.0)
-    d_va = scn.total_value_added - neutral.total_value_added - (va_rate * scn.reclassified).sum(axis=1)
-    tax = P["tax_to_va"] * _PCT * P["district_tax_share"] * _PCT * d_va
+    va_tech = (tech.value_added - neutral.value_added).sum(axis=1)
+    va_cap = scn.value_added - tech.value_added - va_rate * scn.reclassified               # (N, S, Y)
+    ramp = tax_ramp(cap, tech_real, int(P["tax_ramp_years"]))
+    d_va = va_tech + (ramp * va_cap).sum(axis=1)
+    tax = (np.asarray(tax_rate, dtype=float) * _PCT * np.asarray(tax_share, dtype=float) * _PCT)[:, None] * d_va
     tax[:, 0] = 0.0
     balance = tax - sum(spending.values())
     cumulative = np.cumsum(balance, axis=1)
@@ -491,8 +548,9 @@ def feasibility(base: "Baseline", data: FeasibilityData, rows: "ScenarioRows") -
     return assess(base, data, rows.x, pr, proj.row(0), proj.row(1), proj.row(2))
 
 
-#: Extra stream of the seed for the green-upgrade draw: it leaves the ensemble's own draws unchanged.
+#: Extra streams of the seed for the feasibility draws: they leave the ensemble's own draws unchanged.
 GREEN_STREAM = 19
+TAX_STREAM = 191
 
 
 def green_draws(data: FeasibilityData, runs: int, seed: int) -> np.ndarray:
@@ -501,15 +559,24 @@ def green_draws(data: FeasibilityData, runs: int, seed: int) -> np.ndarray:
     return rng.uniform(data.params["green_upgrade_low"], data.params["green_upgrade_high"], runs)
 
 
+def tax_draws(data: FeasibilityData, runs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(runs,) tax / value added and the district's share (%) per run, each uniform between its low and high."""
+    rng = np.random.default_rng([seed, TAX_STREAM])
+    P = data.params
+    return (rng.uniform(P["tax_to_va_low"], P["tax_to_va_high"], runs),
+            rng.uniform(P["district_tax_share_low"], P["district_tax_share_high"], runs))
+
+
 def feasibility_ensemble(base: "Baseline", data: FeasibilityData, rows: "ScenarioRows",
                          draws: EnsembleDraws, seed: int) -> Feasibility:
-    """Feasibility of every run of an ensemble (the same draws as the goals' chances) plus drawn γ."""
+    """Feasibility of every run of an ensemble (the same draws as the goals' chances) plus drawn γ, τ and ρ."""
     X = counterfactual_rows(base, rows.x)
     none = _no_projects(rows.projects)
     scn = simulate_ensemble(base, X[:1], rows.projects, draws, detail=True)
     neutral = simulate_ensemble(base, X[1:2], none, draws, detail=True)
     tech = simulate_ensemble(base, X[2:3], none, draws, detail=True)
-    return assess(base, data, rows.x, rows.projects, scn, neutral, tech, green_draws(data, draws.runs, seed))
+    tau, rho = tax_draws(data, draws.runs, seed)
+    return assess(base, data, rows.x, rows.projects, scn, neutral, tech, green_draws(data, draws.runs, seed), tau, rho)
 
 
 def binds_first(result: Feasibility, run: int = 0) -> str | None:
@@ -531,4 +598,4 @@ def mujun_class(data: FeasibilityData, output_per_mu: float) -> str:
 
 
 __all__ = ["growth_index", "land_at_completion", "energy_quota", "intensity_target", "CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
-           "feasibility_ensemble", "counterfactual_rows", "green_factor", "green_draws", "binds_first", "mujun_class"]
+           "feasibility_ensemble", "counterfactual_rows", "tax_draws", "tax_ramp", "green_factor", "green_draws", "binds_first", "mujun_class"]

@@ -30,6 +30,8 @@ from .datafolder import _check_range, _choice, _err, _load_keyed, _number, _prov
 RANGES = MappingProxyType({
     "tech_subsidy_rate": (0.0, 100.0), "sme_reward": (0.0, 1.0), "park_infra_cost": (0.0, 1.0),
     "project_incentive_rate": (0.0, 100.0), "tax_to_va": (0.0, 60.0), "district_tax_share": (0.0, 100.0),
+    "tax_to_va_low": (0.0, 60.0), "tax_to_va_high": (0.0, 60.0), "district_tax_share_low": (0.0, 100.0),
+    "district_tax_share_high": (0.0, 100.0), "tax_ramp_years": (1, 10),
     "fiscal_room": (0.0, 1e5), "discount_rate": (-5.0, 30.0), "finance_public": (0.0, 99.0), "finance_bank": (0.0, 100.0),
     "energy_trend_decline": (-10.0, 20.0), "green_upgrade": (0.0, 2.0), "green_upgrade_low": (0.0, 2.0),
     "green_upgrade_high": (0.0, 2.0), "co2_factor": (0.0, 5.0), "co2_factor_decline": (-10.0, 20.0),
@@ -146,12 +148,13 @@ def _energy_quota(path: Path, base: Baseline) -> tuple[np.ndarray, np.ndarray, s
 def load_feasibility(base: Baseline) -> FeasibilityData:
     """The feasibility data of ``base``'s folder, validated (raises DataError naming file, row, column)."""
     folder = Path(base.folder)
-    params, figs = _load_keyed(folder / "feasibility.csv", "parameter", FEAS_PARAMS, RANGES, (), base.sources,
+    params, figs = _load_keyed(folder / "feasibility.csv", "parameter", FEAS_PARAMS, RANGES, ("tax_ramp_years",), base.sources,
                                "feasibility")
     path = folder / "feasibility.csv"
-    if not params["green_upgrade_low"] <= params["green_upgrade"] <= params["green_upgrade_high"]:
-        raise _err(path, "green_upgrade must lie between green_upgrade_low and green_upgrade_high",
-                   "green_upgrade 必须介于 green_upgrade_low 与 green_upgrade_high 之间")
+    for name in ("green_upgrade", "tax_to_va", "district_tax_share"):
+        if not params[f"{name}_low"] <= params[name] <= params[f"{name}_high"]:
+            raise _err(path, f"{name} must lie between {name}_low and {name}_high",
+                       f"{name} 必须介于 {name}_low 与 {name}_high 之间")
     if params["finance_public"] + params["finance_bank"] > 100.0:
         raise _err(path, "finance_public + finance_bank exceed 100 %", "finance_public 与 finance_bank 之和超过 100%")
     sector, sfigs = _sector_table(folder / "sector_feasibility.csv", base)
