@@ -589,6 +589,40 @@ def binds_first(result: Feasibility, run: int = 0) -> str | None:
     return best
 
 
+#: Names ``within`` accepts (goal seek, the cheapest mix, the CLI's ``--within``) and the constraints they stand for.
+WITHIN_GROUPS = MappingProxyType({"energy": ("energy_use", "energy_intensity"), "land": ("land",),
+                                  "fiscal": ("fiscal_balance",), **{c: (c,) for c in CONSTRAINTS}})
+
+
+def within_ids(names) -> tuple[str, ...]:
+    """Constraint ids of ``names`` (``WITHIN_GROUPS`` keys, e.g. "energy,land" or an iterable), in
+    ``CONSTRAINTS`` order; raises ValueError naming the allowed names."""
+    parts = [n.strip() for n in (names.split(",") if isinstance(names, str) else names) if n and n.strip()]
+    bad = [n for n in parts if n not in WITHIN_GROUPS]
+    if bad:
+        raise ValueError(f"unknown constraint {', '.join(bad)}: use {', '.join(WITHIN_GROUPS)}")
+    chosen = {c for n in parts for c in WITHIN_GROUPS[n]}
+    return tuple(c for c in CONSTRAINTS if c in chosen)
+
+
+def within_all(result: Feasibility, ids: tuple[str, ...]) -> np.ndarray:
+    """(N,) True where the run keeps every judged constraint of ``ids`` (one with no sourced limit holds)."""
+    ok = np.ones(result.payback.shape[0], dtype=bool)
+    for cid in ids:
+        ok &= result.constraint(cid).within
+    return ok
+
+
+def first_binding(result: Feasibility, ids: tuple[str, ...], run: int = 0) -> str | None:
+    """Id among ``ids`` that fails earliest in run ``run`` (ties: ``CONSTRAINTS`` order); None if all hold."""
+    best, when = None, np.inf
+    for cid in ids:
+        y = result.constraint(cid).year[run]
+        if not np.isnan(y) and y < when:
+            best, when = cid, y
+    return best
+
+
 def mujun_class(data: FeasibilityData, output_per_mu: float) -> str:
     """Shandong 亩均效益 class of an output per 亩 (万元/亩) against the data's benchmarks."""
     for name, floor in data.mujun:
@@ -598,4 +632,5 @@ def mujun_class(data: FeasibilityData, output_per_mu: float) -> str:
 
 
 __all__ = ["growth_index", "land_at_completion", "energy_quota", "intensity_target", "CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
-           "feasibility_ensemble", "counterfactual_rows", "tax_draws", "tax_ramp", "green_factor", "green_draws", "binds_first", "mujun_class"]
+           "feasibility_ensemble", "counterfactual_rows", "tax_draws", "tax_ramp", "green_factor", "green_draws", "binds_first", "mujun_class",
+           "WITHIN_GROUPS", "within_ids", "within_all", "first_binding"]
