@@ -379,3 +379,34 @@ def test_a_price_change_moves_neither_energy_nor_land(base, data):
     b = _feas(base, data, {"chain_extension": 40, "trade_expansion": 5}, assumptions={"stainless_price": 5.0})
     np.testing.assert_allclose(b.energy_total, a.energy_total, rtol=1e-12)
     np.testing.assert_allclose(b.land, a.land, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- per-park land notes
+
+def test_park_notes_on_a_fixture_folder(base, tmp_path):
+    # Zhoucun's parks publish no areas: no parks.csv, no notes.
+    from model.core.feasibility import park_notes
+    assert park_notes(load_feasibility(base)) == ()
+    folder = tmp_path / "region"
+    shutil.copytree(DEFAULT_DATA_DIR, folder)
+    (folder / "parks.csv").write_text(
+        "park,sector,parameter,value,unit,source,status,note\n"
+        # equipment: 30亩 per 亿元. 30亿元 on 600亩 needs 900亩 at the benchmark: a note
+        # (500万元/亩, class A).
+        "dense,equipment,area,600,mu,team2026,estimate,fixture\n"
+        "dense,equipment,output,30,100m yuan,team2026,estimate,fixture\n"
+        # 10亿元 on 400亩 needs 300亩: fits, no note.
+        "roomy,equipment,area,400,mu,team2026,estimate,fixture\n"
+        "roomy,equipment,output,10,100m yuan,team2026,official,fixture\n", encoding="utf-8")
+    d = load_feasibility(load_baseline(folder))
+    notes = park_notes(d)
+    assert [n.park for n in notes] == ["dense"]
+    n = notes[0]
+    assert n.need == pytest.approx(900.0) and n.area == 600 and n.per_mu == pytest.approx(500.0)
+    assert n.mujun == "A" and n.status == "estimate"
+    # a park with an area but no output is an error naming the file
+    (folder / "parks.csv").write_text("park,sector,parameter,value,unit,source,status,note\n"
+                                      "lone,equipment,area,600,mu,team2026,estimate,fixture\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_feasibility(load_baseline(folder))
+    assert "parks.csv" in exc.value.en and "output" in exc.value.en

@@ -115,6 +115,32 @@ FEAS_PARAMS = MappingProxyType({
 SECTOR_FEAS_PARAMS = MappingProxyType({"energy_intensity": "tce/10k yuan", "land_intensity": "mu/100m yuan"})
 
 
+@dataclass(frozen=True)
+class ParkLand:
+    """A park's area (亩) and stated output (亿元/yr at 2024 prices) in one sector (index), with the weakest status."""
+
+    name: str
+    sector: int
+    area: float
+    output: float
+    status: str
+
+
+@dataclass(frozen=True)
+class ParkNote:
+    """A park whose stated output needs more land than the sector's benchmark allows on its area.
+
+    need : 亩 at the benchmark (output × land per 亿元); per_mu : its stated output per 亩 (万元/亩) and
+    ``mujun``: that output's 亩均 class."""
+
+    park: str
+    area: float
+    need: float
+    per_mu: float
+    mujun: str
+    status: str
+
+
 @dataclass(frozen=True, eq=False)
 class FeasibilityData:
     """A region's fiscal, energy and land data (validated by ``model.io.feasibility_data``).
@@ -137,6 +163,7 @@ class FeasibilityData:
     quota_years: np.ndarray = field(default_factory=lambda: np.zeros(0))
     quota: np.ndarray = field(default_factory=lambda: np.zeros(0))
     quota_status: str = "none"
+    parks: tuple[ParkLand, ...] = ()
     figures: tuple["Figure", ...] = field(default=())
 
 
@@ -631,6 +658,19 @@ def mujun_class(data: FeasibilityData, output_per_mu: float) -> str:
     return data.mujun[-1][0]
 
 
+def park_notes(data: FeasibilityData) -> tuple[ParkNote, ...]:
+    """Parks of ``parks.csv`` whose stated output needs more land at the sector's benchmark
+    (``land_intensity``, 亩 per 亿元) than their area: the output is more than the area can carry at the
+    benchmark, so either the output or the land is understated. Empty without per-park data."""
+    notes = []
+    for p in data.parks:
+        need = p.output * data.land_intensity[p.sector]
+        if need > p.area * (1 + 1e-12):
+            per_mu = p.output * 1e4 / p.area if p.area > 0 else float("inf")
+            notes.append(ParkNote(p.name, p.area, float(need), per_mu, mujun_class(data, per_mu), p.status))
+    return tuple(notes)
+
+
 __all__ = ["growth_index", "land_at_completion", "energy_quota", "intensity_target", "CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
-           "feasibility_ensemble", "counterfactual_rows", "tax_draws", "tax_ramp", "green_factor", "green_draws", "binds_first", "mujun_class",
+           "feasibility_ensemble", "counterfactual_rows", "tax_draws", "tax_ramp", "green_factor", "green_draws", "binds_first", "mujun_class", "ParkLand", "ParkNote", "park_notes",
            "WITHIN_GROUPS", "within_ids", "within_all", "first_binding"]

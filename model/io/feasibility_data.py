@@ -8,7 +8,9 @@ Files of the data folder (every number with unit, source and status; see README 
 * ``mujun_classes.csv`` — Shandong-style 亩均效益 classes: the lowest output per 亩 of each class;
 * ``intensity_targets.csv`` — energy-intensity targets, each a cumulative fall over a plan period;
 * ``energy_quota.csv`` (optional) — the district's sourced total energy-use quota by year (万 tce). Without
-  it the energy-use constraint has no limit and says so (status ``none``): no quota is invented.
+  it the energy-use constraint has no limit and says so (status ``none``): no quota is invented;
+* ``parks.csv`` (optional) — per park its sector, area (亩) and stated output (亿元/yr), for the per-park
+  land notes (``core.feasibility.park_notes``).
 
 Loaded apart from ``load_baseline`` (a region without these files still runs the growth model);
 errors name the file, row and column in English and Chinese.
@@ -23,7 +25,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..core.baseline import Baseline, Figure
-from ..core.feasibility import FEAS_PARAMS, SECTOR_FEAS_PARAMS, FeasibilityData
+from ..core.feasibility import FEAS_PARAMS, SECTOR_FEAS_PARAMS, FeasibilityData, ParkLand
 from .datafolder import _check_range, _choice, _err, _load_keyed, _number, _provenance, _read_csv, _whole
 
 #: Allowed ranges (wide: they catch typing errors, not judgements).
@@ -144,6 +146,42 @@ def _energy_quota(path: Path, base: Baseline) -> tuple[np.ndarray, np.ndarray, s
     return np.array(years, dtype=float), np.array(values), weakest, figures
 
 
+PARK_PARAMS = MappingProxyType({"area": "mu", "output": "100m yuan"})
+
+
+def _parks(path: Path, base: Baseline) -> tuple[tuple[ParkLand, ...], list[Figure]]:
+    """Parks with area and stated output (both required per park); none when the file is absent."""
+    if not path.exists():
+        return (), []
+    rows: dict[str, dict[str, object]] = {}
+    figures: list[Figure] = []
+    for row, r in _read_csv(path, ("park", "sector", "parameter", "value", "unit", "source", "status", "note")):
+        if not r["park"]:
+            raise _err(path, f"row {row}, column 'park': empty", f"第 {row} 行 'park' 列：为空")
+        sid = _choice(path, row, "sector", r["sector"], set(base.sector_ids))
+        par = _choice(path, row, "parameter", r["parameter"], set(PARK_PARAMS))
+        if r["unit"] != PARK_PARAMS[par]:
+            raise _err(path, f"row {row}, column 'unit': '{r['unit']}' should be '{PARK_PARAMS[par]}' for {par}",
+                       f"第 {row} 行 'unit' 列：{par} 的单位应为 '{PARK_PARAMS[par]}',而不是 '{r['unit']}'")
+        park = rows.setdefault(r["park"], {"sector": sid, "status": []})
+        if park["sector"] != sid or par in park:
+            raise _err(path, f"row {row}: park '{r['park']}' has two sectors or a duplicate {par}",
+                       f"第 {row} 行：园区 '{r['park']}' 行业不一致或 {par} 重复")
+        x = _check_range(path, row, "value", _number(path, row, "value", r["value"]), 0.0, 1e7)
+        source, status = _provenance(path, row, r, base.sources)
+        park[par] = x
+        park["status"].append(status)
+        figures.append(Figure("parks", r["park"], par, x, r["unit"], source, status, r["note"]))
+    out = []
+    for name, park in rows.items():
+        missing = [p for p in PARK_PARAMS if p not in park]
+        if missing:
+            raise _err(path, f"park '{name}' has no row for {', '.join(missing)}", f"园区 '{name}' 缺少 {', '.join(missing)} 行")
+        weakest = next(s for s in ("estimate", "derived", "official") if s in park["status"])
+        out.append(ParkLand(name, base.sector_ids.index(park["sector"]), park["area"], park["output"], weakest))
+    return tuple(out), figures
+
+
 @functools.lru_cache(maxsize=8)
 def load_feasibility(base: Baseline) -> FeasibilityData:
     """The feasibility data of ``base``'s folder, validated (raises DataError naming file, row, column)."""
@@ -162,7 +200,9 @@ def load_feasibility(base: Baseline) -> FeasibilityData:
     classes, mfigs = _mujun(folder / "mujun_classes.csv", base)
     targets, tfigs = _intensity_targets(folder / "intensity_targets.csv", base)
     qyears, quota, qstatus, qfigs = _energy_quota(folder / "energy_quota.csv", base)
+    parks, pfigs = _parks(folder / "parks.csv", base)
     return FeasibilityData(params=MappingProxyType(params), energy_intensity=sector["energy_intensity"],
                            land_intensity=sector["land_intensity"], land_years=years, land_supply=supply,
                            mujun=classes, intensity_targets=targets, quota_years=qyears, quota=quota,
-                           quota_status=qstatus, figures=tuple(figs + sfigs + lfigs + mfigs + tfigs + qfigs))
+                           quota_status=qstatus, parks=parks,
+                           figures=tuple(figs + sfigs + lfigs + mfigs + tfigs + qfigs + pfigs))
