@@ -74,9 +74,11 @@ Land (``land_intensity`` ℓ_i, 亩 per 亿元 of annual output at 2024 prices; 
 * Supply :math:`A(t)`: linear between (base year, 0) and the years of ``land_supply.csv``, flat after.
 
 Constraints (ids ``fiscal_balance``, ``energy_use``, ``energy_intensity``, ``land``), checked in every
-projected year: within iff :math:`\bar B(t) \ge -F` (F = ``fiscal_room``), :math:`E \le` ceiling,
-intensity ≤ target (at each period's last year only), M ≤ A. The year it binds is the first year that fails. The value and limit shown
-are those of the binding year, or of the tightest year when it never binds.
+projected year: within iff :math:`\bar B(t) \ge -F` (F = ``fiscal_room``), :math:`E \le` the sourced
+quota (not judged without one), intensity ≤ target (at each period's last year only), M ≤ A. The year it
+binds is the first year that fails. The value and limit shown are those of the binding year, or of the
+tightest year when it never binds. Over an ensemble, ``payback_chance(year)`` and ``payback_median`` give
+the payback with its chance (runs with an outlay; never within the horizon counts as after it).
 """
 
 from __future__ import annotations
