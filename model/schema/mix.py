@@ -141,7 +141,7 @@ def cheapest_mix(base: Baseline, sc: Scenario, goal_id: str = "stainless_cluster
             start = current[lever]
             target = bounds[lever][1]
             if value < floor:  # priced up to where the lever alone meets the goal on the central path
-                r = seek(base, sc, goal_id, lever, with_chance=False, **limits)
+                r = seek(base, sc, goal_id, lever, runs=runs, seed=seed, with_chance=False, **limits)
                 if r.reachable and r.setting > start:
                     target = r.setting
                 elif within and r.binds_first is not None:
