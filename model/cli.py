@@ -75,6 +75,9 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                         help="Monte Carlo runs of the search and of the chance (default: the page's %(default)s)")
         sp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the page's %(default)s)")
+        sp.add_argument("--within", default="",
+                        help="stay within these feasibility constraints, comma-separated: energy, land, fiscal "
+                             "or constraint ids (e.g. energy,land); the answer says which binds first")
         sp.add_argument("--out", help="write to this file instead of standard output")
         sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     cs = sub.add_parser("constraints", help="one row per feasibility constraint (fiscal balance, energy use, "
@@ -95,6 +98,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _advice(args: argparse.Namespace, base, sc) -> None:
     """``seek`` and ``mix``: a recommended setting and its chance over ``--runs`` runs of ``--seed``."""
+    from .core.feasibility import within_ids
+    from .io.feasibility_data import load_feasibility
     from .schema.mix import cheapest_mix
 
     goals = {g.id: g for g in resolve_goals(sc, base)}
@@ -105,12 +110,19 @@ def _advice(args: argparse.Namespace, base, sc) -> None:
     if not 1 <= args.runs <= MAX_SEEK_RUNS or args.seed < 0:
         raise _UsageError(f"--runs must be between 1 and {MAX_SEEK_RUNS} and --seed 0 or more")
     probability = None if args.central else args.probability
+    try:
+        within = within_ids(args.within)
+    except ValueError as exc:
+        raise _UsageError(f"--within: {exc}") from None
+    limits = {"within": within, "data": load_feasibility(base)} if within else {}
     if args.command == "seek":
-        result = seek(base, sc, args.target, args.lever, probability=probability, runs=args.runs, seed=args.seed)
+        result = seek(base, sc, args.target, args.lever, probability=probability, runs=args.runs, seed=args.seed,
+                      **limits)
     else:
         if goals[args.target].metric not in ("cluster_total", "total_multiple"):
             raise _UsageError("mix needs a level goal (e.g. stainless_cluster or doubling)")
-        result = cheapest_mix(base, sc, args.target, probability=probability, runs=args.runs, seed=args.seed)
+        result = cheapest_mix(base, sc, args.target, probability=probability, runs=args.runs, seed=args.seed,
+                              **limits)
     text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
     if args.out:
         try:
@@ -165,7 +177,8 @@ def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
                           "value": [float(c.value[0]) for c in central.constraints],
                           "limit": [float(c.limit[0]) for c in central.constraints],
                           "unit": [c.unit for c in central.constraints],
-                          "within": [bool(c.within[0]) for c in central.constraints]})
+                          "within": [bool(c.within[0]) for c in central.constraints],
+                          "status": [c.status for c in central.constraints]})
     if args.runs > 1:
         ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed)
         table["probability"] = [c.probability for c in ens.constraints]
