@@ -47,13 +47,14 @@ class Flag:
     year: int
 
 
-def plausibility_flags(base: Baseline, proj: Projection, short_year: int, trend: Projection, row: int = 0,
-                       trend_row: int = 0) -> list[Flag]:
+def plausibility_flags(base: Baseline, proj: Projection, short_year: int, trend: Projection | None = None,
+                       row: int = 0, trend_row: int = 0) -> list[Flag]:
     """The checks of the data's plausibility.csv that run ``row`` of ``proj`` fails.
 
     ``short_year`` is the end of the short horizon (the doubling goal's target year); run ``trend_row``
     of ``trend`` is the trend of the same world, the yardstick of the relative checks (their flags carry
-    the threshold in absolute terms: the ratio × the trend's value in that year).
+    the threshold in absolute terms: the ratio × the trend's value in that year). Without ``trend`` the
+    relative checks (ICOR, investment / value added) are not made: ``model.schema.results`` always passes it.
     """
     lim = base.plausibility
     years = proj.years
@@ -66,8 +67,8 @@ def plausibility_flags(base: Baseline, proj: Projection, short_year: int, trend:
     if g_long > lim["max_growth_long"]:
         flags.append(Flag("max_growth_long", g_long, lim["max_growth_long"], "%/yr", int(years[-1])))
     icor = proj.icor(same_firms=True)[row]
-    icor_trend = trend.icor(same_firms=True)[trend_row]
-    for year in (short_year, int(years[-1])):
+    icor_trend = None if trend is None else trend.icor(same_firms=True)[trend_row]
+    for year in (short_year, int(years[-1])) if trend is not None else ():
         k = int(np.searchsorted(years, year))
         v, lo, hi = float(icor[k]), lim["icor_min_ratio"] * icor_trend[k], lim["icor_max_ratio"] * icor_trend[k]
         if np.isfinite(v) and np.isfinite(lo) and v < lo:
@@ -86,7 +87,8 @@ def plausibility_flags(base: Baseline, proj: Projection, short_year: int, trend:
                           int(years[1 + k])))
     # Investment of a year per yuan of value added, against the trend's own ratio (a note, never a clamp).
     ratio = bill[1:] / proj.total_value_added[row, 1:]
-    ceiling = lim["max_investment_va_ratio"] * trend.investment[trend_row, 1:] / trend.total_value_added[trend_row, 1:]
+    ceiling = (np.full(ratio.shape, np.inf) if trend is None else
+               lim["max_investment_va_ratio"] * trend.investment[trend_row, 1:] / trend.total_value_added[trend_row, 1:])
     k = int(np.argmax(ratio / ceiling))
     if ratio[k] > ceiling[k]:
         flags.append(Flag("max_investment_va", float(ratio[k]), float(ceiling[k]), "1", int(years[1 + k])))
