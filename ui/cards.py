@@ -94,7 +94,10 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
     else:
         baseline_line = t("card.baseline", value=_fmt(t, goal.metric, float(bg.value[0, j])),
                           reached=_reached(t, goal, int(bg.year_reached[0, j]), end))
-    central = t("card.central_met") if met else t("card.central_missed")
+    if goal.metric == "min_growth":  # judged over the ensemble's runs, not the central path (issue 17 review A)
+        central = t("card.median_met") if met else t("card.median_missed")
+    else:
+        central = t("card.central_met") if met else t("card.central_missed")
     e = html.escape
     prob_html = ""
     if probability is None:  # no ensemble yet: the central path is all there is

@@ -25,6 +25,12 @@ lever is moved only as far as the named constraints allow (``seek`` within them)
 short of the goal stays at the last value that fits, and the next cheapest is priced from there. Each step
 says which constraint capped it (``binds``); the mix says which bound first and the share of runs that
 keep every named constraint with the whole mix.
+
+The record states what it rests on (issue 17 review D): ``assumptions`` gives k_W (capital per yuan of
+trade turnover), θ_W (the share of the trade lever's extra growth that materialises), m (downstream
+output per yuan of stainless processed locally) and μ (the trade margin), with value, drawn range, unit,
+source and status; ``value_net`` is the de-duplicated cluster with the mix (``Projection.cluster_net``),
+beside the turnover sum the 千亿 goal is stated in.
 """
 
 from __future__ import annotations
@@ -82,14 +88,54 @@ class Mix:
     within: tuple[str, ...] = ()
     binds_first: str | None = None
     within_chance: float = float("nan")
+    value_net: float = float("nan")  # the de-duplicated cluster in the target year with the mix (central path)
+    assumptions: tuple["Assumption", ...] = ()
 
     def to_dict(self) -> dict:
         return {"goal": self.goal, "year": self.year, "reached": self.reached, "already_met": self.already_met,
                 "within": list(self.within), "binds_first": self.binds_first,
                 "within_chance": None if np.isnan(self.within_chance) else self.within_chance,
-                "value": self.value, "goal_value": self.goal_value, "bill": self.bill,
+                "value": self.value, "value_net": self.value_net, "goal_value": self.goal_value, "bill": self.bill,
                 "probability": self.probability, "chance": self.chance, "runs": self.runs, "seed": self.seed,
-                "steps": [s.__dict__ for s in self.steps]}
+                "steps": [s.__dict__ for s in self.steps],
+                "assumptions": [a.__dict__ for a in self.assumptions]}
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One figure the mix's prices rest on: its central value (the median of its draw where drawn), the
+    range drawn in the ensemble (None: not drawn), unit, source and status as in the data folder."""
+
+    symbol: str
+    key: str
+    value: float
+    drawn: tuple[float, float] | None
+    unit: str
+    source: str
+    status: str
+
+
+#: The figures the mix rests on (issue 17 review D): k_W prices the trade lever's bill, θ_W its effect,
+#: m the chain lever's downstream output, μ the trade margin of the de-duplicated cluster.
+MIX_ASSUMPTIONS = (("k_W", "trade_capital_output"), ("theta_W", "trade_scale"), ("m", "chain_multiplier"),
+                   ("mu", "trade_margin"))
+
+
+def mix_assumptions(base: Baseline) -> tuple[Assumption, ...]:
+    """The mix's assumptions with their values and provenance (uncertainty.csv when drawn, else parameters.csv)."""
+    from ..core.engine import distribution_median
+
+    figs = {(f.table, f.parameter): f for f in base.figures}
+    out = []
+    for symbol, key in MIX_ASSUMPTIONS:
+        dist = base.uncertainty.get(key)
+        if dist is not None and dist.kind == "uniform":
+            f = figs.get(("uncertainty", key)) or figs[("parameters", key)]
+            out.append(Assumption(symbol, key, distribution_median(dist), (dist.a, dist.b), dist.unit, f.source, f.status))
+        else:
+            f = figs[("parameters", key)]
+            out.append(Assumption(symbol, key, float(base.params[key]), None, f.unit, f.source, f.status))
+    return tuple(out)
 
 
 def _at(base: Baseline, sc: Scenario, goal) -> tuple[float, float, float]:
@@ -128,9 +174,11 @@ def cheapest_mix(base: Baseline, sc: Scenario, goal_id: str = "stainless_cluster
     def done(value: float, chance: float) -> bool:
         return bool(value >= floor) if probability is None else bool(chance >= probability)
 
+    assumptions = mix_assumptions(base)
     if done(value, chance):
         return _limited(Mix(goal_id, goal.target_year, (), True, True, value, goal_value, 0.0, probability, chance,
-                            runs, seed), base, sc, within, data, runs, seed)
+                            runs, seed, value_net=_net(base, sc, goal), assumptions=assumptions),
+                        base, sc, within, data, runs, seed)
     current = dict(zip(param_names(base), scenario_params(sc, base)))
     steps: list[MixStep] = []
     remaining = list(levers)
@@ -176,7 +224,8 @@ def cheapest_mix(base: Baseline, sc: Scenario, goal_id: str = "stainless_cluster
         if done(value, chance):
             break
     return _limited(Mix(goal_id, goal.target_year, tuple(steps), done(value, chance), False, value, goal_value,
-                        bill - bill0, probability, chance, runs, seed), base, sc, within, data, runs, seed)
+                        bill - bill0, probability, chance, runs, seed, value_net=_net(base, sc, goal),
+                        assumptions=assumptions), base, sc, within, data, runs, seed)
 
 
 def _limited(mix: Mix, base: Baseline, sc: Scenario, within: tuple[str, ...], data: FeasibilityData | None,
@@ -187,3 +236,12 @@ def _limited(mix: Mix, base: Baseline, sc: Scenario, within: tuple[str, ...], da
     ens = feasibility_ensemble(base, data, scenario_rows(sc, base), ensemble_draws(base, runs, seed), seed)
     first = next((s.binds for s in mix.steps if s.binds is not None), None)
     return replace(mix, within=within, binds_first=first, within_chance=float(within_all(ens, within).mean()))
+
+
+def _net(base: Baseline, sc: Scenario, goal) -> float:
+    """The de-duplicated cluster (``Projection.cluster_net``) in the goal's target year, central path, 亿元
+    (NaN for a goal that is not the cluster)."""
+    if goal.metric != "cluster_total":
+        return float("nan")
+    proj = run_scenario(base, sc)
+    return float(proj.cluster_net[0, int(np.searchsorted(proj.years, goal.target_year))])
