@@ -7,6 +7,7 @@ element of the run); the load harness checks the same over the websocket for a w
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from i18n import Translator
-from model import load_baseline
+from model import load_baseline, parse_scenario, scenario_results
+from ui.cards import flag_note
 from workshop import Settings, Store, parse_room_spec
 from workshop.analysis import model_answer, plan_chances
-from workshop.rooms import start_values
+from workshop.rooms import plan_document, start_values
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -92,4 +94,40 @@ def test_no_model_output_reaches_a_participant_before_the_reveal(data_dir, base,
     assert text.count('class="zc-card') == len(base.goals)  # the focus card and the others
     assert len(after.get("vega_lite_chart")) == 1
     assert 'data-testid="ws-model-answer"' in text and shown in text
+    store.dispose()
+
+
+# --------------------------------------------------------------------------- item 8: the board's highlighted plans
+def test_the_boards_highlighted_plans_carry_the_models_plausibility_notes(data_dir, base):
+    store = Store(Settings.from_env())
+    spec = parse_room_spec({"title": "T", "levers": ["investment", "sme_upgrades"]}, base)
+    room = store.create_room(spec)
+    bold = {"investment": 35.0, "sme_upgrades": 255.0}  # the issue's plan: +35 %/yr investment, 255 小升规 a year
+    modest = start_values(spec, base)
+    for name, plan in (("大胆", bold), ("稳健", modest)):
+        token = store.join(room.code, name)
+        store.predict(room.code, token, 2030.0)
+        store.submit(room.code, token, plan, name)
+    store.reveal(room.code, room.key, True)
+
+    def notes(plan) -> list[str]:
+        return [flag_note(Translator("zh"), f)
+                for f in scenario_results(base, parse_scenario(plan_document(spec, base, plan), base)).flags]
+
+    bold_notes = notes(bold)
+    median = notes({k: (bold[k] + modest[k]) / 2 for k in bold})
+    # The plan closest to doubling is the bold one; the model finds it implausible on several counts.
+    assert {"max_investment_growth", "sme_pool"} <= {f.check for f in scenario_results(
+        base, parse_scenario(plan_document(spec, base, bold), base)).flags}
+    assert len(bold_notes) >= 4 and median and not notes(modest)
+
+    at = page(room=room.code, key=room.key)
+    blocks = [m.value for m in at.markdown]
+    best = next(b for b in blocks if 'data-testid="ws-best"' in b)
+    assert "大胆" in best
+    for note in bold_notes:  # every note, as the main page words it (escaped into the block)
+        assert html.escape(note) in best, note
+    shown_median = next(b for b in blocks if 'data-testid="ws-median-notes"' in b)
+    for note in median:
+        assert html.escape(note) in shown_median, note
     store.dispose()

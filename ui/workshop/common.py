@@ -158,6 +158,7 @@ CSS = """
 .ws-answer {border-radius:10px; padding:.8rem 1rem; background:#17427a; color:#fff; font-size:1.4rem; font-weight:700;}
 .ws-plan {border:1px solid #d9d9d9; border-radius:10px; padding:.6rem .8rem; margin:.3rem 0; overflow-wrap:anywhere;}
 .ws-reason {color:#333; font-style:italic;}
+.ws-flags {background:#fff8e1; color:#6d4c00; border-radius:8px; padding:.4rem .8rem .4rem 1.6rem; margin:.4rem 0 0 0; font-size:.9rem;}
 .ws-name {font-weight:700;}
 .ws-small {color:#666; font-size:.85rem;}
 </style>
