@@ -29,7 +29,8 @@ from ..cards import flag_note, goal_card
 from ..charts import spec_of
 from ..compare import goals_table, scenarios_chart
 from ..compute import canonical, compute
-from .common import (LOG, Context, database_down, facilitator_url, language_switch, page_style, participant_url,
+from .common import (LOG, Context, database_down, facilitator_url, language_switch, local_warning, page_style,
+                     participant_url,
                      prediction_question, show_error, show_prediction, text)
 
 #: Seconds between two refreshes of the board: fresh enough for a room, light for the server.
@@ -114,7 +115,8 @@ def _live(ctx: Context, code: str, key: str) -> None:
     room = snap.room
     left, right = st.columns([1, 2.6], gap="large")
     with left:
-        url = participant_url(room.code)
+        url = participant_url(room.code, room.spec.public_url)
+        local_warning(t, url)
         st.image(qr_png(url), width=QR_WIDTH)
         st.markdown(f'<div class="ws-small">{text(t("ws.board.code"))}</div><div class="ws-code" data-testid="ws-code">'
                     f'{text(room.code)}</div><div class="ws-link" data-testid="ws-participant-url">{text(url)}</div>',
