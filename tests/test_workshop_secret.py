@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,128 @@ def test_the_boards_highlighted_plans_carry_the_models_plausibility_notes(data_d
     for note in median:
         assert html.escape(note) in shown_median, note
     store.dispose()
+
+
+# --------------------------------------------------------------------------- a real server, as phones see it
+@pytest.fixture(scope="module")
+def ws_server(tmp_path_factory):
+    from testkit.browser import Server
+    from workshop_support import environ
+
+    folder = tmp_path_factory.mktemp("ws")
+    with environ(DATABASE_URL=f"sqlite:///{folder / 'workshop.db'}", WORKSHOP_PUBLIC_URL="",
+                 WORKSHOP_SUBMIT_INTERVAL="1"):
+        srv = Server("app.py").start(timeout=90)
+    yield srv, f"sqlite:///{folder / 'workshop.db'}"
+    log = srv.log_text()
+    srv.cleanup()
+    assert "Traceback" not in log, log[-3000:]
+
+
+def _texts(s) -> str:
+    return "\n".join(s.texts())
+
+
+def _qr_payload(s) -> str:
+    """The QR code on the page, fetched from the server as the browser does and decoded."""
+    import urllib.request
+
+    import zxingcpp
+
+    imgs = [node.element.imgs for node in s.tree.values()
+            if node.element.DESCRIPTOR.name == "Element" and node.element.WhichOneof("type") == "imgs"]
+    assert len(imgs) == 1, f"expected one image (the QR code), found {len(imgs)}"
+    with urllib.request.urlopen(s.http_url + imgs[0].imgs[0].url.lstrip("/"), timeout=30) as r:
+        png = r.read()
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(found) == 1, f"expected one QR code in the image, decoded {len(found)}"
+    return found[0].text
+
+
+def test_the_qr_code_and_link_carry_the_address_participants_use(ws_server):
+    from bench.load.client import Session
+
+    srv, _ = ws_server
+    s = Session(srv.url, query="workshop=new&lang=zh")
+    try:
+        assert s.first_run().ok
+        # Opened at 127.0.0.1: the field offers that address and warns that phones cannot open it.
+        assert s.value("ws_public_url") == srv.url + "/"
+        assert 'data-testid="ws-local-warning"' in _texts(s) and "127.0.0.1" in _texts(s)
+        s.type_text("ws_title", "地址测试")
+        for bad in ("javascript:alert(1)", "http://x/<b>粗</b>", "ftp://192.168.1.20/", "http://a:b@192.168.1.20/",
+                    "http://192.168.1.20/" + "x" * 300):
+            s.type_text("ws_public_url", bad)
+            assert 'class="ws-error"' in _texts(s), bad
+            assert "<b>粗</b>" not in _texts(s)  # shown as text, never as markup
+            if "<b>" in bad:
+                assert "&lt;b&gt;粗&lt;/b&gt;" in _texts(s)
+            s.click("ws_create")
+            assert "room" not in dict(s.query), bad  # refused: no room made
+        s.type_text("ws_public_url", "http://192.168.1.20:8501/zc")
+        assert 'data-testid="ws-local-warning"' not in _texts(s) and 'class="ws-error"' not in _texts(s)
+        assert s.click("ws_create").ok
+        code = dict(s.query)["room"]
+        want = f"http://192.168.1.20:8501/zc/?room={code}"
+        assert _qr_payload(s) == want
+        assert f'data-testid="ws-participant-url">{want}</div>' in _texts(s)
+        assert 'data-testid="ws-local-warning"' not in _texts(s)
+    finally:
+        s.close()
+    # Left at the page's own address (127.0.0.1), the board warns beside the QR code.
+    s = Session(srv.url, query="workshop=new&lang=en")
+    try:
+        s.first_run()
+        s.type_text("ws_title", "local")
+        assert s.click("ws_create").ok
+        code = dict(s.query)["room"]
+        assert _qr_payload(s) == f"{srv.url}/?room={code}"
+        assert 'data-testid="ws-local-warning"' in _texts(s) and "works on this computer only" in _texts(s)
+    finally:
+        s.close()
+
+
+def test_the_load_harness_sees_no_model_output_before_the_reveal(ws_server):
+    """``python -m bench.bench_load --workshop`` as anyone runs it (a small room here; the 20-person run is
+    in the README): every element each participant's websocket receives before the reveal is checked, and
+    each page shows the answer and the cards after it. On main's participant page this exits 1 with
+    "a goal card" / "a vega_lite_chart element" leaks."""
+    import subprocess
+    import sys
+
+    srv, database_url = ws_server
+    r = subprocess.run([sys.executable, "-m", "bench.bench_load", "--workshop", "--host", srv.url, "--users", "3",
+                        "--revisions", "1", "--database-url", database_url, "--workshop-timeout", "240"],
+                       cwd=Path(APP).parent, capture_output=True, text=True, timeout=400)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-3000:]
+    assert "LEAKS 0 in 0 participants" in out, out[-3000:]
+    assert "answer shown to 3 of 3 joined participants, goal cards to 3" in out, out[-3000:]
+    before = int(re.search(r"before the reveal: (\d+) elements received", out).group(1))
+    assert before >= 3 * 20, out[-3000:]  # each phone's join, prediction and plan pages were watched
+
+
+def test_the_leak_check_flags_cards_charts_and_the_answer():
+    from streamlit.proto.Element_pb2 import Element
+
+    from bench.load.secret import Watch
+
+    w = Watch(answers=("2034",), own=["2030", "第1版 203412"])  # the participant's prediction and reason
+
+    def md(body: str) -> Element:
+        el = Element()
+        el.markdown.body = body
+        return el
+
+    chart = Element()
+    chart.vega_lite_chart.spec = "{}"
+    w(md('<div class="ws-note">你的预测：2030。模型的答案将在大屏上公布。</div>'))
+    w(md('<span class="ws-reason">第1版 203412</span>'))  # the participant's own digits, not the model's
+    assert w.leaks == []
+    w(md('<div class="zc-card zc-unlikely" data-goal="doubling">…</div>'))
+    w(chart)
+    w(md('<div class="ws-note">模型的答案：2034 · 你的预测：2030</div>'))
+    assert len(w.leaks) == 3 and w.before == 5
+    w.revealed = True
+    w(md('<div class="ws-note">模型的答案：2034 · 你的预测：2030</div>'))
+    assert w.answer_seen and not w.cards_seen and w.after == 1

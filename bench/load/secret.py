@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 from i18n import Translator
 
-#: Element types that draw the model's numbers (the participant page's charts are Vega-Lite).
-CHART_KINDS = frozenset({"vega_lite_chart", "arrow_vega_lite_chart", "plotly_chart", "deck_gl_json_chart",
-                         "graphviz_chart", "bokeh_chart", "arrow_data_frame", "arrow_table", "metric"})
+#: Element types that draw or tabulate the model's numbers (the participant page's chart is Vega-Lite).
+CHART_KINDS = frozenset({"vega_lite_chart", "plotly_chart", "deck_gl_json_chart", "graphviz_chart", "echarts_chart",
+                         "dataframe", "table", "metric"})
 #: The goal card's element (ui/cards.py ``goal_card``); the CSS that styles it also names ``.zc-card``.
 CARD_MARK = 'class="zc-card'
-TEXT_KINDS = ("markdown", "alert", "caption", "text", "heading", "code")
+TEXT_KINDS = ("markdown", "alert", "text", "heading", "json")
 
 
 def answer_texts(base, spec) -> tuple[str, ...]:

@@ -32,9 +32,15 @@ def _address(ctx: Context) -> None:
     ``WORKSHOP_PUBLIC_URL``, else the address this page was opened at, to be confirmed or corrected —
     with a warning when it names this computer only (localhost, 127.0.0.1)."""
     t = ctx.t
-    st.session_state.setdefault("ws_public_url", ctx.store.settings.public_url or origin())
+    if "ws_public_url" not in st.session_state:
+        try:
+            st.session_state["ws_public_url"] = ctx.store.settings.public_url or clean_public_url(origin())
+        except WorkshopError:  # an address the browser used but we would refuse: let the person type one
+            st.session_state["ws_public_url"] = ""
     # No max_chars: the browser would cut a long paste silently; clean_public_url refuses it with a message.
     st.text_input(t("ws.public_url"), key="ws_public_url", help=t("ws.public_url_help"))
+    if not st.session_state["ws_public_url"].strip():
+        return  # the board will use the address it is opened at
     try:
         url = clean_public_url(st.session_state["ws_public_url"])
     except WorkshopError as exc:
