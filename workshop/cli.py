@@ -86,7 +86,8 @@ def _run(args: argparse.Namespace) -> dict | list:
         return store.list_rooms()
     if args.command == "export":
         snap = store.admin_snapshot(args.room)
-        tables = room_tables(snap, load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None), args.lang)
+        tables = room_tables(snap, load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None), args.lang,
+                             store.settings.timezone)
         written = {}
         for path, data in ((args.xlsx, xlsx_bytes(tables)), (args.csv, csv_bytes(tables) if args.csv else None)):
             if path is None:

@@ -87,7 +87,7 @@ def _act(store: Store, code: str, key: str, action: str) -> None:
 
 def _export(store: Store, ctx_base, code: str, key: str, lang: str, kind: str) -> bytes:
     """Built when the button is clicked (outside the script run: everything comes in as arguments)."""
-    tables = room_tables(store.snapshot(code, key), ctx_base, lang)
+    tables = room_tables(store.snapshot(code, key), ctx_base, lang, store.settings.timezone)
     return xlsx_bytes(tables) if kind == "xlsx" else csv_bytes(tables)
 
 
