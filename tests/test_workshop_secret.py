@@ -236,9 +236,9 @@ def test_the_load_harness_sees_no_model_output_before_the_reveal(ws_server):
 def test_the_leak_check_flags_cards_charts_and_the_answer():
     from streamlit.proto.Element_pb2 import Element
 
-    from bench.load.secret import Watch
+    from bench.load.secret import Watch, echoes
 
-    w = Watch(answers=("2034",), own=["2030", "第1版 203412"])  # the participant's prediction and reason
+    w = Watch(answers=("2034",), own=[*echoes("2030"), "第1版 203412"])  # the participant's prediction and reason
 
     def md(body: str) -> Element:
         el = Element()
@@ -257,3 +257,13 @@ def test_the_leak_check_flags_cards_charts_and_the_answer():
     w.revealed = True
     w(md('<div class="ws-note">模型的答案：2034 · 你的预测：2030</div>'))
     assert w.answer_seen and not w.cards_seen and w.after == 1
+    # A participant who predicted the model's year: their echo is no leak, the answer beside it is seen.
+    assert "你的预测：2034" in echoes("2034") and "your prediction: 2034" in echoes("2034")
+    w = Watch(answers=("2034",), own=echoes("2034"))
+    w(md('<div class="ws-note">你的预测：2034。模型的答案将在大屏上公布。</div>'))
+    assert w.leaks == []
+    w(md('<div class="ws-note">模型的答案：2034 · 你的预测：2034</div>'))
+    assert len(w.leaks) == 1
+    w.revealed = True
+    w(md('<div class="ws-note">模型的答案：2034 · 你的预测：2034</div>'))
+    assert w.answer_seen

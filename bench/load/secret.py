@@ -3,8 +3,9 @@
 Checked on the websocket messages themselves (every element the server sends, bench/load/client.py
 ``Session.on_element``), not on what a browser happens to show: a goal card (its chance, value,
 met / not met and colour), any chart (the plan's projection), or the model's answer as the page
-words it (``workshop.rooms.show_prediction``) anywhere in the page's text — after removing what the
-participant typed or chose themselves (their prediction, their reason), which may contain the same digits.
+words it (``workshop.rooms.show_prediction``) anywhere in the page's text — more often than it occurs
+inside what the participant typed or chose themselves (their prediction, their reason), which may hold
+the same digits.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ def answer_texts(base, spec) -> tuple[str, ...]:
     value = model_answer(base, spec)
     return tuple(dict.fromkeys(show_prediction(Translator(lang), spec.prediction, goal, value, base.end_year)
                                for lang in ("zh", "en")))
+
+
+def echoes(prediction: str) -> list[str]:
+    """How the page echoes a participant's own prediction back ("你的预测：2034"), in either language:
+    the words just before ``{you}`` in the texts that show it, with the prediction."""
+    out = []
+    for lang in ("zh", "en"):
+        t = Translator(lang)
+        for key in ("ws.predicted_you", "ws.revealed_you"):
+            before = t(key).split("{you}")[0].rsplit("}", 1)[-1].lstrip(" ·")
+            out.append(before + prediction)
+    return list(dict.fromkeys(out))
 
 
 def element_text(el) -> tuple[str, str]:
@@ -63,15 +76,14 @@ class Watch:
             return
         self.after += 1
         self.cards_seen = self.cards_seen or CARD_MARK in body
-        rest = _without(body, self.own)
-        self.answer_seen = self.answer_seen or any(a in rest for a in self.answers)
+        self.answer_seen = self.answer_seen or any(_shown(body, a, self.own) for a in self.answers)
 
 
-def _without(body: str, own: list[str]) -> str:
-    for text in own:
-        if text:
-            body = body.replace(text, "")
-    return body
+def _shown(body: str, answer: str, own: list[str]) -> bool:
+    """``answer`` occurs in ``body`` more often than inside the participant's own texts there (a person who
+    predicted the model's year sees it echoed as theirs; the model's answer is one more occurrence)."""
+    mine = sum(body.count(o) * o.count(answer) for o in dict.fromkeys(own) if o)
+    return bool(answer) and body.count(answer) > mine
 
 
 def model_output(kind: str, body: str, answers: tuple[str, ...], own: list[str]) -> str:
@@ -80,8 +92,7 @@ def model_output(kind: str, body: str, answers: tuple[str, ...], own: list[str])
         return f"a {kind} element"
     if CARD_MARK in body:
         return "a goal card"
-    rest = _without(body, own)
     for a in answers:
-        if a and a in rest:
+        if _shown(body, a, own):
             return f"the answer {a!r} in a {kind}: {body[:120]!r}"
     return ""

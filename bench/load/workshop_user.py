@@ -19,7 +19,7 @@ from locust.exception import StopUser
 
 from .client import ProtocolError, Run, Session
 from .ledger import Log
-from .secret import Watch
+from .secret import Watch, echoes
 from .users import THINK
 
 OK_MARK = 'class="ws-ok"'
@@ -101,7 +101,7 @@ class Participant(User):
         w = self.session.widget(key="ws_prediction_value")
         if w.kind == "selectbox":
             choice = self.rng.randrange(len(w.proto.options))
-            self.watch.own.append(w.proto.options[choice])  # echoed back ("your prediction: 2034")
+            self.watch.own += echoes(w.proto.options[choice])  # echoed back ("你的预测：2034")
             self._step("predict", lambda: self.session.select("ws_prediction_value", choice))
         elif w.kind == "slider":
             self._step("predict", lambda: self.session.move("ws_prediction_value", w.proto.min + w.proto.step))
