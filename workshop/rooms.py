@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model import ROOM_LEVERS, SPEC_BY_NAME, Baseline, Scenario, ScenarioError, lever_bounds, neutral_values, parse_scenario
 
-from i18n import Translator, names
+from i18n import Translator
+from i18n import names
 
 from .errors import WorkshopError
 
