@@ -30,8 +30,7 @@ from ..charts import spec_of
 from ..compare import goals_table, scenarios_chart
 from ..compute import canonical, compute
 from .common import (LOG, Context, database_down, facilitator_url, language_switch, local_warning, page_style,
-                     participant_url,
-                     prediction_question, show_error, show_prediction, text)
+                     participant_url, prediction_question, show_error, show_prediction, text)
 
 #: Seconds between two refreshes of the board: fresh enough for a room, light for the server.
 REFRESH_S = 3.0
