@@ -267,3 +267,21 @@ def test_the_leak_check_flags_cards_charts_and_the_answer():
     w.revealed = True
     w(md('<div class="ws-note">模型的答案：2034 · 你的预测：2034</div>'))
     assert w.answer_seen
+
+
+def test_the_deployments_public_address_is_offered_and_bad_settings_are_refused(data_dir, monkeypatch):
+    from workshop import WorkshopError
+
+    monkeypatch.setenv("WORKSHOP_PUBLIC_URL", "https://Workshop.Zhoucun.example/sim")
+    st.cache_resource.clear()  # the page's store reads the settings once per process
+    at = page(workshop="new", lang="en")
+    assert at.text_input(key="ws_public_url").value == "https://workshop.zhoucun.example/sim/"
+    assert 'data-testid="ws-local-warning"' not in markdown(at)
+    at.text_input(key="ws_public_url").input("http://localhost:8501").run()
+    assert "works on this computer only" in markdown(at)  # a typed localhost warns as well
+    for name, value in (("WORKSHOP_PUBLIC_URL", "javascript:alert(1)"), ("WORKSHOP_PUBLIC_URL", "http://a@b/"),
+                        ("WORKSHOP_TIMEZONE", "Mars/Olympus"), ("WORKSHOP_TIMEZONE", "../../etc/passwd")):
+        with pytest.raises(WorkshopError) as exc:
+            Settings.from_env({name: value})
+        assert exc.value.en == f"Invalid setting {name}: {value}"
+    assert Settings.from_env({}).timezone == "Asia/Shanghai" and Settings.from_env({}).public_url == ""
