@@ -184,7 +184,8 @@ def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: S
 # --------------------------------------------------------------------------- plausibility notes
 def flag_values(t: Translator, flag: Flag) -> dict[str, object]:
     """A plausibility note's numbers as the page prints them (``flag.<check>`` in the i18n files)."""
-    shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 2 if flag.unit == "1" else 1))
+    digits = {"1": 2, "firms": 0}.get(flag.unit, 1)  # ratios to 2 decimals; firms are counted whole
+    shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, digits))
     return {"value": shown(flag.value), "threshold": shown(flag.threshold), "year": flag.year}
 
 
