@@ -19,7 +19,9 @@ from openpyxl.utils import column_index_from_string
 from model import evaluate_goals, param_names, parse_scenario, resolve_goals, run_scenarios
 from model.io.export import (CSV_DIGITS, SERIES_COLUMNS, SHEETS, TEXTS, _UNIT_KEYS, csv_bytes, scenario_name,
                           scenarios_series_table, series_table, workbook_bytes, write_csv)
+from model.core.goals import judged_by_ensemble
 from model.io.tables import goals_table
+from model.schema.results import steady_median
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = ROOT / "data" / "zhoucun" / "presets"
@@ -219,7 +221,9 @@ def test_summary_lists_every_goal_result(base, proj, scenarios, probabilities, x
     assert len(rows) == len(scenarios) * len(base.goals)
     for i, (name, sc) in enumerate(scenarios):
         goals = resolve_goals(sc, base)
-        table = goals_table(evaluate_goals(proj.row(i), goals)).set_index("target")
+        # steady growth judged over the page's ensemble (issue 17 review A), as the record does
+        central, median = evaluate_goals(proj.row(i), goals), steady_median(base, sc)
+        table = goals_table(central if median is None else judged_by_ensemble(central, median)).set_index("target")
         mine = [r for r in rows if r[0] == name]
         for g, r in zip(goals, mine):
             want = table.loc[g.id]
@@ -229,7 +233,7 @@ def test_summary_lists_every_goal_result(base, proj, scenarios, probabilities, x
             assert r[4] == (t["not_reached"] if pd.isna(want.year_reached) else int(want.year_reached))
             assert r[5] == pytest.approx(want.value, rel=1e-15) and r[6] == pytest.approx(want.goal, rel=1e-15)
             assert r[7] == pytest.approx(want.gap, rel=1e-12, abs=1e-12)
-            assert r[9] == pytest.approx(probabilities[name][g.id], rel=1e-15)
+            assert r[header.index(t["col_probability"])] == pytest.approx(probabilities[name][g.id], rel=1e-15)
     custom = {r[1]: r for r in rows if r[0] == "custom"}
     assert custom[base.goal_by_id["doubling"].name(lang)][3] == 2030          # the scenario's year
     assert custom[base.goal_by_id["stainless_cluster"].name(lang)][6] == 900  # and threshold
@@ -343,7 +347,7 @@ def test_cli_export_writes_workbook_and_csv(base, tmp_path):
     assert wb.sheetnames == [TEXTS["zh"][k] for k in SHEETS]
     header, rows = _rows(wb["摘要"], "情景")
     assert header[-1] == "达成概率" and {r[0] for r in rows} == {"三年行动"}
-    probs = {r[1]: r[9] for r in rows}
+    probs = {r[1]: r[header.index("达成概率")] for r in rows}
     assert probs["工业倍增"] == 0 and 0 < probs["持续稳定增长"] <= 1
     assert len(_chart_xml(xl.read_bytes())) == 3
     table = pd.read_csv(csv)  # in the workbook's language (--lang zh by default)

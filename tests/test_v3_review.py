@@ -73,6 +73,33 @@ def test_cli_targets_judges_steady_growth_over_the_ensemble_it_prints():
     assert row["met"] and row["year_reached"] == 2035      # the three-year action: 51 %
 
 
+def test_the_workbook_judges_steady_growth_as_targets_does(tmp_path):
+    """Second review R1: the workbook's goal table (the CLI's export, the same function as the page's
+    download) judges steady growth over the ensemble and shows the median run's lowest year, as
+    ``targets`` does, and carries the de-duplicated cluster beside the cluster goal."""
+    import openpyxl
+
+    out = tmp_path / "trend.xlsx"
+    r = subprocess.run([sys.executable, "-m", "model", "export", "data/zhoucun/presets/trend.json",
+                        "--xlsx", str(out), "--lang", "en"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    t = subprocess.run([sys.executable, "-m", "model", "targets", "data/zhoucun/presets/trend.json",
+                        "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    targets = {x["target"]: x for x in json.loads(t.stdout)}
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    head = next(i for i, row in enumerate(rows) if row[1] == "Goal")
+    header = rows[head]
+    goals = {row[1]: dict(zip(header, row)) for row in rows[head + 1:] if row[1] and row[0] and row[2] in ("yes", "no")}
+    steady = next(v for k, v in goals.items() if k.lower().startswith("steady"))
+    met_col = header[2]
+    assert steady[met_col] == "no"                                    # main said "yes" (central path, 7.2)
+    assert steady[header[5]] == pytest.approx(targets["steady_growth"]["value"], abs=1e-6)
+    assert steady[header[5]] == pytest.approx(3.96, abs=0.01)         # the median run's lowest year
+    cluster = next(v for k, v in goals.items() if "cluster" in k.lower())
+    assert cluster[header[9]] == pytest.approx(targets["stainless_cluster"]["value_net"], rel=1e-9)
+
+
 def test_the_workshop_judges_steady_growth_like_the_page(base):
     """Review A in the workshop: a plan's steady-growth verdict is its ensemble's, as on the main page."""
     from workshop.analysis import plan_outcomes
