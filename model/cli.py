@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
@@ -84,7 +85,9 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--out", help="write to this file instead of standard output")
         sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     cs = sub.add_parser("constraints", help="one row per feasibility constraint (fiscal balance, energy use, "
-                                            "energy intensity, land): year, value, limit, unit, within; chance")
+                                            "energy intensity, land): year, value, limit, unit, within; chance; then "
+                                            "payback (central year, median, chance by the end year) and "
+                                            "energy_extra (extra energy vs the neutral twin), with notes")
     common(cs)
     cs.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                     help="Monte Carlo runs for the chance (default: the page's %(default)s; 1: no chance column)")
@@ -161,8 +164,16 @@ def _export(args: argparse.Namespace, base, sc) -> None:
             raise _UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
+#: What the fiscal account leaves out (issue 19 review 2, problem 3), said on every fiscal row.
+FISCAL_NOTE = ("outside the fiscal account: land acquisition and compensation (征地拆迁) and land-sale revenue "
+               "(土地出让金); park infrastructure is 七通一平 only")
+ENERGY_NOTE = "trade and warehousing use no energy here: no sourced or judged intensity for them"
+
+
 def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
-    """The four constraints of the central path, with the ensemble's chance of staying within each."""
+    """The four constraints of the central path, with the ensemble's chance of staying within each; then
+    the payback (``payback``: central year, ensemble median, chance by the end year) and the extra energy
+    the levers need (``energy_extra``, each goal year and the end year, against the neutral twin)."""
     from .core.ensemble import ensemble_draws
     from .core.feasibility import feasibility, feasibility_ensemble
     from .io.feasibility_data import load_feasibility
@@ -175,17 +186,41 @@ def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
     data = load_feasibility(base)
     rows = scenario_rows(sc, base)
     central = feasibility(base, data, rows)
-    table = pd.DataFrame({"id": [c.id for c in central.constraints],
-                          "year": [int(c.at[0]) for c in central.constraints],
-                          "value": [float(c.value[0]) for c in central.constraints],
-                          "limit": [float(c.limit[0]) for c in central.constraints],
-                          "unit": [c.unit for c in central.constraints],
-                          "within": [bool(c.within[0]) for c in central.constraints],
-                          "status": [c.status for c in central.constraints]})
-    if args.runs > 1:
-        ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed)
-        table["probability"] = [c.probability for c in ens.constraints]
-    return table
+    ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed) \
+        if args.runs > 1 else None
+    end = int(base.end_year)
+    records = [{"id": c.id, "year": int(c.at[0]), "value": float(c.value[0]), "limit": float(c.limit[0]),
+                "unit": c.unit, "within": bool(c.within[0]), "status": c.status,
+                "probability": c.probability if ens is None else ens.constraint(c.id).probability,
+                "median": np.nan, "note": FISCAL_NOTE if c.id == "fiscal_balance" else ""}
+               for c in central.constraints]
+    # payback: value = the central path's year (empty: nothing to pay back, or not by the end year),
+    # limit = the end year it is judged by; median and probability over the runs with an outlay
+    owed = bool(central.outlay[0])
+    median = np.nan if ens is None else ens.payback_median
+    note = FISCAL_NOTE
+    if owed and np.isnan(central.payback[0]):
+        note = f"the central path does not pay back by {end}; " + note
+    if median == np.inf:
+        note = f"the median run does not pay back by {end}; " + note
+    elif not owed and (ens is None or np.isnan(median)):
+        note = "nothing to pay back (the cumulative balance never falls below 0); " + note
+    records.append({"id": "payback", "year": end, "value": float(central.payback[0]), "limit": float(end),
+                    "unit": "year", "within": (not owed) or not np.isnan(central.payback[0]), "status": "estimate",
+                    "probability": np.nan if ens is None else ens.payback_chance(end),
+                    "median": np.nan if median == np.inf else median, "note": note})
+    years = sorted({int(g.target_year) for g in resolve_goals(sc, base)} | {end})
+    for y in years:
+        k = int(np.searchsorted(central.years, y))
+        records.append({"id": "energy_extra", "year": y, "value": float(central.energy_extra[0, k]), "limit": np.nan,
+                        "unit": "10k tce", "within": True, "status": "none", "probability": np.nan,
+                        "median": np.nan if ens is None else float(np.median(ens.energy_extra[:, k])),
+                        "note": ENERGY_NOTE})
+    table = pd.DataFrame(records)
+    if ens is None:
+        table = table.drop(columns=["probability", "median"])
+    return table[[c for c in ("id", "year", "value", "limit", "unit", "within", "status", "probability", "median", "note")
+                  if c in table]]
 
 
 def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:
