@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 import pandas as pd
 
 from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
@@ -19,7 +18,7 @@ from .core.goals import ensemble_median, judged_by_ensemble
 from .core.seek import SEEKABLE
 from .errors import SimulatorError
 from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
-from .io.tables import gain_table, goals_table, projection_table
+from .io.tables import constraints_table, gain_table, goals_table, projection_table
 from .schema.results import scenario_results
 from .schema.mix import DEFAULT_PROBABILITY
 from .schema.runs import run_ensemble, run_scenario, seek
@@ -164,12 +163,6 @@ def _export(args: argparse.Namespace, base, sc) -> None:
             raise _UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
-#: What the fiscal account leaves out (issue 19 review 2, problem 3), said on every fiscal row.
-FISCAL_NOTE = ("outside the fiscal account: land acquisition and compensation (征地拆迁) and land-sale revenue "
-               "(土地出让金); park infrastructure is 七通一平 only")
-ENERGY_NOTE = "trade and warehousing use no energy here: no sourced or judged intensity for them"
-
-
 def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
     """The four constraints of the central path, with the ensemble's chance of staying within each; then
     the payback (``payback``: central year, ensemble median, chance by the end year) and the extra energy
@@ -188,39 +181,8 @@ def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
     central = feasibility(base, data, rows)
     ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed) \
         if args.runs > 1 else None
-    end = int(base.end_year)
-    records = [{"id": c.id, "year": int(c.at[0]), "value": float(c.value[0]), "limit": float(c.limit[0]),
-                "unit": c.unit, "within": bool(c.within[0]), "status": c.status,
-                "probability": c.probability if ens is None else ens.constraint(c.id).probability,
-                "median": np.nan, "note": FISCAL_NOTE if c.id == "fiscal_balance" else ""}
-               for c in central.constraints]
-    # payback: value = the central path's year (empty: nothing to pay back, or not by the end year),
-    # limit = the end year it is judged by; median and probability over the runs with an outlay
-    owed = bool(central.outlay[0])
-    median = np.nan if ens is None else ens.payback_median
-    note = FISCAL_NOTE
-    if owed and np.isnan(central.payback[0]):
-        note = f"the central path does not pay back by {end}; " + note
-    if median == np.inf:
-        note = f"the median run does not pay back by {end}; " + note
-    elif not owed and (ens is None or np.isnan(median)):
-        note = "nothing to pay back (the cumulative balance never falls below 0); " + note
-    records.append({"id": "payback", "year": end, "value": float(central.payback[0]), "limit": float(end),
-                    "unit": "year", "within": (not owed) or not np.isnan(central.payback[0]), "status": "estimate",
-                    "probability": np.nan if ens is None else ens.payback_chance(end),
-                    "median": np.nan if median == np.inf else median, "note": note})
-    years = sorted({int(g.target_year) for g in resolve_goals(sc, base)} | {end})
-    for y in years:
-        k = int(np.searchsorted(central.years, y))
-        records.append({"id": "energy_extra", "year": y, "value": float(central.energy_extra[0, k]), "limit": np.nan,
-                        "unit": "10k tce", "within": True, "status": "none", "probability": np.nan,
-                        "median": np.nan if ens is None else float(np.median(ens.energy_extra[:, k])),
-                        "note": ENERGY_NOTE})
-    table = pd.DataFrame(records)
-    if ens is None:
-        table = table.drop(columns=["probability", "median"])
-    return table[[c for c in ("id", "year", "value", "limit", "unit", "within", "status", "probability", "median", "note")
-                  if c in table]]
+    years = sorted({int(g.target_year) for g in resolve_goals(sc, base)} | {int(base.end_year)})
+    return constraints_table(central, ens, years)
 
 
 def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:
