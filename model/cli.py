@@ -18,7 +18,7 @@ from .core.goals import ensemble_median, judged_by_ensemble
 from .core.seek import SEEKABLE
 from .errors import SimulatorError
 from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
-from .io.tables import gain_table, goals_table, projection_table
+from .io.tables import constraints_table, gain_table, goals_table, projection_table
 from .schema.results import scenario_results
 from .schema.mix import DEFAULT_PROBABILITY
 from .schema.runs import run_ensemble, run_scenario, seek
@@ -84,7 +84,9 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--out", help="write to this file instead of standard output")
         sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     cs = sub.add_parser("constraints", help="one row per feasibility constraint (fiscal balance, energy use, "
-                                            "energy intensity, land): year, value, limit, unit, within; chance")
+                                            "energy intensity, land): year, value, limit, unit, within; chance; then "
+                                            "payback (central year, median, chance by the end year) and "
+                                            "energy_extra (extra energy vs the neutral twin), with notes")
     common(cs)
     cs.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                     help="Monte Carlo runs for the chance (default: the page's %(default)s; 1: no chance column)")
@@ -162,7 +164,9 @@ def _export(args: argparse.Namespace, base, sc) -> None:
 
 
 def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
-    """The four constraints of the central path, with the ensemble's chance of staying within each."""
+    """The four constraints of the central path, with the ensemble's chance of staying within each; then
+    the payback (``payback``: central year, ensemble median, chance by the end year) and the extra energy
+    the levers need (``energy_extra``, each goal year and the end year, against the neutral twin)."""
     from .core.ensemble import ensemble_draws
     from .core.feasibility import feasibility, feasibility_ensemble
     from .io.feasibility_data import load_feasibility
@@ -175,17 +179,10 @@ def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
     data = load_feasibility(base)
     rows = scenario_rows(sc, base)
     central = feasibility(base, data, rows)
-    table = pd.DataFrame({"id": [c.id for c in central.constraints],
-                          "year": [int(c.at[0]) for c in central.constraints],
-                          "value": [float(c.value[0]) for c in central.constraints],
-                          "limit": [float(c.limit[0]) for c in central.constraints],
-                          "unit": [c.unit for c in central.constraints],
-                          "within": [bool(c.within[0]) for c in central.constraints],
-                          "status": [c.status for c in central.constraints]})
-    if args.runs > 1:
-        ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed)
-        table["probability"] = [c.probability for c in ens.constraints]
-    return table
+    ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed) \
+        if args.runs > 1 else None
+    years = sorted({int(g.target_year) for g in resolve_goals(sc, base)} | {int(base.end_year)})
+    return constraints_table(central, ens, years)
 
 
 def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:

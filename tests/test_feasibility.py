@@ -181,7 +181,7 @@ def test_land_by_hand_one_project(base, data):
     # Fiscal: incentive 3 % × 6 = 0.18亿元 in 2026 (one lag before output, on the stated investment);
     # park infrastructure 0.002亿元/亩 × 107.8 = 0.2157亿元 in 2027; added tax in 2027, the plots' first
     # year, at a third of the full ratio (tax ramp 3 years):
-    # 16 % × 30 % × 3.595 × 0.30 (equipment's value-added rate) × 1/3 = 0.01726亿元;
+    # 16 % × 27.5 % (the medians of their draws) × 3.595 × 0.30 (equipment's value-added rate) × 1/3 = 0.01582亿元;
     # in 2028 the 2027 plots (output 3.595 × 1.12) pay 2/3 and the late cohort's (10 × 0.8 × 0.3595) 1/3.
     on_time, late = np.exp(-0.8), 0.8 * np.exp(-0.8)
     cap27, cap28 = 10 * 0.8 * on_time, 10 * 0.8 * (on_time * 1.12 + late)
@@ -195,8 +195,8 @@ def test_land_by_hand_one_project(base, data):
     assert f.spending["project_incentive"][0, k27 - 1] == pytest.approx(0.18)
     assert f.spending["park_infra"][0, k27] == pytest.approx(0.002 * 30 * cap27)
     assert f.spending["park_infra"][0, k28] == pytest.approx(0.002 * 30 * 10 * 0.8 * late)
-    assert f.tax[0, k27] == pytest.approx(0.16 * 0.30 * cap27 * 0.30 / 3)
-    assert f.tax[0, k28] == pytest.approx(0.16 * 0.30 * 0.30 * (cap27 * 1.12 * 2 / 3 + 10 * 0.8 * late / 3))
+    assert f.tax[0, k27] == pytest.approx(0.16 * 0.275 * cap27 * 0.30 / 3)
+    assert f.tax[0, k28] == pytest.approx(0.16 * 0.275 * 0.30 * (cap27 * 1.12 * 2 / 3 + 10 * 0.8 * late / 3))
     # 亩均: 10亿元 on 300亩 = 333万元/亩, class B (≥ 300)
     from model.core.feasibility import mujun_class
     assert mujun_class(data, 1e5 / 300) == "B"
@@ -325,8 +325,8 @@ def test_cli_constraints_json_matches_the_model(base, data, tmp_path):
     r = _cli("constraints", scenario, "--runs", 300, "--seed", 5, "--format", "json", "--out", out)
     assert r.returncode == 0, r.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))
-    assert [x["id"] for x in rows] == list(CONSTRAINTS)
-    assert set(rows[0]) == {"id", "year", "value", "limit", "unit", "within", "status", "probability"}
+    assert [x["id"] for x in rows][:len(CONSTRAINTS)] == list(CONSTRAINTS)   # then payback and energy_extra
+    assert set(rows[0]) == {"id", "year", "value", "limit", "unit", "within", "status", "probability", "median", "note"}
     f = _feas(base, data, **dict(base.presets["three_year_action"]))
     ens = feasibility_ensemble(base, data, scenario_rows(parse_scenario(dict(base.presets["three_year_action"]), base),
                                                          base), ensemble_draws(base, 300, 5), 5)
@@ -343,8 +343,8 @@ def test_cli_constraints_csv_without_chance():
     r = _cli("constraints", "--runs", 1)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
-    assert lines[0] == "id,year,value,limit,unit,within,status"
-    assert [ln.split(",")[0] for ln in lines[1:]] == list(CONSTRAINTS)
+    assert lines[0] == "id,year,value,limit,unit,within,status,note"
+    assert [ln.split(",")[0] for ln in lines[1:]] == [*CONSTRAINTS, "payback", "energy_extra", "energy_extra"]
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -19,13 +19,18 @@ Fiscal side (all parameters in ``feasibility.csv``; every one an estimate):
 * Project incentives :math:`G_K(t) = \sigma_K \sum_k J_k \mathbb 1[t = \max(y_k - L, t_1)]` —
   ``project_incentive_rate`` × each key project's stated investment J_k, paid one lag before its
   first output year (at the first projected year t_1 at the earliest).
-* Added district tax :math:`R(t) = \tau\,\rho\,[V^{tech}(t) - V^0(t) + \sum_i r_i(t)(V_i - V^{tech}_i - v_i S_i)(t)]`
+* Added district tax :math:`R(t) = \tau\,\rho\,[V^{tech}(t) - V^0(t) + \sum_i r_i(t)(V_i - V^{tech}_i - v_i S_i)(t) + r_W(t)\,\mu\,(W - W^0)(t)]`
   — τ (``tax_to_va``) × ρ (``district_tax_share``), both drawn uniform between their ``_low`` and
-  ``_high`` in the ensemble, × the added value added *less the reclassified 小升规 firms' value added*
+  ``_high`` in the ensemble (the central path uses each draw's median, ``draw_medians``, as the engine
+  does for ``uncertainty.csv``; so does γ below), × the added value added *less the reclassified 小升规 firms' value added*
   (they paid tax below the threshold too; v_i = V_i/Y_i of the scenario). The capacity channel's part
   ramps up: plots completed in year u pay :math:`\min(1, (t-u+1)/T_R)` of the full ratio in year t
   (T_R = ``tax_ramp_years``: VAT credits on the equipment, little profit while ramping); r_i is that
-  share weighted by the plots' output (land below). 技改 in existing firms pays in full.
+  share weighted by the plots' output (land below). 技改 in existing firms pays in full. Trade and
+  warehousing (the ``trade_expansion`` lever): its value added is the margin μ (``trade_margin``) on the
+  extra turnover W − W⁰, ramping up as r_W on its new plots (warehouses offset the VAT on their buildings
+  and equipment as plants do). Land acquisition and compensation (征地拆迁) and land-sale revenue
+  (土地出让金) are outside this account; park infrastructure is 七通一平 only.
 * Balance :math:`B(t) = R(t) - \sum G(t)`, cumulative :math:`\bar B(t) = \sum_{u=1}^{t} B(u)`;
   payback year = first year after :math:`\bar B` turned negative at which it is back at ≥ 0 (none if
   it never was negative: nothing to pay back — or never recovers by the end year). The same at
@@ -50,7 +55,8 @@ Energy and carbon (``sector_feasibility.csv``: e_i, tce per 万元 of output at 
   :math:`E(t) / \sum_i (V_i - v_i S_i)(t)/p_i(t)` (tce per 万元 of value added at 2024 prices), CO₂
   :math:`E(t)\, f (1-f_d)^t` (万 t; ``co2_factor``, ``co2_factor_decline``).
 * What the levers need: :math:`E - E^0`, the neutral twin's use :math:`E^0 = \sum_i e_i^0(t) Y^0_i/p^0_i`
-  (today's 技改 share: H = 1) taken from the scenario's (``energy_extra``).
+  (today's 技改 share: H = 1) taken from the scenario's (``energy_extra``). Trade and warehousing use no
+  energy here: the data hold no sourced or judged intensity for them (the sectors' e_i are industry's).
 * Use quota: only a *sourced* one (``energy_quota.csv``: 万 tce by year, linear between, flat outside). A
   region without it gets no energy-use judgement (status ``none``): a ceiling built from the run's own
   use would only say whether the run beats itself.
@@ -432,15 +438,16 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
 
     ``projects``: the scenario's key projects (stated investment, first output year); ``gamma``,
     ``tax_rate``, ``tax_share``: (N,) green-upgrade effect, tax / value added and the district's share
-    (%) per run (None: the data's central values).
+    (%) per run (None: the medians of their draws, ``draw_medians``).
     """
     P = data.params
     years = base.years
     N, Y = scn.output.shape[0], years.size
     lag = int(base.params["investment_lag"])
     t = (years - base.base_year).astype(float)
+    medians = draw_medians(data)
     if gamma is None:
-        gamma = np.full(N, P["green_upgrade"])
+        gamma = np.full(N, medians["green_upgrade"])
 
     # --- land: capacity taken at completion, sized by its output then (not by its later growth)
     real = scn.output / scn.price
@@ -455,9 +462,9 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
 
     # --- fiscal
     if tax_rate is None:
-        tax_rate = np.full(N, P["tax_to_va"])
+        tax_rate = np.full(N, medians["tax_to_va"])
     if tax_share is None:
-        tax_share = np.full(N, P["district_tax_share"])
+        tax_share = np.full(N, medians["district_tax_share"])
     in_plan = _in_plan(base, x).astype(float)
     d_tech = np.maximum(tech.investment - neutral.investment, 0.0)
     new_land = np.diff(land, axis=1, prepend=0.0)
@@ -482,7 +489,12 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
     va_tech = (tech.value_added - neutral.value_added).sum(axis=1)
     va_cap = scn.value_added - tech.value_added - va_rate * scn.reclassified               # (N, S, Y)
     ramp = tax_ramp(cap, tech_real, int(P["tax_ramp_years"]))
-    d_va = va_tech + (ramp * va_cap).sum(axis=1)
+    # trade and warehousing: the margin on the extra turnover is its value added; new warehouses and
+    # logistics parks offset the VAT on their buildings and equipment like new plants, so the same ramp
+    va_trade = (base.params["trade_margin"] * _PCT
+                * tax_ramp(w_extra, neutral.cluster[:, 1, :] / neutral.price[:, ci, :], int(P["tax_ramp_years"]))
+                * (scn.cluster[:, 1, :] - neutral.cluster[:, 1, :]))
+    d_va = va_tech + (ramp * va_cap).sum(axis=1) + va_trade
     tax = (np.asarray(tax_rate, dtype=float) * _PCT * np.asarray(tax_share, dtype=float) * _PCT)[:, None] * d_va
     tax[:, 0] = 0.0
     balance = tax - sum(spending.values())
@@ -575,6 +587,17 @@ def feasibility(base: "Baseline", data: FeasibilityData, rows: "ScenarioRows") -
                        investment=np.concatenate([pr.investment, none.investment, none.investment]))
     proj = simulate(base, X, stacked)
     return assess(base, data, rows.x, pr, proj.row(0), proj.row(1), proj.row(2))
+
+
+#: Parameters drawn uniform between ``<name>_low`` and ``<name>_high`` in the ensemble.
+DRAWN = ("green_upgrade", "tax_to_va", "district_tax_share")
+
+
+def draw_medians(data: FeasibilityData) -> dict[str, float]:
+    """The central path's value of each drawn parameter: the median of its uniform draw, as the engine's
+    central path uses the medians of ``uncertainty.csv`` (so the central balance is the ensemble's middle)."""
+    P = data.params
+    return {name: 0.5 * (P[f"{name}_low"] + P[f"{name}_high"]) for name in DRAWN}
 
 
 #: Extra streams of the seed for the feasibility draws: they leave the ensemble's own draws unchanged.
@@ -674,5 +697,5 @@ def park_notes(data: FeasibilityData) -> tuple[ParkNote, ...]:
 
 
 __all__ = ["growth_index", "land_at_completion", "energy_quota", "intensity_target", "CONSTRAINTS", "LEVERS", "FeasibilityData", "Feasibility", "Constraint", "assess", "feasibility",
-           "feasibility_ensemble", "counterfactual_rows", "tax_draws", "tax_ramp", "green_factor", "green_draws", "binds_first", "mujun_class", "ParkLand", "ParkNote", "park_notes",
+           "feasibility_ensemble", "counterfactual_rows", "tax_draws", "draw_medians", "DRAWN", "tax_ramp", "green_factor", "green_draws", "binds_first", "mujun_class", "ParkLand", "ParkNote", "park_notes",
            "WITHIN_GROUPS", "within_ids", "within_all", "first_binding"]

@@ -25,7 +25,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..core.baseline import Baseline, Figure
-from ..core.feasibility import FEAS_PARAMS, SECTOR_FEAS_PARAMS, FeasibilityData, ParkLand
+from ..core.feasibility import DRAWN, FEAS_PARAMS, SECTOR_FEAS_PARAMS, FeasibilityData, ParkLand
 from .datafolder import _check_range, _choice, _err, _load_keyed, _number, _provenance, _read_csv, _whole
 
 #: Allowed ranges (wide: they catch typing errors, not judgements).
@@ -189,10 +189,14 @@ def load_feasibility(base: Baseline) -> FeasibilityData:
     params, figs = _load_keyed(folder / "feasibility.csv", "parameter", FEAS_PARAMS, RANGES, ("tax_ramp_years",), base.sources,
                                "feasibility")
     path = folder / "feasibility.csv"
-    for name in ("green_upgrade", "tax_to_va", "district_tax_share"):
-        if not params[f"{name}_low"] <= params[name] <= params[f"{name}_high"]:
-            raise _err(path, f"{name} must lie between {name}_low and {name}_high",
-                       f"{name} 必须介于 {name}_low 与 {name}_high 之间")
+    for name in DRAWN:
+        low, high = params[f"{name}_low"], params[f"{name}_high"]
+        if not low <= high:
+            raise _err(path, f"{name}_low must not exceed {name}_high", f"{name}_low 不得大于 {name}_high")
+        # the central path uses the draw's median: a different central value would be silently ignored
+        if abs(params[name] - 0.5 * (low + high)) > 1e-9 * max(1.0, abs(high)):
+            raise _err(path, f"{name} must be the median of its draw, ({name}_low + {name}_high) / 2 = {0.5 * (low + high):g}",
+                       f"{name} 必须等于其抽样的中位数 ({name}_low + {name}_high) / 2 = {0.5 * (low + high):g}")
     if params["finance_public"] + params["finance_bank"] > 100.0:
         raise _err(path, "finance_public + finance_bank exceed 100 %", "finance_public 与 finance_bank 之和超过 100%")
     sector, sfigs = _sector_table(folder / "sector_feasibility.csv", base)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -9,6 +11,9 @@ from ..core.baseline import Baseline
 from ..core.engine import Projection
 from ..core.goals import NOT_REACHED, GoalResults
 from ..schema.results import ScenarioResults
+
+if TYPE_CHECKING:
+    from ..core.feasibility import Feasibility
 
 
 def cluster_id(base: Baseline) -> str:
@@ -92,6 +97,53 @@ def gain_table(res: ScenarioResults, years: tuple[int, ...]) -> pd.DataFrame:
         rows.append({"year": int(y), "gain": v + p + r, "volume": v, "price": p, "reclassification": r,
                      "growth": float(level[k]), "growth_same_firms": float(same[k])})
     return pd.DataFrame(rows)
+
+
+#: What the fiscal account leaves out (issue 19 review 2, problem 3), said on every fiscal row.
+FISCAL_NOTE = ("outside the fiscal account: land acquisition and compensation (征地拆迁) and land-sale revenue "
+               "(土地出让金); park infrastructure is 七通一平 only")
+ENERGY_NOTE = "trade and warehousing use no energy here: no sourced or judged intensity for them"
+
+
+def constraints_table(central: Feasibility, ens: Feasibility | None, energy_years: list[int]) -> pd.DataFrame:
+    """One row per constraint of the central path (``id, year, value, limit, unit, within, status``, the
+    ensemble's ``probability`` of staying within), then ``payback`` and ``energy_extra``; ``median`` (the
+    ensemble's) and ``note`` (what is left out). Without ``ens`` there is no probability or median column.
+
+    ``payback``: value = the central path's year (empty: nothing to pay back, or not back by the end
+    year), limit and year = the end year it is judged by, within = paid back by then (or nothing owed),
+    median = the median payback over the runs with an outlay (empty when the median run is not back by the
+    end year), probability = their chance of paying back by the end year. ``energy_extra``: one row per
+    year of ``energy_years``, the extra energy against the neutral twin (万 tce; status ``none``: no limit).
+    """
+    end = int(central.years[-1])
+    records = [{"id": c.id, "year": int(c.at[0]), "value": float(c.value[0]), "limit": float(c.limit[0]),
+                "unit": c.unit, "within": bool(c.within[0]), "status": c.status,
+                "probability": np.nan if ens is None else ens.constraint(c.id).probability,
+                "median": np.nan, "note": FISCAL_NOTE if c.id == "fiscal_balance" else ""}
+               for c in central.constraints]
+    owed = bool(central.outlay[0])
+    median = np.nan if ens is None else ens.payback_median
+    said = []
+    if owed and np.isnan(central.payback[0]):
+        said.append(f"the central path does not pay back by {end}")
+    if median == np.inf:
+        said.append(f"the median run does not pay back by {end}")
+    elif not owed and np.isnan(median):
+        said.append("nothing to pay back (the cumulative balance never falls below 0)")
+    note = "; ".join([*said, FISCAL_NOTE])
+    records.append({"id": "payback", "year": end, "value": float(central.payback[0]), "limit": float(end),
+                    "unit": "year", "within": (not owed) or not np.isnan(central.payback[0]), "status": "estimate",
+                    "probability": np.nan if ens is None else ens.payback_chance(end),
+                    "median": np.nan if median == np.inf else median, "note": note})
+    for y in energy_years:
+        k = int(np.searchsorted(central.years, y))
+        records.append({"id": "energy_extra", "year": int(y), "value": float(central.energy_extra[0, k]),
+                        "limit": np.nan, "unit": "10k tce", "within": True, "status": "none", "probability": np.nan,
+                        "median": np.nan if ens is None else float(np.median(ens.energy_extra[:, k])),
+                        "note": ENERGY_NOTE})
+    table = pd.DataFrame(records)
+    return table.drop(columns=["probability", "median"]) if ens is None else table
 
 
 def _unit(metric: str) -> str:
