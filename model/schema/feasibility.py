@@ -172,8 +172,8 @@ def feasibility_summary(base: Baseline, data: FeasibilityData, sc: Scenario, run
     ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, runs, seed), seed) if runs > 1 else None
     return FeasibilitySummary(
         years=np.array(central.years), constraints=_rows(central, ens),
-        central=MappingProxyType(_series(base, data, sc, central)),
-        bands=MappingProxyType(_bands(ens) if ens is not None else {}),
+        central=_series(base, data, sc, central),
+        bands=_bands(ens) if ens is not None else {},
         payback=float(central.payback[0]), outlay=bool((np.asarray(central.cumulative[0]) < 0).any()),
         payback_chance=None if ens is None else float(np.mean(_paid_back(ens))),
         runs=runs, seed=seed)

@@ -1,0 +1,153 @@
+"""The feasibility row (issue 19): can the district afford the scenario, and is the energy and land there?
+
+Three compact cards under the goal cards — fiscal balance and payback, energy against its quota, land
+against its supply — each coloured by its chance as the goal cards are (``cards.chance_verdict``). The
+cards are built from the model's constraint rows (``model.FeasibilitySummary``), so a constraint
+without a sourced limit shows its figure and says so, with no within/over verdict and no chance.
+``render`` is the one call the simulator tab makes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import streamlit as st
+
+from model import Baseline, ConstraintRow, DataError, FeasibilitySummary
+
+from .cards import chance_verdict
+from .compute import feasibility
+from .i18n import Translator
+
+#: The three cards and the constraints each one shows; the first with a limit sets the card's colour.
+CARDS = (("fiscal", ("fiscal_balance",)), ("energy", ("energy_use", "energy_intensity")), ("land", ("land",)))
+#: How each unit of the model is shown: factor and decimals in Chinese, in English (money in bn yuan,
+#: energy in kt of coal equivalent).
+FORMATS = {"100m yuan": ((1.0, 1), (0.1, 2)), "10k tce": ((1.0, 1), (10.0, 0)), "mu": ((1.0, 0), (1.0, 0)),
+           "tce/10k yuan": ((1.0, 3), (1.0, 3)), "10k t": ((1.0, 1), (10.0, 0))}
+
+_CSS = """<style>
+.zc-feas-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 0.8rem;}
+.zc-feas {font-size: 0.84rem; padding: 0.5rem 0.8rem;}
+.zc-feas .zc-name {font-size: 0.95rem;}
+.zc-feas .zc-prob {font-size: 1.05rem; margin-top: 0.15rem;}
+.zc-feas-line {margin-top: 0.2rem;}
+.zc-feas-none {border-left-color: #9e9e9e;}
+.zc-feas-none .zc-badge {color: #555;}
+</style>"""
+
+
+def amount(t: Translator, unit: str, x: float, signed: bool = False) -> str:
+    """A figure in a model unit as the page shows it ("8.1 亿元", "0.81 bn yuan", "297 kt tce")."""
+    factor, digits = FORMATS.get(unit, ((1.0, 2), (1.0, 2)))[0 if t.lang == "zh" else 1]
+    if x is None or not math.isfinite(x):
+        return "–"
+    number = f"{x * factor:+,.{digits}f}" if signed else f"{x * factor:,.{digits}f}"
+    return f"{number} {t(f'feas.unit.{unit}')}"
+
+
+def chance_text(t: Translator, p: float | None) -> str:
+    return "" if p is None else t("feas.chance", p=t.pct(100 * p, 0))
+
+
+def constraint_line(t: Translator, c: ConstraintRow, chance: bool = True) -> str:
+    """One constraint as a sentence: its figure, its limit and verdict (or "no sourced limit"), its chance
+    (left out with ``chance=False``: the card's headline shows it)."""
+    value = amount(t, c.unit, abs(c.value) if c.id == "fiscal_balance" else c.value)
+    if c.id == "fiscal_balance" and c.value >= 0:
+        text = t("feas.line.fiscal_none")
+    else:
+        text = t(f"feas.line.{c.id}", value=value, year=c.year,
+                 limit=amount(t, c.unit, abs(c.limit) if c.id == "fiscal_balance" else c.limit))
+    if not c.has_limit:
+        return t("feas.line.no_limit", text=t(f"feas.line.{c.id}_only", value=value, year=c.year))
+    verdict = t("feas.within") if c.within else t("feas.over", year=c.binds)
+    parts = [text, verdict] + ([chance_text(t, c.probability)] if chance and c.probability is not None else [])
+    return " · ".join(parts)
+
+
+def payback_line(t: Translator, s: FeasibilitySummary) -> str:
+    end = int(s.years[-1])
+    if not s.outlay:
+        text = t("feas.payback.none")
+    elif math.isfinite(s.payback):
+        text = t("feas.payback.year", year=int(s.payback))
+    else:
+        text = t("feas.payback.never", end=end)
+    if s.payback_chance is not None:
+        text += " · " + t("feas.payback.chance", end=end, p=t.pct(100 * s.payback_chance, 0))
+    return text
+
+
+def _attrs(c: ConstraintRow) -> str:
+    within = "none" if c.within is None else str(c.within).lower()
+    p = "" if c.probability is None else f"{c.probability:.4f}"
+    return (f'data-constraint="{c.id}" data-within="{within}" data-probability="{p}" data-value="{c.value:.6g}" '
+            f'data-limit="{c.limit:.6g}" data-year="{c.year}"')
+
+
+def card(t: Translator, name: str, s: FeasibilitySummary) -> str:
+    """HTML of one feasibility card (``name`` of ``CARDS``)."""
+    e = html.escape
+    rows = [s.constraint(cid) for cid in dict(CARDS)[name]]
+    head = next((c for c in rows if c.has_limit), None)
+    if head is None:
+        css, verdict, badge, prob = "zc-feas-none", "none", t("feas.no_limit"), ""
+    elif head.probability is None:  # one run: the central path decides
+        css, verdict = ("zc-met", "within") if head.within else ("zc-miss", "over")
+        badge, prob = t(f"feas.central_{verdict}"), ""
+    else:
+        verdict = chance_verdict(head.probability)
+        css = {"likely": "zc-met", "even": "zc-even", "unlikely": "zc-miss"}[verdict]
+        badge = t(f"feas.verdict_{verdict}")
+        prob = (f'<div class="zc-prob" data-probability="{head.probability:.4f}" '
+                f'title="{e(t("feas.prob_help", runs=t.num(s.runs)))}">{e(chance_text(t, head.probability))}</div>')
+    lines = [f'<div class="zc-feas-line" {_attrs(c)}>{e(constraint_line(t, c, chance=c is not head))}</div>'
+             for c in rows]
+    end = int(s.years[-1])
+    if name == "fiscal":
+        cum = float(s.central["cumulative"][-1])
+        lines.append(f'<div class="zc-feas-line" data-payback="{s.payback:.0f}" data-outlay="{str(s.outlay).lower()}">'
+                     f'{e(payback_line(t, s))}</div>')
+        lines.append(f'<div class="zc-note">{e(t("feas.cumulative_end", end=end, value=amount(t, "100m yuan", cum, signed=True)))}</div>')
+    elif name == "energy":
+        extra = float(s.central["energy_extra"][-1])
+        lines.append(f'<div class="zc-feas-line" data-extra="{extra:.6g}">'
+                     f'{e(t("feas.energy_extra", end=end, value=amount(t, "10k tce", extra, signed=True)))}</div>')
+    return (f'<div class="zc-card zc-feas {css}" data-feasibility="{name}" data-verdict="{verdict}">'
+            f'<div class="zc-head"><span class="zc-name">{e(t(f"feas.card.{name}"))}</span>'
+            f'<span class="zc-badge">{e(badge)}</span></div>{prob}{"".join(lines)}</div>')
+
+
+def feasibility_cards(t: Translator, s: FeasibilitySummary) -> str:
+    """HTML of the row of three cards (one element: a move re-sends one delta)."""
+    return f'{_CSS}<div class="zc-feas-cards">{"".join(card(t, name, s) for name, _ in CARDS)}</div>'
+
+
+def render(t: Translator, base: Baseline, doc_json: str, key: str | None) -> None:
+    """The "可行性 / Feasibility" row of the simulator tab for the scenario ``doc_json``."""
+    st.markdown(f"**{t('feas.header')}** · {t('feas.sub')}")
+    try:
+        s = feasibility(doc_json, key)
+    except DataError:  # a region without fiscal, energy and land data still runs the growth model
+        st.caption(t("feas.no_data"))
+        return
+    st.markdown(feasibility_cards(t, s), unsafe_allow_html=True)
+
+
+def status_word(t: Translator, c: ConstraintRow) -> str:
+    """Within / over / no sourced limit, for tables (the comparison, the workshop board)."""
+    if not c.has_limit:
+        return t("feas.no_limit_short")
+    return t("feas.within_short") if c.within else t("feas.over_short")
+
+
+def verdict_cell(t: Translator, c: ConstraintRow) -> str:
+    """A constraint in a table cell: "✔ 在限内 · 100%", "✘ 超限 · 12%", "无上限依据 · 29.7 万吨标准煤"."""
+    if not c.has_limit:
+        return f"{status_word(t, c)} · {amount(t, c.unit, c.value)}"
+    mark = "✔" if c.within else "✘"
+    p = "" if c.probability is None else f" · {t.pct(100 * c.probability, 0)}"
+    return f"{mark} {status_word(t, c)}{p}"
+
