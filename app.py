@@ -69,7 +69,7 @@ def _reset_all() -> None:
 
 
 # --------------------------------------------------------------------------- sidebar (full reruns)
-CHARTS = ("fan_total", "fan_cluster", "total", "sectors", "cluster", "contrib", "va", "invest")
+CHARTS = ("fan_total", "fan_cluster", "total", "sectors", "cluster", "contrib", "va", "invest", *charts.FEASIBILITY_CHARTS)
 PANEL_DEFAULTS = {"chart_left": "fan_total", "chart_right": "fan_cluster"}
 for _key, _default in PANEL_DEFAULTS.items():
     state.choice_from_url(_key, CHARTS, _default)
