@@ -1,0 +1,161 @@
+"""Feasibility everywhere the goals are (issue 19, item 4), on the simulator tab: the row of three cards
+under the goal cards and the two charts of the chooser. Through AppTest, against the command line
+(`python -m model constraints`), which a planner would use for the same numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import html as html_lib
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from test_app import app
+from ui.feasibility import feasibility_cards
+from ui.i18n import Translator
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESETS = ROOT / "data" / "zhoucun" / "presets"
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def preset_query(base, name: str, lang: str) -> dict:
+    levers = base.presets[name]["levers"]
+    query = {k: str(v) for k, v in levers.items() if k != "projects"}
+    if levers.get("projects"):
+        query["projects"] = name
+    return {"lang": lang, "preset": name, **query}
+
+
+def feasibility_row(at) -> str:
+    return next(m.value for m in at.markdown if 'class="zc-feas-cards"' in m.value)
+
+
+def card_of(row: str, name: str) -> str:
+    start = row.rfind('<div class="zc-card ', 0, row.index(f'data-feasibility="{name}"'))
+    end = row.find('<div class="zc-card ', start + 1)
+    return row[start:end if end > 0 else None]
+
+
+def line_of(row: str, cid: str) -> str:
+    return re.search(rf'<div class="zc-feas-line" data-constraint="{cid}"[^>]*>[^<]*</div>', row).group(0)
+
+
+def attr(fragment: str, name: str) -> str:
+    return re.search(rf'{name}="([^"]*)"', fragment).group(1)
+
+
+def visible(fragment: str) -> str:
+    """What a person reads: the HTML without its style block and tags, entities decoded."""
+    fragment = re.sub(r"<style>.*?</style>", "", fragment, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+def cli_constraints(preset: str) -> dict[str, dict]:
+    out = subprocess.run([sys.executable, "-m", "model", "constraints", str(PRESETS / f"{preset}.json"),
+                          "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    return {r["id"]: r for r in json.loads(out.stdout)}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_row_shows_the_command_lines_constraints_with_their_chances(base, lang):
+    t = Translator(lang)
+    at = app(**preset_query(base, "three_year_action", lang))
+    row = feasibility_row(at)
+    cli = cli_constraints("three_year_action")
+    for cid, r in cli.items():
+        line = line_of(row, cid)
+        assert float(attr(line, "data-probability")) == pytest.approx(r["probability"], abs=1e-4)
+        assert float(attr(line, "data-value")) == pytest.approx(r["value"], rel=1e-5)
+        assert float(attr(line, "data-limit")) == pytest.approx(r["limit"], rel=1e-5)
+        assert attr(line, "data-within") == str(r["within"]).lower()
+        assert int(attr(line, "data-year")) == r["year"]
+    # Each card is coloured by its chance as the goal cards are: ≥ 80 % green, 50–80 % amber, below red.
+    for name, cid in (("fiscal", "fiscal_balance"), ("energy", "energy_use"), ("land", "land")):
+        p = cli[cid]["probability"]
+        want = "likely" if p >= 0.8 else "even" if p >= 0.5 else "unlikely"
+        card = card_of(row, name)
+        assert attr(card, "data-verdict") == want
+        assert f'class="zc-card zc-feas {dict(likely="zc-met", even="zc-even", unlikely="zc-miss")[want]}"' in card
+        assert t("feas.chance", p=t.pct(100 * p, 0)) in visible(card)
+    # The three-year action is over the energy ceiling from its first year (the central path), and the
+    # card says so; its fiscal outlay pays back in 2034 (hand check: the cumulative balance of
+    # `constraints`' central path turns positive then, see the fiscal chart below).
+    assert cli["energy_use"]["within"] is False
+    assert t("feas.over", year=cli["energy_use"]["year"]) in visible(line_of(row, "energy_use"))
+    fiscal = card_of(row, "fiscal")
+    assert attr(fiscal, "data-payback") == "2034"
+    assert t("feas.payback.year", year=2034) in visible(fiscal)
+    if lang == "en":
+        assert not CJK.search(visible(row)), CJK.findall(visible(row))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_plan_that_never_pays_back_says_so(base, lang):
+    """The cautious preset spends more than its added tax brings back by 2035 on the central path."""
+    t = Translator(lang)
+    at = app(**preset_query(base, "cautious", lang))
+    fiscal = card_of(feasibility_row(at), "fiscal")
+    assert attr(fiscal, "data-outlay") == "true" and attr(fiscal, "data-payback") == "nan"
+    text = visible(fiscal)
+    assert t("feas.payback.never", end=base.end_year) in text
+    m = re.search(re.escape(t("feas.payback.chance", end=base.end_year, p="@@")).replace("@@", r"([\d.]+) ?%"), text)
+    assert m and float(m.group(1)) < 50  # most runs do not pay back either
+
+
+def _without_limit(s, cid: str):
+    rows = tuple(dataclasses.replace(c, limit=math.nan, within=None, probability=None) if c.id == cid else c
+                 for c in s.constraints)
+    return dataclasses.replace(s, constraints=rows)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_constraint_without_a_sourced_limit_shows_its_figure_and_no_verdict(base, lang):
+    """A region whose energy quota is not published: the figure, "no sourced limit", no colour, no chance."""
+    from model import feasibility_summary, load_feasibility, parse_scenario
+
+    t = Translator(lang)
+    sc = parse_scenario(base.presets["three_year_action"], base)
+    s = _without_limit(feasibility_summary(base, load_feasibility(base), sc, runs=200), "energy_use")
+    s = _without_limit(s, "energy_intensity")
+    row = feasibility_cards(t, s)
+    energy = card_of(row, "energy")
+    assert attr(energy, "data-verdict") == "none" and "zc-feas-none" in energy and "zc-prob" not in energy
+    line = visible(line_of(row, "energy_use"))
+    assert t("feas.no_limit_short") in line and t("feas.within") not in line and t("feas.over_short") not in line
+    c = s.constraint("energy_use")
+    shown = f"{c.value * (1 if lang == 'zh' else 10):,.{1 if lang == 'zh' else 0}f}"
+    assert shown in line  # the figure itself, in the page's unit (万 tce; kt tce in English)
+    # the other cards keep their verdicts
+    assert attr(card_of(row, "land"), "data-verdict") in ("likely", "even", "unlikely")
+
+
+def _frames(chart) -> dict:
+    return {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets}
+
+
+def test_fiscal_and_energy_charts_carry_the_models_series(base):
+    from model import feasibility_summary, load_feasibility, parse_scenario
+
+    at = app(**preset_query(base, "three_year_action", "zh"), chart_left="fiscal", chart_right="energy")
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2
+    fiscal, energy = _frames(charts[0]), _frames(charts[1])
+    s = feasibility_summary(base, load_feasibility(base), parse_scenario(base.presets["three_year_action"], base))
+    np.testing.assert_allclose(fiscal["lines"]["value"], s.central["cumulative"], rtol=1e-9)
+    np.testing.assert_allclose(fiscal["bars"]["value"], s.central["balance"][1:], rtol=1e-9)
+    # the cumulative balance is the running sum of the annual bars (parts add up)
+    np.testing.assert_allclose(np.cumsum(fiscal["bars"]["value"]), fiscal["lines"]["value"][1:], atol=1e-9)
+    assert set(fiscal["limits"]["value"]) == {s.constraint("fiscal_balance").limit}
+    assert list(fiscal["target"]["year"]) == [2034]
+    assert (fiscal["bands"]["p5"] <= fiscal["bands"]["p95"]).all()
+    np.testing.assert_allclose(energy["lines"]["value"], s.central["energy"], rtol=1e-9)
+    np.testing.assert_allclose(energy["limits"]["value"], s.central["energy_limit"], rtol=1e-9)
+    assert (energy["bars"]["value"] >= -1e-9).all()  # the levers of this plan add energy use, never save it net
