@@ -22,11 +22,6 @@ from .i18n import Translator
 
 #: The three cards and the constraints each one shows; the first with a limit sets the card's colour.
 CARDS = (("fiscal", ("fiscal_balance",)), ("energy", ("energy_use", "energy_intensity")), ("land", ("land",)))
-#: How each unit of the model is shown: factor and decimals in Chinese, in English (money in bn yuan,
-#: energy in kt of coal equivalent).
-FORMATS = {"100m yuan": ((1.0, 1), (0.1, 2)), "10k tce": ((1.0, 1), (10.0, 0)), "mu": ((1.0, 0), (1.0, 0)),
-           "tce/10k yuan": ((1.0, 3), (1.0, 3)), "10k t": ((1.0, 1), (10.0, 0))}
-
 _CSS = """<style>
 .zc-feas-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 0.8rem;}
 .zc-feas {font-size: 0.84rem; padding: 0.5rem 0.8rem;}
@@ -38,15 +33,6 @@ _CSS = """<style>
 </style>"""
 
 
-def amount(t: Translator, unit: str, x: float, signed: bool = False) -> str:
-    """A figure in a model unit as the page shows it ("8.1 亿元", "0.81 bn yuan", "297 kt tce")."""
-    factor, digits = FORMATS.get(unit, ((1.0, 2), (1.0, 2)))[0 if t.lang == "zh" else 1]
-    if x is None or not math.isfinite(x):
-        return "–"
-    number = f"{x * factor:+,.{digits}f}" if signed else f"{x * factor:,.{digits}f}"
-    return f"{number} {t(f'feas.unit.{unit}')}"
-
-
 def chance_text(t: Translator, p: float | None) -> str:
     return "" if p is None else t("feas.chance", p=t.pct(100 * p, 0))
 
@@ -54,12 +40,12 @@ def chance_text(t: Translator, p: float | None) -> str:
 def constraint_line(t: Translator, c: ConstraintRow, chance: bool = True) -> str:
     """One constraint as a sentence: its figure, its limit and verdict (or "no sourced limit"), its chance
     (left out with ``chance=False``: the card's headline shows it)."""
-    value = amount(t, c.unit, abs(c.value) if c.id == "fiscal_balance" else c.value)
+    value = t.amount(c.unit, abs(c.value) if c.id == "fiscal_balance" else c.value)
     if c.id == "fiscal_balance" and c.value >= 0:
         text = t("feas.line.fiscal_none")
     else:
         text = t(f"feas.line.{c.id}", value=value, year=c.year,
-                 limit=amount(t, c.unit, abs(c.limit) if c.id == "fiscal_balance" else c.limit))
+                 limit=t.amount(c.unit, abs(c.limit) if c.id == "fiscal_balance" else c.limit))
     if not c.has_limit:
         return t("feas.line.no_limit", text=t(f"feas.line.{c.id}_only", value=value, year=c.year))
     verdict = t("feas.within") if c.within else t("feas.over", year=c.binds)
@@ -110,11 +96,11 @@ def card(t: Translator, name: str, s: FeasibilitySummary) -> str:
         cum = float(s.central["cumulative"][-1])
         lines.append(f'<div class="zc-feas-line" data-payback="{s.payback:.0f}" data-outlay="{str(s.outlay).lower()}">'
                      f'{e(payback_line(t, s))}</div>')
-        lines.append(f'<div class="zc-note">{e(t("feas.cumulative_end", end=end, value=amount(t, "100m yuan", cum, signed=True)))}</div>')
+        lines.append(f'<div class="zc-note">{e(t("feas.cumulative_end", end=end, value=t.amount("100m yuan", cum, signed=True)))}</div>')
     elif name == "energy":
         extra = float(s.central["energy_extra"][-1])
         lines.append(f'<div class="zc-feas-line" data-extra="{extra:.6g}">'
-                     f'{e(t("feas.energy_extra", end=end, value=amount(t, "10k tce", extra, signed=True)))}</div>')
+                     f'{e(t("feas.energy_extra", end=end, value=t.amount("10k tce", extra, signed=True)))}</div>')
     return (f'<div class="zc-card zc-feas {css}" data-feasibility="{name}" data-verdict="{verdict}">'
             f'<div class="zc-head"><span class="zc-name">{e(t(f"feas.card.{name}"))}</span>'
             f'<span class="zc-badge">{e(badge)}</span></div>{prob}{"".join(lines)}</div>')
@@ -146,7 +132,7 @@ def status_word(t: Translator, c: ConstraintRow) -> str:
 def verdict_cell(t: Translator, c: ConstraintRow) -> str:
     """A constraint in a table cell: "✔ 在限内 · 100%", "✘ 超限 · 12%", "无上限依据 · 29.7 万吨标准煤"."""
     if not c.has_limit:
-        return f"{status_word(t, c)} · {amount(t, c.unit, c.value)}"
+        return f"{status_word(t, c)} · {t.amount(c.unit, c.value)}"
     mark = "✔" if c.within else "✘"
     p = "" if c.probability is None else f" · {t.pct(100 * c.probability, 0)}"
     return f"{mark} {status_word(t, c)}{p}"
