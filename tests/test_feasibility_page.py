@@ -159,3 +159,22 @@ def test_fiscal_and_energy_charts_carry_the_models_series(base):
     np.testing.assert_allclose(energy["lines"]["value"], s.central["energy"], rtol=1e-9)
     np.testing.assert_allclose(energy["limits"]["value"], s.central["energy_limit"], rtol=1e-9)
     assert (energy["bars"]["value"] >= -1e-9).all()  # the levers of this plan add energy use, never save it net
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_model_page_shows_feasibility_equations_and_data(base, lang):
+    from model import load_feasibility
+    from test_app import open_tab
+
+    t = Translator(lang)
+    at = open_tab(app(lang=lang), "model", lang)
+    assert t("model_feasibility") in [s.value for s in at.subheader]
+    data = load_feasibility(base)
+    fiscal = next(m.value for m in at.markdown if m.value.startswith(t("eq.feas.fiscal")[:12]))
+    for name in ("tax_to_va", "district_tax_share", "tech_subsidy_rate"):
+        assert f"{data.params[name]:g}" in fiscal  # the data's own numbers, not the text's placeholders
+    assert "«" not in "".join(m.value for m in at.markdown)
+    table = next(d.value for d in at.dataframe if "tech_subsidy_rate" in set(d.value[t("col.parameter")]))
+    assert len(table) == len(data.figures)
+    statuses = {t(f"status.{s}") for s in ("official", "derived", "estimate")}
+    assert set(table[t("col.status")]) <= statuses and table[t("col.unit")].str.len().gt(0).all()
