@@ -73,11 +73,25 @@ def _attrs(c: ConstraintRow) -> str:
             f'data-limit="{c.limit:.6g}" data-year="{c.year}"')
 
 
+def headline(s: FeasibilitySummary, name: str) -> ConstraintRow | None:
+    """The constraint that colours card ``name``: its first one with a limit (None: none has one)."""
+    return next((c for c in (s.constraint(cid) for cid in dict(CARDS)[name]) if c.has_limit), None)
+
+
+def short_verdict(t: Translator, s: FeasibilitySummary, name: str) -> str:
+    """Card ``name`` in a few characters, for a table cell: "✔ 100%", "✘ 12%", "— no sourced limit"."""
+    c = headline(s, name)
+    if c is None:
+        return t("feas.no_limit")
+    chance = "" if c.probability is None else " " + t.pct(100 * c.probability, 0)
+    return ("✔" if c.within else "✘") + chance
+
+
 def card(t: Translator, name: str, s: FeasibilitySummary) -> str:
     """HTML of one feasibility card (``name`` of ``CARDS``)."""
     e = html.escape
     rows = [s.constraint(cid) for cid in dict(CARDS)[name]]
-    head = next((c for c in rows if c.has_limit), None)
+    head = headline(s, name)
     if head is None:
         css, verdict, badge, prob = "zc-feas-none", "none", t("feas.no_limit"), ""
     elif head.probability is None:  # one run: the central path decides
@@ -137,3 +151,18 @@ def verdict_cell(t: Translator, c: ConstraintRow) -> str:
     p = "" if c.probability is None else f" · {t.pct(100 * c.probability, 0)}"
     return f"{mark} {status_word(t, c)}{p}"
 
+
+
+def table_rows(t: Translator, s: FeasibilitySummary) -> dict[str, str]:
+    """A scenario's feasibility as rows of a comparison table (row label → cell): per constraint its
+    verdict and chance and its figure against its limit, then the payback."""
+    rows = {}
+    for c in s.constraints:
+        name = t(f"feas.c.{c.id}")
+        value = t.amount(c.unit, max(0.0, -c.value) if c.id == "fiscal_balance" else c.value)
+        limit = t.amount(c.unit, -c.limit if c.id == "fiscal_balance" else c.limit)
+        rows[t("feas.row.status", name=name)] = verdict_cell(t, c)
+        rows[t("feas.row.value", name=name)] = (t("feas.cell.value_limit", value=value, year=c.year, limit=limit)
+                                                if c.has_limit else t("feas.cell.value", value=value, year=c.year))
+    rows[t("feas.row.payback")] = payback_line(t, s)
+    return rows
