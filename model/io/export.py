@@ -587,7 +587,8 @@ def _feasibility_sheet(ws, names, feasibility: Mapping[str, FeasibilitySummary],
     ws.write_string(r, 0, t["feas_heading_constraints"], fmt.heading)
     r += 1
     _header(ws, r, [t[k] for k in ("col_scenario", "feas_col_constraint", "col_year", "col_value2", "feas_col_limit",
-                                   "col_unit", "col_status", "feas_col_binds", "col_probability")], fmt)
+                                   "col_unit", "col_status", "feas_col_binds", "col_probability",
+                                   "feas_col_limit_status")], fmt)
     first = r
     shown = [n for n in names if n in feasibility]
     for name in shown:
@@ -603,7 +604,8 @@ def _feasibility_sheet(ws, names, feasibility: Mapping[str, FeasibilitySummary],
             ws.write_string(r, 6, t[status])
             _num(ws, r, 7, c.binds, fmt.year)
             _num(ws, r, 8, c.probability, fmt.pct)
-    ws.autofilter(first, 0, r, 8)
+            ws.write_string(r, 9, t.get(f"status_{c.status}", c.status))
+    ws.autofilter(first, 0, r, 9)
     r += 2
     ws.write_string(r, 0, t["feas_heading_payback"], fmt.heading)
     r += 1

@@ -44,7 +44,8 @@ class ConstraintRow:
     ``year``: the year of ``value`` and ``limit`` (the year it binds, or the tightest year when it holds);
     ``limit``: NaN when the region has no sourced limit (then ``within`` and ``probability`` are None);
     ``binds``: the first year it fails on the central path (None when it holds); ``probability``: share
-    of the runs within it (None with one run).
+    of the runs within it (None with one run); ``status``: the status of the limit's data (official /
+    derived / estimate, ``none`` without a sourced limit) where the model gives it.
     """
 
     id: str
@@ -55,6 +56,7 @@ class ConstraintRow:
     within: bool | None
     probability: float | None
     binds: int | None
+    status: str = "estimate"
 
     @property
     def has_limit(self) -> bool:
@@ -69,8 +71,8 @@ class FeasibilitySummary:
     series of ``SERIES`` on the central path (NaN where there is no limit); bands : name → (5, Y)
     quantiles ``QUANTILES`` over the runs for ``BANDED`` (empty with one run); payback : the central
     path's payback year (NaN: none); outlay : the central path's cumulative balance goes below zero
-    (there is something to pay back); payback_chance : share of runs whose cumulative balance is at or
-    above zero by the end year, to stay (they never went below or paid back; None with one run).
+    (there is something to pay back); payback_chance : share of the runs with an outlay that have paid
+    it back by the end year (None with one run, or when no run has an outlay).
     """
 
     years: np.ndarray
@@ -108,9 +110,12 @@ def _rows(central: Feasibility, ens: Feasibility | None) -> tuple[ConstraintRow,
         prob = None
         if ens is not None and has:
             prob = ens.constraint(cid).probability
+        # ``Constraint.status`` comes with the sourced-quota model (branch feasmodel); before it every
+        # limit was an estimate
+        status = getattr(c, "status", "estimate") if has else "none"
         out.append(ConstraintRow(id=cid, unit=c.unit, year=int(c.at[0]), value=float(c.value[0]), limit=limit,
                                  within=bool(c.within[0]) if has else None, probability=prob,
-                                 binds=None if math.isnan(binds) else int(binds)))
+                                 binds=None if math.isnan(binds) else int(binds), status=status))
     return tuple(out)
 
 
@@ -134,9 +139,11 @@ def _series(base: Baseline, data: FeasibilityData, sc: Scenario, f: Feasibility)
         a = np.asarray(a, dtype=float)
         return np.array(a if a.ndim == 1 else a[0])
 
+    # the model's own ``energy_extra`` where it has one (branch feasmodel), else the neutral twin's difference
+    extra = getattr(f, "energy_extra", None)
     out = {"tax": row(f.tax), "spending": row(f.total_spending), "balance": row(f.balance),
            "cumulative": row(f.cumulative), "energy": row(f.energy_total), "energy_limit": row(f.energy_limit),
-           "energy_extra": row(f.energy_total) - _neutral_energy(base, data, sc),
+           "energy_extra": row(extra) if extra is not None else row(f.energy_total) - _neutral_energy(base, data, sc),
            "intensity": row(f.intensity), "intensity_limit": row(f.intensity_limit), "co2": row(f.co2),
            "land": row(f.land), "land_limit": row(f.land_limit)}
     for a in out.values():
@@ -154,10 +161,13 @@ def _bands(ens: Feasibility) -> dict[str, np.ndarray]:
     return out
 
 
-def _paid_back(f: Feasibility) -> np.ndarray:
-    """(N,) the run's cumulative balance ends at or above zero and stays there (paid back, or never below)."""
-    never_below = ~(np.asarray(f.cumulative) < 0).any(axis=1)
-    return never_below | ~np.isnan(np.asarray(f.payback, dtype=float))
+def _payback_chance(f: Feasibility) -> float | None:
+    """Share of the runs with an outlay that have paid it back by the end year (None: no run has one), as
+    ``Feasibility.payback_chance`` of the feasmodel branch defines it."""
+    owed = (np.asarray(f.cumulative) < 0).any(axis=1)
+    if not owed.any():
+        return None
+    return float(np.mean(~np.isnan(np.asarray(f.payback, dtype=float))[owed]))
 
 
 def feasibility_summary(base: Baseline, data: FeasibilityData, sc: Scenario, runs: int = DEFAULT_RUNS,
@@ -175,7 +185,7 @@ def feasibility_summary(base: Baseline, data: FeasibilityData, sc: Scenario, run
         central=_series(base, data, sc, central),
         bands=_bands(ens) if ens is not None else {},
         payback=float(central.payback[0]), outlay=bool((np.asarray(central.cumulative[0]) < 0).any()),
-        payback_chance=None if ens is None else float(np.mean(_paid_back(ens))),
+        payback_chance=None if ens is None else _payback_chance(ens),
         runs=runs, seed=seed)
 
 
