@@ -22,6 +22,7 @@ import pytest
 
 from model import CONSTRAINTS
 from model.io.export import texts
+from test_feasibility_page import payback_year
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESET = ROOT / "data" / "zhoucun" / "presets" / "three_year_action.json"
@@ -75,16 +76,21 @@ def test_workbook_feasibility_sheet_holds_the_constraint_rows(exported, cli_rows
     for r in constraints:
         want = cli_rows[names[r[1]]]
         assert r[2] == want["year"]
-        assert r[3] == pytest.approx(want["value"], rel=1e-9) and r[4] == pytest.approx(want["limit"], rel=1e-9)
+        assert r[3] == pytest.approx(want["value"], rel=1e-9)
+        if want["limit"] is None or not np.isfinite(want["limit"]):  # no sourced limit: no verdict, no chance
+            assert r[4] is None and r[6] == t["feas_no_limit"] and r[8] is None
+            continue
+        assert r[4] == pytest.approx(want["limit"], rel=1e-9)
         assert r[6] == (t["feas_within"] if want["within"] else t["feas_over"])
         assert r[8] == pytest.approx(want["probability"], abs=1e-12)  # the same 10 000 runs and seed
-    # the three-year action pays back in 2034 on the central path (see test_feasibility_page.py)
-    assert payback[0][1] == 2034 and payback[0][2] == t["feas_payback_year"] and 0.5 < payback[0][3] <= 1
     # parts add up: balance = added tax − spending, and the cumulative balance is its running sum
     cols = {k: next(c for c in yearly.columns if c.startswith(t[f"feas_col_{k}"].split("（")[0].split(" (")[0]))
             for k in ("tax", "spending", "balance", "cumulative")}
     np.testing.assert_allclose(yearly[cols["tax"]] - yearly[cols["spending"]], yearly[cols["balance"]], atol=1e-9)
     np.testing.assert_allclose(np.cumsum(yearly[cols["balance"]]), yearly[cols["cumulative"]], atol=1e-9)
+    # the payback row names the year the yearly cumulative balance is back at zero, to stay
+    assert payback[0][1] == payback_year(yearly[t["col_year"]], yearly[cols["cumulative"]])
+    assert payback[0][2] == t["feas_payback_year"] and 0 < payback[0][3] <= 1
     # the fiscal constraint's value is the cumulative balance in its year
     year_col = t["col_year"]
     at = yearly[yearly[year_col] == cli_rows["fiscal_balance"]["year"]][cols["cumulative"]].iloc[0]
@@ -97,6 +103,9 @@ def test_csv_feasibility_rows_equal_the_command_lines(exported, cli_rows):
         rows = table[table["sector"] == cid].set_index("series")
         assert set(rows["year"]) == {want["year"]}
         assert rows.loc["constraint_value", "value"] == pytest.approx(want["value"], rel=1e-5)  # six digits
+        if want["limit"] is None or not np.isfinite(want["limit"]):  # no sourced limit: empty cells
+            assert rows.loc[["constraint_limit", "constraint_within", "constraint_probability"], "value"].isna().all()
+            continue
         assert rows.loc["constraint_limit", "value"] == pytest.approx(want["limit"], rel=1e-5)
         assert rows.loc["constraint_within", "value"] == float(want["within"])
         assert rows.loc["constraint_probability", "value"] == pytest.approx(want["probability"], abs=1e-6)
@@ -124,4 +133,4 @@ def test_feasibility_sheet_prints_on_one_page(exported, tmp_path, lang):
     page = next(i for i, text in enumerate(texts_by_page) if t["feas_title"] in text)
     for heading in ("feas_heading_constraints", "feas_heading_payback", "feas_heading_yearly", "feas_heading_data"):
         assert t[heading] in texts_by_page[page], heading
-    assert "2035" in texts_by_page[page] and re.search(r"0\.277", texts_by_page[page])  # intensity printed
+    assert "2035" in texts_by_page[page] and re.search(r"0\.2\d\d", texts_by_page[page])  # intensity printed
