@@ -260,7 +260,12 @@ def _feasibility_template(t: Translator, name: str) -> dict:
     limits = alt.Chart(_data("limits")).mark_line(strokeWidth=2, strokeDash=[6, 3]).encode(
         x="year:Q", y="value:Q", color=color, tooltip=tip)
     zero = alt.Chart(_data("zero")).mark_rule(color="#444").encode(y="y:Q")
-    return spec_of(outer + inner + bars + zero + limits + lines + _target_rule())
+    # the payback year, labelled left of its rule (it is often one of the last years)
+    rule = alt.Chart(_data("target")).mark_rule(color=GOAL, strokeDash=[2, 2]).encode(x="year:Q")
+    label = alt.Chart(_data("target")).mark_text(align="right", dx=-4, dy=-4, baseline="bottom", color=GOAL,
+                                                 fontSize=11).encode(x="year:Q", y=alt.value({"expr": "height"}),
+                                                                     text="label:N")
+    return spec_of(outer + inner + bars + zero + limits + lines + rule + label)
 
 
 def feasibility_frames(name: str, s: FeasibilitySummary | None, t: Translator) -> dict[str, pd.DataFrame]:

@@ -23,7 +23,8 @@ from .i18n import Translator
 #: The three cards and the constraints each one shows; the first with a limit sets the card's colour.
 CARDS = (("fiscal", ("fiscal_balance",)), ("energy", ("energy_use", "energy_intensity")), ("land", ("land",)))
 _CSS = """<style>
-.zc-feas-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 0.8rem;}
+.zc-feas-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 0.8rem;
+                margin-bottom: 0.8rem;}
 .zc-feas {font-size: 0.84rem; padding: 0.5rem 0.8rem;}
 .zc-feas .zc-name {font-size: 0.95rem;}
 .zc-feas .zc-prob {font-size: 1.05rem; margin-top: 0.15rem;}
