@@ -39,8 +39,8 @@ def feasibility_row(at) -> str:
 
 
 def card_of(row: str, name: str) -> str:
-    start = row.rfind('<div class="zc-card ', 0, row.index(f'data-feasibility="{name}"'))
-    end = row.find('<div class="zc-card ', start + 1)
+    start = row.rfind('<div class="zc-feas ', 0, row.index(f'data-feasibility="{name}"'))
+    end = row.find('<div class="zc-feas ', start + 1)
     return row[start:end if end > 0 else None]
 
 
@@ -104,7 +104,7 @@ def test_row_shows_the_command_lines_constraints_with_their_chances(base, lang):
         want = "likely" if p >= 0.8 else "even" if p >= 0.5 else "unlikely"
         card = card_of(row, name)
         assert attr(card, "data-verdict") == want
-        assert f'class="zc-card zc-feas {dict(likely="zc-met", even="zc-even", unlikely="zc-miss")[want]}"' in card
+        assert f'class="zc-feas {dict(likely="zc-met", even="zc-even", unlikely="zc-miss")[want]}"' in card
         assert t("feas.chance", p=t.pct(100 * p, 0)) in visible(card)
     # The three-year action spends more than its added tax at first and pays back later: the card
     # names the year the cumulative balance of the fiscal chart (the same page) is back at zero to stay.

@@ -1,7 +1,8 @@
 """The feasibility row (issue 19): can the district afford the scenario, and is the energy and land there?
 
 Three compact cards under the goal cards — fiscal balance and payback, energy against its quota, land
-against its supply — each coloured by its chance as the goal cards are (``cards.chance_verdict``). The
+against its supply — each coloured by its chance as the goal cards are (``cards.chance_verdict``; the goal cards' colours, not their ``zc-card``
+class, which tests and the first view count as goal cards). The
 cards are built from the model's constraint rows (``model.FeasibilitySummary``), so a constraint
 without a sourced limit shows its figure and says so, with no within/over verdict and no chance.
 ``render`` is the one call the simulator tab makes.
@@ -25,11 +26,15 @@ CARDS = (("fiscal", ("fiscal_balance",)), ("energy", ("energy_use", "energy_inte
 _CSS = """<style>
 .zc-feas-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 0.8rem;
                 margin-bottom: 0.8rem;}
-.zc-feas {font-size: 0.84rem; padding: 0.5rem 0.8rem;}
+.zc-feas {border-radius: 10px; border: 1px solid #d9d9d9; border-left-width: 6px; background: #fafafa;
+          line-height: 1.35; font-size: 0.84rem; padding: 0.5rem 0.8rem;}
 .zc-feas .zc-name {font-size: 0.95rem;}
 .zc-feas .zc-prob {font-size: 1.05rem; margin-top: 0.15rem;}
 .zc-feas-line {margin-top: 0.2rem;}
-.zc-feas-none {border-left-color: #9e9e9e;}
+.zc-feas.zc-met {border-left-color: #2e7d32; background: #f1f8f2;}
+.zc-feas.zc-even {border-left-color: #b7791f; background: #fdf8ec;}
+.zc-feas.zc-miss {border-left-color: #c0392b; background: #fdf3f2;}
+.zc-feas.zc-feas-none {border-left-color: #9e9e9e;}
 .zc-feas-none .zc-badge {color: #555;}
 </style>"""
 
@@ -116,7 +121,7 @@ def card(t: Translator, name: str, s: FeasibilitySummary) -> str:
         extra = float(s.central["energy_extra"][-1])
         lines.append(f'<div class="zc-feas-line" data-extra="{extra:.6g}">'
                      f'{e(t("feas.energy_extra", end=end, value=t.amount("10k tce", extra, signed=True)))}</div>')
-    return (f'<div class="zc-card zc-feas {css}" data-feasibility="{name}" data-verdict="{verdict}">'
+    return (f'<div class="zc-feas {css}" data-feasibility="{name}" data-verdict="{verdict}">'
             f'<div class="zc-head"><span class="zc-name">{e(t(f"feas.card.{name}"))}</span>'
             f'<span class="zc-badge">{e(badge)}</span></div>{prob}{"".join(lines)}</div>')
 
