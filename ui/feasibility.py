@@ -1,9 +1,9 @@
 """The feasibility row (issue 19): can the district afford the scenario, and is the energy and land there?
 
 Three compact cards under the goal cards — fiscal balance and payback, energy against its quota, land
-against its supply — each coloured by its chance as the goal cards are (``cards.chance_verdict``; the goal cards' colours, not their ``zc-card``
-class, which tests and the first view count as goal cards). The
-cards are built from the model's constraint rows (``model.FeasibilitySummary``), so a constraint
+against its supply — each coloured by its chance as the goal cards are (``cards.chance_verdict``), with
+the goal cards' colours but not their ``zc-card`` class (tests count those as goal cards). The cards
+are built from the model's constraint rows (``model.FeasibilitySummary``), so a constraint
 without a sourced limit shows its figure and says so, with no within/over verdict and no chance.
 ``render`` is the one call the simulator tab makes.
 """
