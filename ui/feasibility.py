@@ -23,19 +23,24 @@ from .i18n import Translator
 
 #: The three cards and the constraints each one shows; the first with a limit sets the card's colour.
 CARDS = (("fiscal", ("fiscal_balance",)), ("energy", ("energy_use", "energy_intensity")), ("land", ("land",)))
+#: Self-contained styles (the goal cards' stylesheet, ``style.py``, is being redesigned separately).
 _CSS = """<style>
 .zc-feas-cards {display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 0.8rem;
                 margin-bottom: 0.8rem;}
 .zc-feas {border-radius: 10px; border: 1px solid #d9d9d9; border-left-width: 6px; background: #fafafa;
           line-height: 1.35; font-size: 0.84rem; padding: 0.5rem 0.8rem;}
-.zc-feas .zc-name {font-size: 0.95rem;}
-.zc-feas .zc-prob {font-size: 1.05rem; margin-top: 0.15rem;}
+.zc-feas .zc-head {display: flex; justify-content: space-between; align-items: baseline; gap: 0.4rem;
+                   flex-wrap: wrap;}
+.zc-feas .zc-name {font-weight: 700; font-size: 0.95rem;}
+.zc-feas .zc-badge {font-weight: 700; font-size: 0.8rem; white-space: nowrap;}
+.zc-feas .zc-prob {display: inline-block; margin-top: 0.15rem; padding: 0.05rem 0.5rem; border-radius: 6px;
+                   background: #e8f0fa; color: #17427a; font-weight: 700; font-size: 1.05rem;}
+.zc-feas .zc-note {margin-top: 0.2rem; color: #6b6b6b; font-size: 0.75rem;}
 .zc-feas-line {margin-top: 0.2rem;}
-.zc-feas.zc-met {border-left-color: #2e7d32; background: #f1f8f2;}
-.zc-feas.zc-even {border-left-color: #b7791f; background: #fdf8ec;}
-.zc-feas.zc-miss {border-left-color: #c0392b; background: #fdf3f2;}
-.zc-feas.zc-feas-none {border-left-color: #9e9e9e;}
-.zc-feas-none .zc-badge {color: #555;}
+.zc-feas.zc-met {border-left-color: #2e7d32; background: #f1f8f2;} .zc-feas.zc-met .zc-badge {color: #2e7d32;}
+.zc-feas.zc-even {border-left-color: #b7791f; background: #fdf8ec;} .zc-feas.zc-even .zc-badge {color: #8a5a00;}
+.zc-feas.zc-miss {border-left-color: #c0392b; background: #fdf3f2;} .zc-feas.zc-miss .zc-badge {color: #b03a2e;}
+.zc-feas.zc-feas-none {border-left-color: #9e9e9e;} .zc-feas.zc-feas-none .zc-badge {color: #555;}
 </style>"""
 
 
