@@ -2,7 +2,8 @@
 
 Three compact cards under the goal cards — fiscal balance and payback, energy against its quota, land
 against its supply — each coloured by its chance as the goal cards are (``cards.chance_verdict``), with
-the goal cards' colours but not their ``zc-card`` class (tests count those as goal cards). The cards
+the goal cards' colours but classes of its own (``zc-feas-*``: tests and the first view read ``zc-card``,
+``zc-prob`` … as goal cards). The cards
 are built from the model's constraint rows (``model.FeasibilitySummary``), so a constraint
 without a sourced limit shows its figure and says so, with no within/over verdict and no chance.
 ``render`` is the one call the simulator tab makes.
@@ -29,18 +30,18 @@ _CSS = """<style>
                 margin-bottom: 0.8rem;}
 .zc-feas {border-radius: 10px; border: 1px solid #d9d9d9; border-left-width: 6px; background: #fafafa;
           line-height: 1.35; font-size: 0.84rem; padding: 0.5rem 0.8rem;}
-.zc-feas .zc-head {display: flex; justify-content: space-between; align-items: baseline; gap: 0.4rem;
+.zc-feas .zc-feas-head {display: flex; justify-content: space-between; align-items: baseline; gap: 0.4rem;
                    flex-wrap: wrap;}
-.zc-feas .zc-name {font-weight: 700; font-size: 0.95rem;}
-.zc-feas .zc-badge {font-weight: 700; font-size: 0.8rem; white-space: nowrap;}
-.zc-feas .zc-prob {display: inline-block; margin-top: 0.15rem; padding: 0.05rem 0.5rem; border-radius: 6px;
+.zc-feas .zc-feas-name {font-weight: 700; font-size: 0.95rem;}
+.zc-feas .zc-feas-badge {font-weight: 700; font-size: 0.8rem; white-space: nowrap;}
+.zc-feas .zc-feas-prob {display: inline-block; margin-top: 0.15rem; padding: 0.05rem 0.5rem; border-radius: 6px;
                    background: #e8f0fa; color: #17427a; font-weight: 700; font-size: 1.05rem;}
-.zc-feas .zc-note {margin-top: 0.2rem; color: #6b6b6b; font-size: 0.75rem;}
+.zc-feas .zc-feas-note {margin-top: 0.2rem; color: #6b6b6b; font-size: 0.75rem;}
 .zc-feas-line {margin-top: 0.2rem;}
-.zc-feas.zc-met {border-left-color: #2e7d32; background: #f1f8f2;} .zc-feas.zc-met .zc-badge {color: #2e7d32;}
-.zc-feas.zc-even {border-left-color: #b7791f; background: #fdf8ec;} .zc-feas.zc-even .zc-badge {color: #8a5a00;}
-.zc-feas.zc-miss {border-left-color: #c0392b; background: #fdf3f2;} .zc-feas.zc-miss .zc-badge {color: #b03a2e;}
-.zc-feas.zc-feas-none {border-left-color: #9e9e9e;} .zc-feas.zc-feas-none .zc-badge {color: #555;}
+.zc-feas-likely {border-left-color: #2e7d32; background: #f1f8f2;} .zc-feas-likely .zc-feas-badge {color: #2e7d32;}
+.zc-feas-even {border-left-color: #b7791f; background: #fdf8ec;} .zc-feas-even .zc-feas-badge {color: #8a5a00;}
+.zc-feas-unlikely {border-left-color: #c0392b; background: #fdf3f2;} .zc-feas-unlikely .zc-feas-badge {color: #b03a2e;}
+.zc-feas-none {border-left-color: #9e9e9e;} .zc-feas-none .zc-feas-badge {color: #555;}
 </style>"""
 
 
@@ -106,13 +107,13 @@ def card(t: Translator, name: str, s: FeasibilitySummary) -> str:
     if head is None:
         css, verdict, badge, prob = "zc-feas-none", "none", t("feas.no_limit"), ""
     elif head.probability is None:  # one run: the central path decides
-        css, verdict = ("zc-met", "within") if head.within else ("zc-miss", "over")
+        css, verdict = ("zc-feas-likely", "within") if head.within else ("zc-feas-unlikely", "over")
         badge, prob = t(f"feas.central_{verdict}"), ""
     else:
         verdict = chance_verdict(head.probability)
-        css = {"likely": "zc-met", "even": "zc-even", "unlikely": "zc-miss"}[verdict]
+        css = f"zc-feas-{verdict}"
         badge = t(f"feas.verdict_{verdict}")
-        prob = (f'<div class="zc-prob" data-probability="{head.probability:.4f}" '
+        prob = (f'<div class="zc-feas-prob" data-probability="{head.probability:.4f}" '
                 f'title="{e(t("feas.prob_help", runs=t.num(s.runs)))}">{e(chance_text(t, head.probability))}</div>')
     lines = [f'<div class="zc-feas-line" {_attrs(c)}>{e(constraint_line(t, c, chance=c is not head))}</div>'
              for c in rows]
@@ -121,14 +122,14 @@ def card(t: Translator, name: str, s: FeasibilitySummary) -> str:
         cum = float(s.central["cumulative"][-1])
         lines.append(f'<div class="zc-feas-line" data-payback="{s.payback:.0f}" data-outlay="{str(s.outlay).lower()}">'
                      f'{e(payback_line(t, s))}</div>')
-        lines.append(f'<div class="zc-note">{e(t("feas.cumulative_end", end=end, value=t.amount("100m yuan", cum, signed=True)))}</div>')
+        lines.append(f'<div class="zc-feas-note">{e(t("feas.cumulative_end", end=end, value=t.amount("100m yuan", cum, signed=True)))}</div>')
     elif name == "energy":
         extra = float(s.central["energy_extra"][-1])
         lines.append(f'<div class="zc-feas-line" data-extra="{extra:.6g}">'
                      f'{e(t("feas.energy_extra", end=end, value=t.amount("10k tce", extra, signed=True)))}</div>')
     return (f'<div class="zc-feas {css}" data-feasibility="{name}" data-verdict="{verdict}">'
-            f'<div class="zc-head"><span class="zc-name">{e(t(f"feas.card.{name}"))}</span>'
-            f'<span class="zc-badge">{e(badge)}</span></div>{prob}{"".join(lines)}</div>')
+            f'<div class="zc-feas-head"><span class="zc-feas-name">{e(t(f"feas.card.{name}"))}</span>'
+            f'<span class="zc-feas-badge">{e(badge)}</span></div>{prob}{"".join(lines)}</div>')
 
 
 def feasibility_cards(t: Translator, s: FeasibilitySummary) -> str:
