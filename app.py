@@ -18,6 +18,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from model import ASSUMPTION_KEYS, LEVER_KEYS, ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
 from ui import cards, charts, compare, exports, model_page, monitor, panels, process, state, style, tools
+from ui import feasibility as feasibility_row
 from ui.charts import chart_spec
 from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, remember
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
@@ -68,7 +69,7 @@ def _reset_all() -> None:
 
 
 # --------------------------------------------------------------------------- sidebar (full reruns)
-CHARTS = ("fan_total", "fan_cluster", "total", "sectors", "cluster", "contrib", "va", "invest")
+CHARTS = ("fan_total", "fan_cluster", "total", "sectors", "cluster", "contrib", "va", "invest", *charts.FEASIBILITY_CHARTS)
 PANEL_DEFAULTS = {"chart_left": "fan_total", "chart_right": "fan_cluster"}
 for _key, _default in PANEL_DEFAULTS.items():
     state.choice_from_url(_key, CHARTS, _default)
@@ -174,6 +175,7 @@ if open_tab == "sim":
         slots["top"] = st.container()
         st.subheader(t("goals_header"))
         slots["cards"] = st.container()
+        slots["feasibility"] = st.container()
         if not present:
             with st.expander(t("range.title")):
                 st.caption(t("range.help"))
@@ -279,6 +281,8 @@ def _live() -> None:
     for name, slot in chart_slots:
         with slot:
             _chart_block(name, doc_json, trend_json, real, shares, res, trend_res)
+    with slots["feasibility"]:  # filled after the charts: its ensemble is the slowest part of a move
+        feasibility_row.render(t, base, doc_json, BASE_KEY)
     if "monitor" in slots:
         with slots["monitor"]:
             # Name the preset only while the settings are still the preset's.

@@ -62,3 +62,20 @@ class Translator:
 
     def unit(self, unit_en: str) -> str:
         return self(f"unit.{unit_en}")
+
+    #: Feasibility quantities by model unit: (factor, decimals) in Chinese and in English (energy in kt).
+    _AMOUNTS = {"100m yuan": ((1.0, 1), (0.1, 2)), "10k tce": ((1.0, 1), (10.0, 0)), "mu": ((1.0, 0), (1.0, 0)),
+                "tce/10k yuan": ((1.0, 3), (1.0, 3)), "10k t": ((1.0, 1), (10.0, 0))}
+
+    def amount(self, unit: str, x: float, signed: bool = False) -> str:
+        """A quantity in a model unit as the reader sees it: "8.1 亿元", "0.81 bn yuan", "297 kt tce".
+
+        Money follows ``money_unit`` (the workbook's English text keeps 100m yuan, as its tables do)."""
+        if x is None or not math.isfinite(x):
+            return "–"
+        factor, digits = self._AMOUNTS.get(unit, ((1.0, 2), (1.0, 2)))[0 if self.lang == "zh" else 1]
+        word = self(f"feas.unit.{unit}")
+        if unit == "100m yuan" and self.lang != "zh" and self.money_unit == "data":
+            factor, digits, word = 1.0, 1, self("xlsx.unit_money")
+        number = f"{x * factor:+,.{digits}f}" if signed else f"{x * factor:,.{digits}f}"
+        return f"{number} {word}"

@@ -22,7 +22,10 @@ from .core.specs import (ASSUMPTION_KEYS, BUILDUP_LEVERS, LEVER_KEYS, MIX_LEVERS
                          PROJECT_RAMP_MAX, ROOM_LEVERS, SCALAR_PARAMS, SECTOR_GROWTH_RANGE, SEEKABLE, SPEC_BY_NAME,
                          ParamSpec)
 from .errors import DataError, ScenarioError, SimulatorError
+from .core.feasibility import CONSTRAINTS
 from .io.datafolder import load_baseline, parse_scenario_bytes, read_scenario_file
+from .io.feasibility_data import load_feasibility
+from .schema.feasibility import ConstraintRow, FeasibilitySummary, feasibility_summary
 from .schema.mix import DEFAULT_PROBABILITY, cheapest_mix
 from .schema.results import COMPONENTS, ScenarioResults, scenario_results
 from .schema.runs import (run_ensemble, run_scenario, run_scenarios, seek, sobol, summarize, tornado,
@@ -47,6 +50,8 @@ __all__ = [
     # ensembles and analyses
     "DEFAULT_RUNS", "DEFAULT_SEED", "EnsembleSummary", "run_ensemble", "summarize", "ensemble_draws",
     "simulate_ensemble", "seek", "sobol", "tornado", "what_it_takes", "OUTCOMES",
+    # feasibility (issue 19): who pays, energy, land
+    "CONSTRAINTS", "load_feasibility", "feasibility_summary", "FeasibilitySummary", "ConstraintRow",
     # errors
     "DataError", "ScenarioError", "SimulatorError",
 ]

@@ -140,22 +140,30 @@ def _advice(args: argparse.Namespace, base, sc) -> None:
 
 def _export(args: argparse.Namespace, base, sc) -> None:
     from .io import export  # xlsxwriter is only needed here
+    from .io.feasibility_data import load_feasibility
     from .reports.briefing import briefing
+    from .schema.feasibility import feasibility_summary
     from .schema.runs import summarize
 
     if not args.xlsx and not args.csv:
         raise _UsageError("export needs --xlsx PATH and/or --csv PATH")
     name = export.scenario_name(sc, args.lang, Path(args.scenario).stem if args.scenario else None)
     files: list[tuple[str, bytes]] = []
+    try:  # the page's runs and seed: the chances it shows
+        feas = {name: feasibility_summary(base, load_feasibility(base), sc, runs=DEFAULT_RUNS, seed=DEFAULT_SEED)}
+    except SimulatorError:  # a region without feasibility data
+        feas = {}
     if args.csv:
-        table = export.localise_series(export.series_table(base, run_scenario(base, sc), name), base, args.lang)
+        table = export.localise_series(export.scenarios_series_table(base, [(name, sc)], feasibility=feas), base,
+                                       args.lang)
         files.append((args.csv, export.csv_bytes(table)))
     if args.xlsx:
         ens = summarize(base, sc, runs=DEFAULT_RUNS, seed=DEFAULT_SEED)
         probs = {name: {g: float(p) for g, p in zip(ens.goal_ids, ens.probability)}}
-        text = briefing(base, sc, args.lang, ens, money="data")  # the page's briefing, in the tables' unit
+        text = briefing(base, sc, args.lang, ens, money="data", feasibility=feas.get(name))  # the page's, in 亿元
         files.append((args.xlsx, export.workbook_bytes(base, [(name, sc)], lang=args.lang, narrative=text,
-                                                       probabilities=probs, runs=ens.runs, seed=ens.seed)))
+                                                       probabilities=probs, runs=ens.runs, seed=ens.seed,
+                                                       feasibility=feas or None)))
     for path, data in files:
         try:
             Path(path).write_bytes(data)

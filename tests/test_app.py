@@ -79,7 +79,7 @@ def test_page_runs_in_both_languages(base, lang, title):
     assert at.title[0].value == title
     assert len(cards(at)) == 4
     assert len(at.get("vega_lite_chart")) == 2  # two chart panels; the hidden tabs compute nothing
-    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 9  # all eight (value added: two)
+    assert len(app(lang=lang, all_charts="true").get("vega_lite_chart")) == 11  # all ten (value added: two)
     assert len(app(lang=lang, tab="tools").get("vega_lite_chart")) == 1  # the tornado (the map on request), no cards
     assert len(app(lang=lang, tab="compare").get("vega_lite_chart")) == 1  # the comparison chart
     assert not at.error

@@ -344,7 +344,8 @@ def test_cli_export_writes_workbook_and_csv(base, tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""
     wb = openpyxl.load_workbook(xl)
-    assert wb.sheetnames == [TEXTS["zh"][k] for k in SHEETS]
+    # the feasibility sheet follows the summary (issue 19; its content: test_feasibility_exports.py)
+    assert wb.sheetnames == [TEXTS["zh"][k] for k in (SHEETS[0], "sheet_feasibility", *SHEETS[1:])]
     header, rows = _rows(wb["摘要"], "情景")
     assert header[-1] == "达成概率" and {r[0] for r in rows} == {"三年行动"}
     probs = {r[1]: r[header.index("达成概率")] for r in rows}
@@ -353,7 +354,9 @@ def test_cli_export_writes_workbook_and_csv(base, tmp_path):
     table = pd.read_csv(csv)  # in the workbook's language (--lang zh by default)
     sc = parse_scenario(base.presets["three_year_action"], base)
     want = series_table(base, run_scenarios(base, [sc]), "三年行动")
-    np.testing.assert_allclose(table["数值"].to_numpy(), want.value.to_numpy(), rtol=5e-6)
+    np.testing.assert_allclose(table["数值"].to_numpy()[:len(want)], want.value.to_numpy(), rtol=5e-6)
+    # then the scenario's feasibility rows (issue 19)
+    assert TEXTS["zh"]["csv_series_feas_tax"] in set(table["指标"][len(want):])
 
 
 def test_cli_export_english_csv_only(tmp_path):

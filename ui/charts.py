@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import COMPONENTS, GAIN_PARTS, Baseline, GoalSpec, ScenarioResults
+from model import COMPONENTS, GAIN_PARTS, Baseline, DataError, FeasibilitySummary, GoalSpec, ScenarioResults
 
-from .compute import CACHE_TTL_S, compute, ensemble, get_baseline
+from .compute import CACHE_TTL_S, compute, ensemble, feasibility, get_baseline
 from .i18n import Translator
 
 #: Font stack with CJK faces first, so Chinese labels never fall back to boxes.
@@ -192,6 +192,8 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
         return spec_of(va, height=HEIGHT - 30), spec_of(rate, height=HEIGHT - 30)
     if name in ("fan_total", "fan_cluster"):
         return _fan_template(t)
+    if name in FEASIBILITY_CHARTS:
+        return _feasibility_template(t, name)
     if name == "invest":
         bars_ = alt.Chart(_data("scenario")).mark_bar(opacity=0.85, size=18).encode(
             x=_year_axis(t), y=alt.Y("value:Q", title=t("axis.investment")), color=enc["color"],
@@ -221,6 +223,84 @@ def _fan_template(t: Translator) -> dict:
         x="year:Q", y="value:Q", tooltip=[alt.Tooltip("label:N", title=t("monitor.col.period")),
                                           alt.Tooltip("value:Q", title=t("monitor.annualised"), format=",.1f")])
     return spec_of(outer + inner + lines + _level_rule() + _target_rule() + actual)
+
+
+#: Charts of the feasibility summary (issue 19): the fiscal balance, energy use against its ceiling.
+FEASIBILITY_CHARTS = ("fiscal", "energy")
+#: Colours of the feasibility charts' series: the scenario's figure, its limit, the levers' part.
+FEAS_COLORS = (SCENARIO, GOAL, "#e38b4f")
+
+
+def _feasibility_template(t: Translator, name: str) -> dict:
+    """Fiscal: annual balance (bars), cumulative balance (line) in its p5–p95 / p25–p75 fan, the fiscal
+    room (the largest net outlay the district can carry) and the payback year. Energy: use (line) in its
+    fan, the ceiling where there is a sourced one, and the extra energy the levers need (bars).
+
+    Datasets: ``bands`` (year, p5 … p95), ``bars``, ``lines`` and ``limits`` (year, series, value), ``target``
+    (year, label; empty without a payback year)."""
+    keys = ("annual", "cumulative", "room") if name == "fiscal" else ("extra", "use", "ceiling")
+    # each key's colour: the levers' part, the scenario's figure, its limit
+    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="top", labelLimit=260),
+                      scale=alt.Scale(domain=[t(f"feas.chart.{name}.{k}") for k in keys],
+                                      range=[FEAS_COLORS[2], FEAS_COLORS[0], FEAS_COLORS[1]]))
+    axis = t(f"feas.axis.{name}")
+    fmt = ",.2f" if name == "fiscal" else ",.1f"
+    tip = [alt.Tooltip("series:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
+           alt.Tooltip("value:Q", title=axis, format=fmt)]
+    band = alt.Chart(_data("bands"))
+    outer = band.mark_area(opacity=0.18, color=SCENARIO).encode(
+        x=_year_axis(t), y=alt.Y("p5:Q", title=axis), y2="p95:Q",
+        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("p5:Q", title="p5", format=fmt),
+                 alt.Tooltip("p50:Q", title=t("fan.median"), format=fmt), alt.Tooltip("p95:Q", title="p95", format=fmt)])
+    inner = band.mark_area(opacity=0.3, color=SCENARIO).encode(x="year:Q", y="p25:Q", y2="p75:Q")
+    bars = alt.Chart(_data("bars")).mark_bar(opacity=0.8, size=14).encode(
+        x="year:Q", y=alt.Y("value:Q", title=axis), color=color, tooltip=tip)
+    lines = alt.Chart(_data("lines")).mark_line(point=True, strokeWidth=2.5).encode(
+        x="year:Q", y="value:Q", color=color, tooltip=tip)
+    limits = alt.Chart(_data("limits")).mark_line(strokeWidth=2, strokeDash=[6, 3]).encode(
+        x="year:Q", y="value:Q", color=color, tooltip=tip)
+    zero = alt.Chart(_data("zero")).mark_rule(color="#444").encode(y="y:Q")
+    # the payback year, labelled left of its rule (it is often one of the last years)
+    rule = alt.Chart(_data("target")).mark_rule(color=GOAL, strokeDash=[2, 2]).encode(x="year:Q")
+    label = alt.Chart(_data("target")).mark_text(align="right", dx=-4, dy=-4, baseline="bottom", color=GOAL,
+                                                 fontSize=11).encode(x="year:Q", y=alt.value({"expr": "height"}),
+                                                                     text="label:N")
+    return spec_of(outer + inner + bars + zero + limits + lines + rule + label)
+
+
+def feasibility_frames(name: str, s: FeasibilitySummary | None, t: Translator) -> dict[str, pd.DataFrame]:
+    """Datasets of a feasibility chart (money in the page's unit; energy in 万 tce, as the model gives it)."""
+    empty_bands = pd.DataFrame({"year": [], **{f"p{q}": [] for q in (5, 25, 50, 75, 95)}})
+    empty = {"bands": empty_bands, "bars": pd.DataFrame({"year": [], "series": [], "value": []}),
+             "lines": pd.DataFrame({"year": [], "series": [], "value": []}),
+             "limits": pd.DataFrame({"year": [], "series": [], "value": []}),
+             "target": pd.DataFrame({"year": [], "label": []}), "zero": pd.DataFrame({"y": [0.0]})}
+    if s is None:  # the region has no feasibility data
+        return empty
+    years = s.years
+    c = s.central
+    if name == "fiscal":
+        f = t.money_factor
+        q, bar, line = s.bands.get("cumulative"), c["balance"] * f, c["cumulative"] * f
+        room = s.constraint("fiscal_balance").limit
+        label = lambda k: t(f"feas.chart.fiscal.{k}")  # noqa: E731
+        lines = pd.DataFrame({"year": years, "series": label("cumulative"), "value": line})
+        limits = pd.DataFrame({"year": years, "series": label("room"), "value": room * f})
+        target = (pd.DataFrame({"year": [int(s.payback)], "label": [t("feas.payback.year", year=int(s.payback))]})
+                  if np.isfinite(s.payback) else empty["target"])
+        bars = pd.DataFrame({"year": years[1:], "series": label("annual"), "value": bar[1:]})
+    else:
+        f = 1.0 if t.lang == "zh" else 10.0                                   # 万 tce → kt tce in English
+        q, label = s.bands.get("energy"), (lambda k: t(f"feas.chart.energy.{k}"))  # noqa: E731
+        lines = pd.DataFrame({"year": years, "series": label("use"), "value": c["energy"] * f})
+        limits = pd.DataFrame({"year": years, "series": label("ceiling"), "value": c["energy_limit"] * f})
+        bars = pd.DataFrame({"year": years[1:], "series": label("extra"), "value": c["energy_extra"][1:] * f})
+        target = empty["target"]
+    bands = (pd.DataFrame({"year": years, **{f"p{p}": q[k] * f for k, p in enumerate((5, 25, 50, 75, 95))}})
+             if q is not None else empty_bands)
+    # a limit that is not sourced (NaN) is not drawn
+    return {"bands": bands, "bars": bars, "lines": lines, "limits": limits.dropna(subset=["value"]),
+            "target": target, "zero": empty["zero"]}
 
 
 # --------------------------------------------------------------------------- frames (per scenario)
@@ -347,7 +427,7 @@ def gain_parts_text(t: Translator, res: ScenarioResults, year: int) -> str:
 #: The line under each chart's title, by chart (value added has none).
 SUBTITLES = {"fan_total": "chart.fan.sub", "fan_cluster": "chart.fan.sub", "total": "chart.total.sub",
              "sectors": "chart.sectors.sub", "cluster": "chart.cluster.sub", "contrib": "chart.contrib.sub",
-             "va": None, "invest": "chart.invest.sub"}
+             "va": None, "invest": "chart.invest.sub", "fiscal": "chart.fiscal.sub", "energy": "chart.energy.sub"}
 
 
 def chart_title_slot(t: Translator, name: str, shares: bool):
@@ -413,6 +493,12 @@ def chart_spec(name: str, doc_json: str, trend_json: str, lang: str, real: bool,
     spec = template(name, lang, shares, sector_order(base, t), contribution_bars(t, years))
     if name.startswith("fan_"):
         data = fan_frames(name, ensemble(doc_json, key), res, trend_res, t, actuals_json)
+    elif name in FEASIBILITY_CHARTS:
+        try:
+            summary = feasibility(doc_json, key)
+        except DataError:  # the region has no feasibility data: empty axes (the row above says so)
+            summary = None
+        data = feasibility_frames(name, summary, t)
     else:
         data = frames(name, res, trend_res, base, t, real, shares)
     if isinstance(spec, tuple):

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import NOT_REACHED, SPEC_BY_NAME, Baseline, param_names, parse_stored, scenario_params
+from model import NOT_REACHED, SPEC_BY_NAME, Baseline, DataError, param_names, parse_stored, scenario_params
 
 from i18n import names
 
 from . import state
 from .charts import spec_of
-from .compute import canonical, compute, ensemble
+from .compute import canonical, compute, ensemble, feasibility
+from .feasibility import table_rows as feasibility_rows
 from .guard import guarded
 from .i18n import Translator
 from .safe import say
@@ -124,7 +125,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     st.markdown(f"**{t('compare.chart')}**")
     st.vega_lite_chart(scenarios_chart(results, t), width="stretch")
     st.markdown(f"**{t('compare.goals')}**")
-    st.dataframe(goals_table(results, t), width="stretch")
+    st.dataframe(goals_table(results, t, _feasibilities(docs, key)), width="stretch")
     st.markdown(f"**{t('compare.settings')}**")
     diff = differing_params(base, docs)
     table = _settings_table(base, docs, t)
@@ -153,7 +154,17 @@ def scenarios_chart(results: dict, t: Translator) -> dict:
     return spec_of(chart, height=340)
 
 
-def goals_table(results: dict, t: Translator) -> pd.DataFrame:
+def _feasibilities(docs: dict[str, dict], key: str) -> dict | None:
+    """Name → feasibility summary of each compared scenario (None: the region has no feasibility data)."""
+    try:
+        return {n: feasibility(canonical(d), key) for n, d in docs.items()}
+    except DataError:
+        return None
+
+
+def goals_table(results: dict, t: Translator, feasibility: dict | None = None) -> pd.DataFrame:
+    """Goal rows (met, year, value, chance) per scenario column; with ``feasibility`` (name → summary),
+    its rows below (``feasibility.table_rows``)."""
     table = {}
     for name, (res, ens) in results.items():
         g = res.goals
@@ -168,6 +179,8 @@ def goals_table(results: dict, t: Translator) -> pd.DataFrame:
             col[f"{label} · {t('compare.year')}"] = str(year) if year != NOT_REACHED else "–"
             col[f"{label} · {t('compare.value', year=goal.target_year)}"] = shown
             col[f"{label} · {t('compare.chance')}"] = t.pct(100 * float(ens.probability[j]), 0)
+        if feasibility is not None and name in feasibility:
+            col.update(feasibility_rows(t, feasibility[name]))
         table[name] = col
     return pd.DataFrame(table)
 

@@ -12,8 +12,9 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from model import (DEFAULT_RUNS, DEFAULT_SEED, Baseline, EnsembleSummary, Scenario, ScenarioResults,
-                   load_baseline, parse_scenario, scenario_results, summarize)
+from model import (DEFAULT_RUNS, DEFAULT_SEED, Baseline, EnsembleSummary, FeasibilitySummary, Scenario,
+                   ScenarioResults, feasibility_summary, load_baseline, load_feasibility, parse_scenario,
+                   scenario_results, summarize)
 
 #: Live ensemble size and seed: the model's one ensemble (the CLI, workbook and briefing use them too).
 RUNS = DEFAULT_RUNS
@@ -95,6 +96,17 @@ def ensemble(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int 
     scenario = scenario_of(doc_json, key)
     with ENGINE_SLOTS:
         return summarize(get_baseline(key), scenario, runs=runs, seed=seed)
+
+
+@st.cache_data(max_entries=64, ttl=CACHE_TTL_S, show_spinner=False)  # summaries only (a few KB an entry)
+def feasibility(doc_json: str, key: str | None = None, runs: int = RUNS, seed: int = SEED) -> FeasibilitySummary:
+    """The scenario's fiscal, energy and land constraints on the live ensemble's runs and seed (issue 19).
+
+    Raises ``DataError`` when the region's data folder has no feasibility data."""
+    base = get_baseline(key)
+    data = load_feasibility(base)
+    with ENGINE_SLOTS:
+        return feasibility_summary(base, data, scenario_of(doc_json, key), runs=runs, seed=seed)
 
 
 def canonical(doc: dict) -> str:

@@ -13,7 +13,8 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from model import Baseline, EnsembleSummary, parse_scenario, parse_stored
+from model import (Baseline, DataError, EnsembleSummary, FeasibilitySummary, feasibility_summary, load_feasibility,
+                   parse_scenario, parse_stored)
 from model.io.export import csv_bytes, localise_series, scenarios_series_table, workbook_bytes
 from model.reports.briefing import briefing
 
@@ -47,15 +48,31 @@ class Snapshot:
         return [(name, parse_scenario(doc, base)) for name, doc in self.docs]
 
 
+def feasibilities(base: Baseline, scenarios) -> dict[str, FeasibilitySummary]:
+    """Name → feasibility on the page's runs and seed (the chances the page shows); none for a region
+    without feasibility data. Computed here, at the click: the snapshot is taken at every move."""
+    try:
+        data = load_feasibility(base)
+    except DataError:
+        return {}
+    return {name: feasibility_summary(base, data, sc, runs=RUNS, seed=SEED) for name, sc in scenarios}
+
+
 def series_csv(base: Baseline, lang: str, snap: Snapshot) -> bytes:
-    """Every series of the snapshot's scenarios, long format with units, in ``lang`` (built when clicked)."""
-    return csv_bytes(localise_series(scenarios_series_table(base, snap.scenarios(base)), base, lang))
+    """Every series of the snapshot's scenarios and their feasibility, long format with units, in ``lang``
+    (built when clicked)."""
+    with heavy.slot(wait=True):
+        scenarios = snap.scenarios(base)
+        table = scenarios_series_table(base, scenarios, feasibility=feasibilities(base, scenarios))
+    return csv_bytes(localise_series(table, base, lang))
 
 
 def workbook(base: Baseline, lang: str, snap: Snapshot) -> bytes:
     """The Excel workbook in ``lang`` with the live ensembles' chances (built when clicked)."""
     with heavy.slot(wait=True):
         scenarios = snap.scenarios(base)
-        text = briefing(base, scenarios[0][1], lang, snap.ensemble, money="data")
+        feas = feasibilities(base, scenarios)
+        text = briefing(base, scenarios[0][1], lang, snap.ensemble, money="data",
+                        feasibility=feas.get(scenarios[0][0]))
         return workbook_bytes(base, scenarios, lang=lang, narrative=text, probabilities=snap.probabilities,
-                              runs=RUNS, seed=SEED)
+                              runs=RUNS, seed=SEED, feasibility=feas or None)

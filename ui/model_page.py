@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from model import Baseline, SimulatorError
+from model import Baseline, DataError, SimulatorError, load_feasibility
 
 from .i18n import Translator
 from .safe import plain, say
@@ -54,6 +54,51 @@ def figures_frame(base: Baseline, t: Translator) -> pd.DataFrame:
         t("col.source"): base.sources[f.source].title,
         t("col.note"): f.note,
     } for f in base.figures])
+
+
+#: Equations of the feasibility side (issue 19), in the order they are shown.
+FEAS_EQUATIONS = ("eq.feas.fiscal", "eq.feas.energy", "eq.feas.land", "eq.feas.constraints")
+
+
+def feasibility_values(base: Baseline) -> dict[str, str]:
+    """Numbers quoted in the feasibility equations, from the region's feasibility data."""
+    P = load_feasibility(base).params
+    keys = {"tsub": "tech_subsidy_rate", "sme": "sme_reward", "park": "park_infra_cost",
+            "proj": "project_incentive_rate", "tax": "tax_to_va", "share": "district_tax_share", "room": "fiscal_room",
+            "disc": "discount_rate", "edecl": "energy_trend_decline", "glo": "green_upgrade_low",
+            "ghi": "green_upgrade_high", "co2": "co2_factor", "co2d": "co2_factor_decline",
+            "idecl": "intensity_target_decline", "ecap": "energy_use_growth_cap", "wland": "trade_land"}
+    return {k: f"{P[name]:g}" for k, name in keys.items() if name in P} | {"base": str(base.base_year)}
+
+
+def feasibility_frame(base: Baseline, t: Translator) -> pd.DataFrame:
+    """The feasibility data (fiscal, energy, land) with unit, source and status, as the parameter table."""
+    names = {s.id: s.name(t.lang) for s in base.sectors}
+    return pd.DataFrame([{
+        t("col.table"): f.table,
+        t("col.key"): names.get(f.key) or f.key,
+        t("col.parameter"): f.parameter,
+        t("col.value"): f.value,
+        t("col.unit"): f.unit,
+        t("col.status"): t(f"status.{f.status}"),
+        t("col.source"): base.sources[f.source].title if f.source in base.sources else f.source,
+        t("col.note"): f.note,
+    } for f in load_feasibility(base).figures])
+
+
+def feasibility_section(base: Baseline, t: Translator) -> None:
+    """The feasibility equations with the data's numbers, and the data with unit, source and status."""
+    st.subheader(t("model_feasibility"))
+    try:
+        values = feasibility_values(base)
+    except DataError:
+        st.caption(t("feas.no_data"))
+        return
+    for key in FEAS_EQUATIONS:
+        st.markdown(fill(t(key), values))
+    st.markdown(f"**{t('model_feasibility_data')}**")
+    st.dataframe(feasibility_frame(base, t), hide_index=True, width="stretch", height=360,
+                 column_config={t("col.value"): st.column_config.NumberColumn(format="%g")})
 
 
 def _official_uploaded(original: Baseline, key: str) -> None:
@@ -119,6 +164,7 @@ def render(base: Baseline, t: Translator, original: Baseline | None = None) -> N
     values = equation_values(base)
     for key in EQUATIONS:
         st.markdown(fill(t(key), values))
+    feasibility_section(base, t)
     estimates = base.estimates()
     st.subheader(t("model_estimates"))
     st.markdown(t("model_estimates_text", n=len(estimates)))

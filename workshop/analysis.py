@@ -17,8 +17,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from model import (DEFAULT_RUNS, DEFAULT_SEED, NOT_REACHED, Baseline, ensemble_median, evaluate_goals,
-                   judged_by_ensemble, parse_scenario, resolve_goals, run_ensemble, run_scenarios)
+from model import (DEFAULT_RUNS, DEFAULT_SEED, NOT_REACHED, Baseline, DataError, FeasibilitySummary,
+                   ensemble_median, evaluate_goals, feasibility_summary, judged_by_ensemble, load_feasibility,
+                   parse_scenario, resolve_goals, run_ensemble, run_scenarios)
 
 from .rooms import RoomSpec, plan_document, plan_scenario, start_values
 
@@ -45,6 +46,21 @@ def _ensemble(base: Baseline, doc_json: str) -> tuple[np.ndarray, np.ndarray]:
 def plan_chances(base: Baseline, spec: RoomSpec, plan: Mapping[str, float]) -> np.ndarray:
     """(G,) chance of meeting each goal with ``plan`` (share of ``CHANCE_RUNS`` seeded runs)."""
     return _ensemble(base, _key(plan_document(spec, base, plan)))[0]
+
+
+@functools.lru_cache(maxsize=1024)  # summaries only: a few KB a plan
+def _feasibility(base: Baseline, doc_json: str) -> FeasibilitySummary | None:
+    try:
+        data = load_feasibility(base)
+    except DataError:  # a region without fiscal, energy and land data
+        return None
+    sc = parse_scenario(json.loads(doc_json), base)
+    return feasibility_summary(base, data, sc, runs=CHANCE_RUNS, seed=CHANCE_SEED)
+
+
+def plan_feasibility(base: Baseline, spec: RoomSpec, plan: Mapping[str, float]) -> FeasibilitySummary | None:
+    """The plan's fiscal, energy and land constraints on the page's runs and seed (None without the data)."""
+    return _feasibility(base, _key(plan_document(spec, base, plan)))
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,14 @@ import xlsxwriter
 from ..core.baseline import CLUSTER_PARTS, Baseline
 from ..core.engine import GAIN_PARTS, Projection
 from ..core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
+from ..core.feasibility import CONSTRAINTS
 from ..core.goals import evaluate_goals, judged_by_ensemble
 from ..core.specs import PLAN_PARAMS, SCALAR_PARAMS, SPEC_BY_NAME
+from ..schema.feasibility import SERIES as FEAS_SERIES, FeasibilitySummary
 from ..schema.results import steady_median
 from ..schema.runs import run_scenarios
 from ..schema.scenario import Scenario, param_names, resolve_goals, scenario_params
+from .feasibility_data import load_feasibility
 from .sheets import FittedSheet, print_setup
 from .tables import cluster_id, goals_table
 
@@ -54,7 +57,8 @@ CSV_DIGITS = 6
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Number format of a value by its unit code.
 NUMBER_FORMATS = {"100m yuan": "#,##0.0", "%": "0.0", "%/yr": "0.0", "× 2024": "0.00", "year": "0", "yr": "0.0",
-                  "firms/yr": "0", "1": "0.00", "": "0.00"}
+                  "firms/yr": "0", "1": "0.00", "": "0.00", "10k tce": "#,##0.00", "tce/10k yuan": "0.000",
+                  "mu": "#,##0", "10k t": "#,##0.0"}
 
 # --------------------------------------------------------------------------- display texts
 
@@ -70,7 +74,8 @@ TEXTS: dict[str, dict[str, str]] = _load_texts()
 #: Unit codes (data files, long tables) → key of their display text in ``TEXTS``.
 _UNIT_KEYS = {"100m yuan": "unit_money", "%": "unit_pct", "%/yr": "unit_pct_yr", "yr": "unit_yr",
               "year": "unit_year", "1": "unit_one", "": "unit_one", "firms/yr": "unit_firms_yr",
-              "× 2024": "unit_times_base"}
+              "× 2024": "unit_times_base", "10k tce": "unit_10k_tce", "tce/10k yuan": "unit_tce_per_10k_yuan",
+              "mu": "unit_mu", "10k t": "unit_10k_t"}
 
 
 def texts(lang: str) -> Mapping[str, str]:
@@ -153,11 +158,49 @@ def series_table(base: Baseline, proj: Projection, scenario: str, row: int = 0) 
     return pd.concat(blocks, ignore_index=True)[list(SERIES_COLUMNS)]
 
 
-def scenarios_series_table(base: Baseline, scenarios: Sequence[tuple[str, Scenario]]) -> pd.DataFrame:
-    """``series_table`` of several named scenarios (one engine call), stacked."""
+def scenarios_series_table(base: Baseline, scenarios: Sequence[tuple[str, Scenario]],
+                           feasibility: Mapping[str, FeasibilitySummary] | None = None) -> pd.DataFrame:
+    """``series_table`` of several named scenarios (one engine call), stacked; with ``feasibility``
+    (name → summary), each scenario's ``feasibility_series_table`` after its series."""
     proj = run_scenarios(base, [sc for _, sc in scenarios])
-    return pd.concat([series_table(base, proj, name, i) for i, (name, _) in enumerate(scenarios)],
-                     ignore_index=True)
+    blocks = []
+    for i, (name, _) in enumerate(scenarios):
+        blocks.append(series_table(base, proj, name, i))
+        if feasibility and name in feasibility:
+            blocks.append(feasibility_series_table(name, feasibility[name]))
+    return pd.concat(blocks, ignore_index=True)
+
+
+def feasibility_series_table(name: str, s: FeasibilitySummary) -> pd.DataFrame:
+    """The feasibility of one scenario in the long format of ``series_table`` (issue 19).
+
+    Yearly series ``feas_<name>`` of ``schema.feasibility.SERIES`` (sector ``district``); one block per
+    constraint (sector = its id, year = the year of its value and limit): ``constraint_value``,
+    ``constraint_limit`` (empty: no sourced limit), ``constraint_within`` (1 within, 0 over, empty
+    without a limit), ``constraint_binds`` (the first year it fails on the central path; empty when it
+    holds) and ``constraint_probability`` (share of the runs within); and ``payback_year`` (empty: no
+    payback by the end year, or nothing to pay back — ``payback_outlay`` 1/0 says which) with
+    ``payback_probability``.
+    """
+    years = s.years.astype(int)
+    blocks = [pd.DataFrame({"scenario": name, "series": f"feas_{k}", "sector": "district", "year": years,
+                            "value": s.central[k], "unit": unit}) for k, unit in FEAS_SERIES.items()]
+    rows = []
+    for c in s.constraints:
+        within = None if c.within is None else float(c.within)
+        for series, value, unit in (("constraint_value", c.value, c.unit), ("constraint_limit", c.limit, c.unit),
+                                    ("constraint_within", within, "1"), ("constraint_binds", c.binds, "year"),
+                                    ("constraint_probability", c.probability, "1")):
+            rows.append({"scenario": name, "series": series, "sector": c.id, "year": c.year,
+                         "value": np.nan if value is None else float(value), "unit": unit})
+    end = int(years[-1])
+    rows += [{"scenario": name, "series": "payback_year", "sector": "district", "year": end, "value": s.payback,
+              "unit": "year"},
+             {"scenario": name, "series": "payback_outlay", "sector": "district", "year": end, "value": float(s.outlay),
+              "unit": "1"},
+             {"scenario": name, "series": "payback_probability", "sector": "district", "year": end,
+              "value": np.nan if s.payback_chance is None else s.payback_chance, "unit": "1"}]
+    return pd.concat(blocks + [pd.DataFrame(rows)], ignore_index=True)[list(SERIES_COLUMNS)]
 
 
 def localise_series(table: pd.DataFrame, base: Baseline, lang: str) -> pd.DataFrame:
@@ -169,6 +212,7 @@ def localise_series(table: pd.DataFrame, base: Baseline, lang: str) -> pd.DataFr
     sector = {s.id: s.name("zh") for s in base.sectors}
     sector.update({p: t[f"cluster_{p}"] for p in CLUSTER_PARTS}, total=t["total"])
     sector.update({p: t[f"gain_{p}"] for p in GAIN_PARTS})
+    sector.update({c: t[f"c_{c}"] for c in CONSTRAINTS}, district=t["district"])
     out = pd.DataFrame({
         t["csv_col_scenario"]: table["scenario"],
         t["csv_col_series"]: table["series"].map(lambda c: t.get(f"csv_series_{c}", c)),
@@ -252,6 +296,7 @@ class _Formats:
         self.note = wb.add_format({"italic": True, "font_color": "#555555"})
         self.note_wrap = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"})
         self.money = wb.add_format({"num_format": "#,##0.0", "valign": "top"})
+        self.feas_money = wb.add_format({"num_format": "#,##0.00", "valign": "top"})
         self.number = wb.add_format({"num_format": "0.0##", "valign": "top"})
         self.pct = wb.add_format({"num_format": "0.0%", "valign": "top"})
         self.year = wb.add_format({"num_format": "0", "valign": "top"})
@@ -534,6 +579,93 @@ def _sources_sheet(ws, base, t, fmt, lang) -> None:
     ws.header_row = 1
 
 
+#: Columns of the feasibility sheet's yearly table: (series of ``FEAS_SERIES``, header key).
+FEAS_COLUMNS = ("tax", "spending", "balance", "cumulative", "energy", "energy_limit", "energy_extra", "intensity",
+                "intensity_limit", "co2", "land", "land_limit")
+
+
+def _feasibility_sheet(ws, names, feasibility: Mapping[str, FeasibilitySummary], data_figures, t, fmt) -> None:
+    """Constraint rows (the ``constraints`` command's, with their status), the payback, the yearly
+    fiscal, energy and land series of every scenario with a summary, and the data behind them with
+    unit, source and status."""
+    ws.write_string(0, 0, t["feas_title"], fmt.title)
+    runs = next(iter(feasibility.values())).runs
+    ws.merge_text(1, 0, 9, t["feas_note"].format(runs=f"{runs:,}"), fmt.note_wrap)
+    r = 3
+    ws.write_string(r, 0, t["feas_heading_constraints"], fmt.heading)
+    r += 1
+    _header(ws, r, [t[k] for k in ("col_scenario", "feas_col_constraint", "col_year", "col_value2", "feas_col_limit",
+                                   "col_unit", "col_status", "feas_col_binds", "col_probability",
+                                   "feas_col_limit_status")], fmt)
+    first = r
+    shown = [n for n in names if n in feasibility]
+    for name in shown:
+        for c in feasibility[name].constraints:
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, t[f"c_{c.id}"])
+            ws.write_number(r, 2, c.year, fmt.year)
+            _num(ws, r, 3, c.value, fmt.unit(c.unit))
+            _num(ws, r, 4, c.limit, fmt.unit(c.unit))
+            ws.write_string(r, 5, _unit_text(t, c.unit))
+            status = "feas_no_limit" if c.within is None else "feas_within" if c.within else "feas_over"
+            ws.write_string(r, 6, t[status])
+            _num(ws, r, 7, c.binds, fmt.year)
+            _num(ws, r, 8, c.probability, fmt.pct)
+            ws.write_string(r, 9, t.get(f"status_{c.status}", c.status))
+    ws.autofilter(first, 0, r, 9)
+    r += 2
+    ws.write_string(r, 0, t["feas_heading_payback"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_scenario"], t["feas_col_payback"], t["col_status"], t["feas_col_payback_chance"]], fmt)
+    for name in shown:
+        s = feasibility[name]
+        end = int(s.years[-1])
+        r += 1
+        ws.write_string(r, 0, name)
+        _num(ws, r, 1, s.payback, fmt.year)
+        status = (t["feas_payback_none"] if not s.outlay else t["feas_payback_year"] if np.isfinite(s.payback)
+                  else t["feas_payback_never"].format(end=end))
+        ws.write_string(r, 2, status)
+        _num(ws, r, 3, s.payback_chance, fmt.pct)
+    r += 2
+    ws.write_string(r, 0, t["feas_heading_yearly"], fmt.heading)
+    r += 1
+    headers = [t["col_scenario"], t["col_year"]] + [
+        t[f"feas_col_{k}"].format(unit=_unit_text(t, FEAS_SERIES[k])) for k in FEAS_COLUMNS]
+    _header(ws, r, headers, fmt)
+    ws.header_row = r
+    for name in shown:
+        s = feasibility[name]
+        for k, year in enumerate(s.years):
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_number(r, 1, int(year), fmt.year)
+            for c, key in enumerate(FEAS_COLUMNS):
+                unit = FEAS_SERIES[key]
+                _num(ws, r, 2 + c, s.central[key][k], fmt.feas_money if unit == "100m yuan" else fmt.unit(unit))
+    r += 2
+    ws.merge_text(r, 0, 9, t["feas_yearly_note"], fmt.note_wrap)
+    r += 2
+    ws.write_string(r, 0, t["feas_heading_data"], fmt.heading)
+    r += 1
+    _header(ws, r, [t["col_table"], t["col_key"], t["col_parameter"], t["col_value2"], t["col_unit"],
+                    t["col_source"], t["col_status"]], fmt)
+    for f in data_figures:
+        r += 1
+        ws.write_string(r, 0, t.get(f"table_{f.table}", f.table))
+        ws.write_string(r, 1, f.key)
+        ws.write_string(r, 2, f.parameter)
+        _num(ws, r, 3, f.value, fmt.unit(f.unit))
+        ws.write_string(r, 4, _unit_text(t, f.unit))
+        ws.write_string(r, 5, f.source)
+        ws.write_string(r, 6, t.get(f"status_{f.status}", f.status))
+    # the yearly table's wrapped headers set the width of its number columns; the first five columns
+    # also hold the data table's names and units, which fit their text
+    for c in range(5, 2 + len(FEAS_COLUMNS)):
+        ws.fix_width(c, c, 11)
+
+
 def _style_chart(chart, title: list, t: Mapping[str, str]) -> None:
     """``title``: [sheet, row, col] of the cell holding the title (a reference, never a parsed string)."""
     font = dict(CHART_FONT)
@@ -587,7 +719,8 @@ def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt) -> Non
 
 def workbook_bytes(base: Baseline, scenarios: Sequence[tuple[str, Scenario]], lang: str = "zh",
                    narrative: str | None = None, probabilities: Mapping[str, Mapping[str, float]] | None = None,
-                   *, runs: int | None = None, seed: int | None = None) -> bytes:
+                   *, runs: int | None = None, seed: int | None = None,
+                   feasibility: Mapping[str, FeasibilitySummary] | None = None) -> bytes:
     """The Excel workbook (.xlsx) of one or more named scenarios, in memory.
 
     Parameters
@@ -605,6 +738,9 @@ def workbook_bytes(base: Baseline, scenarios: Sequence[tuple[str, Scenario]], la
         ``uncertainty.summarize``; adds a probability column to the summary.
     runs, seed : int, optional
         The ensemble behind ``probabilities``, stated under the goal table.
+    feasibility : dict, optional
+        Scenario name → ``FeasibilitySummary``: adds a feasibility sheet after the summary (the
+        constraint rows with unit and status, the payback, the yearly fiscal, energy and land series).
 
     Returns
     -------
@@ -634,11 +770,14 @@ def workbook_bytes(base: Baseline, scenarios: Sequence[tuple[str, Scenario]], la
     wb.set_properties({"title": region_title, "subject": t["sheet_summary"],
                        "comments": t["projection_note"]})
     fmt = _Formats(wb)
-    sheets = {key: wb.add_worksheet(t[key], worksheet_class=FittedSheet) for key in SHEETS}
+    keys = SHEETS[:1] + (("sheet_feasibility",) if feasibility else ()) + SHEETS[1:]
+    sheets = {key: wb.add_worksheet(t[key], worksheet_class=FittedSheet) for key in keys}
     for ws in sheets.values():
         ws.free = fmt.free()
     _summary_sheet(wb, sheets["sheet_summary"], base, names, scs, proj, t, lang, fmt, narrative, probabilities,
                    runs, seed)
+    if feasibility:
+        _feasibility_sheet(sheets["sheet_feasibility"], names, feasibility, load_feasibility(base).figures, t, fmt)
     ranges = _yearly_sheet(sheets["sheet_yearly"], base, names, proj, t, lang, fmt)
     _assumptions_sheet(sheets["sheet_assumptions"], base, names, scs, t, lang, fmt)
     _sources_sheet(sheets["sheet_sources"], base, t, fmt, lang)

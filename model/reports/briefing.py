@@ -16,8 +16,11 @@ from i18n import Translator
 
 from ..core.baseline import Baseline
 from ..core.ensemble import EnsembleSummary
+from ..errors import DataError
+from ..io.feasibility_data import load_feasibility
 from ..core.goals import NOT_REACHED
 from ..core.specs import SEEKABLE, SPEC_BY_NAME
+from ..schema.feasibility import ConstraintRow, FeasibilitySummary, feasibility_summary
 from ..schema.mix import DEFAULT_PROBABILITY, cheapest_mix
 from ..schema.results import scenario_results
 from ..schema.runs import seek, summarize, tornado
@@ -73,13 +76,54 @@ def mix_sentence(t: Translator, base: Baseline, sc: Scenario, goal, probability:
              runs=t.num(m.runs))
 
 
+def _verdict(t: Translator, c: ConstraintRow) -> str:
+    """", within it (chance 97 %)" / ", over it from 2025 (chance within 12 %)" / "no sourced limit"."""
+    if not c.has_limit:
+        return t("story.feas.no_limit")
+    p = "" if c.probability is None else t("story.feas.chance", p=t.pct(100 * c.probability, 0))
+    return t("story.feas.within", chance=p) if c.within else t("story.feas.over", year=c.binds, chance=p)
+
+
+def feasibility_sentences(t: Translator, s: FeasibilitySummary) -> list[str]:
+    """One sentence each for the fiscal side, energy and land, with the chances (issue 19)."""
+    end = int(s.years[-1])
+    fb = s.constraint("fiscal_balance")
+    if not s.outlay:
+        payback = t("story.feas.no_outlay")
+    elif np.isfinite(s.payback):
+        payback = t("story.feas.payback", outlay=t.amount(fb.unit, -fb.value), year=fb.year, payback=int(s.payback))
+    else:
+        payback = t("story.feas.no_payback", outlay=t.amount(fb.unit, -fb.value), year=fb.year, end=end)
+    chance = "" if s.payback_chance is None else t("story.feas.payback_chance", end=end,
+                                                    p=t.pct(100 * s.payback_chance, 0))
+    room = (t("story.feas.room", room=t.amount(fb.unit, -fb.limit), verdict=_verdict(t, fb)) if fb.has_limit
+            else t("story.feas.no_limit"))
+    out = [t("story.feas.fiscal", payback=payback, chance=chance, room=room,
+             cumulative=t.amount("100m yuan", float(s.central["cumulative"][-1]), signed=True), end=end)]
+    eu, ei = s.constraint("energy_use"), s.constraint("energy_intensity")
+    use = (t("story.feas.energy_limit", year=eu.year, value=t.amount(eu.unit, eu.value),
+             limit=t.amount(eu.unit, eu.limit), verdict=_verdict(t, eu)) if eu.has_limit
+           else t("story.feas.energy_only", end=end, value=t.amount(eu.unit, float(s.central["energy"][-1])),
+                  verdict=_verdict(t, eu)))
+    intensity = (t("story.feas.intensity", verdict=_verdict(t, ei)) if ei.has_limit else "")
+    out.append(t("story.feas.energy", use=use, intensity=intensity, end=end,
+                 extra=t.amount("10k tce", float(s.central["energy_extra"][-1]), signed=True)))
+    land = s.constraint("land")
+    out.append(t("story.feas.land", year=land.year, value=t.amount(land.unit, land.value),
+                 limit=t.amount(land.unit, land.limit) if land.has_limit else "–", verdict=_verdict(t, land)))
+    return out
+
+
 def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None,
-             money: str = "page", probability: float = DEFAULT_PROBABILITY) -> str:
+             money: str = "page", probability: float = DEFAULT_PROBABILITY,
+             feasibility: FeasibilitySummary | None = None) -> str:
     """The paragraph for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given).
 
     ``money``: "page" writes amounts as the page does (English: bn yuan), "data" in the data's unit
     (亿元 = 100m yuan), for the workbook, whose tables are in that unit. ``probability``: the chance
-    "what it would take" aims at (the page offers 50 % and 80 %).
+    "what it would take" aims at (the page offers 50 % and 80 %). ``feasibility``: the scenario's
+    fiscal, energy and land constraints on the same runs (computed when not given; left out for a
+    region without feasibility data).
     """
     t = Translator(lang, money=money)
 
@@ -134,6 +178,13 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
                  None)
     if level is not None:
         parts.append(mix_sentence(t, base, sc, goals[level], probability))
+    if feasibility is None:
+        try:
+            feasibility = feasibility_summary(base, load_feasibility(base), sc, runs=ens.runs, seed=ens.seed)
+        except DataError:
+            feasibility = None
+    if feasibility is not None:
+        parts.extend(feasibility_sentences(t, feasibility))
     flags = results.flags
     if flags:
         parts.append(t("story.flags_one" if len(flags) == 1 else "story.flags", n=len(flags)))

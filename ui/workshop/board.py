@@ -20,7 +20,7 @@ import streamlit as st
 
 from model import SPEC_BY_NAME
 from workshop import WorkshopError
-from workshop.analysis import CHANCE_RUNS, best_plan, median_plan, model_answer, plan_outcomes
+from workshop.analysis import CHANCE_RUNS, best_plan, median_plan, model_answer, plan_feasibility, plan_outcomes
 from workshop.export import csv_bytes, room_tables, xlsx_bytes
 from workshop.rooms import plan_document
 from workshop.store import Snapshot, Store
@@ -29,6 +29,7 @@ from ..cards import flag_note, goal_card
 from ..charts import spec_of
 from ..compare import goals_table, scenarios_chart
 from ..compute import canonical, compute
+from ..feasibility import CARDS, feasibility_cards, short_verdict
 from .common import (LOG, Context, database_down, facilitator_url, language_switch, local_warning, page_style,
                      participant_url, prediction_question, show_error, show_prediction, text)
 
@@ -260,6 +261,7 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
     best = best_plan(spec, out.head(len(plans)))
     goals = {g.id: g for g in base.goals}
     j_focus = out.goal_ids.index(spec.focus)
+    feas = [plan_feasibility(base, spec, p) for p in plans + [med]] if snap.room.revealed else []
 
     a, b = st.columns(2, gap="large")
     with a:
@@ -293,6 +295,9 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
             with cols[j % 2]:
                 st.markdown(goal_card(t, base, j, res, base_res, float(out.chance[-1, j]), CHANCE_RUNS),
                             unsafe_allow_html=True)
+        if feas[-1] is not None:
+            st.markdown(f'<div data-testid="ws-median-feasibility">{feasibility_cards(t, feas[-1])}</div>',
+                        unsafe_allow_html=True)
     with d:
         st.markdown(f"**{t('ws.board.best')}** · {t('ws.board.best_help', goal=goals[spec.focus].name(t.lang))}")
         p = subs[best]
@@ -303,6 +308,7 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
         st.markdown(f'<div class="ws-plan" data-testid="ws-best"><span class="ws-name">{text(people[best])}</span> · '
                     f'{text(verdict)} · {text(t("ws.board.chance_of", p=t.pct(100 * float(out.chance[best, j_focus]), 0)))} · '
                     f'{text(t("ws.board.investment", year=goals[spec.focus].target_year, value=t.money(float(out.investment[best]))))}'
+                    f'{_feasibility_line(t, feas[best])}'
                     f'<br>{_lever_line(t, spec, p.plan)}<br><span class="ws-reason">{text(p.reason)}</span>'
                     f'{_notes(t, flags, "ws-best-notes")}</div>', unsafe_allow_html=True)
         st.markdown(f"**{t('ws.board.all_plans')}**")
@@ -310,6 +316,8 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
             t("ws.x.participant"): people,
             **{t(f"lever.{k}"): out.values[:-1, i] for i, k in enumerate(out.levers)},
             t("ws.board.focus_chance"): np.round(100 * out.chance[:-1, j_focus], 0),
+            **{t(f"ws.board.feas.{name}"): [short_verdict(t, f, name) if f is not None else "–" for f in feas[:-1]]
+               for name, _ in CARDS},
             t("ws.x.reason"): [p.reason for p in subs]})
         st.dataframe(rows, hide_index=True, width="stretch", height=260)
 
@@ -327,7 +335,16 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
         results[label] = (compute(canonical(plan_document(spec, base, plan)), ctx.base_key), _Chances(out.chance[i]))
     e, f = st.columns([3, 2], gap="large")
     e.vega_lite_chart(scenarios_chart(results, t), width="stretch")
-    f.dataframe(goals_table(results, t), width="stretch")
+    chosen_feas = {label: feas[i] for label, i in chosen.items() if feas[i] is not None}
+    f.dataframe(goals_table(results, t, chosen_feas or None), width="stretch")
+
+
+def _feasibility_line(t, f) -> str:
+    """The plan's three feasibility verdicts in one line ("财政 ✔ 100% · 能源 ✘ 12% · 土地 ✔ 100%")."""
+    if f is None:
+        return ""
+    items = " · ".join(f"{text(t(f'ws.board.feas.{name}'))} {text(short_verdict(t, f, name))}" for name, _ in CARDS)
+    return f'<br><span class="ws-small" data-testid="ws-best-feasibility">{items}</span>'
 
 
 def _notes(t, flags, testid: str) -> str:
