@@ -24,7 +24,8 @@ def test_board_shows_each_plans_feasibility(data_dir, lang):  # noqa: F811
     store = Store(Settings.from_env())
     spec = parse_room_spec({"title": "可行性", "levers": ["investment", "tech_upgrade"]}, base)
     room = store.create_room(spec)
-    plans = {"甲": {"investment": 25.0, "tech_upgrade": 60.0}, "乙": {"investment": 8.0, "tech_upgrade": 40.0}}
+    # the same 技改 share: more 技改 lowers energy intensity (green upgrade), so only the capacity differs
+    plans = {"甲": {"investment": 25.0, "tech_upgrade": 40.0}, "乙": {"investment": 8.0, "tech_upgrade": 40.0}}
     for name, plan in plans.items():
         token = store.join(room.code, name)
         store.predict(room.code, token, 2030)
@@ -41,7 +42,7 @@ def test_board_shows_each_plans_feasibility(data_dir, lang):  # noqa: F811
         who = row[t("ws.x.participant")]
         for name, _ in CARDS:
             assert row[t(f"ws.board.feas.{name}")] == short_verdict(t, want[who], name), (who, name)
-    # the big plan needs more energy than the small one
+    # the plan with more capacity needs more energy (issue 19: more capacity never lowers energy use)
     energy = {r[t("ws.x.participant")]: r[t("ws.board.feas.energy")] for _, r in table.iterrows()}
     assert all(energy[who] == short_verdict(t, want[who], "energy") for who in plans)
     assert want["甲"].central["energy_extra"][-1] > want["乙"].central["energy_extra"][-1]
