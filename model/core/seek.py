@@ -21,8 +21,12 @@ goal only where the goal is met *and* every named judged constraint holds; at a 
 runs that meet the goal *and* keep every named constraint must reach it. The record says which named
 constraint binds first at the unconstrained answer (``binds_first``: None when it fits) and the chance of
 staying within at the setting; when the goal cannot be met within the limits the search says so
-(``reachable`` False) and returns the lever value closest to the goal that still fits (or the
-unconstrained best when nothing fits). A constraint without a sourced limit (status ``none``) holds.
+(``reachable`` False) and returns the lever value closest to the goal that still fits (ties: the most of
+the lever; the least of it when nothing fits). At a chance a lever value fits only where the share of runs
+keeping every named constraint reaches the chance (review 2, R3: the answer's ``within_chance`` is never
+below it); those shares reuse the search's draws and are cached per lever value. A constraint without a
+sourced limit (status ``none``) holds in every run and is reported under ``not_judged``
+("not judged (no sourced quota)"), not as judged.
 """
 
 from __future__ import annotations
