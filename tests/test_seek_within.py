@@ -128,7 +128,70 @@ def test_cli_seek_within(base, tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["binds_first"] == "land" and out["reachable"] is False
-    assert out["within"] == ["energy_use", "energy_intensity", "land"] and out["setting"] < out["unconstrained_setting"]
+    assert out["within"] == ["energy_intensity", "land"] and out["setting"] < out["unconstrained_setting"]
+    assert out["not_judged"] == {"energy_use": "not judged (no sourced quota)"}
     bad = _cli("seek", "--target", "doubling", "--lever", "investment", "--within", "water")
     assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
     assert "--within" in bad.stderr and "water" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# --- review 2, R3: within limits at a chance -------------------------------------------------------------
+
+def _action(base):
+    return scenario_rows(parse_scenario(dict(base.presets["three_year_action"]), base), base)
+
+
+def _kept_share(base, data, rows, lever, value, within, runs, seed=None):
+    from dataclasses import replace
+    from model.core.ensemble import DEFAULT_SEED, ensemble_draws
+    from model.core.feasibility import feasibility_ensemble, within_all
+    seed = DEFAULT_SEED if seed is None else seed
+    x = set_param(base, rows, rows.x[None, :].copy(), lever, np.array([value]))[0]
+    ens = feasibility_ensemble(base, data, replace(rows, x=x), ensemble_draws(base, runs, seed), seed)
+    return float(within_all(ens, within_ids(within)).mean())
+
+
+def test_seek_within_at_a_chance_never_returns_a_setting_over_the_limit(base, data):
+    """Trade expansion for the 千亿 cluster within land at 50 %: the goal is out of reach, so the answer is the
+    last slider value keeping the land limit in at least half the runs (main gave 30.0, kept in 17 %)."""
+    rows = _action(base)
+    r = seek(base, rows, "stainless_cluster", "trade_expansion", probability=0.5, runs=1000, within="land", data=data)
+    assert not r.reachable and r.binds_first == "land" and r.unconstrained_setting == 30.0
+    assert r.setting < 30.0 and r.within_chance >= 0.5
+    assert _kept_share(base, data, rows, "trade_expansion", r.setting, "land", 1000) == pytest.approx(r.within_chance)
+    # the edge: one slider step more keeps the land limit in fewer than half the runs
+    step = SPEC_BY_NAME["trade_expansion"].step
+    assert _kept_share(base, data, rows, "trade_expansion", r.setting + step, "land", 1000) < 0.5
+
+
+def test_within_energy_names_energy_use_not_judged_without_a_sourced_quota(base, data):
+    rows = _action(base)
+    assert not feasibility(base, data, rows).constraint("energy_use").judged      # the data hold no quota
+    r = seek(base, rows, "doubling", "investment", runs=50, seed=4, within="energy", data=data).to_dict()
+    assert r["within"] == ["energy_intensity"]
+    assert r["not_judged"] == {"energy_use": "not judged (no sourced quota)"}
+
+
+def test_mix_within_drops_negligible_steps_and_keeps_the_limits(base, data):
+    """The 千亿 cluster within energy and land at 50 %: main added 技改 raised to 90 % (71亿 for 1.37亿 of
+    cluster) and ended over the land limit. Every kept step closes ≥ 5 % of the open gap, and the mix's
+    scenario keeps the limits on the central path and in at least half the runs."""
+    from model.core.ensemble import ensemble_draws
+    from model.core.feasibility import feasibility_ensemble, within_all
+    from model.core.goals import goal_floor
+    from model.schema.mix import MIN_GAIN_SHARE
+    from model.schema.scenario import with_params
+    sc = parse_scenario(dict(base.presets["three_year_action"]), base)
+    m = cheapest_mix(base, sc, "stainless_cluster", probability=0.5, runs=1000, within="energy,land", data=data)
+    assert m.steps, "the mix takes at least one step"
+    gap = goal_floor(m.goal_value) - (m.value - sum(s.gain for s in m.steps))
+    for s in m.steps:
+        assert s.gain >= MIN_GAIN_SHARE * gap, s
+        gap -= s.gain
+    assert all(why for _, why in m.dropped)
+    final = scenario_rows(with_params(sc, **{s.lever: s.value for s in m.steps}), base)
+    ids = within_ids("energy,land")
+    assert within_all(feasibility(base, data, final), ids)[0]
+    kept = float(within_all(feasibility_ensemble(base, data, final, ensemble_draws(base, 1000, m.seed), m.seed), ids).mean())
+    assert kept >= 0.5 and m.within_chance == pytest.approx(kept)
+    assert m.to_dict()["not_judged"] == {"energy_use": "not judged (no sourced quota)"}

@@ -21,8 +21,12 @@ goal only where the goal is met *and* every named judged constraint holds; at a 
 runs that meet the goal *and* keep every named constraint must reach it. The record says which named
 constraint binds first at the unconstrained answer (``binds_first``: None when it fits) and the chance of
 staying within at the setting; when the goal cannot be met within the limits the search says so
-(``reachable`` False) and returns the lever value closest to the goal that still fits (or the
-unconstrained best when nothing fits). A constraint without a sourced limit (status ``none``) holds.
+(``reachable`` False) and returns the lever value closest to the goal that still fits (ties: the most of
+the lever; the least of it when nothing fits). At a chance a lever value fits only where the share of runs
+keeping every named constraint reaches the chance (review 2, R3: the answer's ``within_chance`` is never
+below it); those shares reuse the search's draws and are cached per lever value. A constraint without a
+sourced limit (status ``none``) holds in every run and is reported under ``not_judged``
+("not judged (no sourced quota)"), not as judged.
 """
 
 from __future__ import annotations
@@ -80,15 +84,31 @@ class SeekResult:
     binds_first: str | None = None
     within_chance: float = float("nan")
     unconstrained_setting: float = float("nan")
+    not_judged: tuple[str, ...] = ()  # named constraints without a sourced limit (status ``none``)
 
     def to_dict(self) -> dict:
         return {"lever": self.lever, "value": self.value, "setting": self.setting, "chance": self.chance,
-                "within": list(self.within), "binds_first": self.binds_first,
+                **within_dict(self.within, self.not_judged), "binds_first": self.binds_first,
                 "within_chance": None if np.isnan(self.within_chance) else self.within_chance,
                 "unconstrained_setting": None if np.isnan(self.unconstrained_setting) else self.unconstrained_setting,
                 "chance_runs": self.chance_runs, "chance_seed": self.chance_seed, "converged": self.converged,
                 "iterations": self.iterations, "engine_calls": self.engine_calls, "residual": self.residual, "reachable": self.reachable,
                 "goal": self.goal, "probability": self.probability, "outcome": self.outcome}
+
+
+#: How the output names a constraint asked for that has no sourced limit (it holds in every run).
+NOT_JUDGED = "not judged (no sourced quota)"
+
+
+def within_dict(within: tuple[str, ...], not_judged: tuple[str, ...]) -> dict:
+    """``within``: the judged constraints asked for; ``not_judged``: the others, each with ``NOT_JUDGED``."""
+    return {"within": [c for c in within if c not in not_judged], "not_judged": {c: NOT_JUDGED for c in not_judged}}
+
+
+def unjudged(base: Baseline, data: FeasibilityData, rows: ScenarioRows, within: tuple[str, ...]) -> tuple[str, ...]:
+    """The constraints of ``within`` the data hold no limit for (status ``none``)."""
+    central = feasibility(base, data, rows)
+    return tuple(c for c in within if not central.constraint(c).judged)
 
 
 def grid_setting(lever: str, value: float, up: bool, bounds: tuple[float, float]) -> float:
@@ -164,13 +184,17 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
             raise ValueError("within needs the region's feasibility data")
         free = seek(base, rows, goal_id, lever, probability, runs, seed, points, tol, max_rounds, with_chance)
         binds, share = fits_at(base, data, rows, lever, free.setting, within, runs, seed)
+        not_judged = unjudged(base, data, rows, within)
+        if binds is None and probability is not None and share < probability:
+            binds = _least_kept(base, data, _with_lever(base, rows, lever, free.setting), within, runs, seed)
         if binds is None and probability is not None and free.reachable:
             # the central path fits; at a chance the joint share of runs must reach it too
             both = _joint_chance(base, data, _with_lever(base, rows, lever, free.setting), goal, within, runs, seed)
             if both < probability:
                 binds = _least_kept(base, data, _with_lever(base, rows, lever, free.setting), within, runs, seed)
         if binds is None:
-            return replace(free, within=within, within_chance=share, unconstrained_setting=free.setting)
+            return replace(free, within=within, within_chance=share, unconstrained_setting=free.setting,
+                           not_judged=not_judged)
     tol = SPEC_BY_NAME[lever].step / 10 if tol is None else tol
     x0, projects = rows.x, rows.projects
     draws = None if probability is None else ensemble_draws(base, runs, seed)
@@ -199,7 +223,7 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
         if within:
             _, share = fits_at(base, data, rows, lever, setting, within, runs, seed)
             out = replace(out, within=within, binds_first=binds, within_chance=share,
-                          unconstrained_setting=free.setting)
+                          unconstrained_setting=free.setting, not_judged=not_judged)
         return out
 
     def fitting_edge(xs: np.ndarray, margin: np.ndarray, outcome: np.ndarray, fits: np.ndarray,
@@ -207,7 +231,7 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
         """Unreachable within the limits: the lever value nearest the goal that still fits, narrowed to ``tol``
         (fitting values are taken to be those below an edge, or above it for a falling goal)."""
         best = np.where(fits, margin, -np.inf)
-        k = int(np.argmax(best))
+        k = int(best.size - 1 - np.argmax(best[::-1]))  # ties: the most of the lever that fits
         step = 1 if k + 1 < xs.size and not fits[k + 1] else -1
         if not 0 <= k + step < xs.size or fits[k + step]:
             return result(xs[k], False, False, rounds, margin[k], outcome[k], True)
@@ -234,8 +258,8 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
     def evaluate_block(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(margin, outcome, fits) at each lever value: one engine call over len(xs) × draws rows.
 
-        ``fits``: the central path keeps the ``within`` constraints (all True without them; at a chance
-        the margin is already that of the joint share)."""
+        ``fits``: the central path keeps the ``within`` constraints (all True without them); at a chance,
+        the share of runs keeping them reaches it (the margin is that of the joint share, goal and limits)."""
         X = set_param(base, rows, np.repeat(x0[None, :], xs.size, axis=0), lever, xs)
         if draws is None:
             proj = simulate(base, X, projects)
@@ -245,11 +269,22 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
             return value - goal_floor(goal_value), value, fits
         proj = simulate_ensemble(base, X, projects, draws)
         met = evaluate_goals(proj, (goal,)).met[:, 0].reshape(xs.size, runs).copy()
+        fits = np.ones(xs.size, dtype=bool)
         if within:
             for j, x in enumerate(X):
-                met[j] &= within_all(feasibility_ensemble(base, data, replace(rows, x=x), draws, seed), within)
+                kept = kept_runs(float(xs[j]), x)
+                met[j] &= kept
+                fits[j] = kept.mean() >= probability
         p = met.mean(axis=1)
-        return p - probability, p, np.ones(xs.size, dtype=bool)
+        return p - probability, p, fits
+
+    kept_cache: dict[float, np.ndarray] = {}
+
+    def kept_runs(value: float, x: np.ndarray) -> np.ndarray:
+        """(runs,) True where the run keeps every named constraint at lever ``value`` (the same draws each time)."""
+        if value not in kept_cache:
+            kept_cache[value] = within_all(feasibility_ensemble(base, data, replace(rows, x=x), draws, seed), within)
+        return kept_cache[value]
 
     lo, hi = bounds
     xs = np.linspace(lo, hi, points + 2)
@@ -259,6 +294,8 @@ def seek(base: Baseline, rows: ScenarioRows, goal_id: str, lever: str, probabili
     if not met.any():  # no value in the range meets it: report the best reachable value (within the limits if any fit)
         if within and fits.any() and not fits.all():
             return fitting_edge(xs, margin, outcome, fits, rounds)
+        if within and not fits.any():  # no value keeps the limits: the least of the lever, said unreachable
+            return result(xs[0], False, False, rounds, margin[0], outcome[0], False)
         k = int(margin.size - 1 - np.argmax(margin[::-1]))  # ties: the most of the lever
         return result(xs[k], False, False, rounds, margin[k], outcome[k], True)
     if met.all():

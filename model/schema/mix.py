@@ -24,7 +24,16 @@ Within limits (issue 19): with ``within`` (e.g. "energy,land") and the region's 
 lever is moved only as far as the named constraints allow (``seek`` within them): a lever the limits stop
 short of the goal stays at the last value that fits, and the next cheapest is priced from there. Each step
 says which constraint capped it (``binds``); the mix says which bound first and the share of runs that
-keep every named constraint with the whole mix.
+keep every named constraint with the whole mix. A step is kept only if the scenario with it still keeps
+the named limits: on the central path, and at a chance in at least that share of the runs (issue 19,
+review 2, R3), so the mix's scenario is within the limits the way its steps were sought. A named
+constraint without a sourced limit is listed under ``not_judged``, not as judged.
+
+No negligible steps (review 2, R3): a step is kept only if it moves the goal metric (central path, target
+year) by at least ``MIN_GAIN_SHARE`` (5 %) of the gap still open before it (goal floor − metric); when the
+central path already meets the goal and only the chance lags, it must raise the chance by at least
+``MIN_CHANCE_GAIN`` (1 point). A lever that fails either test is left where it was and listed in
+``dropped`` with the reason; the next cheapest is priced instead.
 
 The record states what it rests on (issue 17 review D): ``assumptions`` gives k_W (capital per yuan of
 trade turnover), θ_W (the share of the trade lever's extra growth that materialises), m (downstream
@@ -42,7 +51,8 @@ import numpy as np
 from ..core.baseline import Baseline
 from ..core.engine import param_names
 from ..core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, ensemble_draws
-from ..core.feasibility import FeasibilityData, feasibility_ensemble, within_all, within_ids
+from ..core.feasibility import FeasibilityData, feasibility, feasibility_ensemble, within_all, within_ids
+from ..core.seek import unjudged, within_dict
 from ..core.goals import goal_floor, metric_at_target
 from ..core.specs import MIX_LEVERS, SPEC_BY_NAME  # MIX_LEVERS: capacity levers with a bill
 from .runs import run_ensemble, run_scenario, seek
@@ -50,6 +60,10 @@ from .scenario import Scenario, lever_bounds, resolve_goals, scenario_params, sc
 
 #: The chance the mix is sought at unless told (issue 17: default 50 %, choices 50 / 80 %).
 DEFAULT_PROBABILITY = 0.5
+#: Least gain of a step, as a share of the gap to the goal still open before it (central path).
+MIN_GAIN_SHARE = 0.05
+#: Least rise in the chance of a step taken when the central path already meets the goal.
+MIN_CHANCE_GAIN = 0.01
 
 
 
@@ -90,10 +104,13 @@ class Mix:
     within_chance: float = float("nan")
     value_net: float = float("nan")  # the de-duplicated cluster in the target year with the mix (central path)
     assumptions: tuple["Assumption", ...] = ()
+    not_judged: tuple[str, ...] = ()  # named constraints without a sourced limit
+    dropped: tuple[tuple[str, str], ...] = ()  # (lever, why) of levers priced but not kept
 
     def to_dict(self) -> dict:
         return {"goal": self.goal, "year": self.year, "reached": self.reached, "already_met": self.already_met,
-                "within": list(self.within), "binds_first": self.binds_first,
+                **within_dict(self.within, self.not_judged), "binds_first": self.binds_first,
+                "dropped": [{"lever": lv, "why": why} for lv, why in self.dropped],
                 "within_chance": None if np.isnan(self.within_chance) else self.within_chance,
                 "value": self.value, "value_net": self.value_net, "goal_value": self.goal_value, "bill": self.bill,
                 "probability": self.probability, "chance": self.chance, "runs": self.runs, "seed": self.seed,
@@ -181,6 +198,7 @@ def cheapest_mix(base: Baseline, sc: Scenario, goal_id: str = "stainless_cluster
                         base, sc, within, data, runs, seed)
     current = dict(zip(param_names(base), scenario_params(sc, base)))
     steps: list[MixStep] = []
+    dropped: list[tuple[str, str]] = []
     remaining = list(levers)
     bounds = lever_bounds(base)
     while remaining:
@@ -212,20 +230,50 @@ def cheapest_mix(base: Baseline, sc: Scenario, goal_id: str = "stainless_cluster
             target = max(start, r.setting)      # stopped by a limit: the last value that fits
         else:
             target = bounds[lever][1]
+        remaining.remove(lever)
+        if target <= start:
+            dropped.append((lever, "no room within the limits"))
+            continue
         trial = with_params(sc, **{lever: target})
         v, _, b = _at(base, trial, goal)
-        chance = r.chance if target == r.setting else _chance(base, trial, goal_id, runs, seed)
+        after = r.chance if target == r.setting else _chance(base, trial, goal_id, runs, seed)
+        why = _why_not(base, trial, value, v, floor, chance, after, within, data, probability, runs, seed)
+        if why:
+            dropped.append((lever, why))
+            continue
+        chance = after
         steps.append(MixStep(lever, float(start), float(target), b - bill, v - value,
                              float((b - bill) / (v - value)) if v > value else float("inf"), chance,
                              binds if not (r.reachable and target == r.setting) else None))
         sc, value, bill = trial, v, b
         current[lever] = target
-        remaining.remove(lever)
         if done(value, chance):
             break
     return _limited(Mix(goal_id, goal.target_year, tuple(steps), done(value, chance), False, value, goal_value,
                         bill - bill0, probability, chance, runs, seed, value_net=_net(base, sc, goal),
-                        assumptions=assumptions), base, sc, within, data, runs, seed)
+                        assumptions=assumptions, dropped=tuple(dropped)), base, sc, within, data, runs, seed)
+
+
+def _why_not(base: Baseline, trial: Scenario, value: float, v: float, floor: float, chance: float, after: float,
+             within: tuple[str, ...], data: FeasibilityData | None, probability: float | None, runs: int,
+             seed: int) -> str | None:
+    """Why a step (the scenario ``trial``, metric ``value`` → ``v``, chance ``chance`` → ``after``) is not
+    kept: its gain is negligible, or the scenario with it leaves the named limits; None when it is kept."""
+    gap = floor - value
+    if gap > 0 and v - value < MIN_GAIN_SHARE * gap:
+        return f"gain {v - value:.2f} below {MIN_GAIN_SHARE:.0%} of the gap {gap:.2f}"
+    if gap <= 0 and after - chance < MIN_CHANCE_GAIN:
+        return f"chance rises by {after - chance:.3f}, below {MIN_CHANCE_GAIN}"
+    if within:
+        rows = scenario_rows(trial, base)
+        if not within_all(feasibility(base, data, rows), within)[0]:
+            return "leaves the limits on the central path"
+        if probability is not None:
+            kept = float(within_all(feasibility_ensemble(base, data, rows, ensemble_draws(base, runs, seed), seed),
+                                    within).mean())
+            if kept < probability:
+                return f"keeps the limits in {kept:.1%} of runs, below {probability:.0%}"
+    return None
 
 
 def _limited(mix: Mix, base: Baseline, sc: Scenario, within: tuple[str, ...], data: FeasibilityData | None,
@@ -233,9 +281,11 @@ def _limited(mix: Mix, base: Baseline, sc: Scenario, within: tuple[str, ...], da
     """``mix`` with the constraints asked for, the first that bound a step, and the share of runs keeping them."""
     if not within:
         return mix
-    ens = feasibility_ensemble(base, data, scenario_rows(sc, base), ensemble_draws(base, runs, seed), seed)
+    rows = scenario_rows(sc, base)
+    ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, runs, seed), seed)
     first = next((s.binds for s in mix.steps if s.binds is not None), None)
-    return replace(mix, within=within, binds_first=first, within_chance=float(within_all(ens, within).mean()))
+    return replace(mix, within=within, binds_first=first, within_chance=float(within_all(ens, within).mean()),
+                   not_judged=unjudged(base, data, rows, within))
 
 
 def _net(base: Baseline, sc: Scenario, goal) -> float:
