@@ -378,28 +378,36 @@ def arrow_bytes(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def fan_frames(name: str, ens, res: ScenarioResults, trend_res: ScenarioResults, t: Translator, actuals_json: str = ""
-               ) -> dict[str, pd.DataFrame]:
-    """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals."""
+def fan_frames(name: str, ens, res: ScenarioResults, trend_res: ScenarioResults, t: Translator, actuals_json: str = "",
+               real: bool = False) -> dict[str, pd.DataFrame]:
+    """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals.
+
+    With ``real`` the bands, the median and the trend are at 2024 prices (as on the other charts), and
+    the actual figures are deflated by the scenario's own price index of their year.
+    """
     from .monitor import chart_points
 
     f = t.money_factor
     goals = {g.id: g for g in res.goals.goals}
     if name == "fan_total":
-        q, g = ens.total, goals["doubling"]
-        trend_line = trend_res.total
+        q, g = (ens.total_real if real else ens.total), goals["doubling"]
+        trend_line = (trend_res.output / _deflator(trend_res, real)).sum(axis=0)
+        deflator = res.total / (res.output / _deflator(res, real)).sum(axis=0)
         goal_value = g.threshold * res.output[:, 0].sum()
         label = t("doubling_line", value=t.money(goal_value))
     else:
-        q, g = ens.cluster, goals["stainless_cluster"]
-        trend_line = trend_res.cluster.sum(axis=0)
+        q, g = (ens.cluster_real if real else ens.cluster), goals["stainless_cluster"]
+        deflator = res.cluster_price if real else np.ones_like(res.cluster_price)
+        trend_line = trend_res.cluster.sum(axis=0) / (trend_res.cluster_price if real else 1.0)
         goal_value = g.threshold
         label = t("cluster_goal_line", value=t.money(goal_value))
     bands = pd.DataFrame({"year": ens.years, **{f"p{int(p)}": q[k] * f for k, p in enumerate((5, 25, 50, 75, 95))}})
     runs = _runs_frame(t, (q[2] * f, trend_line * f), ens.years)
     indicator = "total" if name == "fan_total" else "cluster"
+    actuals = chart_points(actuals_json, indicator, None, f)
+    actuals["value"] = actuals["value"] / np.interp(actuals["year"].astype(float), res.years, deflator)
     return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t),
-            "actuals": chart_points(actuals_json, indicator, None, f)}
+            "actuals": actuals}
 
 
 @st.cache_data(max_entries=512, ttl=CACHE_TTL_S, show_spinner=False)
@@ -412,7 +420,7 @@ def chart_spec(name: str, doc_json: str, trend_json: str, lang: str, real: bool,
     years = (res.goals.goals[0].target_year, base.end_year)
     spec = template(name, lang, shares, sector_order(base, t), contribution_bars(t, years))
     if name.startswith("fan_"):
-        data = fan_frames(name, ensemble(doc_json, key), res, trend_res, t, actuals_json)
+        data = fan_frames(name, ensemble(doc_json, key), res, trend_res, t, actuals_json, real)
     else:
         data = frames(name, res, trend_res, base, t, real, shares)
     if isinstance(spec, tuple):
