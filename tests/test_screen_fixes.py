@@ -17,6 +17,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from ui.compute import get_baseline
+from ui.i18n import Translator
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -78,3 +81,35 @@ def test_the_price_switch_moves_both_fan_charts():
     trend = fan_cluster_r["runs"]
     trend = trend[trend["run"] == trend["run"].iloc[-1]]
     assert _at_2035(trend, "value") == pytest.approx(_at_2035(stacked["runs"], "value"), rel=1e-9)
+
+
+RAW_KEY = re.compile(r"\b(compare|plan|lever|card|xlsx)\.[a-z_]+\b")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_comparison_speaks_plain_words_with_the_right_units(lang):
+    """Item 5: raw keys (compare.plan_start …), a "{}" row for the goals, the high-tech share in %/年,
+    steady growth "first reached 2035" where its card says "held throughout"."""
+    saved = {"甲": {"levers": {"investment": 12}, "plan": {"after": "persist"},
+                   "targets": {"doubling": {"year": 2030}}}}
+    at = app(tab="compare", lang=lang, compare=json.dumps(saved, ensure_ascii=False))
+    goals, settings = (t.value for t in at.dataframe[:2])
+    cells = [str(v) for v in (*goals.index, *goals.to_numpy().ravel(), *settings.index, *settings.to_numpy().ravel())]
+    assert not [c for c in cells if RAW_KEY.search(c) or "{" in c or "}" in c]
+    current = settings.columns[0]
+    t = Translator(lang)
+    names = {g.id: g.name(lang) for g in get_baseline().goals}
+    share = goals.loc[f"{names['advanced_share_2035']} · {t('compare.value', year=2035)}", current]
+    assert re.fullmatch(r"\d+\.\d ?%", share), share  # a share, not a rate
+    steady = goals.loc[f"{names['steady_growth']} · {t('compare.year')}"]
+    assert set(steady) <= {t("card.sustained"), "–"} and t("card.sustained") in set(steady)
+    # Plan settings in words; the goal settings one row per goal, the changed one highlighted.
+    after = "规划期后杠杆" if lang == "zh" else "Levers after the plan"
+    assert list(settings.loc[after]) == (["回到趋势", "持续"] if lang == "zh" else ["back to trend", "persist"])
+    doubling = next(r for r in settings.index if ("倍增" if lang == "zh" else "Doubling") in r)
+    assert [("2027" in v, "2030" in v) for v in settings.loc[doubling]] == [(True, False), (False, True)]
+    unit = "%/年" if lang == "zh" else "%/yr"
+    invest = next(r for r in settings.index if ("工业投资增速" if lang == "zh" else "Industrial investment growth") in r)
+    assert invest.endswith(f"（{unit}）" if lang == "zh" else f"({unit})")
+    trends = [r for r in settings.index if ("行业趋势" if lang == "zh" else "Sector trend") in r]
+    assert trends and all(unit in r for r in trends)
