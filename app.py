@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from model import ASSUMPTION_KEYS, LEVER_KEYS, ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, compare, downloads, exports, model_page, monitor, panels, process, state, style, tools
+from ui import cards, charts, chrome, compare, downloads, exports, model_page, monitor, panels, process, state, style, tools
 from ui.charts import chart_spec
 from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, remember
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
@@ -126,6 +126,7 @@ if not present:
         panels.goal_settings(base, t)
 
 style.inject(present)
+chrome.inject(t)  # Streamlit's own English words in the page's language
 
 # --------------------------------------------------------------------------- header
 st.title(base.region[f"title_{t.lang}"])

@@ -41,6 +41,9 @@ CONFIG = {
     "axis": {"labelFontSize": 12, "titleFontSize": 12},
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 220},
     "view": {"strokeWidth": 0},
+    # Streamlit's theme gives every mark a tooltip of its raw encoding ("value", "label", unrounded
+    # bands); only the layers that name their tooltip fields (titled, formatted) show one.
+    "mark": {"tooltip": False},
 }
 
 
@@ -87,7 +90,7 @@ def _year_axis(t: Translator) -> alt.X:
 
 def _tooltip(t: Translator, field: str, title_key: str, fmt: str = ",.1f", series: str = "run",
              series_key: str = "legend.run") -> list[alt.Tooltip]:
-    return [alt.Tooltip(f"{series}:N", title=t(series_key)), alt.Tooltip("year:Q", title=t("tooltip.year")),
+    return [alt.Tooltip(f"{series}:N", title=t(series_key)), alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"),
             alt.Tooltip(f"{field}:Q", title=t(title_key), format=fmt)]
 
 
@@ -139,14 +142,14 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             color=alt.Color("sector:N", title=t("legend.sector"), scale=alt.Scale(domain=names, range=colors),
                             legend=alt.Legend(orient="right", labelLimit=150, labelFontSize=11, symbolSize=60)),
             order=alt.Order("order:Q"),
-            tooltip=[alt.Tooltip("sector:N", title=t("legend.sector")), alt.Tooltip("year:Q", title=t("tooltip.year")),
+            tooltip=[alt.Tooltip("sector:N", title=t("legend.sector")), alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"),
                      alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f"),
                      alt.Tooltip("share:Q", title=t("axis.share"), format=".1%")])
         if shares:
             overlay = alt.Chart(_data("runs")).mark_line(strokeWidth=2.5, color="black").encode(
                 x="year:Q", y="value:Q", strokeDash=enc["strokeDash"],
-                tooltip=[alt.Tooltip("run:N", title=t("advanced_share")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                         alt.Tooltip("value:Q", format=".1%")])
+                tooltip=[alt.Tooltip("run:N", title=t("advanced_share")), alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"),
+                         alt.Tooltip("value:Q", title=t("axis.share"), format=".1%")])
             return spec_of(area + overlay + _level_rule())
         overlay = alt.Chart(_data("runs")).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
             x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
@@ -208,9 +211,9 @@ def _fan_template(t: Translator) -> dict:
     band = alt.Chart(_data("bands"))
     outer = band.mark_area(opacity=0.25, color=SCENARIO).encode(
         x=_year_axis(t), y=alt.Y("p5:Q", title=t("axis.output")), y2="p95:Q",
-        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("p5:Q", title="p5", format=",.1f"),
-                 alt.Tooltip("p25:Q", title="p25", format=",.1f"), alt.Tooltip("p50:Q", title=t("fan.median"), format=",.1f"),
-                 alt.Tooltip("p75:Q", title="p75", format=",.1f"), alt.Tooltip("p95:Q", title="p95", format=",.1f")])
+        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"), alt.Tooltip("p5:Q", title=t("fan.p5"), format=",.1f"),
+                 alt.Tooltip("p25:Q", title=t("fan.p25"), format=",.1f"), alt.Tooltip("p50:Q", title=t("fan.median"), format=",.1f"),
+                 alt.Tooltip("p75:Q", title=t("fan.p75"), format=",.1f"), alt.Tooltip("p95:Q", title=t("fan.p95"), format=",.1f")])
     inner = band.mark_area(opacity=0.35, color=SCENARIO).encode(x="year:Q", y="p25:Q", y2="p75:Q")
     enc = _run_encoding(t)
     lines = alt.Chart(_data("runs")).mark_line(strokeWidth=2.5).encode(

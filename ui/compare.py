@@ -153,7 +153,7 @@ def scenarios_chart(results: dict, t: Translator) -> dict:
         strokeDash=alt.StrokeDash("measure:N", title=None, legend=alt.Legend(orient="top", symbolType="stroke",
                                                                              symbolStrokeColor="#555", symbolSize=300)),
         tooltip=[alt.Tooltip("scenario:N", title=t("compare.scenario")), alt.Tooltip("measure:N", title=t("compare.measure")),
-                 alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
+                 alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"), alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
     return spec_of(chart, height=340)
 
 
