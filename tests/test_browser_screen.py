@@ -175,7 +175,8 @@ def test_the_chinese_view_speaks_chinese(server, new_context):
     words), jargon without a plain word (残差, 收敛, 引擎调用, S1, ST), years as floats and the server's path."""
     bad = []
     page = open_app(new_context, server, "?all_charts=true")
-    assert page.locator("[data-testid='stMainMenu']").count() == 0  # Streamlit's English menu
+    if page.locator("[data-testid='stMainMenu']").count():
+        bad.append("simulator: Streamlit's main menu (English only) is shown")
     bad += _problems(page.evaluate(_VISIBLE_TEXT), "simulator")
     tips = _tooltips(page)
     assert len(tips) > 20, tips  # the sweep met the charts' tooltips
@@ -184,10 +185,10 @@ def test_the_chinese_view_speaks_chinese(server, new_context):
     page.get_by_role("tab", name="决策工具").click()
     expect(page.locator("[data-testid='narrative']")).to_be_visible(timeout=120_000)
     wait_idle(page, 120_000)
-    assert page.locator("[data-testid='narrative'] li").count() == 4  # one line per goal, not one paragraph
-    assert page.locator("[data-testid='narrative'] p").count() >= 3
+    if page.locator("[data-testid='narrative'] li").count() != 4 or page.locator("[data-testid='narrative'] p").count() < 3:
+        bad.append("decision tools: the briefing is not in paragraphs with one line per goal")
     page.locator(".st-key-seek_run button:visible").click()
-    expect(page.get_by_text("计算过程")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text(re.compile("收敛"))).to_be_visible(timeout=120_000)  # the result names convergence
     wait_idle(page, 120_000)
     bad += _problems(page.evaluate(_VISIBLE_TEXT), "decision tools")
     bad += _tooltip_problems(_tooltips(page), "decision tools charts")
@@ -201,5 +202,6 @@ def test_the_chinese_view_speaks_chinese(server, new_context):
     wait_idle(page, 60_000)
     texts = page.evaluate(_VISIBLE_TEXT)
     bad += _problems(texts, "model & data")
-    assert any("MB" in x and "每个文件" in x for x in texts), "the uploader's limit in Chinese"
+    if not any("MB" in x and "每个文件" in x for x in texts):
+        bad.append("model & data: the uploader's size limit is not said in Chinese")
     assert not bad, "\n".join(bad)
