@@ -99,8 +99,12 @@ def test_the_comparison_speaks_plain_words_with_the_right_units(lang):
     current = settings.columns[0]
     t = Translator(lang)
     names = {g.id: g.name(lang) for g in get_baseline().goals}
-    share = goals.loc[f"{names['advanced_share_2035']} · {t('compare.value', year=2035)}", current]
-    assert re.fullmatch(r"\d+\.\d ?%", share), share  # a share, not a rate
+    share = goals.loc[f"{names['advanced_share_2035']} · {t('compare.value')}", current]
+    assert re.fullmatch(r"\d+\.\d ?%(（2035年）| \(2035\))", share), share  # a share, not a rate
+    # The doubling goal moved to 2030 in one scenario: one row, each value with its own year (no None).
+    doubling = goals.loc[f"{names['doubling']} · {t('compare.value')}"]
+    assert ["2027" in doubling.iloc[0], "2030" in doubling.iloc[1]] == [True, True]
+    assert not goals.isna().to_numpy().any()
     steady = goals.loc[f"{names['steady_growth']} · {t('compare.year')}"]
     assert set(steady) <= {t("card.sustained"), "–"} and t("card.sustained") in set(steady)
     # Plan settings in words; the goal settings one row per goal, the changed one highlighted.

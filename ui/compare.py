@@ -170,7 +170,9 @@ def goals_table(results: dict, t: Translator) -> pd.DataFrame:
             # Steady growth is held over the whole period, not reached in a year (as its card says).
             reached = (t("card.sustained") if goal.metric == "min_growth" else str(year)) if year != NOT_REACHED else "–"
             col[f"{label} · {t('compare.year')}"] = reached
-            col[f"{label} · {t('compare.value', year=goal.target_year)}"] = metric_text(t, goal.metric, value)
+            # One row whatever each scenario's goal year: the year goes into the cell.
+            col[f"{label} · {t('compare.value')}"] = t("compare.value_in", value=metric_text(t, goal.metric, value),
+                                                      year=goal.target_year)
             col[f"{label} · {t('compare.chance')}"] = t.pct(100 * float(ens.probability[j]), 0)
         table[name] = col
     return pd.DataFrame(table)

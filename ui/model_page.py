@@ -147,7 +147,7 @@ def render(base: Baseline, t: Translator, original: Baseline | None = None) -> N
     st.dataframe(df, hide_index=True, width="stretch", height=420,
                  column_config={t("col.value"): st.column_config.NumberColumn(format="%g")})
     st.subheader(t("model_sources"))
-    st.dataframe(pd.DataFrame([{t("col.key"): s.id, t("col.title"): s.title, t("col.publisher"): s.publisher,
+    st.dataframe(pd.DataFrame([{t("col.source_id"): s.id, t("col.title"): s.title, t("col.publisher"): s.publisher,
                                 t("col.url"): s.url, t("col.accessed"): s.accessed} for s in base.sources.values()]),
                  hide_index=True, width="stretch")
     st.subheader(t("model_replace"))
