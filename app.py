@@ -299,6 +299,8 @@ def _chart_block(name: str, doc_json: str, trend_json: str, real: bool, shares: 
     specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
     for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st], specs):
         sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
+    if real and name in ("contrib", "invest"):  # no investment price index; the gain's price part is nominal by nature
+        st.caption(t("chart.nominal_note"))
     _chart_note(name, res, trend_res)
 
 

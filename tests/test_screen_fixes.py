@@ -117,3 +117,11 @@ def test_the_comparison_speaks_plain_words_with_the_right_units(lang):
     assert invest.endswith(f"（{unit}）" if lang == "zh" else f"({unit})")
     trends = [r for r in settings.index if ("行业趋势" if lang == "zh" else "Sector trend") in r]
     assert trends and all(unit in r for r in trends)
+
+
+def test_the_charts_that_stay_nominal_say_so_under_the_price_switch():
+    """Item 1, "every chart obeys the switch": the investment and contribution charts have no 2024-price
+    form (no investment price index), so with the switch on they say that they stay at current prices."""
+    note = Translator("zh")("chart.nominal_note")
+    assert sum(note in c.value for c in app(all_charts="true", real="true").caption) == 2
+    assert not any(note in c.value for c in app(all_charts="true").caption)
