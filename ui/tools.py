@@ -44,7 +44,7 @@ def briefing_html(text: str) -> str:
             out.append("<ul>" + "".join(f"<li>{html.escape(x.removeprefix(BULLET))}</li>" for x in lines) + "</ul>")
         else:
             out.append(f"<p>{html.escape(para)}</p>")
-    return "".join(out)
+    return "\n".join(out)  # a line break between blocks: the text reads the same as the page shows it
 
 
 def _apply_value(base: Baseline, lever: str, value: float) -> None:
