@@ -17,7 +17,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from model import ASSUMPTION_KEYS, LEVER_KEYS, ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
-from ui import cards, charts, compare, exports, model_page, monitor, panels, process, state, style, tools
+from ui import (cards, charts, chrome, compare, downloads, exports, model_page, monitor, panels, process, state, style,
+                tools)
 from ui import feasibility as feasibility_row
 from ui.charts import chart_spec
 from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, remember
@@ -127,6 +128,7 @@ if not present:
         panels.goal_settings(base, t)
 
 style.inject(present)
+chrome.inject(t)  # Streamlit's own English words in the page's language
 
 # --------------------------------------------------------------------------- header
 st.title(base.region[f"title_{t.lang}"])
@@ -239,17 +241,19 @@ def _live() -> None:
 
     if not present:
         # The files are built when a button is clicked, outside this run, where the session is empty:
-        # they get a snapshot of the scenario and the saved ones, taken now.
+        # they get a snapshot of the scenario and the saved ones, taken now; a click before a move's
+        # rerun has ended waits for it and takes the newest snapshot (ui/downloads.py).
         snapshot = exports.Snapshot.take(base, t, doc, BASE_KEY)
+        files = downloads.latest_files()
         with save_box:
-            st.download_button(t("download_scenario"), data=functools.partial(state.download_json, doc, preset),
+            st.download_button(t("download_scenario"), data=files.offer("scenario", functools.partial(state.download_json, doc, preset)),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
                                on_click="ignore", key="download_scenario", width="stretch")
             c1, c2 = st.columns(2)
-            c1.download_button(t("download_csv"), data=functools.partial(exports.series_csv, base, t.lang, snapshot),
+            c1.download_button(t("download_csv"), data=files.offer("csv", functools.partial(exports.series_csv, base, t.lang, snapshot)),
                                file_name=f"zhoucun_series_{t.lang}.csv", mime="text/csv", on_click="ignore",
                                key="download_csv", width="stretch", help=t("download_csv_help"))
-            c2.download_button(t("download_xlsx"), data=functools.partial(exports.workbook, base, t.lang, snapshot),
+            c2.download_button(t("download_xlsx"), data=files.offer("xlsx", functools.partial(exports.workbook, base, t.lang, snapshot)),
                                file_name=f"zhoucun_scenarios_{t.lang}.xlsx", on_click="ignore", key="download_xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                width="stretch", help=t("download_xlsx_help"))
@@ -263,7 +267,8 @@ def _live() -> None:
         too_large = st.session_state.get("_too_large_for_url")
         if too_large:  # the link would be refused by the server: say so and offer the file instead
             say("warning", t, "link_too_large", params=", ".join(too_large))
-            st.download_button(t("download_scenario"), data=functools.partial(state.download_json, doc, preset),
+            st.download_button(t("download_scenario"), data=downloads.latest_files().offer(
+                                   "scenario", functools.partial(state.download_json, doc, preset)),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
                                on_click="ignore", key="download_scenario_too_large")
         if preset:
@@ -296,6 +301,8 @@ def _chart_block(name: str, doc_json: str, trend_json: str, real: bool, shares: 
     specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
     for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st], specs):
         sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
+    if real and name in ("contrib", "invest"):  # no investment price index; the gain's price part is nominal by nature
+        st.caption(t("chart.nominal_note"))
     _chart_note(name, res, trend_res)
 
 

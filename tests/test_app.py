@@ -436,7 +436,7 @@ def test_compare_limits_and_bad_urls(base):
 def test_differing_settings_are_highlighted(base):
     from ui.compare import differing_params
     docs = {"a": {}, "b": {"levers": {"investment": 20}}, "c": {"levers": {"investment": 20}, "targets": {"doubling": {"year": 2030}}}}
-    assert differing_params(base, docs) == {"investment", "targets"}
+    assert differing_params(base, docs) == {"investment", "target:doubling"}
     assert differing_params(base, {"a": {}, "b": {}}) == set()
 
 

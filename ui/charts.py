@@ -41,6 +41,9 @@ CONFIG = {
     "axis": {"labelFontSize": 12, "titleFontSize": 12},
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 220},
     "view": {"strokeWidth": 0},
+    # Streamlit's theme gives every mark a tooltip of its raw encoding ("value", "label", unrounded
+    # bands); only the layers that name their tooltip fields (titled, formatted) show one.
+    "mark": {"tooltip": False},
 }
 
 
@@ -87,7 +90,7 @@ def _year_axis(t: Translator) -> alt.X:
 
 def _tooltip(t: Translator, field: str, title_key: str, fmt: str = ",.1f", series: str = "run",
              series_key: str = "legend.run") -> list[alt.Tooltip]:
-    return [alt.Tooltip(f"{series}:N", title=t(series_key)), alt.Tooltip("year:Q", title=t("tooltip.year")),
+    return [alt.Tooltip(f"{series}:N", title=t(series_key)), alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"),
             alt.Tooltip(f"{field}:Q", title=t(title_key), format=fmt)]
 
 
@@ -139,14 +142,14 @@ def template(name: str, lang: str, shares: bool, sectors: tuple[tuple[str, bool]
             color=alt.Color("sector:N", title=t("legend.sector"), scale=alt.Scale(domain=names, range=colors),
                             legend=alt.Legend(orient="right", labelLimit=150, labelFontSize=11, symbolSize=60)),
             order=alt.Order("order:Q"),
-            tooltip=[alt.Tooltip("sector:N", title=t("legend.sector")), alt.Tooltip("year:Q", title=t("tooltip.year")),
+            tooltip=[alt.Tooltip("sector:N", title=t("legend.sector")), alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"),
                      alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f"),
                      alt.Tooltip("share:Q", title=t("axis.share"), format=".1%")])
         if shares:
             overlay = alt.Chart(_data("runs")).mark_line(strokeWidth=2.5, color="black").encode(
                 x="year:Q", y="value:Q", strokeDash=enc["strokeDash"],
-                tooltip=[alt.Tooltip("run:N", title=t("advanced_share")), alt.Tooltip("year:Q", title=t("tooltip.year")),
-                         alt.Tooltip("value:Q", format=".1%")])
+                tooltip=[alt.Tooltip("run:N", title=t("advanced_share")), alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"),
+                         alt.Tooltip("value:Q", title=t("axis.share"), format=".1%")])
             return spec_of(area + overlay + _level_rule())
         overlay = alt.Chart(_data("runs")).mark_line(color=BASELINE, strokeDash=[6, 4], strokeWidth=2.5).encode(
             x="year:Q", y="value:Q", tooltip=_tooltip(t, "value", "axis.output"))
@@ -210,9 +213,9 @@ def _fan_template(t: Translator) -> dict:
     band = alt.Chart(_data("bands"))
     outer = band.mark_area(opacity=0.25, color=SCENARIO).encode(
         x=_year_axis(t), y=alt.Y("p5:Q", title=t("axis.output")), y2="p95:Q",
-        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("p5:Q", title="p5", format=",.1f"),
-                 alt.Tooltip("p25:Q", title="p25", format=",.1f"), alt.Tooltip("p50:Q", title=t("fan.median"), format=",.1f"),
-                 alt.Tooltip("p75:Q", title="p75", format=",.1f"), alt.Tooltip("p95:Q", title="p95", format=",.1f")])
+        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"), alt.Tooltip("p5:Q", title=t("fan.p5"), format=",.1f"),
+                 alt.Tooltip("p25:Q", title=t("fan.p25"), format=",.1f"), alt.Tooltip("p50:Q", title=t("fan.median"), format=",.1f"),
+                 alt.Tooltip("p75:Q", title=t("fan.p75"), format=",.1f"), alt.Tooltip("p95:Q", title=t("fan.p95"), format=",.1f")])
     inner = band.mark_area(opacity=0.35, color=SCENARIO).encode(x="year:Q", y="p25:Q", y2="p75:Q")
     enc = _run_encoding(t)
     lines = alt.Chart(_data("runs")).mark_line(strokeWidth=2.5).encode(
@@ -458,28 +461,36 @@ def arrow_bytes(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def fan_frames(name: str, ens, res: ScenarioResults, trend_res: ScenarioResults, t: Translator, actuals_json: str = ""
-               ) -> dict[str, pd.DataFrame]:
-    """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals."""
+def fan_frames(name: str, ens, res: ScenarioResults, trend_res: ScenarioResults, t: Translator, actuals_json: str = "",
+               real: bool = False) -> dict[str, pd.DataFrame]:
+    """Datasets of a fan chart: the ensemble's bands, its median, the trend baseline, the goal, actuals.
+
+    With ``real`` the bands, the median and the trend are at 2024 prices (as on the other charts), and
+    the actual figures are deflated by the scenario's own price index of their year.
+    """
     from .monitor import chart_points
 
     f = t.money_factor
     goals = {g.id: g for g in res.goals.goals}
     if name == "fan_total":
-        q, g = ens.total, goals["doubling"]
-        trend_line = trend_res.total
+        q, g = (ens.total_real if real else ens.total), goals["doubling"]
+        trend_line = (trend_res.output / _deflator(trend_res, real)).sum(axis=0)
+        deflator = res.total / (res.output / _deflator(res, real)).sum(axis=0)
         goal_value = g.threshold * res.output[:, 0].sum()
         label = t("doubling_line", value=t.money(goal_value))
     else:
-        q, g = ens.cluster, goals["stainless_cluster"]
-        trend_line = trend_res.cluster.sum(axis=0)
+        q, g = (ens.cluster_real if real else ens.cluster), goals["stainless_cluster"]
+        deflator = res.cluster_price if real else np.ones_like(res.cluster_price)
+        trend_line = trend_res.cluster.sum(axis=0) / (trend_res.cluster_price if real else 1.0)
         goal_value = g.threshold
         label = t("cluster_goal_line", value=t.money(goal_value))
     bands = pd.DataFrame({"year": ens.years, **{f"p{int(p)}": q[k] * f for k, p in enumerate((5, 25, 50, 75, 95))}})
     runs = _runs_frame(t, (q[2] * f, trend_line * f), ens.years)
     indicator = "total" if name == "fan_total" else "cluster"
+    actuals = chart_points(actuals_json, indicator, None, f)
+    actuals["value"] = actuals["value"] / np.interp(actuals["year"].astype(float), res.years, deflator)
     return {"bands": bands, "runs": runs, "goal": _goal(goal_value * f, label), "target": _target(g, t),
-            "actuals": chart_points(actuals_json, indicator, None, f)}
+            "actuals": actuals}
 
 
 @st.cache_data(max_entries=512, ttl=CACHE_TTL_S, show_spinner=False)
@@ -492,7 +503,7 @@ def chart_spec(name: str, doc_json: str, trend_json: str, lang: str, real: bool,
     years = (res.goals.goals[0].target_year, base.end_year)
     spec = template(name, lang, shares, sector_order(base, t), contribution_bars(t, years))
     if name.startswith("fan_"):
-        data = fan_frames(name, ensemble(doc_json, key), res, trend_res, t, actuals_json)
+        data = fan_frames(name, ensemble(doc_json, key), res, trend_res, t, actuals_json, real)
     elif name in FEASIBILITY_CHARTS:
         try:
             summary = feasibility(doc_json, key)

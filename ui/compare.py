@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import NOT_REACHED, SPEC_BY_NAME, Baseline, DataError, param_names, parse_stored, scenario_params
+from model import (NOT_REACHED, SPEC_BY_NAME, Baseline, DataError, param_names, parse_stored, resolve_goals,
+                   scenario_params)
 
 from i18n import names
 
 from . import state
+from .cards import _fmt as metric_text  # the cards' own wording of a goal's value, so both say the same
 from .charts import spec_of
 from .compute import canonical, compute, ensemble, feasibility
 from .feasibility import table_rows as feasibility_rows
@@ -93,8 +95,10 @@ def differing_params(base: Baseline, docs: dict[str, dict]) -> set[str]:
     out = {names[j] for j in range(X.shape[1]) if not np.allclose(X[:, j], X[0, j])}
     if len({json.dumps([p.model_dump() for p in s.levers.projects], sort_keys=True) for s in scs}) > 1:
         out.add("projects")
-    if len({json.dumps(s.model_dump(mode="json")["targets"], sort_keys=True) for s in scs}) > 1:
-        out.add("targets")
+    goals = [resolve_goals(s, base) for s in scs]
+    for j, goal in enumerate(goals[0]):
+        if len({(g[j].target_year, g[j].threshold, g[j].start_year) for g in goals}) > 1:
+            out.add(f"target:{goal.id}")
     return out
 
 
@@ -129,7 +133,8 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     st.markdown(f"**{t('compare.settings')}**")
     diff = differing_params(base, docs)
     table = _settings_table(base, docs, t)
-    highlight = [_row_label(t, n, base) for n in diff]
+    goals = {g.id: g for g in resolve_goals(parse_stored(docs[t("scenario.current")], base), base)}
+    highlight = [_row_label(t, n, base, goals) for n in diff]
     st.dataframe(table.style.apply(lambda row: ["background-color: #fff3cd" if row.name in highlight else ""] * len(row),
                                    axis=1), width="stretch")
     st.caption(t("compare.highlight"))
@@ -150,7 +155,7 @@ def scenarios_chart(results: dict, t: Translator) -> dict:
         strokeDash=alt.StrokeDash("measure:N", title=None, legend=alt.Legend(orient="top", symbolType="stroke",
                                                                              symbolStrokeColor="#555", symbolSize=300)),
         tooltip=[alt.Tooltip("scenario:N", title=t("compare.scenario")), alt.Tooltip("measure:N", title=t("compare.measure")),
-                 alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
+                 alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"), alt.Tooltip("value:Q", title=t("axis.output"), format=",.1f")])
     return spec_of(chart, height=340)
 
 
@@ -173,11 +178,13 @@ def goals_table(results: dict, t: Translator, feasibility: dict | None = None) -
             label = goal.name(t.lang)
             year = int(g.year_reached[0, j])
             value = float(g.value[0, j])
-            shown = t.money(value) if goal.metric in ("total_multiple", "cluster_total") else (
-                t.pct(value) if goal.metric == "advanced_share" else t.rate(value))
             col[f"{label} · {t('compare.met')}"] = t("met") if g.met[0, j] else t("not_met")
-            col[f"{label} · {t('compare.year')}"] = str(year) if year != NOT_REACHED else "–"
-            col[f"{label} · {t('compare.value', year=goal.target_year)}"] = shown
+            # Steady growth is held over the whole period, not reached in a year (as its card says).
+            reached = (t("card.sustained") if goal.metric == "min_growth" else str(year)) if year != NOT_REACHED else "–"
+            col[f"{label} · {t('compare.year')}"] = reached
+            # One row whatever each scenario's goal year: the year goes into the cell.
+            col[f"{label} · {t('compare.value')}"] = t("compare.value_in", value=metric_text(t, goal.metric, value),
+                                                      year=goal.target_year)
             col[f"{label} · {t('compare.chance')}"] = t.pct(100 * float(ens.probability[j]), 0)
         if feasibility is not None and name in feasibility:
             col.update(feasibility_rows(t, feasibility[name]))
@@ -185,13 +192,39 @@ def goals_table(results: dict, t: Translator, feasibility: dict | None = None) -
     return pd.DataFrame(table)
 
 
-def _row_label(t: Translator, name: str, base: Baseline) -> str:
+def _row_label(t: Translator, name: str, base: Baseline, goals: dict | None = None) -> str:
+    """A settings row's label in plain words, with its unit (``goals``: goal id → spec, for ``target:<id>``)."""
     if name in SPEC_BY_NAME:
-        return t(f"lever.{name}")
+        spec = SPEC_BY_NAME[name]
+        unit = spec.unit_zh if t.lang == "zh" else spec.unit_en
+        return t("compare.with_unit", label=t(f"lever.{name}"), unit=unit) if unit else t(f"lever.{name}")
     if name.startswith("trend:"):
         sid = name.split(":", 1)[1]
         return t("compare.sector_trend", sector=base.sectors[base.sector_ids.index(sid)].name(t.lang))
+    if name.startswith("target:"):
+        gid = name.split(":", 1)[1]
+        return t("compare.goal_setting", goal=goals[gid].name(t.lang) if goals else gid)
     return t(f"compare.{name}")
+
+
+def _setting_text(t: Translator, name: str, x: float) -> str:
+    """A plan setting or a number as the settings table shows it."""
+    if name == "plan_persist":
+        return t("plan.after.persist") if x else t("plan.after.trend")
+    if name == "plan_advanced":
+        return t("plan.invest_in.advanced") if x else t("plan.invest_in.shares")
+    if name in ("plan_start", "plan_end"):
+        return str(int(round(x)))
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _goal_text(t: Translator, goal) -> str:
+    """A goal's setting: its years and threshold, in the cards' units."""
+    if goal.metric == "total_multiple":
+        return t("compare.goal_multiple", year=goal.target_year, multiple=f"{goal.threshold:g}")
+    if goal.metric == "min_growth":
+        return t("compare.goal_growth", start=goal.start_year, year=goal.target_year, goal=t.rate(goal.threshold))
+    return t("compare.goal_level", year=goal.target_year, goal=metric_text(t, goal.metric, goal.threshold))
 
 
 def _settings_table(base: Baseline, docs: dict[str, dict], t: Translator) -> pd.DataFrame:
@@ -202,8 +235,10 @@ def _settings_table(base: Baseline, docs: dict[str, dict], t: Translator) -> pd.
         x = scenario_params(sc, base)
         col = {}
         for j, p in enumerate(names):
-            col[_row_label(t, p, base)] = f"{x[j]:.2f}".rstrip("0").rstrip(".")
+            col[_row_label(t, p, base)] = _setting_text(t, p, float(x[j]))
         col[_row_label(t, "projects", base)] = str(len(sc.levers.projects))
-        col[_row_label(t, "targets", base)] = json.dumps(sc.model_dump(mode="json")["targets"], ensure_ascii=False) or "{}"
+        goals = resolve_goals(sc, base)
+        for goal in goals:
+            col[_row_label(t, f"target:{goal.id}", base, {g.id: g for g in goals})] = _goal_text(t, goal)
         table[name] = col
     return pd.DataFrame(table)

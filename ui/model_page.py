@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,8 @@ from model import Baseline, DataError, SimulatorError, load_feasibility
 from .i18n import Translator
 from .safe import plain, say
 
+#: The application's folder: the data folder is named relative to it.
+APP_DIR = Path(__file__).resolve().parent.parent
 EQUATIONS = ("eq.trend", "eq.plan", "eq.capital", "eq.tech", "eq.price", "eq.sme", "eq.projects", "eq.chain",
              "eq.cluster", "eq.hightech", "eq.chance")
 
@@ -45,11 +49,11 @@ def figures_frame(base: Baseline, t: Translator) -> pd.DataFrame:
     names = {s.id: s.name(t.lang) for s in base.sectors}
     goal_names = {g.id: g.name(t.lang) for g in base.goals}
     return pd.DataFrame([{
-        t("col.table"): f.table,
+        t("col.table"): _named(t, "table", f.table),
         t("col.key"): names.get(f.key) or goal_names.get(f.key) or f.key,
-        t("col.parameter"): f.parameter,
+        t("col.parameter"): _named(t, "param", f.parameter),
         t("col.value"): f.value,
-        t("col.unit"): f.unit,
+        t("col.unit"): _named(t, "unit", f.unit),
         t("col.status"): t(f"status.{f.status}"),
         t("col.source"): base.sources[f.source].title,
         t("col.note"): f.note,
@@ -67,7 +71,8 @@ def feasibility_values(base: Baseline) -> dict[str, str]:
             "proj": "project_incentive_rate", "tax": "tax_to_va", "share": "district_tax_share", "room": "fiscal_room",
             "disc": "discount_rate", "edecl": "energy_trend_decline", "glo": "green_upgrade_low",
             "ghi": "green_upgrade_high", "co2": "co2_factor", "co2d": "co2_factor_decline",
-            "idecl": "intensity_target_decline", "ecap": "energy_use_growth_cap", "wland": "trade_land"}
+            "wland": "trade_land", "ramp": "tax_ramp_years", "taxlo": "tax_to_va_low", "taxhi": "tax_to_va_high",
+            "sharelo": "district_tax_share_low", "sharehi": "district_tax_share_high"}
     return {k: f"{P[name]:g}" for k, name in keys.items() if name in P} | {"base": str(base.base_year)}
 
 
@@ -99,6 +104,22 @@ def feasibility_section(base: Baseline, t: Translator) -> None:
     st.markdown(f"**{t('model_feasibility_data')}**")
     st.dataframe(feasibility_frame(base, t), hide_index=True, width="stretch", height=360,
                  column_config={t("col.value"): st.column_config.NumberColumn(format="%g")})
+
+
+def _named(t: Translator, kind: str, code: str) -> str:
+    """The display name of a data file's code (table, parameter, unit), or the code where it has none."""
+    key = f"{kind}.{code}"
+    text = t(key)
+    return code if text == key else text
+
+
+def data_folder_text(folder) -> str:
+    """The data folder as the page names it: relative to the application (never the server's full path)."""
+    folder = Path(folder).resolve()
+    try:
+        return folder.relative_to(APP_DIR).as_posix()
+    except ValueError:
+        return folder.name
 
 
 def _official_uploaded(original: Baseline, key: str) -> None:
@@ -173,8 +194,8 @@ def render(base: Baseline, t: Translator, original: Baseline | None = None) -> N
     st.dataframe(df, hide_index=True, width="stretch", height=420,
                  column_config={t("col.value"): st.column_config.NumberColumn(format="%g")})
     st.subheader(t("model_sources"))
-    st.dataframe(pd.DataFrame([{t("col.key"): s.id, t("col.title"): s.title, t("col.publisher"): s.publisher,
+    st.dataframe(pd.DataFrame([{t("col.source_id"): s.id, t("col.title"): s.title, t("col.publisher"): s.publisher,
                                 t("col.url"): s.url, t("col.accessed"): s.accessed} for s in base.sources.values()]),
                  hide_index=True, width="stretch")
     st.subheader(t("model_replace"))
-    st.markdown(t("model_replace_text", folder=f"`{base.folder}`"))
+    st.markdown(t("model_replace_text", folder=f"`{data_folder_text(base.folder)}`"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import altair as alt
@@ -11,7 +12,7 @@ import streamlit as st
 
 from model import (MAP_CELLS, MAP_RUNS, OUTCOMES, SEEKABLE, SPEC_BY_NAME, Baseline, lever_bounds, parse_scenario,
                    seek, sobol, tornado, what_it_takes)
-from model.reports.briefing import briefing
+from model.reports.briefing import BULLET, briefing
 
 from . import heavy, state
 from .charts import GOAL, SCENARIO, spec_of
@@ -32,6 +33,18 @@ def _briefing(doc_json: str, key: str | None, lang: str, probability: float) -> 
     base = get_baseline(key)
     return briefing(base, parse_scenario(json.loads(doc_json), base), lang, ensemble(doc_json, key),
                     probability=probability)
+
+
+def briefing_html(text: str) -> str:
+    """The briefing's plain text as HTML: a paragraph each, its goal lines as a list (text escaped)."""
+    out = []
+    for para in text.split("\n\n"):
+        lines = para.split("\n")
+        if lines[0].startswith(BULLET):
+            out.append("<ul>" + "".join(f"<li>{html.escape(x.removeprefix(BULLET))}</li>" for x in lines) + "</ul>")
+        else:
+            out.append(f"<p>{html.escape(para)}</p>")
+    return "\n".join(out)  # a line break between blocks: the text reads the same as the page shows it
 
 
 def _apply_value(base: Baseline, lever: str, value: float) -> None:
@@ -70,7 +83,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
         text = None
         say("info", t, "busy")
     if text is not None:
-        st.markdown(f'<div data-testid="narrative">{text}</div>', unsafe_allow_html=True)
+        st.markdown(f'<div data-testid="narrative">{briefing_html(text)}</div>', unsafe_allow_html=True)
         st.download_button(t("tools.story_download"), data=text.encode("utf-8"), file_name=f"briefing_{t.lang}.txt",
                            mime="text/plain", on_click="ignore", key="story_download")
 
@@ -91,7 +104,7 @@ def render(base: Baseline, t: Translator, key: str) -> None:
     if kept:
         at_json, r = kept
         unit = t.unit(SPEC_BY_NAME[r.lever].unit_en)
-        facts = t("tools.seek_facts", calls=r.engine_calls, residual=f"{r.residual:.4g}",
+        facts = t("tools.seek_facts", calls=r.engine_calls, residual=f"{r.residual:.4f}".rstrip("0").rstrip("."),
                   converged=t("yes") if r.converged else t("no"))
         name, lever_name = goal_names[r.goal], t(f"lever.{r.lever}")
         chance = dict(p=t.pct(100 * r.chance, 0), want=t.pct(100 * r.probability, 0), runs=t.num(r.chance_runs))
@@ -215,10 +228,11 @@ def _tornado_chart(table: pd.DataFrame, t: Translator, outcome: str) -> dict:
     factor = t.money_factor if outcome in ("total", "cluster") else 1.0
     rows = []
     for r in table.itertuples():
-        unit = t.unit(SPEC_BY_NAME[r.param].unit_en)
-        label = t(f"lever.{r.param}")
-        rows.append({"param": label, "end": t("tools.low", value=f"{r.low:g}{unit}"), "delta": (r.outcome_low - r.base) * factor, "rank": len(rows)})
-        rows.append({"param": label, "end": t("tools.high", value=f"{r.high:g}{unit}"), "delta": (r.outcome_high - r.base) * factor, "rank": len(rows)})
+        spec = SPEC_BY_NAME[r.param]
+        unit, label = t.unit(spec.unit_en), t(f"lever.{r.param}")
+        low, high = spec.fmt % r.low, spec.fmt % r.high  # as the slider shows it (13.106 → 13.1)
+        rows.append({"param": label, "end": t("tools.low", value=f"{low}{unit}"), "delta": (r.outcome_low - r.base) * factor, "rank": len(rows)})
+        rows.append({"param": label, "end": t("tools.high", value=f"{high}{unit}"), "delta": (r.outcome_high - r.base) * factor, "rank": len(rows)})
     df = pd.DataFrame(rows)
     order = list(dict.fromkeys(df.param))
     bars = alt.Chart(df).mark_bar().encode(

@@ -197,6 +197,8 @@ class EnsembleSummary:
     ----------
     years : (Y,)
     total, cluster : (len(QUANTILES), Y) percentiles of total output and of the cluster, 亿元
+    total_real, cluster_real : (len(QUANTILES), Y) the same at base-year prices (output / price index,
+        summed over sectors; the cluster by its sector's index), for the fan charts' 2024-price switch
     goal_ids : tuple of G str
     probability : (G,) share of runs meeting each goal
     deviation : dict goal id → (runs,) sorted deviation of the goal's target-year metric from the
@@ -214,6 +216,8 @@ class EnsembleSummary:
     deviation: dict[str, np.ndarray]
     runs: int
     seed: int
+    total_real: np.ndarray | None = None
+    cluster_real: np.ndarray | None = None
 
 
 def goal_deviation(ens: GoalResults, det: GoalResults, j: int) -> np.ndarray:
@@ -268,6 +272,8 @@ def summarize(base: Baseline, rows: ScenarioRows, runs: int = DEFAULT_RUNS, seed
         deviation={g.id: goal_deviation(res, det, j) for j, g in enumerate(goals)},
         runs=runs,
         seed=seed,
+        total_real=percentiles(proj.real_total, q),
+        cluster_real=percentiles(proj.cluster_total / proj.price[:, base.cluster_index, :], q),
     )
 
 

@@ -213,10 +213,16 @@ def localise_series(table: pd.DataFrame, base: Baseline, lang: str) -> pd.DataFr
     sector.update({p: t[f"cluster_{p}"] for p in CLUSTER_PARTS}, total=t["total"])
     sector.update({p: t[f"gain_{p}"] for p in GAIN_PARTS})
     sector.update({c: t[f"c_{c}"] for c in CONSTRAINTS}, district=t["district"])
+    # A ``total`` row is the sum of its own series: the cluster's parts, or industry plus trade capacity.
+    cluster, _ = _cluster_names(base, t, lang)
+    totals = {"cluster": t["cluster_total"].format(cluster=cluster), "investment": t["investment_total"],
+              "cumulative_investment": t["investment_total"]}
+    labels = [totals.get(series, sector["total"]) if code == "total" else sector.get(code, code)
+              for series, code in zip(table["series"], table["sector"])]
     out = pd.DataFrame({
         t["csv_col_scenario"]: table["scenario"],
         t["csv_col_series"]: table["series"].map(lambda c: t.get(f"csv_series_{c}", c)),
-        t["csv_col_sector"]: table["sector"].map(lambda c: sector.get(c, c)),
+        t["csv_col_sector"]: labels,
         t["csv_col_year"]: table["year"],
         t["csv_col_value"]: table["value"],
         t["csv_col_unit"]: table["unit"].map(lambda u: _unit_text(t, u)),

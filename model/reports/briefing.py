@@ -1,4 +1,4 @@
-"""The briefing paragraph: where output stands, which goals are met, with what chance, what drives the
+"""The briefing: where output stands, which goals are met, with what chance, what drives the
 result, what it would take. One function for the page, the Excel workbook and the command line.
 
 "What it would take" is advice at a chance (issue 17, finding 2): the lever value and the cheapest mix
@@ -25,6 +25,10 @@ from ..schema.mix import DEFAULT_PROBABILITY, cheapest_mix
 from ..schema.results import scenario_results
 from ..schema.runs import seek, summarize, tornado
 from ..schema.scenario import Scenario, resolve_goals
+
+
+#: The mark of a line of a list (one goal each) in the briefing's plain text.
+BULLET = "• "
 
 
 def largest_gap(goals, chance: np.ndarray | None = None, probability: float = DEFAULT_PROBABILITY) -> int | None:
@@ -117,7 +121,9 @@ def feasibility_sentences(t: Translator, s: FeasibilitySummary) -> list[str]:
 def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | None = None,
              money: str = "page", probability: float = DEFAULT_PROBABILITY,
              feasibility: FeasibilitySummary | None = None) -> str:
-    """The paragraph for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given).
+    """The briefing for scenario ``sc`` in ``lang`` (``ens``: its ensemble; computed when not given): plain
+    text, paragraphs separated by a blank line, the goals one to a line after ``BULLET``; fiscal, energy
+    and land in a paragraph of their own (``feasibility``: computed on the same runs when not given).
 
     ``money``: "page" writes amounts as the page does (English: bn yuan), "data" in the data's unit
     (亿元 = 100m yuan), for the workbook, whose tables are in that unit. ``probability``: the chance
@@ -134,8 +140,11 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     years, total = results.years, results.total
     short = goals[0].target_year
     k = int(np.searchsorted(years, short))
-    parts = [t("story.levels", y1=short, v1=t.money(total[k]), m1=f"{total[k] / total[0]:.2f}",
+    # Paragraphs (a list of sentences each): where output stands, one line per goal, what the central
+    # path is made of, what drives it and what it would take, the caveats.
+    where = [t("story.levels", y1=short, v1=t.money(total[k]), m1=f"{total[k] / total[0]:.2f}",
                y2=int(years[-1]), v2=t.money(total[-1]), m2=f"{total[-1] / total[0]:.2f}")]
+    parts: list[str] = []
     for j, goal in enumerate(goals):
         p = t.pct(100 * float(ens.probability[j]), 0)
         if res.met[0, j]:
@@ -144,7 +153,8 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
             reached = int(res.year_reached[0, j])
             later = t("story.later", year=reached) if reached != NOT_REACHED else t("story.never", end=int(years[-1]))
             parts.append(t("story.goal_missed", name=goal.name(lang), year=goal.target_year, p=p, later=later))
-    parts.append(t("central_path_explained"))  # the sentences above name the central path
+    paragraphs = [where, [BULLET + p for p in parts]]
+    parts = [t("central_path_explained")]  # the sentences above name the central path
     v, p_, r_ = results.gain_parts(short)
     parts.append(t("story.gain", year=short, gain=t.money(v + p_ + r_), volume=t.money(v), price=t.money(p_),
                    reclass=t.money(r_)))
@@ -152,6 +162,8 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     parts.append(t("story.same_firm", year=short, same=t.rate(float(results.same_firm_growth_since_base[i])),
                    whole=t.rate(float(results.growth_since_base[i]))))
     parts.append(level_sentence(t, goals, results.levels, results.level_goals))
+    paragraphs.append(parts)
+    parts = []
     table = tornado(base, sc, "total")
     driver = table.iloc[0]
     name = t(f"lever.{driver.param}")
@@ -178,15 +190,18 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
                  None)
     if level is not None:
         parts.append(mix_sentence(t, base, sc, goals[level], probability))
+    paragraphs.append(parts)
+    parts = []
     if feasibility is None:
         try:
             feasibility = feasibility_summary(base, load_feasibility(base), sc, runs=ens.runs, seed=ens.seed)
         except DataError:
             feasibility = None
     if feasibility is not None:
-        parts.extend(feasibility_sentences(t, feasibility))
+        paragraphs.append(feasibility_sentences(t, feasibility))
     flags = results.flags
     if flags:
         parts.append(t("story.flags_one" if len(flags) == 1 else "story.flags", n=len(flags)))
     parts.append(t("story.caveat"))
-    return " ".join(parts)
+    paragraphs.append(parts)
+    return "\n\n".join(("\n" if p and p[0].startswith(BULLET) else " ").join(p) for p in paragraphs if p)
