@@ -210,7 +210,6 @@ if open_tab == "sim":
                                  args=(key, PANEL_DEFAULTS[key]))
                     chart_slots.append((st.session_state[key], charts.chart_title_slot(
                         t, st.session_state[key], shares_now, named=False, subtitle=not (phone or present))))
-        slots["flags"] = st.container()
         # Display switches under the charts: changing them reruns the page, which is rare.
         c1, c2, c3 = st.columns(3)
         every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
@@ -245,8 +244,7 @@ def live() -> None:
 
 def _live() -> None:
     for key, slot in slider_slots.items():
-        with slot:
-            panels.slider(base, t, key)
+        panels.slider(base, t, key, where=slot)
     state.sync_url(base)
     if open_tab != "sim" and not FULL_RUN:
         # A lever moved while another tab is open: that tab shows the current settings, so the whole
@@ -283,35 +281,30 @@ def _live() -> None:
     res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
     ens = ensemble(doc_json, BASE_KEY)
     preset_label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
-    with slots["top"]:
-        too_large = st.session_state.get("_too_large_for_url")
-        if too_large:  # the link would be refused by the server: say so and offer the file instead
+    too_large = st.session_state.get("_too_large_for_url")
+    if too_large:  # the link would be refused by the server: say so and offer the file instead
+        # Only a table edit (a whole run) makes the state this large, so the whole run writes here too.
+        with slots["top"]:
             say("warning", t, "link_too_large", params=", ".join(too_large))
             st.download_button(t("download_scenario"), data=functools.partial(state.download_json, doc, preset),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
                                on_click="ignore", key="download_scenario_too_large")
-        if preset:
-            status = t("preset_from", name=preset_label) + (t("preset_changed") if changed else t("preset_unchanged"))
-        else:
-            status = t("preset_custom")
-        st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
-    with slots["cards"]:
-        cards.goal_cards(t, base, res, trend_res, ens)
+    if preset:
+        status = t("preset_from", name=preset_label) + (t("preset_changed") if changed else t("preset_unchanged"))
+    else:
+        status = t("preset_custom")
+    notes = []
+    for flag in res.flags:
+        shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 2 if flag.unit == "1" else 1))
+        notes.append(t(f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold), year=flag.year))
+    with slots["cards"]:  # status line, cards and notes: one element a move
+        cards.goal_cards(t, base, res, trend_res, ens, status=status, notes=tuple(notes))
     for name, slot in chart_slots:
         with slot:
             _chart_block(name, doc_json, trend_json, real, shares, res, trend_res)
-    # One element every run, notes or none: a fragment may only write where the last full run wrote.
-    with slots["flags"].empty():
-        if res.flags:  # every note in one message: one element a move, not one per note
-            notes = []
-            for flag in res.flags:
-                shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 2 if flag.unit == "1" else 1))
-                notes.append(t(f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
-                               year=flag.year))
-            say("warning", t, "flags.summary", n=len(notes), items="\n".join("• " + n for n in notes),
-                icon=":material/report:")
-    if "monitor" in slots:
-        with slots["monitor"].container():
+    if "monitor" in slots and st.session_state.get("actuals_json"):
+        # Actuals come and go by an upload or a clear, both whole runs: fragment and whole run write here alike.
+        with slots["monitor"]:
             # Name the preset only while the settings are still the preset's.
             monitor.results(t, ens, preset_label if preset and not changed else t("scenario.current"))
 

@@ -213,9 +213,21 @@ def level_table(t: Translator, res: ScenarioResults) -> "pd.DataFrame":
     return pd.DataFrame(rows)
 
 
-def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: ScenarioResults, ens=None) -> None:
-    # One element for the row of cards (a CSS grid, ``style.py``): a move re-sends one delta, not nine.
-    html = "".join(goal_card(t, base, j, res, trend_res, None if ens is None else float(ens.probability[j]),
-                             0 if ens is None else ens.runs) for j in range(len(res.goals.goals)))
+def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: ScenarioResults, ens=None,
+               status: str = "", notes: tuple[str, ...] = ()) -> None:
+    """The preset status line, the row of cards and the plausibility notes, as one element (a CSS grid,
+    ``style.py``): a move re-sends one delta, not one per card, line and note (issue 18, P1).
+
+    ``status`` and ``notes`` are plain text (escaped here); the notes fold into one line under the cards,
+    opened with a click, so that the main chart stays on the first screen."""
+    e = html.escape
+    row = "".join(goal_card(t, base, j, res, trend_res, None if ens is None else float(ens.probability[j]),
+                            0 if ens is None else ens.runs) for j in range(len(res.goals.goals)))
+    flags = ""
+    if notes:
+        items = "".join(f"<li>{e(n)}</li>" for n in notes)
+        flags = (f'<details class="zc-flags" data-count="{len(notes)}"><summary>⚠ {e(t("flags.summary", n=len(notes)))}'
+                 f'</summary><ul>{items}</ul></details>')
     # The central path's sentence (issue 17) is in each card's details, beside the verdict it explains.
-    st.markdown(f'<div class="zc-cards">{html}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="zc-status" data-testid="preset-status">{e(status)}</div>'
+                f'<div class="zc-cards">{row}</div>{flags}', unsafe_allow_html=True)

@@ -20,7 +20,7 @@ PROJECT_COLUMNS = ("name", "sector", "start_year", "output", "ramp_years", "inve
 _OPTIONAL_TEXT = ("note", "name_en", "note_zh")
 
 
-def slider(base: Baseline, t: Translator, key: str) -> None:
+def slider(base: Baseline, t: Translator, key: str, where=None) -> None:
     """One URL-bound slider with its unit, help and baseline mark (its reset button: ``slider_row``)."""
     spec = SPEC_BY_NAME[key]
     lo, hi = lever_bounds(base)[key]
@@ -48,7 +48,8 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
                       k=f"{base.params['trade_capital_output']:g}")
     else:
         help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
-    st.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
+    where = where or st
+    where.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
               bind="query-params", help=help_text, format=spec.fmt,
               on_change=state.growth_changed if key == "growth" else None,
               args=(base,) if key == "growth" else None)

@@ -54,6 +54,11 @@ _BASE = """
 @media (min-width: 641px) and (max-width: 1100px) {
   .zc-cards {grid-template-columns: repeat(2, minmax(0, 1fr));}
 }
+.zc-cards + .zc-flags {margin-top: 0.35rem;}
+.zc-flags {background: #fff8e5; border: 1px solid #f0d47a; border-radius: 6px; padding: 0.15rem 0.6rem; font-size: 0.82rem;}
+.zc-flags summary {cursor: pointer; color: #7a5b00; font-weight: 600;}
+.zc-flags ul {margin: 0.2rem 0 0.2rem 1rem; padding: 0;} .zc-flags li {margin: 0.1rem 0;}
+[data-testid="preset-status"] {margin-bottom: 0.3rem;}
 .st-key-phone_levers {border: 1px solid #d9d9d9; border-radius: 8px; padding: 0.5rem 0.7rem; background: #fbfbfb;}
 </style>
 """
