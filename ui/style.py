@@ -47,6 +47,8 @@ _BASE = """
   [data-testid="stMainBlockContainer"] h1 {font-size: 1.15rem;}
   .zc-status, .zc-badge-estimate {font-size: 0.75rem;}
   .zc-meter {display: none;}
+  [data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.55rem;}
+  .zc-cards, .zc-flags {margin-bottom: 0.55rem;}  /* Markdown's negative bottom margin would overlap the next */
   .zc-cards {grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.4rem;}
   .zc-card {padding: 0.35rem 0.5rem; font-size: 0.8rem;}
   .zc-name {font-size: 0.86rem;} .zc-prob {font-size: 1.2rem;}
