@@ -72,3 +72,36 @@ def test_the_published_cluster_total_is_data_with_provenance_and_checked(tmp_pat
     from model import DataError
     with pytest.raises(DataError, match="published total 510"):
         load_baseline(folder)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_workbook_says_what_of_the_cluster_is_published_after_an_import(base, lang):
+    """The workbook's note under the yearly table follows the same rule as the card: 500 published while
+    the parts add up to it; after an import that raised them to 526, the two apart."""
+    import io
+
+    import openpyxl
+
+    from model import parse_scenario
+    from model.io.export import TEXTS, workbook_bytes
+    from model.io.official import add_upload
+
+    t = TEXTS[lang]
+    sc = parse_scenario({}, base)
+
+    def note(b) -> str:
+        ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(b, [("x", sc)], lang=lang)))[t["sheet_yearly"]]
+        return next(str(c.value) for row in ws.iter_rows() for c in row if str(c.value or "").startswith(t["yearly_note"][:20]))
+
+    assert t["cluster_published"].format(year=2024, total="500") in note(base)
+    frame = template_frame(base, lang)
+    first, out_col = frame.columns[0], frame.columns[2]
+    frame.loc[frame[first] == "stainless", out_col] = 140.0
+    frame.loc[frame[first] == "cluster:trade", out_col] = 350.0
+    from model.io.official import apply_official
+    data, _ = add_upload(base, frame.to_csv(index=False).encode("utf-8"), "official.csv", "")
+    imported = apply_official(base, data)
+    assert sum(imported.cluster0.values()) == pytest.approx(526.0)
+    text = note(imported)
+    assert t["cluster_published_apart"].format(year=2024, published="500", total="526") in text
+    assert t["cluster_published"].format(year=2024, total="526") not in text

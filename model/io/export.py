@@ -343,6 +343,19 @@ def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative
     ws.header_row = first
 
 
+def cluster_2024_note(base: Baseline, t: Mapping[str, str]) -> str:
+    """What of the cluster's 2024 figure is published (issue 18 item 4): the published total is called so
+    only while the parts add up to it; after an import that changed a part, the two are given apart."""
+    total = float(sum(base.cluster0.values()))
+    published = base.published_cluster_total
+    if published is None:
+        return t["cluster_model"].format(year=base.base_year, total=f"{total:,.0f}")
+    if abs(published[0] - total) < 0.05:
+        return t["cluster_published"].format(year=published[1], total=f"{published[0]:,.0f}")
+    return t["cluster_published_apart"].format(year=published[1], published=f"{published[0]:,.0f}",
+                                               total=f"{total:,.0f}")
+
+
 def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], tuple[int, int]]:
     """Write the tidy yearly table; return (scenario index, row id) → (first row, last row)."""
     headers = [t["col_scenario"], t["col_id"], t["col_sector"], t["col_year"], t["col_output"],
@@ -380,7 +393,8 @@ def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], 
                 r += 1
     ws.autofilter(1, 0, r - 1, len(headers) - 1)
     ws.freeze_panes(2, 0)
-    ws.merge_text(r + 1, 0, len(headers) - 1, t["yearly_note"], fmt.note_wrap)
+    ws.merge_text(r + 1, 0, len(headers) - 1, t["yearly_note"].format(cluster_2024=cluster_2024_note(base, t)),
+                  fmt.note_wrap)
     ws.header_row = 1
     return ranges
 
