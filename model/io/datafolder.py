@@ -414,13 +414,6 @@ def _check_consistency(folder: Path, region: dict[str, Any], ids: list[str], sp:
         raise _err(folder / "sector_parameters.csv",
                    f"output-weighted trend growth is {weighted:.3f} %/yr but the published growth is {published:g} %/yr",
                    f"按产值加权的行业趋势增速为 {weighted:.3f}%/年，与公布的 {published:g}%/年 不符")
-    pct = region.get("published_cluster_total")  # optional: what the cluster's parts add up to, as published
-    if pct is not None and abs(sum(cluster.values()) - float(pct["value"])) > 1e-6:
-        raise _err(folder / "cluster.csv",
-                   f"the parts add up to {sum(cluster.values()):g}, not the published total {float(pct['value']):g} "
-                   f"(region.json published_cluster_total)",
-                   f"各组成部分合计 {sum(cluster.values()):g}，与公布的总量 {float(pct['value']):g} 不符"
-                   f"（region.json published_cluster_total）")
     ci = ids.index(region["cluster_sector"])
     if abs(cluster["processing"] - sp["output_2024"][ci]) > 1e-6:
         raise _err(folder / "cluster.csv",
@@ -428,6 +421,13 @@ def _check_consistency(folder: Path, region: dict[str, Any], ids: list[str], sp:
                    f"'{region['cluster_sector']}' ({sp['output_2024'][ci]:g})",
                    f"加工制造({cluster['processing']:g})必须等于行业 '{region['cluster_sector']}' 的2024年产值"
                    f"({sp['output_2024'][ci]:g})")
+    pct = region.get("published_cluster_total")  # optional: what the cluster's parts add up to, as published
+    if pct is not None and abs(sum(cluster.values()) - float(pct["value"])) > 1e-6:
+        raise _err(folder / "cluster.csv",
+                   f"the parts add up to {sum(cluster.values()):g}, not the published total {float(pct['value']):g} "
+                   f"(region.json published_cluster_total)",
+                   f"各组成部分合计 {sum(cluster.values()):g}，与公布的总量 {float(pct['value']):g} 不符"
+                   f"（region.json published_cluster_total）")
 
 
 def _check_high_tech_share(folder: Path, base: Baseline, pht: Figure, year: int) -> None:
