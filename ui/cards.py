@@ -198,21 +198,6 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
     )
 
 
-def level_table(t: Translator, res: ScenarioResults) -> "pd.DataFrame":
-    """One row per goal, one column per plausible 2024 level: the central path's value and verdict."""
-    import pandas as pd
-
-    g = res.level_goals
-    rows = []
-    for j, goal in enumerate(g.goals):
-        row = {t("col.goal"): goal.name(t.lang)}
-        for i, level in enumerate(res.levels):
-            verdict = t("verdict.met") if g.met[i, j] else t("verdict.missed")
-            row[t.money(float(level))] = t("range.value", value=_fmt(t, goal.metric, float(g.value[i, j])), verdict=verdict)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: ScenarioResults, ens=None,
                status: str = "", notes: tuple[str, ...] = ()) -> None:
     """The preset status line, the row of cards and the plausibility notes, as one element (a CSS grid,
