@@ -45,8 +45,10 @@ except SimulatorError as exc:  # a broken data folder: say which file, row and c
     st.stop()
 state.init_session(base)
 state.choice_from_url("lang", LANGS, DEFAULT_LANG)
+# "auto": the sidebar opens beside the page on a laptop or projector and collapsed on a phone, where it
+# would cover the results (issue 18).
 st.set_page_config(page_title=base.region[f"title_{state.language()}"], page_icon="🏭", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 reconnect.rerun_after_reconnect()  # a reconnect to another server (deploy/) rebuilds the page at once
 
 
@@ -72,6 +74,8 @@ def _reset_all() -> None:
 # --------------------------------------------------------------------------- sidebar (full reruns)
 CHARTS = ("fan_total", "fan_cluster", "total", "sectors", "cluster", "contrib", "va", "invest", *charts.FEASIBILITY_CHARTS)
 PANEL_DEFAULTS = {"chart_left": "fan_total", "chart_right": "fan_cluster"}
+PHONE_CHART_HEIGHT = 260  # px of plot; the charts' own height (ui/charts.HEIGHT) is 300
+PRESENT_CHART_HEIGHT = 310  # with the projector type, legend and axes take ~170 px of it
 for _key, _default in PANEL_DEFAULTS.items():
     state.choice_from_url(_key, CHARTS, _default)
 
@@ -82,6 +86,8 @@ with st.sidebar:
 t = Translator(state.language())
 # The toggle is drawn further down; on a session's first run its value is still only in the URL.
 present = bool(st.session_state.get("present", str(st.query_params.get("present", "")).lower() == "true"))
+# On a phone the levers sit under the goal cards (the sidebar would cover them); elsewhere beside them.
+phone = state.on_phone() and not present
 
 with st.sidebar:
     st.markdown(f"**{t('presets')}**")
@@ -93,12 +99,11 @@ with st.sidebar:
         label = meta.get(f"name_{t.lang}") or name
         cols[i % 2].button(label, key=f"preset_{name}", width="stretch", on_click=state.apply_preset,
                            args=(base, name), help=meta.get(f"description_{t.lang}"))
-    st.markdown(f"**{t('levers')}** · {t('levers_help')}")
-    box_levers = st.container()
+    box_levers = st.container()  # on a phone's simulator tab the levers move under the cards (below)
     box_projects = st.container()
     if not present:
         st.markdown(f"**{t('assumptions')}** · {t('assumptions_help')}")
-    box_assumptions = st.container()
+        box_assumptions = st.container()
     box_advanced = st.container()
     save_box = st.container()
     if not present:
@@ -149,6 +154,12 @@ TABS = ("sim", "tools", "compare", "model")
 
 
 state.choice_from_url("tab", TABS, "sim")
+
+
+def _switch(key: str) -> bool:
+    """A URL-bound toggle's value before the toggle is drawn (on a session's first run it is only in the URL)."""
+    return bool(st.session_state.get(key, str(st.query_params.get(key, "")).lower() == "true"))
+
 if present:
     open_tab = "sim"
     tab_sim, tab_tools, tab_compare, tab_model = st.container(), None, None, None
@@ -171,38 +182,57 @@ else:
 # Toggles and chart choosers are here too: changing them reruns the page, which is rare.
 slots: dict[str, DeltaGenerator] = {}
 chart_slots: list[tuple[str, DeltaGenerator]] = []
+#: Each slider's slot, drawn by the whole run in a row with its reset button: a move re-sends the slider only.
+slider_slots: dict[str, DeltaGenerator] = {}
 every = real = shares = False
 if open_tab == "sim":
     with tab_sim:
+        # The first screen holds the answer: the cards and the main chart; everything else below them.
         slots["top"] = st.container()
-        st.subheader(t("goals_header"))
         slots["cards"] = st.container()
-        slots["feasibility"] = st.container()
-        if not present:
-            with st.expander(t("range.title")):
-                st.caption(t("range.help"))
-                slots["range"] = st.container()
-        slots["flags"] = st.container()
-        c1, c2, c3 = st.columns(3)
-        every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
-        real = c2.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
-        shares = c3.toggle(t("shares_toggle"), key="shares", bind="query-params")
-        if every:  # all eight, two (one when presenting) to a row
-            per_row = 1 if present else 2
+        every, shares_now = _switch("all_charts"), _switch("shares")  # drawn under the charts, read here
+        if every:
+            if phone:  # the levers under the cards, before the eight charts
+                box_levers = st.container(key="phone_levers")
+            per_row = 1 if present else 2  # all eight, two (one when presenting) to a row
             for start in range(0, len(CHARTS), per_row):
                 for col, name in zip(st.columns(per_row), CHARTS[start: start + per_row]):
                     with col:
-                        chart_slots.append((name, charts.chart_title_slot(t, name, shares)))
+                        chart_slots.append((name, charts.chart_title_slot(t, name, shares_now)))
         else:  # two panels, each showing the chart chosen above it (as En-ROADS does)
-            for col, key in zip(st.columns(2), PANEL_DEFAULTS):
+            if phone:  # one under the other: the cards, the main chart, the levers, the second chart
+                first = st.container()
+                box_levers = st.container(key="phone_levers")
+                panels_at = (first, st.container())
+            else:
+                panels_at = st.columns(2)
+            for col, key in zip(panels_at, PANEL_DEFAULTS):
                 with col:
                     st.selectbox(t("chart_choice"), CHARTS, key=key, format_func=lambda c: t(f"chart.{c}"),
                                  label_visibility="collapsed", on_change=state.choice_to_url,
                                  args=(key, PANEL_DEFAULTS[key]))
-                    chart_slots.append((st.session_state[key], charts.chart_title_slot(t, st.session_state[key], shares)))
+                    chart_slots.append((st.session_state[key], charts.chart_title_slot(
+                        t, st.session_state[key], shares_now, named=False, subtitle=not (phone or present))))
+        # Fiscal balance, energy and land under the main charts (issue 19), then the display switches.
+        slots["feasibility"] = st.container()
+        # Display switches under the charts: changing them reruns the page, which is rare.
+        c1, c2, c3 = st.columns(3)
+        every = c1.toggle(t("all_charts"), key="all_charts", bind="query-params", help=t("all_charts_help"))
+        real = c2.toggle(t("real_toggle"), key="real", bind="query-params", help=t("real_toggle_help"))
+        shares = c3.toggle(t("shares_toggle"), key="shares", bind="query-params")
         if not present:
             with st.expander(t("monitor"), expanded=bool(st.session_state.get("actuals_json"))):
+                monitor.controls(base, t)  # upload and template: drawn by the whole run, not on every move
                 slots["monitor"] = st.container()
+# The sliders' rows (slot + reset button) are drawn by the whole run, wherever the levers are.
+with box_levers:
+    st.markdown(f"**{t('levers_phone')}**" if phone and open_tab == "sim" else f"**{t('levers')}** · {t('levers_help')}")
+    for key in LEVER_KEYS:
+        slider_slots[key] = panels.slider_row(base, t, key)
+if not present:
+    with box_assumptions:
+        for key in ASSUMPTION_KEYS:
+            slider_slots[key] = panels.slider_row(base, t, key)
 #: True while the whole script runs; a fragment rerun sees the value the last whole run left (False).
 FULL_RUN = True
 
@@ -218,13 +248,8 @@ def live() -> None:
 
 
 def _live() -> None:
-    with box_levers:
-        for key in LEVER_KEYS:
-            panels.slider(base, t, key)
-    if not present:
-        with box_assumptions:
-            for key in ASSUMPTION_KEYS:
-                panels.slider(base, t, key)
+    for key, slot in slider_slots.items():
+        panels.slider(base, t, key, where=slot)
     state.sync_url(base)
     if open_tab != "sim" and not FULL_RUN:
         # A lever moved while another tab is open: that tab shows the current settings, so the whole
@@ -263,35 +288,32 @@ def _live() -> None:
     res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
     ens = ensemble(doc_json, BASE_KEY)
     preset_label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
-    with slots["top"]:
-        too_large = st.session_state.get("_too_large_for_url")
-        if too_large:  # the link would be refused by the server: say so and offer the file instead
+    too_large = st.session_state.get("_too_large_for_url")
+    if too_large:  # the link would be refused by the server: say so and offer the file instead
+        # Only a table edit (a whole run) makes the state this large, so the whole run writes here too.
+        with slots["top"]:
             say("warning", t, "link_too_large", params=", ".join(too_large))
             st.download_button(t("download_scenario"), data=downloads.latest_files().offer(
                                    "scenario", functools.partial(state.download_json, doc, preset)),
                                file_name=f"scenario_{preset or 'custom'}.json", mime="application/json",
                                on_click="ignore", key="download_scenario_too_large")
-        if preset:
-            status = t("preset_from", name=preset_label) + (t("preset_changed") if changed else t("preset_unchanged"))
-        else:
-            status = t("preset_custom")
-        st.markdown(f'<div class="zc-status" data-testid="preset-status">{status}</div>', unsafe_allow_html=True)
-    with slots["cards"]:
-        cards.goal_cards(t, base, res, trend_res, ens)
-    if "range" in slots:
-        slots["range"].dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
-    # One container every run, notes or none: a fragment may only write where the last full run wrote.
-    with slots["flags"].container():
-        cards.plausibility_notes(t, res.flags)
+    if preset:
+        status = t("preset_from", name=preset_label) + (t("preset_changed") if changed else t("preset_unchanged"))
+    else:
+        status = t("preset_custom")
+    notes = tuple(cards.flag_note(t, flag) for flag in res.flags)  # the board words them the same
+    with slots["cards"]:  # status line, cards and notes: one element a move
+        cards.goal_cards(t, base, res, trend_res, ens, status=status, notes=notes)
     for name, slot in chart_slots:
         with slot:
             _chart_block(name, doc_json, trend_json, real, shares, res, trend_res)
     with slots["feasibility"]:  # filled after the charts: its ensemble is the slowest part of a move
         feasibility_row.render(t, base, doc_json, BASE_KEY)
-    if "monitor" in slots:
+    if "monitor" in slots and st.session_state.get("actuals_json"):
+        # Actuals come and go by an upload or a clear, both whole runs: fragment and whole run write here alike.
         with slots["monitor"]:
             # Name the preset only while the settings are still the preset's.
-            monitor.render(base, t, ens, preset_label if preset and not changed else t("scenario.current"))
+            monitor.results(t, ens, preset_label if preset and not changed else t("scenario.current"))
 
 
 def _chart_block(name: str, doc_json: str, trend_json: str, real: bool, shares: bool, res, trend_res) -> None:
@@ -300,7 +322,11 @@ def _chart_block(name: str, doc_json: str, trend_json: str, real: bool, shares: 
                       st.session_state.get("actuals_json", ""))
     specs = spec if isinstance(spec, tuple) else (spec,)  # value added: two panels
     for sub_col, one in zip(st.columns(len(specs)) if len(specs) > 1 else [st], specs):
-        sub_col.vega_lite_chart(charts.for_projector(one) if present else one, width="stretch")
+        if present:  # larger type, and a plot that keeps cards and chart on a 1280×720 projector screen
+            one = {**charts.for_projector(one), "height": PRESENT_CHART_HEIGHT}
+        elif phone:  # a shorter plot keeps the main chart on a phone's first screen, under the cards
+            one = {**one, "height": PHONE_CHART_HEIGHT}
+        sub_col.vega_lite_chart(one, width="stretch")
     if real and name in ("contrib", "invest"):  # no investment price index; the gain's price part is nominal by nature
         st.caption(t("chart.nominal_note"))
     _chart_note(name, res, trend_res)

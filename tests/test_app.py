@@ -57,7 +57,14 @@ def cards(at: AppTest) -> dict[str, tuple[bool, float]]:
 
 
 def status(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "preset-status" in m.value)
+    """The preset status line's text (it heads the one element of the cards' row)."""
+    import html
+
+    for m in at.markdown:
+        hit = re.search(r'<div class="zc-status" data-testid="preset-status">(.*?)</div>', m.value)
+        if hit:
+            return html.unescape(hit[1])
+    raise AssertionError("no preset status line on the page")
 
 
 def expected_cards(base, doc) -> dict[str, tuple[bool, float]]:
@@ -84,7 +91,8 @@ def test_page_runs_in_both_languages(base, lang, title):
     assert len(app(lang=lang, tab="compare").get("vega_lite_chart")) == 1  # the comparison chart
     assert not at.error
     text = " ".join(m.value for m in at.markdown)
-    assert ("目标达成情况" in " ".join(shown(s.value) for s in at.subheader)) == (lang == "zh")
+    face = ("达成概率", "详情") if lang == "zh" else ("Chance", "Details")  # the cards' face in the page's language
+    assert all(word in text for word in face), face
     if lang == "en":
         assert "工业倍增" not in text and "Doubling industrial output" in text
 
@@ -348,8 +356,9 @@ def test_table_rows_become_project_documents():
 def test_chart_panels_follow_their_choosers_and_the_url(base):
     at = app(chart_left="contrib", chart_right="invest")
     assert at.selectbox(key="chart_left").value == "contrib" and at.selectbox(key="chart_right").value == "invest"
-    titles = " ".join(m.value for m in at.markdown)
-    assert "增量来源" in titles and "投资账单" in titles
+    # The chooser names the chart above each panel (no second title line under it).
+    left, right = at.selectbox(key="chart_left"), at.selectbox(key="chart_right")
+    assert "增量来源" in left.options[left.index] and "投资账单" in right.options[right.index]
     at.selectbox(key="chart_left").set_value("sectors").run()
     assert at.query_params["chart_left"] in (["sectors"], "sectors")
     assert len(app(chart_left="nope").get("vega_lite_chart")) == 2  # unknown chart: the default
@@ -396,10 +405,21 @@ def test_decision_tools_tab_runs_goal_seek_and_sobol(base):
 
 
 def test_plausibility_notes_appear_for_the_bold_preset(base):
+    """The notes fold into one line under the cards (one element with them): none for the trend, several
+    for bold, each note's text in the list, escaped."""
+    import html
+
+    def notes(at):
+        row = next(m.value for m in at.markdown if 'class="zc-cards"' in m.value)
+        hit = re.search(r'<details class="zc-flags" data-count="(\d+)"><summary>(.*?)</summary><ul>(.*?)</ul>', row)
+        return None if hit is None else (int(hit[1]), html.unescape(hit[2]), re.findall(r"<li>(.*?)</li>", hit[3]))
+
     at = app()
-    assert not any("合理性提示" in shown(w.value) for w in at.warning)
+    assert notes(at) is None
     at.button(key="preset_bold").click().run()
-    assert any("合理性提示" in shown(w.value) for w in at.warning)
+    n, summary, items = notes(at)
+    assert n == len(items) >= 2 and "合理性提示" in summary and str(n) in summary
+    assert all(html.unescape(i).startswith("合理性提示") for i in items)
 
 
 def test_compare_save_rename_delete_and_share_by_url(base):

@@ -168,9 +168,9 @@ def test_scenario_name(base):
 
 # --------------------------------------------------------------------------- workbook
 
-@pytest.mark.parametrize("lang, names", [("zh", ["摘要", "分年数据", "假设与杠杆", "数据来源", "图表"]),
-                                         ("en", ["Summary", "Yearly data", "Assumptions & levers", "Sources",
-                                                 "Charts"])])
+@pytest.mark.parametrize("lang, names", [("zh", ["摘要", "图表", "假设与杠杆", "数据来源", "分年数据"]),
+                                         ("en", ["Summary", "Charts", "Assumptions & levers", "Sources",
+                                                 "Yearly data"])])
 def test_workbook_has_five_sheets_in_the_language(xlsx, lang, names):
     assert _open(xlsx[lang]).sheetnames == names
 
@@ -305,7 +305,8 @@ def test_workbook_has_native_charts_with_chinese_titles(base, proj, scenarios, x
         ET.fromstring(c.encode("utf-8"))
         assert re.search(r'<a:latin typeface="Microsoft YaHei"[^>]*/><a:ea typeface="Microsoft YaHei"', c)
     assert "<c:lineChart>" in charts[0] and "<c:areaChart>" in charts[2] and 'val="stacked"' in charts[2]
-    assert charts[0].count("<c:ser>") == len(scenarios) and charts[2].count("<c:ser>") == len(base.sectors)
+    # One line per scenario and the goal's dashed line; the stacked sectors have no goal.
+    assert charts[0].count("<c:ser>") == len(scenarios) + 1 and charts[2].count("<c:ser>") == len(base.sectors)
     en_titles = [_title(c) for c in _chart_xml(xlsx["en"])]
     assert en_titles[0] == "Total industrial output" and not CJK.search(en_titles[0])
 
@@ -314,7 +315,7 @@ def test_chart_series_point_at_the_models_numbers(base, proj, scenarios, xlsx):
     """Each line of the total-output chart reads cells holding that scenario's Projection.total."""
     wb = _open(xlsx["zh"])
     chart = _chart_xml(xlsx["zh"])[0]
-    refs = re.findall(r"<c:val>\s*<c:numRef>\s*<c:f>(.*?)</c:f>", chart, re.S)
+    refs = [r for r in re.findall(r"<c:val>\s*<c:numRef>\s*<c:f>(.*?)</c:f>", chart, re.S) if "分年数据" in r]
     assert len(refs) == len(scenarios)
     for i, ref in enumerate(refs):
         sheet, rng = ref.rsplit("!", 1)
@@ -324,6 +325,64 @@ def test_chart_series_point_at_the_models_numbers(base, proj, scenarios, xlsx):
         col = column_index_from_string(c0)
         got = [ws.cell(r, col).value for r in range(int(r0), int(r1) + 1)]
         np.testing.assert_allclose(got, proj.total[i], rtol=1e-15)
+
+
+def _series(chart: str) -> list[tuple[str, str, str]]:
+    """(name reference, values reference, the series' XML) of every series of a chart."""
+    out = []
+    for ser in re.findall(r"<c:ser>(.*?)</c:ser>", chart, re.S):
+        name = re.search(r"<c:tx>\s*<c:strRef>\s*<c:f>(.*?)</c:f>", ser, re.S).group(1)
+        values = re.search(r"<c:val>\s*<c:numRef>\s*<c:f>(.*?)</c:f>", ser, re.S).group(1)
+        out.append((name, values, ser))
+    return out
+
+
+def _cells(wb, ref: str) -> list:
+    sheet, rng = ref.rsplit("!", 1)
+    ws = wb[sheet.strip("'")]
+    got = ws[rng.replace("$", "")]
+    if not isinstance(got, tuple):  # one cell
+        return [got.value]
+    return [c.value for row in got for c in (row if isinstance(row, tuple) else (row,))]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_excel_charts_carry_the_goal_lines(base, proj, scenarios, xlsx, lang):
+    """Issue 18: the total-output chart carries the doubling goal (2 × the first scenario's 2024 total:
+    2 × 400 = 800亿元) and the cluster chart the 1 000亿元 goal, each a dashed flat line over every year,
+    named by its goal; their cells sit in hidden columns that the charts still plot."""
+    t = TEXTS[lang]
+    wb = _open(xlsx[lang])
+    total, cluster, sectors = _chart_xml(xlsx[lang])
+    assert proj.total[0, 0] == pytest.approx(400.0)  # the data's 2024 output, 亿元
+    for chart, key, value in ((total, "goal_line_total", 800.0), (cluster, "goal_line_cluster", 1000.0)):
+        name_ref, values_ref, ser = _series(chart)[-1]
+        label = _cells(wb, name_ref)[0]
+        assert label == t[key].format(value=f"{value:,.0f}", year=2027)
+        values = _cells(wb, values_ref)
+        assert len(values) == len(base.years) and values == pytest.approx([value] * len(base.years))
+        assert 'prstDash val="dash"' in ser
+        assert 'plotVisOnly val="1"' not in chart  # hidden cells plotted (xlsxwriter then omits the element)
+        sheet = wb[name_ref.rsplit("!", 1)[0].strip("'")]
+        col = column_index_from_string(re.search(r"\$([A-Z]+)\$", name_ref).group(1))
+        dims = [d for d in sheet.column_dimensions.values() if d.min and d.min <= col <= d.max]
+        assert sheet.title == t["sheet_charts"] and dims and all(d.hidden for d in dims)
+    assert all("goal" not in n and "目标" not in str(_cells(wb, n)[0]) for n, _, _ in _series(sectors))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_handout_comes_first_and_the_long_table_prints_on_request(xlsx, lang):
+    """Page 1 is the summary (the handout), the yearly long table is the last sheet, and its print area
+    is its first row only: the note saying how to print the data."""
+    t = TEXTS[lang]
+    wb = _open(xlsx[lang])
+    assert wb.sheetnames[0] == t["sheet_summary"] and wb.sheetnames[-1] == t["sheet_yearly"]
+    ws = wb[t["sheet_yearly"]]
+    assert ws["A1"].value == t["yearly_print_note"]
+    assert ws.print_area.replace("'", "") in (f"{t['sheet_yearly']}!$A$1:$G$1",)
+    assert ws["A2"].value == t["col_scenario"] and ws.freeze_panes == "A3"
+    for name in wb.sheetnames[:-1]:  # the other sheets print whole
+        assert not wb[name].print_area
 
 
 def test_workbook_needs_a_scenario(base):

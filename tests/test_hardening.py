@@ -323,8 +323,9 @@ def test_9_chart_series_names_are_cell_references(base):
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
         charts = [z.read(n).decode() for n in sorted(z.namelist()) if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
     names = re.findall(r"<c:ser>.*?<c:tx><c:strRef><c:f>(.*?)</c:f>.*?<c:v>(.*?)</c:v>", charts[0], re.S)
-    assert [v for _, v in names] == ["X!A1", "=1+1"]
-    assert all(f.startswith("'Yearly data'!$A$") for f, _ in names)
+    # The scenarios' lines, then the goal's (issue 18), its name a cell of the charts sheet too.
+    assert [v for _, v in names[:2]] == ["X!A1", "=1+1"] and names[2][1].startswith("Doubling goal")
+    assert all(f.startswith("'Yearly data'!$A$") for f, _ in names[:2]) and names[2][0].startswith("Charts!$")
 
 
 # --------------------------------------------------------------------------- 10, 11. official spreadsheets
@@ -469,9 +470,9 @@ def test_15_every_sheet_prints_landscape_fit_to_width_with_repeated_headers(book
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (1, None)
         assert ws.page_setup.fitToHeight == 0, ws.title
-    yearly = book.worksheets[1]
-    assert yearly.print_title_rows == "$1:$1"
-    charts = book.worksheets[4]
+    yearly = book.worksheets[-1]  # last since issue 18: row 1 says how to print it, row 2 is its header
+    assert yearly.print_title_rows == "$2:$2"
+    charts = book.worksheets[1]
     assert [b.id for b in charts.row_breaks.brk] == [24, 47]  # one chart per page
 
 

@@ -1,4 +1,5 @@
-"""Goal cards: the chance (headline and colour), whether the central path meets the goal, year first reached,
+"""Goal cards. On the face: the goal, the chance (headline and colour) and the value against the goal; in
+the details (one click): whether the central path meets the goal, year first reached,
 target-year value against the goal, gap, what the gain is made of, the verdict over the plausible
 2024 levels, and the trend baseline."""
 
@@ -13,7 +14,6 @@ from model import (NOT_REACHED, Baseline, Flag, GoalSpec, ScenarioResults, achie
                    required_growth)
 
 from .i18n import Translator
-from .safe import say
 
 
 def _fmt(t: Translator, metric: str, x: float, difference: bool = False) -> str:
@@ -64,9 +64,46 @@ def _arithmetic(t: Translator, goal: GoalSpec, res: ScenarioResults, base: Basel
     return t("card.arith_growth", goal=t.rate(goal.threshold))
 
 
+def _against(t: Translator, goal: GoalSpec, value: float, target: float) -> str:
+    """The card's face: this scenario's value against the goal, in one short line."""
+    if goal.metric == "min_growth":
+        return t("card.against_growth", value=t.rate(value), goal=t.rate(target))
+    return t("card.against", year=goal.target_year, value=_fmt(t, goal.metric, value), goal=_fmt(t, goal.metric, target))
+
+
+def _meter(value: float, target: float) -> str:
+    """A bar filled by value / goal (capped at 100 %): how far the scenario gets, seen at a glance."""
+    fill = 0.0 if target <= 0 else max(0.0, min(1.0, value / target))
+    return f'<div class="zc-meter"><i style="width:{100 * fill:.0f}%"></i></div>'
+
+
+def cluster_note(t: Translator, base: Baseline) -> str:
+    """What of the cluster's 2024 figure is published and what is derived or estimated (issue 18 item 4).
+
+    The published total (``region.json`` ``published_cluster_total``) is said as such only when the parts
+    add up to it; after an import that changes a part, the published total and the model's sum are given
+    apart, each part with its status."""
+    status = {f.key: f.status for f in base.figures if f.table == "cluster"}
+    parts = " · ".join(t("card.cluster_part_status", part=t(f"part.{p}"), status=t(f"status.{status.get(p, 'estimate')}"))
+                       for p in ("processing", "trade", "downstream"))
+    total = float(sum(base.cluster0.values()))
+    published = base.published_cluster_total
+    if published is None:
+        head = t("card.cluster_model", year=base.base_year, total=t.money(total))
+    elif abs(published[0] - total) < 0.05:
+        head = t("card.cluster_published", year=published[1], total=t.money(published[0]))
+    else:
+        head = t("card.cluster_published_apart", year=published[1], published=t.money(published[0]), total=t.money(total))
+    return " ".join((head, t("card.cluster_parts_status", parts=parts), t("card.cluster_note")))
+
+
 def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend_res: ScenarioResults,
               probability: float | None = None, runs: int = 0) -> str:
-    """HTML of one goal card (j-th goal of the results), with the ensemble's chance when given."""
+    """HTML of one goal card (j-th goal of the results), with the ensemble's chance when given.
+
+    The face holds what is read at a glance: the goal, the chance (the card's colour and headline), the
+    value against the goal. Everything else is one click away in a ``<details>`` element (no widget: a
+    move re-sends the one markdown element of the row)."""
     g = res.goals
     goal = g.goals[j]
     met = bool(g.met[0, j])
@@ -104,10 +141,12 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
     prob_html = ""
     if probability is None:  # no ensemble yet: the central path is all there is
         status, css, verdict = ("✔ " if met else "✘ ") + central, "zc-met" if met else "zc-miss", "central"
+        band_help = ""
     else:
         verdict = chance_verdict(probability)
-        status = t(f"card.verdict_{verdict}")
+        status = t(f"card.badge_{verdict}")
         css = {"likely": "zc-met", "even": "zc-even", "unlikely": "zc-miss"}[verdict]
+        band_help = t("card.band_help")
         prob_html = (f'<div class="zc-prob" data-probability="{probability:.4f}" title="{e(t("card.prob_help", runs=t.num(runs)))}">'
                      f'{e(t("card.probability", p=t.pct(100 * probability, 0)))}</div>')
     # With a chance in the headline, the central path's verdict is a detail beside the gap.
@@ -135,7 +174,7 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
                      f'{e(t("card.cluster_parts", year=goal.target_year, processing=t.money(c[0]), trade=t.money(c[1]), downstream=t.money(c[2])))}</div>'
                      f'<div class="zc-net" data-net="{res.cluster_net[k]:.6g}">'
                      f'{e(t("card.cluster_net", year=goal.target_year, net=t.money(float(res.cluster_net[k]))))}</div>'
-                     f'<div class="zc-note">{e(t("card.cluster_note", total=t.money(sum(base.cluster0.values()))))}</div>')
+                     f'<div class="zc-note zc-cluster-note">{e(cluster_note(t, base))}</div>')
     lg = res.level_goals
     items = "；" if t.lang == "zh" else "; "
     items = items.join(t("card.level_item", level=t.money(float(level)), mark="✔" if lg.met[i, j] else "✘")
@@ -146,9 +185,11 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
         f'<div class="zc-card {css}" data-goal="{e(goal.id)}" data-met="{str(met).lower()}" '
         f'data-value="{value:.6g}" data-goal-value="{target:.6g}" data-year="{int(g.year_reached[0, j])}" '
         f'data-verdict="{verdict}">'
-        f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span>'
-        f'<span class="zc-badge">{e(status)}</span></div>'
-        f'{prob_html}'
+        f'<div class="zc-head"><span class="zc-name">{e(goal.name(t.lang))}</span></div>'
+        f'<div class="zc-line">{prob_html}<span class="zc-badge" title="{e(band_help)}">{e(status)}</span></div>'
+        f'<div class="zc-against">{e(_against(t, goal, value, target))}</div>'
+        f'{_meter(value, target)}'
+        f'<details class="zc-more"><summary>{e(t("card.details"))}</summary>'
         f'<div class="zc-goal">{e(goal_line)}</div>'
         f'<div class="zc-value">{e(value_line)}</div>'
         f'<div class="zc-gap">{e(gap_line)}</div>'
@@ -156,32 +197,29 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
         f'<div class="zc-arith">{e(_arithmetic(t, goal, res, base))}</div>'
         f'{levels_html}'
         f'<div class="zc-base">{e(baseline_line)}</div>'
-        "</div>"
+        f'<div class="zc-note zc-central">{e(t("central_path_explained"))}</div>'
+        "</details></div>"
     )
 
 
-def level_table(t: Translator, res: ScenarioResults) -> "pd.DataFrame":
-    """One row per goal, one column per plausible 2024 level: the central path's value and verdict."""
-    import pandas as pd
+def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: ScenarioResults, ens=None,
+               status: str = "", notes: tuple[str, ...] = ()) -> None:
+    """The preset status line, the row of cards and the plausibility notes, as one element (a CSS grid,
+    ``style.py``): a move re-sends one delta, not one per card, line and note (issue 18, P1).
 
-    g = res.level_goals
-    rows = []
-    for j, goal in enumerate(g.goals):
-        row = {t("col.goal"): goal.name(t.lang)}
-        for i, level in enumerate(res.levels):
-            verdict = t("verdict.met") if g.met[i, j] else t("verdict.missed")
-            row[t.money(float(level))] = t("range.value", value=_fmt(t, goal.metric, float(g.value[i, j])), verdict=verdict)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: ScenarioResults, ens=None) -> None:
-    # One element for the row of cards (a CSS grid, ``style.py``): a move re-sends one delta, not nine.
-    html = "".join(goal_card(t, base, j, res, trend_res, None if ens is None else float(ens.probability[j]),
-                             0 if ens is None else ens.runs) for j in range(len(res.goals.goals)))
-    st.markdown(f'<div class="zc-cards">{html}</div>', unsafe_allow_html=True)
-    # The cards name the central path; say once, in plain text, what it is (issue 17).
-    st.caption(t("central_path_explained"))
+    ``status`` and ``notes`` are plain text (escaped here); the notes fold into one line under the cards,
+    opened with a click, so that the main chart stays on the first screen."""
+    e = html.escape
+    row = "".join(goal_card(t, base, j, res, trend_res, None if ens is None else float(ens.probability[j]),
+                            0 if ens is None else ens.runs) for j in range(len(res.goals.goals)))
+    flags = ""
+    if notes:
+        items = "".join(f"<li>{e(n)}</li>" for n in notes)
+        flags = (f'<details class="zc-flags" data-count="{len(notes)}"><summary>⚠ {e(t("flags.summary", n=len(notes)))}'
+                 f'</summary><ul>{items}</ul></details>')
+    # The central path's sentence (issue 17) is in each card's details, beside the verdict it explains.
+    st.markdown(f'<div class="zc-status" data-testid="preset-status">{e(status)}</div>'
+                f'<div class="zc-cards">{row}</div>{flags}', unsafe_allow_html=True)
 
 
 # --------------------------------------------------------------------------- plausibility notes
@@ -196,8 +234,3 @@ def flag_note(t: Translator, flag: Flag) -> str:
     """One plausibility note as plain text (to be escaped where it goes into HTML)."""
     return t(f"flag.{flag.check}", **flag_values(t, flag))
 
-
-def plausibility_notes(t: Translator, flags: tuple[Flag, ...]) -> None:
-    """The model's plausibility notes of a scenario (``ScenarioResults.flags``) as warnings."""
-    for flag in flags:
-        say("warning", t, f"flag.{flag.check}", icon=":material/report:", **flag_values(t, flag))

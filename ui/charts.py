@@ -433,10 +433,15 @@ SUBTITLES = {"fan_total": "chart.fan.sub", "fan_cluster": "chart.fan.sub", "tota
              "va": None, "invest": "chart.invest.sub", "fiscal": "chart.fiscal.sub", "energy": "chart.energy.sub"}
 
 
-def chart_title_slot(t: Translator, name: str, shares: bool):
-    """Draw a chart's title line and return the container for the chart and its note below it."""
+def chart_title_slot(t: Translator, name: str, shares: bool, named: bool = True, subtitle: bool = True):
+    """Draw a chart's title line and return the container for the chart and its note below it. Under a
+    chart chooser, which already names the chart, ``named=False`` draws only the subtitle (none with
+    ``subtitle=False``, on a phone)."""
     sub = "chart.sector_shares.sub" if name == "sectors" and shares else SUBTITLES[name]
-    st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(sub)}" if sub else ""))
+    if named:
+        st.markdown(f"**{t(f'chart.{name}')}**" + (f" · {t(sub)}" if sub else ""))
+    elif sub and subtitle:
+        st.caption(t(sub))
     return st.container()
 
 

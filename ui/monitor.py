@@ -49,8 +49,8 @@ def current_actuals() -> list[Actual]:
     return [Actual(**d) for d in json.loads(raw)] if raw else []
 
 
-def render(base: Baseline, t: Translator, ens, scenario_label: str) -> None:
-    """The monitor panel: upload, the table of percentiles, and off-track warnings."""
+def controls(base: Baseline, t: Translator) -> None:
+    """The monitor's upload and template, drawn by the whole run: they do not change when a lever moves."""
     ss = st.session_state
     st.caption(t("monitor.help"))
     c1, c2 = st.columns([3, 1])
@@ -61,6 +61,11 @@ def render(base: Baseline, t: Translator, ens, scenario_label: str) -> None:
     err = ss.get("_actuals_error")
     if err is not None:
         say("error", t, "monitor.rejected", error=err)
+
+
+def results(t: Translator, ens, scenario_label: str) -> None:
+    """The table of percentiles and the off-track warnings, for the scenario's ensemble (drawn on every move)."""
+    ss = st.session_state
     actuals = current_actuals()
     if not actuals:
         return
@@ -80,7 +85,7 @@ def render(base: Baseline, t: Translator, ens, scenario_label: str) -> None:
     if st.button(t("monitor.clear"), key="actuals_clear"):
         ss.pop("actuals_json", None)
         ss["actuals_version"] = ss.get("actuals_version", 0) + 1
-        st.rerun(scope="fragment")
+        st.rerun(scope="app")  # the upload box above is the whole run's
 
 
 def chart_points(actuals_json: str, indicator: str, percentile_of, f: float) -> pd.DataFrame:

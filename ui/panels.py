@@ -20,8 +20,8 @@ PROJECT_COLUMNS = ("name", "sector", "start_year", "output", "ramp_years", "inve
 _OPTIONAL_TEXT = ("note", "name_en", "note_zh")
 
 
-def slider(base: Baseline, t: Translator, key: str) -> None:
-    """One URL-bound slider with its unit, help, baseline mark and a reset button."""
+def slider(base: Baseline, t: Translator, key: str, where=None) -> None:
+    """One URL-bound slider with its unit, help and baseline mark (its reset button: ``slider_row``)."""
     spec = SPEC_BY_NAME[key]
     lo, hi = lever_bounds(base)[key]
     default = state.slider_defaults(base)[key]
@@ -48,14 +48,21 @@ def slider(base: Baseline, t: Translator, key: str) -> None:
                       k=f"{base.params['trade_capital_output']:g}")
     else:
         help_text = t(f"lever.{key}.help") + ("  \n" + t("follows_growth", value=mark) if key == "investment" else "")
-    # One horizontal row (three deltas a move, not five as with columns): the slider, then its reset.
+    where = where or st
+    where.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
+              bind="query-params", help=help_text, format=spec.fmt,
+              on_change=state.growth_changed if key == "growth" else None,
+              args=(base,) if key == "growth" else None)
+
+
+def slider_row(base: Baseline, t: Translator, key: str):
+    """A slider's row, drawn by the whole run: a slot for the slider (filled by the fragment, ``slider``) and
+    its reset button. A move then re-sends the slider alone, not its row and button (issue 18, P1)."""
     with st.container(horizontal=True, vertical_alignment="center", wrap=False, gap="small"):
-        st.slider(label, min_value=float(lo), max_value=float(hi), value=float(default), step=spec.step, key=key,
-                  bind="query-params", help=help_text, format=spec.fmt,
-                  on_change=state.growth_changed if key == "growth" else None,
-                  args=(base,) if key == "growth" else None)
+        slot = st.empty()
         st.button(":material/restart_alt:", key=f"reset_{key}", help=t("reset_help"), type="tertiary",
                   on_click=state.reset_slider, args=(base, key))
+    return slot
 
 
 def _clean_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -446,3 +447,16 @@ def download_json(doc: dict, preset: str | None) -> str:
     """
     doc = {**doc, "meta": {"name": preset or "custom", "status": "user"}}
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+#: A phone's browser says so in its user agent (WeChat's in-app browser too: "... Mobile ... MicroMessenger").
+_PHONE_AGENT = re.compile(r"Mobi|iPhone|iPod|MicroMessenger|Windows Phone", re.IGNORECASE)
+
+
+def on_phone() -> bool:
+    """The page is open on a phone (from the browser's user agent; False when there is none, e.g. AppTest)."""
+    try:
+        agent = st.context.headers.get("User-Agent", "") or ""
+    except Exception:  # noqa: BLE001 — no request context (AppTest, a callback): not a phone
+        return False
+    return bool(_PHONE_AGENT.search(agent))

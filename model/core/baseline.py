@@ -211,6 +211,12 @@ class Baseline:
         p = self.region["published_high_tech_share"]
         return float(p["value"]), int(p["year"])
 
+    @property
+    def published_cluster_total(self) -> tuple[float, int] | None:
+        """The cluster's published total (亿元) and its year, or None when the region publishes none."""
+        p = self.region.get("published_cluster_total")
+        return None if p is None else (float(p["value"]), int(p["year"]))
+
     def high_tech_share_in(self, year: int) -> float:
         """The model's high-tech share (%) back-cast to ``year`` along each sector's trend, at constant prices."""
         back = self.output0 / (1.0 + self.trend_pct / 100.0) ** (self.base_year - year)

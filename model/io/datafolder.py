@@ -407,8 +407,8 @@ def _plan_and_high_tech(region_path: Path, region: dict[str, Any], sources: dict
 
 def _check_consistency(folder: Path, region: dict[str, Any], ids: list[str], sp: dict[str, np.ndarray],
                        cluster: dict[str, float], published: float) -> None:
-    """The output-weighted trend equals the published growth; the cluster's processing part equals the
-    cluster sector's output."""
+    """The output-weighted trend equals the published growth; the cluster's parts add up to its published
+    total (when there is one); the cluster's processing part equals the cluster sector's output."""
     weighted = float(sp["output_2024"] @ sp["trend_growth"] / sp["output_2024"].sum())
     if abs(weighted - published) > GROWTH_CHECK_TOLERANCE:
         raise _err(folder / "sector_parameters.csv",
@@ -421,6 +421,13 @@ def _check_consistency(folder: Path, region: dict[str, Any], ids: list[str], sp:
                    f"'{region['cluster_sector']}' ({sp['output_2024'][ci]:g})",
                    f"加工制造({cluster['processing']:g})必须等于行业 '{region['cluster_sector']}' 的2024年产值"
                    f"({sp['output_2024'][ci]:g})")
+    pct = region.get("published_cluster_total")  # optional: what the cluster's parts add up to, as published
+    if pct is not None and abs(sum(cluster.values()) - float(pct["value"])) > 1e-6:
+        raise _err(folder / "cluster.csv",
+                   f"the parts add up to {sum(cluster.values()):g}, not the published total {float(pct['value']):g} "
+                   f"(region.json published_cluster_total)",
+                   f"各组成部分合计 {sum(cluster.values()):g}，与公布的总量 {float(pct['value']):g} 不符"
+                   f"（region.json published_cluster_total）")
 
 
 def _check_high_tech_share(folder: Path, base: Baseline, pht: Figure, year: int) -> None:

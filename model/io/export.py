@@ -26,6 +26,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from ..core.baseline import CLUSTER_PARTS, Baseline
 from ..core.engine import GAIN_PARTS, Projection
@@ -48,8 +49,11 @@ UNIT_MONEY, UNIT_PCT, UNIT_PCT_YR = "100m yuan", "%", "%/yr"
 #: Ensemble behind the workbook's goal probabilities (the CLI's and the page's defaults).
 #: Chart font: has CJK glyphs in Excel and WPS; GB2312 charset (134 as a signed byte is -122).
 CHART_FONT: dict[str, Any] = {"name": "Microsoft YaHei", "pitch_family": 34, "charset": -122}
-#: Sheet keys of ``TEXTS``, in workbook order.
-SHEETS = ("sheet_summary", "sheet_yearly", "sheet_assumptions", "sheet_sources", "sheet_charts")
+#: Sheet keys of ``TEXTS``, in workbook order: the summary is the handout (page 1), the charts follow it,
+#: and the long yearly table comes last, outside the print area unless asked for (issue 18).
+SHEETS = ("sheet_summary", "sheet_charts", "sheet_assumptions", "sheet_sources", "sheet_yearly")
+#: Charts sheet: hidden columns holding the goal lines' values (a chart series needs cells).
+GOAL_COLS = 20
 #: Significant digits of the CSV's values: 亿元 to 0.01 (a million yuan) at the district's scale;
 #: more would only repeat the float's binary noise (the model's inputs carry two or three digits).
 CSV_DIGITS = 6
@@ -398,16 +402,33 @@ def _summary_sheet(wb, ws, base, names, scenarios, proj, t, lang, fmt, narrative
     ws.header_row = first
 
 
+def cluster_2024_note(base: Baseline, t: Mapping[str, str]) -> str:
+    """What of the cluster's 2024 figure is published (issue 18 item 4): the published total is called so
+    only while the parts add up to it; after an import that changed a part, the two are given apart."""
+    total = float(sum(base.cluster0.values()))
+    published = base.published_cluster_total
+    if published is None:
+        return t["cluster_model"].format(year=base.base_year, total=f"{total:,.0f}")
+    if abs(published[0] - total) < 0.05:
+        return t["cluster_published"].format(year=published[1], total=f"{published[0]:,.0f}")
+    return t["cluster_published_apart"].format(year=published[1], published=f"{published[0]:,.0f}",
+                                               total=f"{total:,.0f}")
+
+
 def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], tuple[int, int]]:
     """Write the tidy yearly table; return (scenario index, row id) → (first row, last row)."""
     headers = [t["col_scenario"], t["col_id"], t["col_sector"], t["col_year"], t["col_output"],
                t["col_output_real"].format(year=base.base_year), t["col_value_added"]]
-    _header(ws, 0, headers, fmt)
+    # Row 0 says how to print the table: printing the workbook prints this line only (the print area),
+    # so the handout stays a few pages; the data are a page layout setting away.
+    ws.merge_text(0, 0, len(headers) - 1, t["yearly_print_note"], fmt.note_wrap)
+    ws.print_area(0, 0, 0, len(headers) - 1)
+    _header(ws, 1, headers, fmt)
     years = proj.years
     cluster, part_names = _cluster_names(base, t, lang)
     cid = cluster_id(base)
     ranges: dict[tuple[int, str], tuple[int, int]] = {}
-    r = 1
+    r = 2
     for i, name in enumerate(names):
         out, va, price = proj.output[i], proj.value_added[i], proj.price[i]
         cprice = price[base.cluster_index]
@@ -429,10 +450,11 @@ def _yearly_sheet(ws, base, names, proj, t, lang, fmt) -> dict[tuple[int, str], 
                 _num(ws, r, 5, o_real[y], fmt.money)
                 _num(ws, r, 6, None if v is None else v[y], fmt.money)
                 r += 1
-    ws.autofilter(0, 0, r - 1, len(headers) - 1)
-    ws.freeze_panes(1, 0)
-    ws.merge_text(r + 1, 0, len(headers) - 1, t["yearly_note"], fmt.note_wrap)
-    ws.header_row = 0
+    ws.autofilter(1, 0, r - 1, len(headers) - 1)
+    ws.freeze_panes(2, 0)
+    ws.merge_text(r + 1, 0, len(headers) - 1, t["yearly_note"].format(cluster_2024=cluster_2024_note(base, t)),
+                  fmt.note_wrap)
+    ws.header_row = 1
     return ranges
 
 
@@ -683,20 +705,50 @@ def _style_chart(chart, title: list, t: Mapping[str, str]) -> None:
     chart.set_size({"width": 760, "height": 400})
 
 
+#: The goal lines' colour (the page's charts draw goals in the same red).
+GOAL_COLOR = "#C0392B"
 #: First row of each chart on the charts sheet; a page break before each keeps every chart on one page.
 CHART_ROWS = (2, 25, 48)
 
 
-def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt) -> None:
-    """Three native charts. Series names and titles are references to cells (the scenario and
-    sector names in the yearly sheet, the titles above each chart): xlsxwriter would read a name
-    typed like ``X!A1`` or ``=…`` as a reference or formula."""
+def _goal_lines(ws, base, goals, proj, t) -> dict[str, tuple[int, int]]:
+    """The doubling and cluster goals of the first scenario as flat series in hidden columns of the
+    charts sheet (as text and numbers, never formulas); metric → (column, last row)."""
+    years = proj.years
+    by_metric = {g.metric: g for g in goals}
+    wanted = {"total_multiple": ("goal_line_total", lambda g: g.threshold * float(proj.total[0, 0])),
+              "cluster_total": ("goal_line_cluster", lambda g: g.threshold)}
+    out: dict[str, tuple[int, int]] = {}
+    col = GOAL_COLS
+    Worksheet.write_string(ws, 0, col, t["axis_year"])
+    for y, year in enumerate(years):
+        Worksheet.write_number(ws, 1 + y, col, int(year))
+    for metric, (key, value) in wanted.items():
+        g = by_metric.get(metric)
+        if g is None:
+            continue
+        col += 1
+        v = value(g)
+        Worksheet.write_string(ws, 0, col, t[key].format(value=f"{v:,.0f}", year=g.target_year))
+        for y in range(len(years)):
+            Worksheet.write_number(ws, 1 + y, col, v)
+        out[metric] = (col, len(years))
+    ws.set_column(GOAL_COLS, col, None, None, {"hidden": True})  # never printed, never in the way
+    return out
+
+
+def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt, goals=(), proj=None) -> None:
+    """Three native charts, the first two with their goal as a dashed line. Series names and titles
+    are references to cells (the scenario and sector names in the yearly sheet, the titles above each
+    chart, the goal labels): xlsxwriter would read a name typed like ``X!A1`` or ``=…`` as a reference
+    or formula."""
     ws.merge_text(0, 0, 11, t["charts_note"], fmt.note_wrap)
     cluster, _ = _cluster_names(base, t, lang)
     col_year, col_out, col_scenario, col_label = 3, 4, 0, 2
     sheet = ws.get_name()
+    lines = _goal_lines(ws, base, goals, proj, t) if proj is not None else {}
 
-    def line(at: int, title: str, rid: str):
+    def line(at: int, title: str, rid: str, metric: str):
         ws.write_string(at - 1, 0, title, fmt.chart_title)
         chart = wb.add_chart({"type": "line"})
         for i in range(len(names)):
@@ -704,11 +756,17 @@ def _charts_sheet(wb, ws, base, names, ranges, yearly: str, t, lang, fmt) -> Non
             chart.add_series({"name": [yearly, r0, col_scenario], "categories": [yearly, r0, col_year, r1, col_year],
                               "values": [yearly, r0, col_out, r1, col_out],
                               "marker": {"type": "circle", "size": 4}, "line": {"width": 2.25}})
+        if metric in lines:
+            col, last = lines[metric]
+            chart.add_series({"name": [sheet, 0, col], "categories": [sheet, 1, GOAL_COLS, last, GOAL_COLS],
+                              "values": [sheet, 1, col, last, col], "marker": {"type": "none"},
+                              "line": {"width": 1.75, "color": GOAL_COLOR, "dash_type": "dash"}})
+            chart.show_hidden_data()  # the goal's cells are in hidden columns: Excel skips those by default
         _style_chart(chart, [sheet, at - 1, 0], t)
         ws.insert_chart(at, 0, chart)
 
-    line(CHART_ROWS[0], t["chart_total"], "total")
-    line(CHART_ROWS[1], t["chart_cluster"].format(cluster=cluster), cluster_id(base))
+    line(CHART_ROWS[0], t["chart_total"], "total", "total_multiple")
+    line(CHART_ROWS[1], t["chart_cluster"].format(cluster=cluster), cluster_id(base), "cluster_total")
     at = CHART_ROWS[2]
     ws.write_string(at - 1, 0, t["chart_sectors"].format(scenario=names[0]), fmt.chart_title)
     area = wb.add_chart({"type": "area", "subtype": "stacked"})
@@ -787,7 +845,8 @@ def workbook_bytes(base: Baseline, scenarios: Sequence[tuple[str, Scenario]], la
     ranges = _yearly_sheet(sheets["sheet_yearly"], base, names, proj, t, lang, fmt)
     _assumptions_sheet(sheets["sheet_assumptions"], base, names, scs, t, lang, fmt)
     _sources_sheet(sheets["sheet_sources"], base, t, fmt, lang)
-    _charts_sheet(wb, sheets["sheet_charts"], base, names, ranges, t["sheet_yearly"], t, lang, fmt)
+    _charts_sheet(wb, sheets["sheet_charts"], base, names, ranges, t["sheet_yearly"], t, lang, fmt,
+                  goals=resolve_goals(scs[0], base), proj=proj)
     for ws in sheets.values():
         ws.fit(row_format=fmt.top)
         print_setup(ws, ws.header_row)
