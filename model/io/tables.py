@@ -9,6 +9,7 @@ from ..core.baseline import Baseline
 from ..core.engine import Projection
 from ..core.goals import NOT_REACHED, GoalResults
 from ..schema.results import ScenarioResults
+from ..schema.scenario import Scenario, scenario_rows
 
 
 def cluster_id(base: Baseline) -> str:
@@ -89,3 +90,26 @@ def gain_table(res: ScenarioResults, years: tuple[int, ...]) -> pd.DataFrame:
 def _unit(metric: str) -> str:
     return {"total_multiple": "100m yuan", "cluster_total": "100m yuan", "advanced_share": "%",
             "high_tech_share": "%", "min_growth": "%/yr"}[metric]
+
+
+def constraints_table(base: Baseline, sc: Scenario, runs: int, seed: int) -> pd.DataFrame:
+    """One row per feasibility constraint of the central path: ``id, year, value, limit, unit, within``, and
+    with ``runs`` > 1 ``probability``, the share of the ensemble's runs within it (``python -m model
+    constraints``, the report)."""
+    from ..core.ensemble import ensemble_draws
+    from ..core.feasibility import feasibility, feasibility_ensemble
+    from .feasibility_data import load_feasibility
+
+    data = load_feasibility(base)
+    rows = scenario_rows(sc, base)
+    central = feasibility(base, data, rows)
+    table = pd.DataFrame({"id": [c.id for c in central.constraints],
+                          "year": [int(c.at[0]) for c in central.constraints],
+                          "value": [float(c.value[0]) for c in central.constraints],
+                          "limit": [float(c.limit[0]) for c in central.constraints],
+                          "unit": [c.unit for c in central.constraints],
+                          "within": [bool(c.within[0]) for c in central.constraints]})
+    if runs > 1:
+        ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, runs, seed), seed)
+        table["probability"] = [c.probability for c in ens.constraints]
+    return table
