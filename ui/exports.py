@@ -1,4 +1,5 @@
-"""Downloads of the current scenario and the saved ones: a long CSV of every series and an Excel workbook.
+"""Downloads of the current scenario and the saved ones: a long CSV of every series, an Excel workbook, and
+the current scenario's report (汇报材料) as Word or PDF.
 
 Streamlit builds a download's bytes when its button is clicked, in a worker thread outside the
 script run, where ``st.session_state`` is empty. So the run takes a ``Snapshot`` (the documents of
@@ -16,6 +17,8 @@ import streamlit as st
 from model import Baseline, EnsembleSummary, parse_scenario, parse_stored
 from model.io.export import csv_bytes, localise_series, scenarios_series_table, workbook_bytes
 from model.reports.briefing import briefing
+from model.reports.document import docx_to_pdf, soffice  # noqa: F401  (soffice: the page asks whether a PDF can be made)
+from model.reports.scenario_report import scenario_docx
 
 from . import heavy
 from .compute import RUNS, SEED, canonical, ensemble
@@ -59,3 +62,12 @@ def workbook(base: Baseline, lang: str, snap: Snapshot) -> bytes:
         text = briefing(base, scenarios[0][1], lang, snap.ensemble, money="data")
         return workbook_bytes(base, scenarios, lang=lang, narrative=text, probabilities=snap.probabilities,
                               runs=RUNS, seed=SEED)
+
+
+def report(base: Baseline, lang: str, snap: Snapshot, name: str, fmt: str = "docx") -> bytes:
+    """The current settings' report in ``lang`` (``fmt`` "docx" or "pdf"), with the live ensemble's chances
+    and the page's briefing (built when clicked)."""
+    with heavy.slot(wait=True):
+        sc = parse_scenario(snap.docs[0][1], base)
+        docx = scenario_docx(base, sc, lang, name=name, ens=snap.ensemble)
+        return docx if fmt == "docx" else docx_to_pdf(docx)
