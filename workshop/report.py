@@ -19,6 +19,7 @@ from model import SPEC_BY_NAME, Baseline
 from model.reports.document import Doc, docx_to_pdf
 
 from .analysis import best_plan, median_plan, model_answer, plan_outcomes
+from .export import _prediction_unit
 from .rooms import start_values
 from .store import Snapshot
 
@@ -98,7 +99,7 @@ def workshop_docx(snap: Snapshot, base: Baseline, lang: str, today: dt.date | No
                    lo=_prediction(t, spec.prediction, float(values.min()), end),
                    hi=_prediction(t, spec.prediction, float(values.max()), end), answer=answer_text,
                    closer=t("report.ws.closer", k=close, tol=tol_text)))
-        unit = {"year": t("ws.x.year"), "chance": "%", "value": t("unit.100m yuan")}[spec.prediction]
+        unit = _prediction_unit(t, spec.prediction, focus)
         doc.table([t("report.ws.col.who"), t("ws.x.prediction_col", unit=unit)],
                   [[who[p.id], _prediction(t, spec.prediction, float(p.prediction), end)] for p in snap.predicted],
                   widths_cm=(6.0, 10.6), size=8.5)
