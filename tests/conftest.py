@@ -16,7 +16,7 @@ pytest_plugins = ["browser_fixtures"]
 #: worker runs one after the other, with one session server and one Chromium as without xdist, instead of
 #: two copies fighting over the two cores and the one database; the other worker takes the rest, test by test.
 SERVER_MODULES = frozenset({
-    "test_browser", "test_browser_hardening", "test_browser_tabs", "test_deploy", "test_load_client",
+    "test_browser", "test_browser_hardening", "test_browser_tabs", "test_deploy", "test_load_client", "test_report_browser",
     "test_testkit", "test_workshop_browser", "test_workshop_faults", "test_workshop_limits", "test_workshop_races",
     "test_workshop_servers", "test_workshop_store",
 })
