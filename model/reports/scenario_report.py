@@ -79,7 +79,7 @@ def goal_rows(t: Translator, res: ScenarioResults, probability: np.ndarray, end_
 def level_rows(t: Translator, res: ScenarioResults) -> tuple[list[str], list[list[str]]]:
     """The verdicts at the plausible 2024 levels (the page's table under the cards)."""
     g = res.level_goals
-    headers = [t("report.col.goal")] + [f"{t('range.col.level')} {t.money(float(v))}" for v in res.levels]
+    headers = [t("report.col.goal")] + [t("report.level_col", value=t.money(float(v))) for v in res.levels]
     rows = []
     for j, goal in enumerate(g.goals):
         rows.append([goal.name(t.lang)] + [
@@ -142,10 +142,15 @@ def constraint_rows(t: Translator, base: Baseline, sc: Scenario, runs: int, seed
     table = constraints_table(base, sc, runs, seed)
     rows = []
     for r in table.itertuples(index=False):
-        digits = 3 if abs(float(r.limit)) < 10 else 1
-        unit = t(f"report.unit.{r.unit}")
+        value, limit = float(r.value), float(r.limit)
+        if r.unit == "100m yuan":  # money as the page shows it (English: bn yuan)
+            value, limit, unit = value * t.money_factor, limit * t.money_factor, t("unit.money")
+        else:
+            unit = t(f"report.unit.{r.unit}")
+        # Enough digits that a value just over its limit does not print as equal to it.
+        digits = 3 if abs(limit) < 10 else 2 if abs(limit) < 100 else 1
         rows.append([t(f"report.constraint.{r.id}") if t(f"report.constraint.{r.id}") != f"report.constraint.{r.id}"
-                     else str(r.id), str(int(r.year)), t.num(float(r.value), digits), t.num(float(r.limit), digits),
+                     else str(r.id), str(int(r.year)), t.num(value, digits), t.num(limit, digits),
                      unit if unit != f"report.unit.{r.unit}" else str(r.unit),
                      t("report.within") if r.within else t("report.over"),
                      t.pct(100 * float(r.probability), 0) if "probability" in table.columns else "–"])
@@ -200,7 +205,7 @@ def scenario_docx(base: Baseline, sc: Scenario, lang: str, *, name: str | None =
     doc.heading(t("report.h.goals"))
     doc.table([t("report.col.goal"), t("report.col.year"), t("report.col.value"), t("report.col.target"),
                t("report.col.central"), t("report.col.reached"), t("report.col.chance")],
-              goal_rows(t, res, ens.probability, base.end_year), widths_cm=(4.6, 1.6, 2.5, 2.5, 1.7, 2.0, 1.7),
+              goal_rows(t, res, ens.probability, base.end_year), widths_cm=(4.0, 1.9, 2.7, 2.7, 1.8, 2.0, 1.5),
               align_right=(2, 3, 6))
     doc.para(t("report.goals_note", runs=t.num(ens.runs), seed=ens.seed), size=8.5, color=None)
     doc.heading(t("report.h.levels"), level=2)
@@ -222,7 +227,7 @@ def scenario_docx(base: Baseline, sc: Scenario, lang: str, *, name: str | None =
         doc.para(t("report.no_changes"))
 
     doc.heading(t("report.h.feasibility"))
-    doc.table([t("report.col.constraint"), t("report.col.year"), t("report.col.value"), t("report.col.limit"),
+    doc.table([t("report.col.constraint"), t("report.col.binds"), t("report.col.value"), t("report.col.limit"),
                t("report.col.unit"), t("report.col.within"), t("report.col.within_chance")],
               constraint_rows(t, base, sc, ens.runs, ens.seed), widths_cm=(4.6, 1.4, 2.2, 2.2, 2.6, 1.8, 1.8),
               align_right=(2, 3, 6))
