@@ -9,6 +9,9 @@ already computed) and the builders below use nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -64,10 +67,24 @@ def workbook(base: Baseline, lang: str, snap: Snapshot) -> bytes:
                               runs=RUNS, seed=SEED)
 
 
+#: The last reports built in this process, by (baseline, settings, language, name, date): a click on PDF
+#: after Word (or a second click) prints the same document without computing it again. Bounded.
+_REPORTS: OrderedDict[tuple, bytes] = OrderedDict()
+_REPORTS_MAX = 8
+_REPORTS_LOCK = threading.Lock()
+
+
 def report(base: Baseline, lang: str, snap: Snapshot, name: str, fmt: str = "docx") -> bytes:
     """The current settings' report in ``lang`` (``fmt`` "docx" or "pdf"), with the live ensemble's chances
     and the page's briefing (built when clicked)."""
+    key = (id(base), canonical(snap.docs[0][1]), lang, name, dt.date.today())
+    with _REPORTS_LOCK:
+        docx = _REPORTS.get(key)
     with heavy.slot(wait=True):
-        sc = parse_scenario(snap.docs[0][1], base)
-        docx = scenario_docx(base, sc, lang, name=name, ens=snap.ensemble)
+        if docx is None:
+            docx = scenario_docx(base, parse_scenario(snap.docs[0][1], base), lang, name=name, ens=snap.ensemble)
+            with _REPORTS_LOCK:
+                _REPORTS[key] = docx
+                while len(_REPORTS) > _REPORTS_MAX:
+                    _REPORTS.popitem(last=False)
         return docx if fmt == "docx" else docx_to_pdf(docx)
