@@ -42,7 +42,7 @@ def _lever_value(t: Translator, lever: str, x: float) -> str:
     except (TypeError, ValueError):
         text = f"{x:g}"
     unit = t.unit(spec.unit_en)
-    return f"{text} {unit}".strip()
+    return f"{text}{unit}" if t.lang == "zh" else f"{text} {unit}".strip()
 
 
 def _goal_value(t: Translator, metric: str, x: float) -> str:
@@ -134,9 +134,11 @@ def workshop_docx(snap: Snapshot, base: Baseline, lang: str, today: dt.date | No
             cells = []
             for i in cols:
                 verdict = t("verdict.met") if out.met[i, j] else t("verdict.missed")
-                cells.append(f"{_goal_value(t, g.metric, float(out.value[i, j]))} ({verdict}); "
-                             f"{t('card.probability', p=t.pct(100 * float(out.chance[i, j]), 0))}")
-            rows.append([f"{g.name(lang)} ({g.target_year})"] + cells)
+                chance = t("card.probability", p=t.pct(100 * float(out.chance[i, j]), 0))
+                value = _goal_value(t, g.metric, float(out.value[i, j]))
+                cells.append(f"{value}（{verdict}）；{chance}" if lang == "zh" else f"{value} ({verdict}); {chance}")
+            rows.append([f"{g.name(lang)}（{g.target_year}年）" if lang == "zh" else f"{g.name(lang)} ({g.target_year})"]
+                        + cells)
         width = 11.6 / len(cols)
         doc.table([t("report.ws.col.plan")] + names, rows, widths_cm=(5.0,) + (width,) * len(cols), size=8.5)
         doc.para(t("report.ws.best_rule"), size=8.5)

@@ -127,7 +127,7 @@ def setting_rows(t: Translator, base: Baseline, sc: Scenario, trend: Scenario) -
                          t.unit("%/yr")])
     for p in sc.levers.projects:
         rows.append([t("report.project", name=project_name(p, t.lang), sector=sector_names.get(p.sector, p.sector),
-                       start=p.start_year, output=f"{p.output:g}", ramp=p.ramp_years)])
+                       start=p.start_year, output=t.money(p.output), ramp=p.ramp_years)])
     data_goals = base.goal_by_id
     for g in resolve_goals(sc, base):
         d = data_goals[g.id]
