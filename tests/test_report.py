@@ -163,10 +163,10 @@ def test_the_word_document_prints_in_libreoffice_on_at_most_four_pages(reports, 
 
 
 @pytest.mark.parametrize("content, says", [
-    ("{not json", "error: "),
+    ("{not json", "invalid JSON at line 1"),
     ('{"levers": {"investment": 99}}', "investment"),
     ('{"levers": {"magic": 1}}', "magic"),
-    (None, "error: "),  # no such file
+    (None, "file not found"),  # no such file
 ])
 def test_a_bad_scenario_file_exits_2_with_one_line(tmp_path, content, says):
     path = tmp_path / "bad.json"
