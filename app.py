@@ -290,10 +290,7 @@ def _live() -> None:
         slots["range"].dataframe(cards.level_table(t, res), hide_index=True, width="stretch")
     # One container every run, notes or none: a fragment may only write where the last full run wrote.
     with slots["flags"].container():
-        for flag in res.flags:
-            shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, 2 if flag.unit == "1" else 1))
-            say("warning", t, f"flag.{flag.check}", value=shown(flag.value), threshold=shown(flag.threshold),
-                year=flag.year, icon=":material/report:")
+        cards.plausibility_notes(t, res.flags)
     for name, slot in chart_slots:
         with slot:
             _chart_block(name, doc_json, trend_json, real, shares, res, trend_res)

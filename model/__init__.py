@@ -14,8 +14,8 @@ benchmarks (bench/) import from here, never from ``model.core`` (an import-linte
 from .core.baseline import Baseline, GoalSpec
 from .core.engine import GAIN_PARTS, Projection, draw_normals, simulate
 from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED, EnsembleSummary, ensemble_draws, simulate_ensemble
-from .core.goals import (NOT_REACHED, GoalResults, achieved_growth, annual_growth, evaluate_goals, required_growth,
-                         years_to_multiple)
+from .core.goals import (NOT_REACHED, GoalResults, achieved_growth, annual_growth, ensemble_median, evaluate_goals,
+                         judged_by_ensemble, required_growth, years_to_multiple)
 from .core.plausibility import Flag
 from .core.sensitivity import MAP_CELLS, MAP_RUNS, OUTCOMES
 from .core.specs import (ASSUMPTION_KEYS, BUILDUP_LEVERS, LEVER_KEYS, MIX_LEVERS, PARAM_SPECS, PROJECT_OUTPUT_MAX,
@@ -43,7 +43,7 @@ __all__ = [
     "Projection", "draw_normals", "simulate", "GAIN_PARTS",
     "run_scenario", "run_scenarios", "ScenarioResults", "scenario_results", "COMPONENTS", "Flag",
     "GoalResults", "evaluate_goals", "required_growth", "years_to_multiple", "achieved_growth", "NOT_REACHED",
-    "annual_growth", "MAP_CELLS", "MAP_RUNS", "DEFAULT_PROBABILITY", "cheapest_mix",
+    "annual_growth", "ensemble_median", "judged_by_ensemble", "MAP_CELLS", "MAP_RUNS", "DEFAULT_PROBABILITY", "cheapest_mix",
     # ensembles and analyses
     "DEFAULT_RUNS", "DEFAULT_SEED", "EnsembleSummary", "run_ensemble", "summarize", "ensemble_draws",
     "simulate_ensemble", "seek", "sobol", "tornado", "what_it_takes", "OUTCOMES",

@@ -14,6 +14,7 @@ from typing import Sequence
 import pandas as pd
 
 from .core.ensemble import DEFAULT_RUNS, DEFAULT_SEED
+from .core.goals import ensemble_median, judged_by_ensemble
 from .core.seek import SEEKABLE
 from .errors import SimulatorError
 from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
@@ -52,7 +53,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="yearly output, value added and investment by sector (long table, 亿元)")
     common(run)
     run.add_argument("--real", action="store_true", help="at base-year prices instead of current prices")
-    tg = sub.add_parser("targets", help="one row per goal: central path met, year reached, value, goal; chance")
+    tg = sub.add_parser("targets", help="one row per goal: central path met, year reached, value, goal; chance "
+                                        "(steady growth: judged over the ensemble, the median run's lowest year; "
+                                        "cluster: value_net, the de-duplicated cluster, beside the turnover sum)")
     common(tg)
     tg.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                     help="Monte Carlo runs for the chance (default: the page's %(default)s; 1: no chance column)")
@@ -75,6 +78,9 @@ def _build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                         help="Monte Carlo runs of the search and of the chance (default: the page's %(default)s)")
         sp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: the page's %(default)s)")
+        sp.add_argument("--within", default="",
+                        help="stay within these feasibility constraints, comma-separated: energy, land, fiscal "
+                             "or constraint ids (e.g. energy,land); the answer says which binds first")
         sp.add_argument("--out", help="write to this file instead of standard output")
         sp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     cs = sub.add_parser("constraints", help="one row per feasibility constraint (fiscal balance, energy use, "
@@ -121,6 +127,8 @@ def _report(args: argparse.Namespace, base, sc) -> None:
 
 def _advice(args: argparse.Namespace, base, sc) -> None:
     """``seek`` and ``mix``: a recommended setting and its chance over ``--runs`` runs of ``--seed``."""
+    from .core.feasibility import within_ids
+    from .io.feasibility_data import load_feasibility
     from .schema.mix import cheapest_mix
 
     goals = {g.id: g for g in resolve_goals(sc, base)}
@@ -131,12 +139,19 @@ def _advice(args: argparse.Namespace, base, sc) -> None:
     if not 1 <= args.runs <= MAX_SEEK_RUNS or args.seed < 0:
         raise _UsageError(f"--runs must be between 1 and {MAX_SEEK_RUNS} and --seed 0 or more")
     probability = None if args.central else args.probability
+    try:
+        within = within_ids(args.within)
+    except ValueError as exc:
+        raise _UsageError(f"--within: {exc}") from None
+    limits = {"within": within, "data": load_feasibility(base)} if within else {}
     if args.command == "seek":
-        result = seek(base, sc, args.target, args.lever, probability=probability, runs=args.runs, seed=args.seed)
+        result = seek(base, sc, args.target, args.lever, probability=probability, runs=args.runs, seed=args.seed,
+                      **limits)
     else:
         if goals[args.target].metric not in ("cluster_total", "total_multiple"):
             raise _UsageError("mix needs a level goal (e.g. stainless_cluster or doubling)")
-        result = cheapest_mix(base, sc, args.target, probability=probability, runs=args.runs, seed=args.seed)
+        result = cheapest_mix(base, sc, args.target, probability=probability, runs=args.runs, seed=args.seed,
+                              **limits)
     text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
     if args.out:
         try:
@@ -220,9 +235,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise _UsageError(f"--runs must be between 1 and {MAX_RUNS}")
             if args.seed < 0:
                 raise _UsageError("--seed must be 0 or a positive whole number")
-            central = scenario_results(base, sc).goals
-            chance = None if args.runs == 1 else run_ensemble(base, sc, args.runs, args.seed)[1].probability
-            table = goals_table(central, probability=chance)
+            res = scenario_results(base, sc)
+            central = res.goals  # steady growth judged over the page's ensemble
+            chance = None
+            if args.runs > 1:  # judged over the ensemble whose chance is printed beside it
+                ens = run_ensemble(base, sc, args.runs, args.seed)[1]
+                central, chance = judged_by_ensemble(central, ensemble_median(ens)), ens.probability
+            table = goals_table(central, probability=chance, cluster_net=res.cluster_net, years=res.years)
             _write(table, args.format, args.out)
     except SimulatorError as exc:
         print(f"error: {exc.en}", file=sys.stderr)

@@ -50,7 +50,10 @@ def test_targets_trend():
     assert list(t.columns[:4]) == ["met", "year_reached", "value", "goal"]
     assert not t.loc["doubling", "met"] and t.loc["doubling", "year_reached"] == 2034
     assert t.loc["doubling", "goal"] == pytest.approx(800)
-    assert t.loc["steady_growth", "met"]
+    # Review A: the central path's lowest year is the plain trend's 7.2 %, but steadiness is judged over
+    # the runs: the median run's lowest year is below 5 %, at a chance of about a fifth.
+    assert not t.loc["steady_growth", "met"] and pd.isna(t.loc["steady_growth", "year_reached"])
+    assert t.loc["steady_growth", "value"] < 5 and t.loc["steady_growth", "probability"] < 0.5
 
 
 def test_targets_probability_is_seeded():

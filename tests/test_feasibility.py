@@ -7,6 +7,7 @@ written out, the ensemble's chances and ``python -m model constraints`` end to e
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -142,15 +143,23 @@ def test_fiscal_by_hand_sme_rewards_and_a_tech_subsidy(base, data):
 
 def test_energy_by_hand_trend_2025_and_the_green_factor(base, data):
     # Trend, 2025 (t = 1, prices flat): E = 0.975 × Σ e_i Y_i(0)(1 + g_i), tce/万元 × 亿元 = 万 tce.
-    hand = 0.975 * (0.12 * 120 * 1.06 + 0.08 * 60 * 1.03 + 0.03 * 35 * 1.04 + 0.025 * 40 * 1.07
+    hand = 0.975 * (0.07 * 120 * 1.06 + 0.08 * 60 * 1.03 + 0.03 * 35 * 1.04 + 0.025 * 40 * 1.07
                     + 0.03 * 45 * 1.12 + 0.10 * 25 * 1.11 + 0.04 * 15 * 1.15 + 0.02 * 10 * 1.13
                     + 0.03 * 5 * 1.15 + 0.05 * 45 * 1.07)
     f = _feas(base, data)
-    assert f.energy_total[0, _year(base, 2025)] == pytest.approx(hand, rel=1e-9)          # 29.40万 tce
-    assert f.energy_total[0, 0] == pytest.approx(28.3)                                  # 2024: Σ e_i Y_i(0)
-    # ceiling 2025: 28.3 × 1.05; CO₂ 2025: E × 2.2 × 0.985 (万 t)
-    assert f.energy_limit[0, 1] == pytest.approx(28.3 * 1.05)
+    assert f.energy_total[0, _year(base, 2025)] == pytest.approx(hand, rel=1e-9)          # 23.22万 tce
+    assert f.energy_total[0, 0] == pytest.approx(22.3)                                  # 2024: Σ e_i Y_i(0)
+    # CO₂ 2025: E × 2.2 × 0.985 (万 t); the trend needs no extra energy
     assert f.co2[0, 1] == pytest.approx(hand * 2.2 * 0.985)
+    assert np.all(f.energy_extra == 0.0)
+    # Intensity targets, cumulative per plan period: 2021–2025 −14.5 % prorated from 2024 (one year of
+    # five at the period's constant rate), 2026–2030 −13.5 % from 2025; judged only in 2025 and 2030.
+    k25, k30 = _year(base, 2025), _year(base, 2030)
+    assert f.intensity_limit[0, k25] == pytest.approx(f.intensity[0, 0] * 0.855 ** 0.2)
+    assert f.intensity_limit[0, k30] == pytest.approx(f.intensity[0, k25] * 0.865)
+    assert np.isnan(f.intensity_limit[0, _year(base, 2031)])      # no target after 2030 in the data
+    c = f.constraint("energy_intensity")
+    assert c.status == "estimate" and c.at[0] in (2025, 2030)
     # Green upgrade: 技改 55 % vs 40 % in 2025–2027, γ = 0.1 %/yr per point, acting a year later:
     # H = 1, 0.985, 0.985², 0.985³ and then stays (2024, 2025, 2026, 2027, 2028, 2029).
     sc = parse_scenario({"levers": {"tech_upgrade": 55}}, base)
@@ -165,20 +174,29 @@ def test_land_by_hand_one_project(base, data):
     # project is on time with probability e^−0.8 = 0.4493 and one year late with 0.8·e^−0.8 = 0.3595.
     # Capacity 2027: 10 × 0.8 × 0.4493 = 3.595亿元; 2028: 10 × 0.8 × (0.4493 × 1.12 + 0.3595) = 6.902亿元
     # (the 2027 cohort grows with the sector, 12 %/yr).
-    # Land: 30亩 per 亿元: 107.8亩 in 2027, 207.1亩 in 2028.
+    # Land is sized at completion: 30亩 per 亿元 × 3.595 = 107.8亩 in 2027; in 2028 the 2027 plots hold
+    # their cohort's 12 % growth, and only the late cohort needs new land: 30 × 10 × 0.8 × 0.3595 = 86.3亩,
+    # 194.1亩 in all (not 30 × 6.902 = 207.1). From the end of the delays on, nothing more: by 2035 the
+    # project has 30 × 10 × 0.8 × P(delay ≤ 8) ≈ 240亩, though its output has grown 1.12^8-fold.
     # Fiscal: incentive 3 % × 6 = 0.18亿元 in 2026 (one lag before output, on the stated investment);
-    # park infrastructure 0.002亿元/亩 × 107.8 = 0.2157亿元 in 2027; added tax in 2027:
-    # 16 % × 30 % × 3.595 × 0.30 (equipment's value-added rate) = 0.05177亿元.
+    # park infrastructure 0.002亿元/亩 × 107.8 = 0.2157亿元 in 2027; added tax in 2027, the plots' first
+    # year, at a third of the full ratio (tax ramp 3 years):
+    # 16 % × 30 % × 3.595 × 0.30 (equipment's value-added rate) × 1/3 = 0.01726亿元;
+    # in 2028 the 2027 plots (output 3.595 × 1.12) pay 2/3 and the late cohort's (10 × 0.8 × 0.3595) 1/3.
     on_time, late = np.exp(-0.8), 0.8 * np.exp(-0.8)
     cap27, cap28 = 10 * 0.8 * on_time, 10 * 0.8 * (on_time * 1.12 + late)
     f = _feas(base, data, {"projects": [{**PROJECT, "ramp_years": 1}]})
     k27, k28 = _year(base, 2027), _year(base, 2028)
-    assert f.land[0, k27] == pytest.approx(30 * cap27) and f.land[0, k28] == pytest.approx(30 * cap28)
+    assert f.land[0, k27] == pytest.approx(30 * cap27)
+    assert f.land[0, k28] == pytest.approx(30 * 10 * 0.8 * (on_time + late))
     assert f.land[0, k27 - 1] == 0.0
+    p_by_2035 = sum(np.exp(-0.8) * 0.8**k / math.factorial(k) for k in range(9))
+    assert f.land[0, -1] == pytest.approx(30 * 10 * 0.8 * p_by_2035, rel=1e-3)
     assert f.spending["project_incentive"][0, k27 - 1] == pytest.approx(0.18)
     assert f.spending["park_infra"][0, k27] == pytest.approx(0.002 * 30 * cap27)
-    assert f.spending["park_infra"][0, k28] == pytest.approx(0.002 * 30 * (cap28 - cap27))
-    assert f.tax[0, k27] == pytest.approx(0.16 * 0.30 * cap27 * 0.30)
+    assert f.spending["park_infra"][0, k28] == pytest.approx(0.002 * 30 * 10 * 0.8 * late)
+    assert f.tax[0, k27] == pytest.approx(0.16 * 0.30 * cap27 * 0.30 / 3)
+    assert f.tax[0, k28] == pytest.approx(0.16 * 0.30 * 0.30 * (cap27 * 1.12 * 2 / 3 + 10 * 0.8 * late / 3))
     # 亩均: 10亿元 on 300亩 = 333万元/亩, class B (≥ 300)
     from model.core.feasibility import mujun_class
     assert mujun_class(data, 1e5 / 300) == "B"
@@ -200,9 +218,97 @@ def test_chance_is_the_share_of_runs_within_and_is_seeded(base, data):
     a = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 11), 11)
     b = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 11), 11)
     for ca, cb in zip(a.constraints, b.constraints):
-        assert ca.probability == cb.probability == pytest.approx(np.mean(ca.within))
-    lim = a.energy_limit
-    assert a.constraint("energy_use").probability == pytest.approx(np.mean(np.all(a.energy_total[:, 1:] <= lim[:, 1:], axis=1)))
+        if ca.judged:
+            assert ca.probability == cb.probability == pytest.approx(np.mean(ca.within))
+    k = [_year(base, 2025), _year(base, 2030)]
+    ok = np.all(a.intensity[:, k] <= a.intensity_limit[:, k], axis=1)
+    assert a.constraint("energy_intensity").probability == pytest.approx(np.mean(ok))
+
+
+# --------------------------------------------------------------------------- provenance
+
+def test_judged_figures_say_judgement(base, data):
+    # A figure the team judged cites a judgement (or the team's estimate), never a standard or a
+    # ministry's document as if the number came from it.
+    for f in data.figures:
+        title = base.sources[f.source].title.lower()
+        if f.status == "estimate":
+            assert "judgement" in title or "estimate" in title, (f.table, f.key, f.parameter, f.source)
+    stainless = base.sector_ids.index("stainless")
+    assert data.energy_intensity[stainless] == pytest.approx(0.07)
+
+
+# --------------------------------------------------------------------------- energy: no invented quota
+
+def test_energy_use_is_not_judged_without_a_sourced_quota(base, data):
+    # Zhoucun's quota is not published: the constraint says so (status none, no limit, no chance)
+    # instead of judging each run against its own 2024 use grown 5 %/yr.
+    f = _feas(base, data, **dict(base.presets["three_year_action"]))
+    c = f.constraint("energy_use")
+    assert c.status == "none" and not c.judged and np.isnan(c.limit[0]) and np.isnan(c.probability)
+    assert c.within[0] and np.isnan(c.year[0]) and np.all(np.isnan(f.energy_limit))
+    # what the levers need instead: the extra energy against the neutral twin, positive with capacity
+    assert f.energy_extra[0, _year(base, 2027)] > 0.5
+    np.testing.assert_allclose(f.energy_extra, f.energy_total - f.energy_neutral)
+    assert binds_first(f) != "energy_use"
+
+
+def test_a_sourced_quota_is_judged(base, tmp_path):
+    folder = tmp_path / "region"
+    shutil.copytree(DEFAULT_DATA_DIR, folder)
+    (folder / "energy_quota.csv").write_text(
+        "year,value,unit,source,status,note\n2025,30,10k tce,team2026,estimate,fixture\n"
+        "2035,40,10k tce,team2026,estimate,fixture\n", encoding="utf-8")
+    b = load_baseline(folder)
+    d = load_feasibility(b)
+    f = _feas(b, d, **dict(b.presets["three_year_action"]))
+    c = f.constraint("energy_use")
+    assert c.status == "estimate" and c.judged
+    # quota linear 30 → 40 from 2025 to 2035 (1 万 tce a year), flat before 2025
+    np.testing.assert_allclose(f.energy_limit[0], np.interp(b.years, [2025, 2035], [30, 40]))
+    over = f.energy_total[0, 1:] > f.energy_limit[0, 1:]
+    assert c.within[0] == (not over.any())
+    if over.any():
+        assert c.year[0] == b.years[1:][np.argmax(over)]
+    t = _feas(b, d)
+    assert t.constraint("energy_use").probability in (0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- tax draws and the payback's chance
+
+def test_tax_ratio_and_share_are_drawn_within_their_ranges(base, data):
+    sc = parse_scenario(dict(base.presets["three_year_action"]), base)
+    rows = scenario_rows(sc, base)
+    f = feasibility_ensemble(base, data, rows, ensemble_draws(base, 400, 3), 3)
+    from model.core.feasibility import tax_draws
+    tau, rho = tax_draws(data, 400, 3)
+    assert 12 <= tau.min() and tau.max() <= 20 and 20 <= rho.min() and rho.max() <= 35
+    assert tau.std() > 1 and rho.std() > 2                         # drawn, not fixed
+    # the added tax is linear in τ·ρ: run by run, tax / (τ ρ) is the same taxable value added whatever the draw
+    central = feasibility(base, data, rows)
+    assert central.tax[0].sum() > 0
+    taxable = f.tax / (tau * rho * 1e-4)[:, None]
+    k = _year(base, 2030)
+    assert np.corrcoef(f.tax[:, k], tau * rho)[0, 1] > 0.5 and np.all(taxable[:, k] > 0)
+
+
+def test_payback_year_and_its_chance(base, data):
+    sc = parse_scenario(dict(base.presets["three_year_action"]), base)
+    f = feasibility_ensemble(base, data, scenario_rows(sc, base), ensemble_draws(base, 400, 9), 9)
+    owed = f.outlay
+    assert owed.all()                                  # every run spends before the tax comes in
+    by_end = np.mean(~np.isnan(f.payback))
+    assert f.payback_chance() == pytest.approx(by_end)
+    assert f.payback_chance(2030) <= f.payback_chance(2033) <= f.payback_chance()
+    years = np.sort(np.nan_to_num(f.payback, nan=np.inf))
+    assert f.payback_median == years[199]             # lower median of 400, "never" counted after the end
+    # never within the horizon: the cautious preset's median run has not paid back by 2035
+    c = feasibility_ensemble(base, data, scenario_rows(parse_scenario(dict(base.presets["cautious"]), base), base),
+                             ensemble_draws(base, 400, 9), 9)
+    assert c.payback_chance() < 0.5 and c.payback_median == np.inf
+    # nothing to pay back: no chance and no year
+    t = feasibility_ensemble(base, data, scenario_rows(parse_scenario({}, base), base), ensemble_draws(base, 50, 9), 9)
+    assert np.isnan(t.payback_chance()) and np.isnan(t.payback_median)
 
 
 # --------------------------------------------------------------------------- CLI end to end
@@ -220,21 +326,24 @@ def test_cli_constraints_json_matches_the_model(base, data, tmp_path):
     assert r.returncode == 0, r.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert [x["id"] for x in rows] == list(CONSTRAINTS)
-    assert set(rows[0]) == {"id", "year", "value", "limit", "unit", "within", "probability"}
+    assert set(rows[0]) == {"id", "year", "value", "limit", "unit", "within", "status", "probability"}
     f = _feas(base, data, **dict(base.presets["three_year_action"]))
     ens = feasibility_ensemble(base, data, scenario_rows(parse_scenario(dict(base.presets["three_year_action"]), base),
                                                          base), ensemble_draws(base, 300, 5), 5)
     for row, c, e in zip(rows, f.constraints, ens.constraints):
-        assert row["value"] == pytest.approx(c.value[0]) and row["limit"] == pytest.approx(c.limit[0])
+        assert row["value"] == pytest.approx(c.value[0]) and row["status"] == c.status
         assert row["within"] == bool(c.within[0]) and row["year"] == int(c.at[0])
-        assert row["probability"] == pytest.approx(e.probability)
+        if c.judged:
+            assert row["limit"] == pytest.approx(c.limit[0]) and row["probability"] == pytest.approx(e.probability)
+        else:  # no sourced limit: no limit and no chance (JSON null)
+            assert row["limit"] is None and row["probability"] is None
 
 
 def test_cli_constraints_csv_without_chance():
     r = _cli("constraints", "--runs", 1)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
-    assert lines[0] == "id,year,value,limit,unit,within"
+    assert lines[0] == "id,year,value,limit,unit,within,status"
     assert [ln.split(",")[0] for ln in lines[1:]] == list(CONSTRAINTS)
 
 
@@ -270,3 +379,34 @@ def test_a_price_change_moves_neither_energy_nor_land(base, data):
     b = _feas(base, data, {"chain_extension": 40, "trade_expansion": 5}, assumptions={"stainless_price": 5.0})
     np.testing.assert_allclose(b.energy_total, a.energy_total, rtol=1e-12)
     np.testing.assert_allclose(b.land, a.land, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- per-park land notes
+
+def test_park_notes_on_a_fixture_folder(base, tmp_path):
+    # Zhoucun's parks publish no areas: no parks.csv, no notes.
+    from model.core.feasibility import park_notes
+    assert park_notes(load_feasibility(base)) == ()
+    folder = tmp_path / "region"
+    shutil.copytree(DEFAULT_DATA_DIR, folder)
+    (folder / "parks.csv").write_text(
+        "park,sector,parameter,value,unit,source,status,note\n"
+        # equipment: 30亩 per 亿元. 30亿元 on 600亩 needs 900亩 at the benchmark: a note
+        # (500万元/亩, class A).
+        "dense,equipment,area,600,mu,team2026,estimate,fixture\n"
+        "dense,equipment,output,30,100m yuan,team2026,estimate,fixture\n"
+        # 10亿元 on 400亩 needs 300亩: fits, no note.
+        "roomy,equipment,area,400,mu,team2026,estimate,fixture\n"
+        "roomy,equipment,output,10,100m yuan,team2026,official,fixture\n", encoding="utf-8")
+    d = load_feasibility(load_baseline(folder))
+    notes = park_notes(d)
+    assert [n.park for n in notes] == ["dense"]
+    n = notes[0]
+    assert n.need == pytest.approx(900.0) and n.area == 600 and n.per_mu == pytest.approx(500.0)
+    assert n.mujun == "A" and n.status == "estimate"
+    # a park with an area but no output is an error naming the file
+    (folder / "parks.csv").write_text("park,sector,parameter,value,unit,source,status,note\n"
+                                      "lone,equipment,area,600,mu,team2026,estimate,fixture\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_feasibility(load_baseline(folder))
+    assert "parks.csv" in exc.value.en and "output" in exc.value.en

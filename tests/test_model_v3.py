@@ -123,8 +123,8 @@ def test_same_firm_growth_by_hand_and_reclassification_note(base):
     share = 100 * p.gain_parts(2027)[0, 2] / (p.total[0, 3] - p.total[0, 0])
     assert share > 25
     assert any(f.check == "max_reclassification_share" and f.value == pytest.approx(share)
-               for f in plausibility_flags(base, p, 2027))
-    assert not any(f.check == "max_reclassification_share" for f in plausibility_flags(base, trend, 2027))
+               for f in plausibility_flags(base, p, 2027, trend=trend))
+    assert not any(f.check == "max_reclassification_share" for f in plausibility_flags(base, trend, 2027, trend=trend))
 
 
 # ----------------------------------------------------------------------------- finding 6: diminishing, fading returns
@@ -220,13 +220,18 @@ def test_where_extra_investment_goes_is_a_stated_setting(base):
 # ----------------------------------------------------------------------------- finding 10: the cluster counted once
 
 def test_the_de_duplicated_cluster_counts_the_trade_margin_not_turnover(base):
-    """Finding 10: the cluster added output and trade turnover (the same steel counted more than once)."""
+    """Finding 10 and review D: the cluster added output and trade turnover (the same steel counted more
+    than once), and v3's net measure still counted the locally processed steel twice (in processing and
+    inside the downstream products made from it). Net = P + D − c·P + μW (= V + (m − 1)·c·V + μW)."""
     p = run_scenario(base, parse_scenario({}, base))
-    assert base.params["trade_margin"] == 4
-    # 2024 by hand: processing 120 + downstream 36 + 4 % of 344 turnover = 169.76, against the sum 500.
+    assert base.params["trade_margin"] == 4 and base.params["chain_multiplier"] == 2
+    # 2024 by hand: c = 36 / (2 × 120) = 15 %; 120 + (2 − 1) × 0.15 × 120 + 0.04 × 344 = 151.76 (v3: 169.76).
     assert p.cluster_total[0, 0] == pytest.approx(500.0)
-    assert p.cluster_net[0, 0] == pytest.approx(120 + 36 + 0.04 * 344, rel=1e-12)
+    assert p.cluster_net[0, 0] == pytest.approx(120 + (2 - 1) * 0.15 * 120 + 0.04 * 344, rel=1e-12)
     three = run_scenario(base, parse_scenario(base.presets["three_year_action"], base))
+    P, W, D = three.cluster[0]
+    c = D / (2 * P)                                          # the local share, flat stainless price (V = P)
+    np.testing.assert_allclose(three.cluster_net[0], P + (2 - 1) * c * P + 0.04 * W, rtol=1e-12)
     assert np.all(three.cluster_net < 0.45 * three.cluster_total)
 
 

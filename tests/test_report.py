@@ -106,8 +106,12 @@ def test_feasibility_rows_are_the_constraints_command(reports, scenario):
         assert row[1] == str(c["year"])
         value = c["value"] * (0.1 if c["unit"] == "100m yuan" else 1)  # the English page's bn yuan
         assert number(row[2]) == pytest.approx(value, rel=1e-3, abs=0.006)
-        assert row[5] == ("within" if c["within"] else "over")
-        assert row[6] == f"{100 * c['probability']:.0f} %"
+        if c["status"] == "none":  # the data hold no limit: said, not judged
+            assert row[3] == "–" and row[6] == "no limit" and row[7] == "–", row
+        else:
+            assert number(row[3]) == pytest.approx(c["limit"] * (0.1 if c["unit"] == "100m yuan" else 1), rel=1e-3)
+            assert row[6] == ("within" if c["within"] else "over")
+            assert row[7] == f"{100 * c['probability']:.0f} %"
 
 
 def test_the_moved_levers_are_in_the_settings_table(reports):

@@ -66,14 +66,16 @@ def test_cards_show_central_path_same_firm_growth_invest_in_and_net_cluster(base
     assert attr(structure, "data-invest-in") == "shares"
     assert html_lib.escape(t("card.invest_in.shares")) in structure
 
-    # 4. the cluster card: the de-duplicated measure = processing + downstream + margin × trade turnover
+    # 4. the cluster card: the de-duplicated measure = processing + downstream less the local stainless in it
+    #    (c·processing = downstream / m at the flat stainless price) + margin × trade turnover (review D)
     cluster = next(g for g in res.goals.goals if g.metric == "cluster_total")
     html = card_html(at, cluster.id)
     proc, trade, down = (float(attr(html, f"data-{p}")) for p in ("processing", "trade", "downstream"))
     net = float(attr(html, "data-net"))
     margin = float(base.params["trade_margin"]) / 100  # % of turnover, data/zhoucun/parameters.csv
-    assert net == pytest.approx(proc + down + margin * trade, rel=1e-4)
-    assert proc + down < net < proc + down + trade
+    m = float(base.params["chain_multiplier"])
+    assert net == pytest.approx(proc + down * (1 - 1 / m) + margin * trade, rel=1e-4)
+    assert proc < net < proc + down + margin * trade  # the local steel counted once, turnover not at all
     assert ("去重口径" if lang == "zh" else "Counted once") in html
 
 

@@ -109,6 +109,11 @@ def test_a_whole_workshop_and_a_restart(browser, tmp_path):
         expect(fac.get_by_test_id("ws-best")).to_be_visible(timeout=BOARD_WAIT)
         expect(fac.locator(CARD)).to_have_count(4)  # the median plan's goal cards
         shot(fac, "board_1920_zh.png")
+        # The participants' pages follow the reveal by themselves: the answer, the plan's cards and chart.
+        expect(people[1].get_by_test_id("ws-model-answer")).to_contain_text(str(answer) if answer <= 2035 else "2035",
+                                                                            timeout=BOARD_WAIT)
+        expect(people[1].locator(CARD).first).to_be_visible()
+        assert people[1].get_by_test_id("ws-results-hidden").count() == 0
 
         # Nothing a participant typed ran anywhere, and no markup became an element.
         for page in [fac, *people]:

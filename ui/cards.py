@@ -9,9 +9,11 @@ import html
 import numpy as np
 import streamlit as st
 
-from model import NOT_REACHED, Baseline, GoalSpec, ScenarioResults, achieved_growth, annual_growth, required_growth
+from model import (NOT_REACHED, Baseline, Flag, GoalSpec, ScenarioResults, achieved_growth, annual_growth,
+                   required_growth)
 
 from .i18n import Translator
+from .safe import say
 
 
 def _fmt(t: Translator, metric: str, x: float, difference: bool = False) -> str:
@@ -94,7 +96,10 @@ def goal_card(t: Translator, base: Baseline, j: int, res: ScenarioResults, trend
     else:
         baseline_line = t("card.baseline", value=_fmt(t, goal.metric, float(bg.value[0, j])),
                           reached=_reached(t, goal, int(bg.year_reached[0, j]), end))
-    central = t("card.central_met") if met else t("card.central_missed")
+    if goal.metric == "min_growth":  # judged over the ensemble's runs, not the central path (issue 17 review A)
+        central = t("card.median_met") if met else t("card.median_missed")
+    else:
+        central = t("card.central_met") if met else t("card.central_missed")
     e = html.escape
     prob_html = ""
     if probability is None:  # no ensemble yet: the central path is all there is
@@ -177,3 +182,22 @@ def goal_cards(t: Translator, base: Baseline, res: ScenarioResults, trend_res: S
     st.markdown(f'<div class="zc-cards">{html}</div>', unsafe_allow_html=True)
     # The cards name the central path; say once, in plain text, what it is (issue 17).
     st.caption(t("central_path_explained"))
+
+
+# --------------------------------------------------------------------------- plausibility notes
+def flag_values(t: Translator, flag: Flag) -> dict[str, object]:
+    """A plausibility note's numbers as the page prints them (``flag.<check>`` in the i18n files)."""
+    digits = {"1": 2, "firms": 0}.get(flag.unit, 1)  # ratios to 2 decimals; firms are counted whole
+    shown = t.money if flag.unit == "100m yuan" else (lambda x: t.num(x, digits))
+    return {"value": shown(flag.value), "threshold": shown(flag.threshold), "year": flag.year}
+
+
+def flag_note(t: Translator, flag: Flag) -> str:
+    """One plausibility note as plain text (to be escaped where it goes into HTML)."""
+    return t(f"flag.{flag.check}", **flag_values(t, flag))
+
+
+def plausibility_notes(t: Translator, flags: tuple[Flag, ...]) -> None:
+    """The model's plausibility notes of a scenario (``ScenarioResults.flags``) as warnings."""
+    for flag in flags:
+        say("warning", t, f"flag.{flag.check}", icon=":material/report:", **flag_values(t, flag))

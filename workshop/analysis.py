@@ -17,8 +17,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from model import (DEFAULT_RUNS, DEFAULT_SEED, NOT_REACHED, Baseline, evaluate_goals, parse_scenario, resolve_goals,
-                   run_ensemble, run_scenarios)
+from model import (DEFAULT_RUNS, DEFAULT_SEED, NOT_REACHED, Baseline, ensemble_median, evaluate_goals,
+                   judged_by_ensemble, parse_scenario, resolve_goals, run_ensemble, run_scenarios)
 
 from .rooms import RoomSpec, plan_document, plan_scenario, start_values
 
@@ -32,16 +32,19 @@ def _key(doc: Mapping) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _chances(base: Baseline, doc_json: str) -> np.ndarray:
+def _ensemble(base: Baseline, doc_json: str) -> tuple[np.ndarray, np.ndarray]:
+    """(G,) chances and (G,) the median run's value of each goal (``ensemble_median``), read-only."""
     sc = parse_scenario(json.loads(doc_json), base)
-    out = np.array(run_ensemble(base, sc, CHANCE_RUNS, CHANCE_SEED)[1].probability)
-    out.flags.writeable = False
+    res = run_ensemble(base, sc, CHANCE_RUNS, CHANCE_SEED)[1]
+    out = np.array(res.probability), ensemble_median(res)
+    for a in out:
+        a.flags.writeable = False
     return out
 
 
 def plan_chances(base: Baseline, spec: RoomSpec, plan: Mapping[str, float]) -> np.ndarray:
     """(G,) chance of meeting each goal with ``plan`` (share of ``CHANCE_RUNS`` seeded runs)."""
-    return _chances(base, _key(plan_document(spec, base, plan)))
+    return _ensemble(base, _key(plan_document(spec, base, plan)))[0]
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class PlanOutcomes:
     values : (P, L) lever values
     goal_ids : tuple of G goal ids
     value, goal : (P, G) each goal's metric in its target year and the value it must reach (goal units)
-    met : (P, G) bool, deterministic run
+    met : (P, G) bool, deterministic run (steady growth: judged over the plan's ensemble)
     year_reached : (P, G) int, ``NOT_REACHED`` (−1) when never within the horizon
     chance : (P, G) share of Monte Carlo runs meeting the goal
     investment : (P,) cumulative investment from the first projected year to the focus goal's target
@@ -91,7 +94,9 @@ def plan_outcomes(base: Baseline, spec: RoomSpec, plans: Sequence[Mapping[str, f
         return PlanOutcomes(levers, np.zeros((0, len(levers))), tuple(g.id for g in goals), empty, empty,
                             empty.astype(bool), empty.astype(int), empty, np.zeros(0))
     proj = run_scenarios(base, [plan_scenario(spec, base, p) for p in plans])
-    res = evaluate_goals(proj, goals)
+    stats = [_ensemble(base, _key(plan_document(spec, base, p))) for p in plans]
+    # Steady growth is judged over each plan's ensemble, as on the main page (issue 17 review A).
+    res = judged_by_ensemble(evaluate_goals(proj, goals), np.stack([m for _, m in stats]))
     focus = goals[res.ids.index(spec.focus)]
     k = int(np.searchsorted(proj.years, focus.target_year))
     return PlanOutcomes(
@@ -99,7 +104,7 @@ def plan_outcomes(base: Baseline, spec: RoomSpec, plans: Sequence[Mapping[str, f
         values=np.array([[p[name] for name in levers] for p in plans], dtype=float),
         goal_ids=res.ids,
         value=res.value, goal=res.goal, met=res.met, year_reached=res.year_reached,
-        chance=np.stack([plan_chances(base, spec, p) for p in plans]),
+        chance=np.stack([c for c, _ in stats]),
         investment=proj.cumulative_investment[:, k],
     )
 

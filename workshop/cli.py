@@ -18,13 +18,13 @@ import os
 import sys
 from pathlib import Path
 from typing import Sequence
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from model import ROOM_LEVERS, SimulatorError, load_baseline
 
 from .errors import WorkshopError
 from .export import csv_bytes, room_tables, xlsx_bytes
-from .rooms import PREDICTION_KINDS, parse_room_spec
+from .rooms import PREDICTION_KINDS, clean_public_url, parse_room_spec
 from .store import Store
 
 DEFAULT_BASE_URL = "http://localhost:8501"
@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--preset", default="trend")
     c.add_argument("--prediction", default="year", choices=PREDICTION_KINDS)
     c.add_argument("--no-names", action="store_true", help="do not ask participants for a display name")
-    c.add_argument("--base-url", default=os.environ.get("WORKSHOP_BASE_URL", DEFAULT_BASE_URL))
+    c.add_argument("--base-url", default=os.environ.get("WORKSHOP_BASE_URL") or os.environ.get("WORKSHOP_PUBLIC_URL"),
+                   help=f"the address participants open (stored with the room for its QR code; default {DEFAULT_BASE_URL} "
+                        "for the printed links only)")
     sub.add_parser("list", help="every room with its counts")
     e = sub.add_parser("export", help="write a room's workbook (and CSV)")
     e.add_argument("room")
@@ -72,22 +74,26 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> dict | list:
     if args.command == "create":
-        parts = urlsplit(args.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise WorkshopError("cli", message=f"--base-url must be an http(s) URL, not {args.base_url[:80]!r}")
+        try:
+            base_url = clean_public_url(args.base_url or DEFAULT_BASE_URL)
+        except WorkshopError:
+            raise WorkshopError("cli", message=f"--base-url must be an http(s) URL, not {args.base_url[:80]!r}") from None
         levers = [x.strip() for x in args.levers.split(",") if x.strip()]
+        # The address is the room's: the board's QR code and link use it, wherever the board is opened.
         spec = parse_room_spec({"title": args.title, "question": args.question, "focus": args.focus,
                                 "levers": levers, "preset": args.preset, "prediction": args.prediction,
-                                "ask_names": not args.no_names}, load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None))
+                                "ask_names": not args.no_names, "public_url": base_url if args.base_url else ""},
+                               load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None))
         room = Store().create_room(spec)
-        participant, facilitator = room_links(args.base_url, room.code, room.key)
+        participant, facilitator = room_links(base_url, room.code, room.key)
         return {"room": room.code, "participant_url": participant, "facilitator_url": facilitator}
     store = Store()
     if args.command == "list":
         return store.list_rooms()
     if args.command == "export":
         snap = store.admin_snapshot(args.room)
-        tables = room_tables(snap, load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None), args.lang)
+        tables = room_tables(snap, load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None), args.lang,
+                             store.settings.timezone)
         written = {}
         for path, data in ((args.xlsx, xlsx_bytes(tables)), (args.csv, csv_bytes(tables) if args.csv else None)):
             if path is None:

@@ -7,14 +7,18 @@ the facilitator opened up.
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
 import unicodedata
 from typing import Any, Literal, Mapping
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model import ROOM_LEVERS, SPEC_BY_NAME, Baseline, Scenario, ScenarioError, lever_bounds, neutral_values, parse_scenario
 
+from i18n import Translator
 from i18n import names
 
 from .errors import WorkshopError
@@ -26,6 +30,11 @@ from .errors import WorkshopError
 #: focus goal's metric in its target year.
 PREDICTION_KINDS = ("year", "chance", "value")
 TITLE_MAX, QUESTION_MAX, NAME_MAX, REASON_MAX = 120, 300, 40, 200
+#: Longest participant address: a host, a port and a path prefix fit; a QR code of it plus ``?room=…``
+#: stays small enough to scan from the back of a room (version ≤ 10 at error correction M).
+PUBLIC_URL_MAX = 200
+#: What may appear in the address's host, port and path (no spaces, quotes, angle brackets or backslashes).
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/\[\]%!$&'()*+,;=]+")
 
 
 def clean_text(text: Any, limit: int, what: str) -> str:
@@ -62,6 +71,52 @@ def clean_name(text: Any) -> str:
     return name
 
 
+def clean_public_url(text: Any) -> str:
+    """The address participants open (scheme, host, optional port and path), as stored and shown.
+
+    http or https only, at most ``PUBLIC_URL_MAX`` characters, no user name or password, no query or
+    fragment (the room code is added as ``?room=…``). Refused with ``bad_url`` otherwise, never cut.
+    Returned as ``scheme://host[:port]/path/`` with a lower-case scheme and host.
+    """
+    if not isinstance(text, str):
+        raise WorkshopError("bad_url", url="")
+    url = text.strip()
+    if len(url) > PUBLIC_URL_MAX:
+        raise WorkshopError("too_long", what="address", limit=PUBLIC_URL_MAX, length=len(url))
+    shown = url[:60]
+    if not _URL_CHARS.fullmatch(url):
+        raise WorkshopError("bad_url", url=shown)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a port that is not a number in 0–65535
+    except ValueError:
+        raise WorkshopError("bad_url", url=shown) from None
+    host = parts.hostname or ""
+    if (parts.scheme.lower() not in ("http", "https") or not host or "@" in parts.netloc or parts.query
+            or parts.fragment or url.endswith(("?", "#")) or port == 0):
+        raise WorkshopError("bad_url", url=shown)
+    if not (re.fullmatch(r"[a-z0-9.-]+", host) or _ip(host)):
+        raise WorkshopError("bad_url", url=shown)
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme.lower()}://{netloc}{path}"
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def is_local_url(url: str) -> bool:
+    """The address opens only on the computer it names (localhost, 127.x, ::1, 0.0.0.0): a phone in the
+    room would reach itself, not the server."""
+    host = (urlsplit(url).hostname or "").lower()
+    ip = _ip(host)
+    return host == "localhost" or host.endswith(".localhost") or (ip is not None and (ip.is_loopback or ip.is_unspecified))
+
+
 class LeverRange(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     lo: float
@@ -80,6 +135,8 @@ class RoomSpec(BaseModel):
     preset: str = "trend"
     ask_names: bool = True
     prediction: Literal["year", "chance", "value"] = "year"
+    #: The address participants open (``clean_public_url``); "" = the address the board was opened at.
+    public_url: str = Field("", max_length=PUBLIC_URL_MAX)
 
     def lever_ids(self) -> tuple[str, ...]:
         return tuple(k for k in ROOM_LEVERS if k in self.levers)
@@ -94,6 +151,8 @@ def parse_room_spec(doc: Mapping[str, Any], base: Baseline) -> RoomSpec:
     doc = dict(doc)
     doc["title"] = clean_text(doc.get("title", ""), TITLE_MAX, "title")
     doc["question"] = clean_text(doc.get("question", ""), QUESTION_MAX, "question")
+    if doc.get("public_url"):
+        doc["public_url"] = clean_public_url(doc["public_url"])
     if not doc["title"]:
         raise WorkshopError("need_title")
     goals = {g.id: g for g in base.goals}
@@ -132,6 +191,17 @@ def parse_room_spec(doc: Mapping[str, Any], base: Baseline) -> RoomSpec:
     except ValidationError as exc:
         err = exc.errors()[0]
         raise WorkshopError("bad_setting", name=".".join(map(str, err["loc"])), value=str(err.get("input"))[:40]) from None
+
+
+def show_prediction(t: Translator, kind: str, goal, value: float, end_year: int) -> str:
+    """A prediction (or the model's answer) as people read it, in ``t``'s language and unit."""
+    if kind == "year":
+        return t("ws.later", year=end_year) if value > end_year else str(int(round(value)))
+    if kind == "chance":
+        return t.pct(value, 0)
+    if goal.metric in ("total_multiple", "cluster_total"):
+        return t.money(value)
+    return t.pct(value) if goal.metric in ("advanced_share", "high_tech_share") else t.rate(value)
 
 
 #: Accepted answers per prediction kind: a calendar year, a chance in %, a level in the goal's unit.

@@ -11,6 +11,9 @@ variable                       meaning                                          
 ``WORKSHOP_ROOMS_PER_HOUR``    rooms the deployment creates in any hour (page and CLI)    30
 ``WORKSHOP_MAX_OPEN_ROOMS``    open rooms (not locked, archived or expired) at a time     100
 ``WORKSHOP_CREATE_KEY``        if set, the creation page asks for it (the CLI does not)   none
+``WORKSHOP_PUBLIC_URL``        the address participants open (the QR code and the link;   the page's
+                               the creation page offers it and warns about localhost)     own address
+``WORKSHOP_TIMEZONE``          time zone of the room workbook's times (IANA name)         Asia/Shanghai
 =============================  =========================================================  ===========
 """
 
@@ -20,6 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import WorkshopError
 
@@ -35,6 +39,8 @@ ROOMS_PER_HOUR = 30
 #: Open rooms at a time: far above what one district runs at once, far below a database-filling flood.
 MAX_OPEN_ROOMS = 100
 DEFAULT_DATA_DIR = "var"
+#: The district's own clock: a workshop in Zhoucun reads its times in China Standard Time.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -57,6 +63,10 @@ class Settings:
     max_open_rooms: int = 0
     #: When set, creating a room on the page needs this key (a deployment open to the internet).
     create_key: str = ""
+    #: The address participants open, checked by ``rooms.clean_public_url``; "" = the page's own.
+    public_url: str = ""
+    #: IANA time zone the room workbook states its times in (stored times are UTC).
+    timezone: str = DEFAULT_TIMEZONE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,4 +94,26 @@ class Settings:
                    room_ttl_hours=number("WORKSHOP_ROOM_TTL_HOURS", ROOM_TTL_HOURS),
                    rooms_per_hour=number("WORKSHOP_ROOMS_PER_HOUR", ROOMS_PER_HOUR, int),
                    max_open_rooms=number("WORKSHOP_MAX_OPEN_ROOMS", MAX_OPEN_ROOMS, int),
-                   create_key=env.get("WORKSHOP_CREATE_KEY", "").strip())
+                   create_key=env.get("WORKSHOP_CREATE_KEY", "").strip(),
+                   public_url=_public_url(env.get("WORKSHOP_PUBLIC_URL", "")),
+                   timezone=_timezone(env.get("WORKSHOP_TIMEZONE", "")))
+
+
+def _public_url(raw: str) -> str:
+    from .rooms import clean_public_url
+
+    if not raw.strip():
+        return ""
+    try:
+        return clean_public_url(raw)
+    except WorkshopError:
+        raise WorkshopError("bad_setting", name="WORKSHOP_PUBLIC_URL", value=raw.strip()[:40]) from None
+
+
+def _timezone(raw: str) -> str:
+    name = raw.strip() or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WorkshopError("bad_setting", name="WORKSHOP_TIMEZONE", value=name[:40]) from None
+    return name

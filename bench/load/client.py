@@ -17,6 +17,7 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Callable
 
 import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -88,6 +89,9 @@ class Session:
         self.handshake: dict = {}  # what the last connect sent: subprotocol entries, cookie names
         self.auto_reruns: dict[str, tuple[float, float]] = {}  # fragment id → (interval s, next due, monotonic)
         self.auto_runs = 0  # auto reruns sent (self-refreshing fragments, st.fragment(run_every=…))
+        #: Called with every element the server sends (after a cached message is resolved), as it arrives:
+        #: what a browser would draw, including elements a later delta of the same run replaces.
+        self.on_element: Callable[[object], None] | None = None
         self._fragment = ""  # the fragment the current run reruns ("" = the whole page)
         self._touched: set[tuple[int, ...]] = set()  # delta paths drawn by the current run
 
@@ -407,6 +411,8 @@ class Session:
                 run.exceptions.append(f"{el.exception.type}: {el.exception.message}")
             elif kind == "alert" and el.alert.format == el.alert.ERROR:
                 run.error_alerts.append(el.alert.body)
+            if self.on_element is not None:
+                self.on_element(el)
             self.tree[path] = _Node(el, d.fragment_id, self.runs)
             self._touched.add(path)
             if kind:

@@ -21,7 +21,9 @@ class Log:
     attempts: int = 0         # submit clicks
     unacked: list[str] = field(default_factory=list)  # why a click got no confirmation
     reconnects: int = 0
+    submitted_all: bool = False  # every planned submission made; waiting for the reveal
     finished: bool = False
+    watch: object = None  # bench/load/secret.py ``Watch``: what reached the page before and after the reveal
 
 
 def check(logs: list[Log], room: str, database_url: str) -> dict:

@@ -1,5 +1,12 @@
 """``bench/bench_load.py --workshop``: participants in one room, optionally a server killed mid-way,
-then every acknowledged submission checked against the database (bench/load/ledger.py)."""
+then every acknowledged submission checked against the database (bench/load/ledger.py).
+
+The room keeps its secret (issue 18, item 8): every participant watches every element its websocket
+receives (bench/load/secret.py). Once all have made their submissions, the facilitator reveals the
+model's answer; each participant then waits on its page for the answer and the goal cards. The run
+fails (exit 1) when any element before the reveal carried model output, when a participant's page did
+not show the answer after it, or when an acknowledged submission is missing from the database.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +15,55 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import gevent
 import locust.env
 
 from .ledger import check
+from .secret import answer_texts
 from .workshop_user import participant_user
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
-def create_room(base_url: str, env: dict[str, str]) -> str:
+def create_room(base_url: str, env: dict[str, str]) -> tuple[str, str]:
+    """A room made as a facilitator would from a shell: its code and its facilitator key."""
     out = subprocess.run([sys.executable, "-m", "workshop", "create", "--title", "负载测试 load test",
                           "--question", "何时倍增？", "--base-url", base_url, "--prediction", "year"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(out.stdout)["room"]
+    made = json.loads(out.stdout)
+    key = urllib.parse.parse_qs(urllib.parse.urlsplit(made["facilitator_url"]).query)["key"][0]
+    return made["room"], key
+
+
+def room_answers(room: str, database_url: str) -> tuple[str, ...]:
+    """The model's answer to the room's question, as the pages word it (both languages)."""
+    from model import load_baseline
+    from workshop import Settings, Store
+
+    store = Store(Settings.from_env({"DATABASE_URL": database_url}))
+    try:
+        spec = store.room(room).spec
+    finally:
+        store.dispose()
+    return answer_texts(load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None), spec)
+
+
+def reveal(logs: list, room: str, key: str, database_url: str) -> None:
+    """The facilitator's "Reveal": every watch is told first, so nothing received after the reveal is
+    stored counts as before it (an element in between counts as after: no false leak, never a missed one
+    that arrived before the click)."""
+    from workshop import Settings, Store
+
+    for log in logs:
+        log.watch.revealed = True
+    store = Store(Settings.from_env({"DATABASE_URL": database_url}))
+    try:
+        store.reveal(room, key, True)
+    finally:
+        store.dispose()
 
 
 def run_workshop(args) -> int:
@@ -41,8 +81,9 @@ def run_workshop(args) -> int:
             os.environ["DATABASE_URL"] = database_url
             server = Server("app.py").start()
             host = server.url
-        room = create_room(host, env)
-        cls = participant_user(host, room, args.seed, revisions=args.revisions)
+        room, key = create_room(host, env)
+        answers = room_answers(room, database_url)
+        cls = participant_user(host, room, args.seed, revisions=args.revisions, answers=answers, await_reveal=True)
         envl = locust.env.Environment(user_classes=[cls], catch_exceptions=True)
         runner = envl.create_local_runner()
         print(f"Workshop load: {args.users} participants in room {room} on {host} "
@@ -56,10 +97,18 @@ def run_workshop(args) -> int:
             gevent.spawn_later(args.kill_after, kill)
         runner.start(args.users, spawn_rate=args.spawn_rate)
         deadline = t0 + args.workshop_timeout
+        revealed_at = None
         while time.monotonic() < deadline:
             gevent.sleep(1)
-            if len(cls.logs) >= args.users and all(log.finished for log in cls.logs):
+            if len(cls.logs) < args.users:
+                continue
+            if revealed_at is None and all(log.submitted_all or log.finished for log in cls.logs):
+                reveal(cls.logs, room, key, database_url)
+                revealed_at = time.monotonic() - t0
+            if all(log.finished for log in cls.logs):
                 break
+        if revealed_at is None:  # out of time: reveal anyway, so what came before is judged
+            reveal(cls.logs, room, key, database_url)
         runner.quit()
         result = check(cls.logs, room, database_url)
     finally:
@@ -91,7 +140,28 @@ def run_workshop(args) -> int:
               "use a smaller --kill-after (mid-way through the run)")
     for d in result["details"][:10]:
         print(f"    {d}")
+    secret = secret_summary(cls.logs)
+    print(f"  the model's answer {' / '.join(answers)}: revealed at "
+          + (f"{revealed_at:.0f} s" if revealed_at is not None else "the end (time out)"))
+    print(f"  before the reveal: {secret['before']} elements received, LEAKS {secret['leaks']} in "
+          f"{secret['leaking']} participants (target 0)")
+    for d in secret["details"][:10]:
+        print(f"    {d}")
+    print(f"  after the reveal: {secret['after']} elements; answer shown to {secret['answered']} "
+          f"of {secret['joined']} joined participants, goal cards to {secret['carded']} (target all)")
     errs = [f"{e.method}: {e.error} ×{e.occurrences}" for e in st.errors.values()]
     for e in errs[:8]:
         print(f"  error: {e[:300]}")
-    return 0 if result["lost"] == 0 else 1
+    kept = secret["leaks"] == 0 and secret["answered"] == secret["carded"] == secret["joined"]
+    return 0 if result["lost"] == 0 and kept else 1
+
+
+def secret_summary(logs: list) -> dict:
+    """The participants' watches summed: elements before / after the reveal, leaks, who saw the answer."""
+    joined = [log for log in logs if log.token]
+    return {"before": sum(log.watch.before for log in logs), "after": sum(log.watch.after for log in logs),
+            "leaks": sum(len(log.watch.leaks) for log in logs),
+            "leaking": sum(1 for log in logs if log.watch.leaks),
+            "details": [f"participant {log.index}: {leak}" for log in logs for leak in log.watch.leaks],
+            "joined": len(joined), "answered": sum(1 for log in joined if log.watch.answer_seen),
+            "carded": sum(1 for log in joined if log.watch.cards_seen)}

@@ -19,6 +19,7 @@ from locust.exception import StopUser
 
 from .client import ProtocolError, Run, Session
 from .ledger import Log
+from .secret import Watch, echoes
 from .users import THINK
 
 OK_MARK = 'class="ws-ok"'
@@ -35,14 +36,21 @@ class Participant(User):
     interval = 5.5             # s between submissions (the store refuses more than one per 5 s)
     logs: list[Log] = []
     _counter = itertools.count()
+    #: The model's answer as the page words it (bench/load/secret.py): watched for in every element received.
+    answers: tuple[str, ...] = ()
+    #: After the last submission, wait on the page for the facilitator's reveal and then for the answer.
+    await_reveal = False
+    reveal_wait = 90.0  # s after the reveal for the page to show the answer and the cards (it polls every 10 s)
 
     def __init__(self, environment) -> None:
         super().__init__(environment)
         self.index = next(type(self)._counter)
         self.rng = random.Random(self.seed + self.index)
         self.log = Log(self.index)
+        self.watch = self.log.watch = Watch(self.answers)
         type(self).logs.append(self.log)
         self.session: Session | None = None
+        self.revealed_at: float | None = None
 
     def wait_time(self) -> float:
         return 0.0  # waits are spent on the page (Session.idle), where self-refreshing fragments rerun
@@ -81,6 +89,7 @@ class Participant(User):
     # ------------------------------------------------------------------ the session
     def on_start(self) -> None:
         self.session = Session(self.host, query=urllib.parse.urlencode({"room": self.room}))
+        self.session.on_element = self.watch
         self._step("load", self.session.first_run)
         names = [w.key for w in self.session.widgets()]
         if "ws_name" in names:
@@ -91,8 +100,9 @@ class Participant(User):
             raise StopUser()
         w = self.session.widget(key="ws_prediction_value")
         if w.kind == "selectbox":
-            self._step("predict", lambda: self.session.select("ws_prediction_value",
-                                                              self.rng.randrange(len(w.proto.options))))
+            choice = self.rng.randrange(len(w.proto.options))
+            self.watch.own += echoes(w.proto.options[choice])  # echoed back ("你的预测：2034")
+            self._step("predict", lambda: self.session.select("ws_prediction_value", choice))
         elif w.kind == "slider":
             self._step("predict", lambda: self.session.move("ws_prediction_value", w.proto.min + w.proto.step))
         self._step("predict", lambda: self.session.click("ws_predict"))
@@ -104,6 +114,9 @@ class Participant(User):
     @task
     def revise(self) -> None:
         if len(self.log.acked) >= self.revisions or self.log.attempts >= self.revisions + 3:
+            self.log.submitted_all = True
+            if self.await_reveal and not self._after_reveal():
+                return
             self.log.finished = True
             raise StopUser()
         levers = sorted(w.key for w in self.session.widgets() if w.key and w.key.startswith("ws_lever_"))
@@ -126,6 +139,7 @@ class Participant(User):
                 return
             self._idle(self.rng.uniform(*THINK))
         reason = f"第{len(self.log.acked) + 1}版 {self.rng.randrange(10**6):06d}"
+        self.watch.own.append(reason)
         try:
             self._step("reason", lambda: self.session.type_text("ws_reason", reason))
             plan = {w.key.removeprefix("ws_lever_"): self.session.value(w.key)[0]
@@ -142,7 +156,25 @@ class Participant(User):
         self._idle(self.rng.uniform(self.interval, self.interval + 2.0))
 
 
-def participant_user(host: str, room: str, seed: int, revisions: int) -> type[Participant]:
+    def _after_reveal(self) -> bool:
+        """Sit on the page until the facilitator reveals, then until the answer and the cards arrive (or
+        ``reveal_wait`` passes): True when done waiting."""
+        if not self.watch.revealed:
+            self._idle(1.0)
+            return False
+        if self.revealed_at is None:
+            self.revealed_at = time.monotonic()
+        if self.watch.answer_seen and self.watch.cards_seen:
+            return True
+        if time.monotonic() - self.revealed_at > self.reveal_wait:
+            return True
+        self._idle(1.0)
+        return False
+
+
+def participant_user(host: str, room: str, seed: int, revisions: int, answers: tuple[str, ...] = (),
+                     await_reveal: bool = False) -> type[Participant]:
     return type("WorkshopParticipant", (Participant,), {"host": host, "room": room, "seed": seed,
                                                         "revisions": revisions, "logs": [], "_counter": itertools.count(),
-                                                        "abstract": False})
+                                                        "abstract": False, "answers": answers,
+                                                        "await_reveal": await_reveal})

@@ -59,10 +59,10 @@ GLOBAL_PARAMS: Mapping[str, str] = MappingProxyType({
 PLAUSIBILITY_CHECKS: Mapping[str, str] = MappingProxyType({
     "max_growth_short": "%/yr",
     "max_growth_long": "%/yr",
-    "icor_min": "1",
-    "icor_max": "1",
+    "icor_min_ratio": "1",
+    "icor_max_ratio": "1",
     "max_investment_short": "100m yuan",
-    "max_investment_va": "1",
+    "max_investment_va_ratio": "1",
     "max_reclassification_share": "%",
     "max_investment_growth": "%/yr",
     "district_gdp_2024": "100m yuan",

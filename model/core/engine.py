@@ -83,8 +83,9 @@ Notation (per scenario row n and sector i; t = year − base year, t = 0 … T; 
   in both); trade and warehousing turnover counts toward the cluster only. That sum is the turnover
   measure the 千亿 goal is stated in, and it counts the same steel more than once (sold by the market,
   processed, built into products). Beside it the de-duplicated cluster
-  :math:`\text{processing} + \text{downstream} + \mu W(t)` counts the market's margin μ
-  (``trade_margin``, % of turnover, an estimate), not its turnover.
+  :math:`P + D - c(t)P + \mu W(t)` (= :math:`V + (m-1)c(t)V + \mu W(t)` at the baseline stainless
+  price; P processing output, D downstream output) counts the locally processed steel once and the
+  market's margin μ (``trade_margin``, % of turnover, an estimate), not its turnover.
 * Trade & warehousing turnover (亿元/yr, nominal): :math:`W(t) = W^*(t)\,(1 + \theta_W x)^{m(t-L)}`,
   :math:`W^*(t) = W(0)(1 + g_c + \gamma - \bar g_c)^t\,\text{rel. price}_c(t)\,\exp(\sum e_c)` — the
   cluster sector's trend plus the premium of ``trade_growth`` γ over its data trend, its shocks and
@@ -271,8 +272,11 @@ class Projection:
         without ``detail``; not industrial investment, but part of the capital account's total bill
     high_tech_current : (N, Y) high-tech output at current prices (the official statistic's basis), or None
     cluster_margin : the trade margin on turnover (fraction) that ``cluster_net`` counts
+    cluster_input : (N, Y) the processed stainless sold to local downstream firms, c(t)·P(t), nominal 亿元
+        (inside both processing and downstream output: ``cluster_net`` counts it once), or None
     entered : (N, Y) revenue of the extra 小升规 firms entering in the year (their first year in the
         statistics), or None (none entered); the same-firm growth (同口径) leaves it out
+    entered_real : (N, Y) the same at base-year prices (each sector's entrants over its price index), or None
     sums : the totals over sectors, when the engine took them already (None: summed on first use)
     """
 
@@ -289,7 +293,9 @@ class Projection:
     trade_investment: np.ndarray | None = None
     high_tech_current: np.ndarray | None = None
     entered: np.ndarray | None = None
+    entered_real: np.ndarray | None = None
     cluster_margin: float = 0.0
+    cluster_input: np.ndarray | None = None
     sums: "Totals | None" = field(default=None, repr=False, compare=False)
 
     @property
@@ -339,9 +345,19 @@ class Projection:
 
     @property
     def cluster_net(self) -> np.ndarray:
-        """(N, Y) the de-duplicated cluster: processing + downstream output + the trade margin on turnover
-        (``cluster_margin`` × trade & warehousing), not the turnover itself."""
-        return self.cluster[:, 0] + self.cluster[:, 2] + self.cluster_margin * self.cluster[:, 1]
+        """(N, Y) the de-duplicated cluster, 亿元 nominal (issue 17 review D):
+
+            net = P + D − c·P + μ·W   ( = V + (m − 1)·c·V + μ·W at the baseline stainless price),
+
+        P the processing output (the stainless sector's, = V its volume at the baseline price path), D =
+        c·m·V the downstream products made from the share c processed locally (m = ``chain_multiplier``
+        yuan of product per yuan of stainless), c·P the stainless the processors sell to those downstream
+        firms (``cluster_input``: counted in P already, so taken out of D once), W the trade and
+        warehousing turnover and μ = ``cluster_margin`` its margin (the market's own value, not the steel
+        it passes on). 2024: 120 + 36 − 0.15 × 120 + 0.04 × 344 = 151.76.
+        """
+        inner = 0.0 if self.cluster_input is None else self.cluster_input
+        return self.cluster[:, 0] + self.cluster[:, 2] - inner + self.cluster_margin * self.cluster[:, 1]
 
     @property
     def advanced_share(self) -> np.ndarray:
@@ -377,6 +393,18 @@ class Projection:
         tot = self.total
         prev = tot[:, :-1] if self.entered is None else tot[:, :-1] + self.entered[:, 1:]
         return 100.0 * (tot[:, 1:] / prev - 1.0)
+
+    @property
+    def same_firm_real_growth(self) -> np.ndarray:
+        """(N, Y-1) same-firm (同口径) growth at constant (base-year) prices, %/yr, for years[1:]: the basis
+        of the steady-growth goal, as the official growth rate is published (same firms, constant prices).
+
+        g(t) = R(t) / (R(t−1) + E_r(t)) − 1, R the total at base-year prices and E_r(t) the year's entrants
+        at base-year prices (``entered_real``). Without entrants and at flat prices it is ``growth``.
+        """
+        real = self.real_total
+        prev = real[:, :-1] if self.entered_real is None else real[:, :-1] + self.entered_real[:, 1:]
+        return 100.0 * (real[:, 1:] / prev - 1.0)
 
     @property
     def same_firm_growth_since_base(self) -> np.ndarray:
@@ -428,16 +456,30 @@ class Projection:
                           reclassified=self.reclassified[sl], high_tech=self.high_tech[sl],
                           advanced_mask=self.advanced_mask,
                           trade_investment=part(self.trade_investment), entered=part(self.entered),
+                          entered_real=part(self.entered_real),
                           high_tech_current=part(self.high_tech_current), cluster_margin=self.cluster_margin,
+                          cluster_input=part(self.cluster_input),
                           sums=Totals(total=self.total[sl], real_total=self.real_total[sl]))
 
-    def icor(self) -> np.ndarray:
+    @property
+    def reclassified_value_added(self) -> np.ndarray:
+        """(N, Y) value added of the 小升规 entrants' output (each sector's value-added rate × their output)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(self.output > 0, self.value_added / self.output, 0.0)
+        return (rate * self.reclassified).sum(axis=1)
+
+    def icor(self, same_firms: bool = False) -> np.ndarray:
         """(N, Y) incremental capital-output ratio: cumulative industrial investment / value-added gain.
 
         Trade and warehousing capacity is left out (its turnover is not industrial value added). NaN
-        where the value added has not grown (the ratio is then undefined).
+        where the value added has not grown (the ratio is then undefined). ``same_firms``: the gain
+        without the reclassified 小升规 value added, which costs no capital (issue 17 review E) — with
+        it, a scenario looks cheaper per yuan of value added for a reason that is not production.
         """
-        gain = self.total_value_added - self.total_value_added[:, :1]
+        va = self.total_value_added
+        if same_firms:
+            va = va - self.reclassified_value_added
+        gain = va - va[:, :1]
         inv = np.array(self.industrial_investment)
         inv[:, 0] = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1024,12 +1066,16 @@ def simulate(base: "Baseline", params: np.ndarray, projects: Projects | None = N
     shape = (c.T + 1, c.N, c.S)
     reclassified = np.broadcast_to(0.0 if sme is None else sme, shape)
     entered = np.broadcast_to(c.rp.entry.sum(axis=2), (c.T + 1, c.N)).T if np.any(c.rp.entry > 0) else None
+    entered_real = (np.broadcast_to((c.rp.entry / c.rp.price).sum(axis=2), (c.T + 1, c.N)).T
+                    if entered is not None else None)
     return Projection(years=base.years, sector_ids=base.sector_ids, output=_nsy(output),
                       value_added=_nsy(_value_added(c, output, prod)), price=_nsy(np.broadcast_to(c.rp.price, shape)),
                       cluster=_nsy(cluster), investment_by_sector=_nsy(spend), reclassified=_nsy(reclassified),
                       high_tech=high_tech.T, high_tech_current=high_tech_current.T, advanced_mask=base.advanced_mask,
                       trade_investment=None if trade_inv is None else trade_inv.T, entered=entered,
+                      entered_real=entered_real,
                       cluster_margin=c.P["trade_margin"] * _PCT,
+                      cluster_input=np.broadcast_to(c.rp.share * output[:, :, c.ci], (c.T + 1, c.N)).T,
                       sums=Totals(total=total.T, real_total=real_total.T))
 
 

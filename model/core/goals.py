@@ -39,8 +39,9 @@ def metric_series(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndar
     -------
     series : (N, Y) array
         ``total_multiple``: total output, 亿元; ``cluster_total``: cluster size, 亿元;
-        ``advanced_share``: %; ``min_growth``: growth of total output over the year before, %/yr
-        (NaN in the base year).
+        ``advanced_share``: %; ``min_growth``: same-firm (同口径) growth of total output at constant
+        prices over the year before, %/yr (NaN in the base year) — how the official growth rate is
+        published, so that 小升规 entrants and a stainless price swing do not count as growth.
     goal_value : (N,) array
         In the same unit (for ``total_multiple``, threshold × base-year total).
     """
@@ -58,7 +59,10 @@ def metric_series(proj: Projection, goal: GoalSpec) -> tuple[np.ndarray, np.ndar
         # The growth of each year, not the average since the base year: "sustained, stable growth"
         # is about every year (issue 17, finding 9). Output added in one year lifts that year and can
         # leave the next below the threshold, so a lever can lower this chance (lumpy projects).
-        return annual_growth(proj.total), np.full(n, goal.threshold)
+        # Same firms, constant prices (issue 17 review A): the rate the statistics bureau publishes.
+        series = np.full(proj.total.shape, np.nan)
+        series[:, 1:] = proj.same_firm_real_growth
+        return series, np.full(n, goal.threshold)
     raise ValueError(f"unknown goal metric {goal.metric!r}")
 
 
@@ -69,7 +73,8 @@ class GoalResults:
     Attributes
     ----------
     goals : tuple of G GoalSpec
-    met : (N, G) bool — the goal is met in its target year (for ``min_growth``: in every year of the window)
+    met : (N, G) bool — the goal is met in its target year (for ``min_growth``: in every year of the
+        window; a scenario's central record judges it from the ensemble, ``judged_by_ensemble``)
     year_reached : (N, G) int — first year the metric reaches the goal (``min_growth``: the target
         year when met); ``NOT_REACHED`` (−1) if never within the horizon
     value : (N, G) — the metric in the target year (``min_growth``: the lowest value in the window)
@@ -124,6 +129,36 @@ def evaluate_goals(proj: Projection, goals: tuple[GoalSpec, ...]) -> GoalResults
         value[:, j] = v
         target[:, j] = goal_value
     return GoalResults(goals=goals, met=met, year_reached=reached, value=value, goal=target)
+
+
+def ensemble_median(ens: GoalResults) -> np.ndarray:
+    """(G,) each goal's value at the median run of an ensemble: the upper median (the ⌊N/2⌋+1-th smallest).
+
+    With the upper median, ``meets(median, goal)`` holds exactly when at least half the runs meet the
+    goal, i.e. when the chance is ≥ 50 %: the verdict and the chance printed beside it never disagree.
+    """
+    return np.quantile(ens.value, 0.5, axis=0, method="higher")
+
+
+def judged_by_ensemble(central: GoalResults, median: np.ndarray) -> GoalResults:
+    """The central record with every ``min_growth`` goal judged from the ensemble (issue 17 review A).
+
+    The central path has no shocks, so its lowest year is the plain trend's (7.2 % for the trend)
+    and "every year ≥ 5 %" looked met at a 21 % chance. The steadiness of growth is a property of the
+    shocked runs, so the record takes, for such a goal, value = the median over runs of each run's
+    lowest yearly same-firm constant-price growth (%/yr, ``ensemble_median``), met = value ≥ the
+    threshold (⇔ chance ≥ 50 %), year reached = the target year when met. Other goals keep the central
+    path's verdict (their chance is printed beside it). ``median`` is (G,) for every row, or (N, G).
+    """
+    median = np.broadcast_to(np.asarray(median, dtype=float), central.value.shape)
+    steady = np.array([g.metric == "min_growth" for g in central.goals])
+    if not steady.any():
+        return central
+    value = np.where(steady, median, central.value)
+    met = np.where(steady, meets(value, central.goal), central.met)
+    target = np.array([g.target_year for g in central.goals])
+    reached = np.where(steady, np.where(met, target, NOT_REACHED), central.year_reached)
+    return GoalResults(goals=central.goals, met=met, year_reached=reached, value=value, goal=central.goal)
 
 
 def annual_growth(series: np.ndarray) -> np.ndarray:

@@ -49,12 +49,17 @@ def projection_table(proj: Projection, base: Baseline, row: int = 0, real: bool 
     return table.sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
-def goals_table(results: GoalResults, row: int = 0, probability: np.ndarray | None = None) -> pd.DataFrame:
-    """One row per goal: ``target, met, year_reached, value, goal, gap, unit`` (+ ``probability``).
+def goals_table(results: GoalResults, row: int = 0, probability: np.ndarray | None = None,
+                cluster_net: np.ndarray | None = None, years: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per goal: ``target, met, year_reached, value, goal, gap, unit`` (+ ``value_net``,
+    ``probability``).
 
     ``met``, ``value`` and ``year_reached`` describe run ``row`` (the central path: the deterministic
-    run); ``year_reached`` is empty when the goal is not reached within the horizon. ``probability``
-    (G,), the ensemble's chance of each goal, adds a column.
+    run; a steady-growth goal is judged over the ensemble, ``goals.judged_by_ensemble``); ``year_reached``
+    is empty when the goal is not reached within the horizon. ``cluster_net`` (Y,) with its ``years``
+    adds ``value_net``: for a cluster goal the de-duplicated cluster in its target year (亿元), beside the
+    turnover sum in ``value``; empty for other goals. ``probability`` (G,), the ensemble's chance of each
+    goal, adds a column.
     """
     ids = [g.id for g in results.goals]
     value, goal = results.value[row], results.goal[row]
@@ -68,6 +73,9 @@ def goals_table(results: GoalResults, row: int = 0, probability: np.ndarray | No
         "gap": goal - value,
         "unit": [_unit(g.metric) for g in results.goals],
     })
+    if cluster_net is not None:
+        table["value_net"] = [float(cluster_net[int(np.searchsorted(years, g.target_year))])
+                              if g.metric == "cluster_total" else np.nan for g in results.goals]
     if probability is not None:
         table["probability"] = np.asarray(probability, dtype=float)
     return table
@@ -108,7 +116,8 @@ def constraints_table(base: Baseline, sc: Scenario, runs: int, seed: int) -> pd.
                           "value": [float(c.value[0]) for c in central.constraints],
                           "limit": [float(c.limit[0]) for c in central.constraints],
                           "unit": [c.unit for c in central.constraints],
-                          "within": [bool(c.within[0]) for c in central.constraints]})
+                          "within": [bool(c.within[0]) for c in central.constraints],
+                          "status": [c.status for c in central.constraints]})
     if runs > 1:
         ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, runs, seed), seed)
         table["probability"] = [c.probability for c in ens.constraints]

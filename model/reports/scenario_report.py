@@ -138,22 +138,29 @@ def setting_rows(t: Translator, base: Baseline, sc: Scenario, trend: Scenario) -
 
 
 def constraint_rows(t: Translator, base: Baseline, sc: Scenario, runs: int, seed: int) -> list[list[str]]:
-    """The rows of ``python -m model constraints`` (the model's table, whatever its constraints are)."""
+    """The rows of ``python -m model constraints`` (the model's table, whatever its constraints are): a
+    constraint the data hold no limit for (status ``none``) says so instead of a verdict."""
     table = constraints_table(base, sc, runs, seed)
     rows = []
     for r in table.itertuples(index=False):
         value, limit = float(r.value), float(r.limit)
+        status = str(getattr(r, "status", "estimate"))
         if r.unit == "100m yuan":  # money as the page shows it (English: bn yuan)
             value, limit, unit = value * t.money_factor, limit * t.money_factor, t("unit.money")
         else:
             unit = t(f"report.unit.{r.unit}")
+            unit = str(r.unit) if unit == f"report.unit.{r.unit}" else unit
         # Enough digits that a value just over its limit does not print as equal to it.
-        digits = 3 if abs(limit) < 10 else 2 if abs(limit) < 100 else 1
-        rows.append([t(f"report.constraint.{r.id}") if t(f"report.constraint.{r.id}") != f"report.constraint.{r.id}"
-                     else str(r.id), str(int(r.year)), t.num(value, digits), t.num(limit, digits),
-                     unit if unit != f"report.unit.{r.unit}" else str(r.unit),
-                     t("report.within") if r.within else t("report.over"),
-                     t.pct(100 * float(r.probability), 0) if "probability" in table.columns else "–"])
+        scale = abs(limit) if np.isfinite(limit) else abs(value)
+        digits = 3 if scale < 10 else 2 if scale < 100 else 1
+        name = t(f"report.constraint.{r.id}")
+        limited = status != "none" and np.isfinite(limit)
+        chance = float(r.probability) if "probability" in table.columns else float("nan")
+        rows.append([name if name != f"report.constraint.{r.id}" else str(r.id), str(int(r.year)), t.num(value, digits),
+                     t.num(limit, digits) if limited else "–", unit,
+                     t(f"status.{status}") if limited else t("report.limit_none"),
+                     (t("report.within") if r.within else t("report.over")) if limited else t("report.no_limit"),
+                     t.pct(100 * chance, 0) if limited and np.isfinite(chance) else "–"])
     return rows
 
 
@@ -228,9 +235,9 @@ def scenario_docx(base: Baseline, sc: Scenario, lang: str, *, name: str | None =
 
     doc.heading(t("report.h.feasibility"))
     doc.table([t("report.col.constraint"), t("report.col.binds"), t("report.col.value"), t("report.col.limit"),
-               t("report.col.unit"), t("report.col.within"), t("report.col.within_chance")],
-              constraint_rows(t, base, sc, ens.runs, ens.seed), widths_cm=(4.6, 1.4, 2.2, 2.2, 2.6, 1.8, 1.8),
-              align_right=(2, 3, 6))
+               t("report.col.unit"), t("report.col.limit_status"), t("report.col.within"), t("report.col.within_chance")],
+              constraint_rows(t, base, sc, ens.runs, ens.seed), widths_cm=(3.6, 1.3, 2.0, 2.0, 2.3, 2.0, 1.7, 1.7),
+              align_right=(2, 3, 7))
     doc.para(t("report.feasibility_note", runs=t.num(ens.runs)), size=8.5)
 
     doc.heading(t("report.h.data"))

@@ -27,12 +27,12 @@ from workshop.report import workshop_docx
 from workshop.rooms import plan_document
 from workshop.store import Snapshot, Store
 
-from ..cards import goal_card
+from ..cards import flag_note, goal_card
 from ..charts import spec_of
 from ..compare import goals_table, scenarios_chart
 from ..compute import canonical, compute
-from .common import (LOG, Context, database_down, facilitator_url, language_switch, page_style, participant_url,
-                     prediction_question, show_error, show_prediction, text)
+from .common import (LOG, Context, database_down, facilitator_url, language_switch, local_warning, page_style,
+                     participant_url, prediction_question, show_error, show_prediction, text)
 
 #: Seconds between two refreshes of the board: fresh enough for a room, light for the server.
 REFRESH_S = 3.0
@@ -91,7 +91,7 @@ def _export(store: Store, ctx_base, code: str, key: str, lang: str, kind: str) -
     if kind in ("docx", "pdf"):  # the report for the follow-up (汇报材料)
         docx = workshop_docx(store.snapshot(code, key), ctx_base, lang)
         return docx if kind == "docx" else docx_to_pdf(docx)
-    tables = room_tables(store.snapshot(code, key), ctx_base, lang)
+    tables = room_tables(store.snapshot(code, key), ctx_base, lang, store.settings.timezone)
     return xlsx_bytes(tables) if kind == "xlsx" else csv_bytes(tables)
 
 
@@ -119,7 +119,8 @@ def _live(ctx: Context, code: str, key: str) -> None:
     room = snap.room
     left, right = st.columns([1, 2.6], gap="large")
     with left:
-        url = participant_url(room.code)
+        url = participant_url(room.code, room.spec.public_url)
+        local_warning(t, url)
         st.image(qr_png(url), width=QR_WIDTH)
         st.markdown(f'<div class="ws-small">{text(t("ws.board.code"))}</div><div class="ws-code" data-testid="ws-code">'
                     f'{text(room.code)}</div><div class="ws-link" data-testid="ws-participant-url">{text(url)}</div>',
@@ -299,6 +300,8 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
         st.markdown(_lever_line(t, spec, med), unsafe_allow_html=True)
         doc_json = canonical(plan_document(spec, base, med))
         res, base_res = compute(doc_json, ctx.base_key), compute(canonical({}), ctx.base_key)
+        if res.flags:
+            st.markdown(_notes(t, res.flags, "ws-median-notes"), unsafe_allow_html=True)
         cols = st.columns(2)
         for j in range(len(out.goal_ids)):
             with cols[j % 2]:
@@ -308,11 +311,14 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
         st.markdown(f"**{t('ws.board.best')}** · {t('ws.board.best_help', goal=goals[spec.focus].name(t.lang))}")
         p = subs[best]
         verdict = t("met") if out.met[best, j_focus] else t("not_met")
+        # The main page's plausibility notes for the same settings: a plan is not praised for 35 %/yr more
+        # investment without saying that no district has sustained it.
+        flags = compute(canonical(plan_document(spec, base, p.plan)), ctx.base_key).flags
         st.markdown(f'<div class="ws-plan" data-testid="ws-best"><span class="ws-name">{text(people[best])}</span> · '
                     f'{text(verdict)} · {text(t("ws.board.chance_of", p=t.pct(100 * float(out.chance[best, j_focus]), 0)))} · '
                     f'{text(t("ws.board.investment", year=goals[spec.focus].target_year, value=t.money(float(out.investment[best]))))}'
-                    f'<br>{_lever_line(t, spec, p.plan)}<br><span class="ws-reason">{text(p.reason)}</span></div>',
-                    unsafe_allow_html=True)
+                    f'<br>{_lever_line(t, spec, p.plan)}<br><span class="ws-reason">{text(p.reason)}</span>'
+                    f'{_notes(t, flags, "ws-best-notes")}</div>', unsafe_allow_html=True)
         st.markdown(f"**{t('ws.board.all_plans')}**")
         rows = pd.DataFrame({
             t("ws.x.participant"): people,
@@ -336,6 +342,12 @@ def _plans(ctx: Context, snap: Snapshot) -> None:
     e, f = st.columns([3, 2], gap="large")
     e.vega_lite_chart(scenarios_chart(results, t), width="stretch")
     f.dataframe(goals_table(results, t), width="stretch")
+
+
+def _notes(t, flags, testid: str) -> str:
+    """A highlighted plan's plausibility notes (``model`` ``ScenarioResults.flags``), as escaped text."""
+    items = "".join(f"<li>{text(flag_note(t, f))}</li>" for f in flags)
+    return f'<ul class="ws-flags" data-testid="{testid}">{items}</ul>' if items else ""
 
 
 def _lever_line(t, spec, plan: dict) -> str:

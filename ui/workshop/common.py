@@ -11,6 +11,7 @@ import streamlit as st
 
 from model import SPEC_BY_NAME, Baseline, SimulatorError
 from workshop import Settings, Store, WorkshopError
+from workshop.rooms import is_local_url, show_prediction  # noqa: F401 — the pages' one wording of a prediction
 
 from .. import style
 from ..compute import baseline_key, get_baseline
@@ -132,8 +133,18 @@ def origin() -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
-def participant_url(code: str) -> str:
-    return origin() + "?" + urlencode({"room": code})
+def participant_url(code: str, public_url: str = "") -> str:
+    """The link participants open: at the room's stored address (``RoomSpec.public_url``), else at this
+    page's own address."""
+    return (public_url or origin()) + "?" + urlencode({"room": code})
+
+
+def local_warning(t: Translator, url: str) -> None:
+    """Say so when ``url`` opens only on this computer (a phone would not reach the server)."""
+    if is_local_url(url):
+        st.markdown(f'<div class="ws-warn" role="alert" data-testid="ws-local-warning">⚠ '
+                    f'{html.escape(t("ws.local_address", host=urlsplit(url).hostname or ""))}</div>',
+                    unsafe_allow_html=True)
 
 
 def facilitator_url(code: str, key: str) -> str:
@@ -143,6 +154,7 @@ def facilitator_url(code: str, key: str) -> str:
 CSS = """
 <style>
 .ws-error {background:#fdecea; color:#8a1c12; border:1px solid #f5c2bd; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
+.ws-warn {background:#fff3cd; color:#6d4c00; border:1px solid #f3d98b; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
 .ws-ok {background:#edf7ee; color:#1e5b23; border:1px solid #b9dfbd; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
 .ws-note {background:#f4f6fa; color:#333; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
 .ws-reconnect {background:#e8f1fb; color:#0d3a6b; border-left:4px solid #1f5fa8; border-radius:8px; padding:.6rem .8rem; margin:.4rem 0;}
@@ -158,21 +170,11 @@ CSS = """
 .ws-answer {border-radius:10px; padding:.8rem 1rem; background:#17427a; color:#fff; font-size:1.4rem; font-weight:700;}
 .ws-plan {border:1px solid #d9d9d9; border-radius:10px; padding:.6rem .8rem; margin:.3rem 0; overflow-wrap:anywhere;}
 .ws-reason {color:#333; font-style:italic;}
+.ws-flags {background:#fff8e1; color:#6d4c00; border-radius:8px; padding:.4rem .8rem .4rem 1.6rem; margin:.4rem 0 0 0; font-size:.9rem;}
 .ws-name {font-weight:700;}
 .ws-small {color:#666; font-size:.85rem;}
 </style>
 """
-
-
-def show_prediction(t: Translator, kind: str, goal, value: float, end_year: int) -> str:
-    """A prediction (or the model's answer) as people read it, in the page's language and unit."""
-    if kind == "year":
-        return t("ws.later", year=end_year) if value > end_year else str(int(round(value)))
-    if kind == "chance":
-        return t.pct(value, 0)
-    if goal.metric in ("total_multiple", "cluster_total"):
-        return t.money(value)
-    return t.pct(value) if goal.metric in ("advanced_share", "high_tech_share") else t.rate(value)
 
 
 def prediction_question(t: Translator, base: Baseline, spec) -> str:

@@ -6,15 +6,16 @@ import streamlit as st
 
 from model import SPEC_BY_NAME, lever_bounds
 from workshop import PREDICTION_KINDS, WorkshopError, parse_room_spec
-from workshop.rooms import QUESTION_MAX, ROOM_LEVERS, TITLE_MAX
+from workshop.rooms import QUESTION_MAX, ROOM_LEVERS, TITLE_MAX, clean_public_url
 
-from .common import Context, language_switch, page_style, show_error, slider_format
+from .common import Context, language_switch, local_warning, origin, page_style, show_error, slider_format
 
 
 def _create(ctx: Context) -> None:
     ss = st.session_state
     doc = {"title": ss.get("ws_title", ""), "question": ss.get("ws_question", ""), "focus": ss.get("ws_focus"),
            "preset": ss.get("ws_preset"), "prediction": ss.get("ws_prediction"), "ask_names": bool(ss.get("ws_names")),
+           "public_url": ss.get("ws_public_url", ""),
            "levers": {k: {"lo": ss[f"ws_range_{k}"][0], "hi": ss[f"ws_range_{k}"][1]}
                       for k in ss.get("ws_levers", [])}}
     try:
@@ -24,6 +25,28 @@ def _create(ctx: Context) -> None:
         ss["_ws_create_error"] = exc
         return
     st.query_params.from_dict({"room": room.code, "key": room.key, "lang": ctx.t.lang})
+
+
+def _address(ctx: Context) -> None:
+    """The address participants will open (the QR code and the printed link): the deployment's
+    ``WORKSHOP_PUBLIC_URL``, else the address this page was opened at, to be confirmed or corrected —
+    with a warning when it names this computer only (localhost, 127.0.0.1)."""
+    t = ctx.t
+    if "ws_public_url" not in st.session_state:
+        try:
+            st.session_state["ws_public_url"] = ctx.store.settings.public_url or clean_public_url(origin())
+        except WorkshopError:  # an address the browser used but we would refuse: let the person type one
+            st.session_state["ws_public_url"] = ""
+    # No max_chars: the browser would cut a long paste silently; clean_public_url refuses it with a message.
+    st.text_input(t("ws.public_url"), key="ws_public_url", help=t("ws.public_url_help"))
+    if not st.session_state["ws_public_url"].strip():
+        return  # the board will use the address it is opened at
+    try:
+        url = clean_public_url(st.session_state["ws_public_url"])
+    except WorkshopError as exc:
+        show_error(t, exc)
+        return
+    local_warning(t, url)
 
 
 def render(ctx: Context) -> None:
@@ -56,6 +79,7 @@ def render(ctx: Context) -> None:
                   min_value=float(lo), max_value=float(hi), value=(float(lo), float(hi)),
                   step=SPEC_BY_NAME[k].step, key=f"ws_range_{k}", format=slider_format(k))
     st.checkbox(t("ws.ask_names"), value=True, key="ws_names", help=t("ws.ask_names_help"))
+    _address(ctx)
     if ctx.store.settings.create_key:
         st.text_input(t("ws.create.key"), key="ws_create_key", type="password", help=t("ws.create.key_help"))
     err = st.session_state.pop("_ws_create_error", None)

@@ -1,4 +1,8 @@
-"""``?room=CODE``: a participant joins, predicts (before any model output), explores and submits a plan.
+"""``?room=CODE``: a participant joins, predicts, sets levers and submits a plan.
+
+No model output reaches the page before the facilitator reveals the model's answer on the board: the
+goal cards and the chart of a plan near the starting settings would answer the room's question.
+After the reveal the page shows the plan's goal cards and chart as the levers move.
 
 The participant's secret token is kept in the link (``&p=…``) once they joined, so a reload or a
 phone that went to sleep comes back to the same person, without cookies or accounts. The same holds
@@ -224,12 +228,12 @@ def _explore(ctx: Context, room: RoomView, me: ParticipantView, token: str, msg)
     you = show_prediction(t, spec.prediction, goal, me.prediction, base.end_year)
     if room.revealed:
         answer = show_prediction(t, spec.prediction, goal, model_answer(base, spec), base.end_year)
-        st.markdown(f'<div class="ws-note">{text(t("ws.revealed_you", answer=answer, you=you))}</div>',
-                    unsafe_allow_html=True)
+        st.markdown(f'<div class="ws-note" data-testid="ws-model-answer">'
+                    f'{text(t("ws.revealed_you", answer=answer, you=you))}</div>', unsafe_allow_html=True)
     else:
         st.markdown(f'<div class="ws-note">{text(t("ws.predicted_you", you=you))}</div>', unsafe_allow_html=True)
     st.subheader(t("ws.step.explore"))
-    st.caption(t("ws.explore.help"))
+    st.caption(t("ws.explore.help" if room.revealed else "ws.explore.help_hidden"))
     # Sliders start at the participant's submitted plan, else at the room's starting settings.
     start = {**start_values(spec, base), **(me.plan or {})}
     closed = room.status != "open"
@@ -241,6 +245,17 @@ def _explore(ctx: Context, room: RoomView, me: ParticipantView, token: str, msg)
         label = t(f"lever.{k}") + ((f"（{unit}）" if t.lang == "zh" else f" ({unit})") if unit else "")
         st.slider(label, min_value=float(r.lo), max_value=float(r.hi), step=s.step, key=f"ws_lever_{k}",
                   help=t(f"lever.{k}.help"), disabled=closed, format=slider_format(k))
+    if room.revealed:
+        _outcomes(ctx, room, goal)
+    else:  # any model output near the starting settings would answer the room's question
+        st.markdown(f'<div class="ws-hidden" data-testid="ws-results-hidden">{text(t("ws.explore.hidden"))}</div>',
+                    unsafe_allow_html=True)
+    _submit(ctx, room, me, token, msg)
+
+
+def _outcomes(ctx: Context, room: RoomView, goal) -> None:
+    """The plan's goal cards (the focus goal first) and the focus goal's chart: only after the reveal."""
+    t, base, spec = ctx.t, ctx.base, room.spec
     plan = _plan_values(ctx, room)
     doc_json = canonical(plan_document(spec, base, plan))
     base_json = canonical({})
@@ -257,6 +272,10 @@ def _explore(ctx: Context, room: RoomView, me: ParticipantView, token: str, msg)
     st.vega_lite_chart(chart_spec(name, doc_json, base_json, t.lang, False, name == "sectors", ctx.base_key),
                        width="stretch")
 
+
+def _submit(ctx: Context, room: RoomView, me: ParticipantView, token: str, msg) -> None:
+    t = ctx.t
+    closed = room.status != "open"
     st.subheader(t("ws.step.submit"))
     if closed:
         show_error(t, WorkshopError("room_closed"))
