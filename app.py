@@ -282,6 +282,21 @@ def _live() -> None:
                                file_name=f"zhoucun_scenarios_{t.lang}.xlsx", on_click="ignore", key="download_xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                width="stretch", help=t("download_xlsx_help"))
+            # The report (汇报材料) of the settings on screen: Word, and its PDF where LibreOffice is installed.
+            shown = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
+            report_name = shown + (t("preset_changed") if changed else "") if preset else t("scenario.current")
+            c3, c4 = st.columns(2)
+            c3.download_button(t("report.download_docx"), key="download_report_docx", on_click="ignore",
+                               data=functools.partial(exports.report, base, t.lang, snapshot, report_name, "docx"),
+                               file_name=f"zhoucun_report_{t.lang}.docx", width="stretch", help=t("report.download_help"),
+                               mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            if exports.soffice() is not None:
+                c4.download_button(t("report.download_pdf"), key="download_report_pdf", on_click="ignore",
+                                   data=functools.partial(exports.report, base, t.lang, snapshot, report_name, "pdf"),
+                                   file_name=f"zhoucun_report_{t.lang}.pdf", mime="application/pdf", width="stretch",
+                                   help=t("report.download_help"))
+            else:
+                c4.caption(t("report.no_pdf"))
 
     if open_tab != "sim":
         return

@@ -1,4 +1,4 @@
-"""Command line: ``python -m model run|targets|gains|seek|mix|constraints|export`` for batch runs and reproducible reports.
+"""Command line: ``python -m model run|targets|gains|seek|mix|constraints|export|report`` for batch runs and reproducible reports.
 
 Errors print one line and exit with status 2; no traceback reaches the user.
 """
@@ -18,7 +18,7 @@ from .core.goals import ensemble_median, judged_by_ensemble
 from .core.seek import SEEKABLE
 from .errors import SimulatorError
 from .io.datafolder import DEFAULT_DATA_DIR, load_baseline, read_scenario_file
-from .io.tables import constraints_table, gain_table, goals_table, projection_table
+from .io.tables import gain_table, goals_table, projection_table, scenario_constraints
 from .schema.results import scenario_results
 from .schema.mix import DEFAULT_PROBABILITY
 from .schema.runs import run_ensemble, run_scenario, seek
@@ -98,7 +98,33 @@ def _build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--csv", help="write every series as a long CSV table (UTF-8) to this file")
     ex.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the workbook (default: zh)")
     ex.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
+    rp = sub.add_parser("report", help="the scenario's report (汇报材料) as a Word document and/or PDF, 2–4 pages")
+    rp.add_argument("scenario", nargs="?", help="scenario JSON file (default: the trend scenario)")
+    rp.add_argument("--docx", help="write the Word document to this file")
+    rp.add_argument("--pdf", help="write the PDF (printed by LibreOffice headless) to this file")
+    rp.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default: zh)")
+    rp.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="data folder (default: %(default)s)")
     return p
+
+
+def _report(args: argparse.Namespace, base, sc) -> None:
+    """``report``: the Word document and/or its PDF, with the page's ensemble and briefing."""
+    from .io import export
+    from .reports.document import docx_to_pdf
+    from .reports.scenario_report import scenario_docx
+
+    if not args.docx and not args.pdf:
+        raise _UsageError("report needs --docx PATH and/or --pdf PATH")
+    name = export.scenario_name(sc, args.lang, Path(args.scenario).stem if args.scenario else None)
+    docx = scenario_docx(base, sc, args.lang, name=name)
+    files = [(args.docx, docx)] if args.docx else []
+    if args.pdf:
+        files.append((args.pdf, docx_to_pdf(docx)))
+    for path, data in files:
+        try:
+            Path(path).write_bytes(data)
+        except OSError as exc:
+            raise _UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _advice(args: argparse.Namespace, base, sc) -> None:
@@ -175,22 +201,11 @@ def _constraints(args: argparse.Namespace, base, sc) -> pd.DataFrame:
     """The four constraints of the central path, with the ensemble's chance of staying within each; then
     the payback (``payback``: central year, ensemble median, chance by the end year) and the extra energy
     the levers need (``energy_extra``, each goal year and the end year, against the neutral twin)."""
-    from .core.ensemble import ensemble_draws
-    from .core.feasibility import feasibility, feasibility_ensemble
-    from .io.feasibility_data import load_feasibility
-    from .schema.scenario import scenario_rows
-
     if not 1 <= args.runs <= MAX_RUNS:
         raise _UsageError(f"--runs must be between 1 and {MAX_RUNS}")
     if args.seed < 0:
         raise _UsageError("--seed must be 0 or a positive whole number")
-    data = load_feasibility(base)
-    rows = scenario_rows(sc, base)
-    central = feasibility(base, data, rows)
-    ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, args.runs, args.seed), args.seed) \
-        if args.runs > 1 else None
-    years = sorted({int(g.target_year) for g in resolve_goals(sc, base)} | {int(base.end_year)})
-    return constraints_table(central, ens, years)
+    return scenario_constraints(base, sc, args.runs, args.seed)
 
 
 def _write(table: pd.DataFrame, fmt: str, out: str | None) -> None:
@@ -218,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _advice(args, base, sc)
         elif args.command == "export":
             _export(args, base, sc)
+        elif args.command == "report":
+            _report(args, base, sc)
         elif args.command == "run":
             _write(projection_table(run_scenario(base, sc), base, real=args.real), args.format, args.out)
         elif args.command == "constraints":

@@ -17,7 +17,7 @@ pytest_plugins = ["browser_fixtures"]
 #: two copies fighting over the two cores and the one database; the other worker takes the rest, test by test.
 SERVER_MODULES = frozenset({
     "test_browser", "test_browser_firstview", "test_browser_hardening", "test_browser_screen", "test_feasibility_browser",
-    "test_browser_tabs", "test_deploy", "test_load_client",
+    "test_browser_tabs", "test_deploy", "test_load_client", "test_report_browser",
     "test_testkit", "test_workshop_browser", "test_workshop_faults", "test_workshop_limits", "test_workshop_races",
     "test_workshop_secret", "test_workshop_servers", "test_workshop_store",
 })

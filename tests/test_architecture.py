@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 #: The root packages of .importlinter: a copy of them is what the mutation checks lint.
 PACKAGES = ("model", "ui", "workshop", "testkit", "bench", "i18n")
-CONTRACTS = 9
+CONTRACTS = 10
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -46,7 +46,7 @@ def _broken(stdout: str) -> set[str]:
 
 def test_import_contracts_hold():
     """No import cycles in model/ or ui/; model/ layered cli | reports | io | schema | core; the model imports
-    no UI and no workshop; the numerical core no document schema, file format or translation code; ui/ never
+    no page code and no workshop, and only model.reports draws charts and documents; the numerical core no document schema, file format or translation code; ui/ never
     imports the engine or the ensemble; ui/, workshop/ and bench/ only the model's public API; the workshop's
     domain code no Streamlit and no page code; the app no test code."""
     r = lint_imports(ROOT)
@@ -79,6 +79,11 @@ def test_a_core_module_importing_the_schema_breaks_the_layers(tmp_path):
     ("workshop/analysis.py", "from ui import safe",
      {"workshop (rooms, store, analysis, exports, CLI) imports no Streamlit and no page code"}),
     ("model/cli.py", "import workshop", {"the model knows nothing of workshops"}),
+    ("model/reports/charts.py", "import streamlit", {"The model package imports no page code (no ui, no streamlit)"}),
+    ("model/core/engine.py", "import altair",
+     {"Only model.reports draws charts and documents: model.core, schema and io import no altair, vl_convert or docx"}),
+    ("model/io/export.py", "import docx",
+     {"Only model.reports draws charts and documents: model.core, schema and io import no altair, vl_convert or docx"}),
 ])
 def test_each_new_contract_breaks_when_violated(tmp_path, module, line, contracts):
     """Mutation check: one bad import in a copy of the packages breaks exactly the contracts it violates."""

@@ -1,4 +1,5 @@
-"""Downloads of the current scenario and the saved ones: a long CSV of every series and an Excel workbook.
+"""Downloads of the current scenario and the saved ones: a long CSV of every series, an Excel workbook, and
+the current scenario's report (汇报材料) as Word or PDF.
 
 Streamlit builds a download's bytes when its button is clicked, in a worker thread outside the
 script run, where ``st.session_state`` is empty. So the run takes a ``Snapshot`` (the documents of
@@ -8,6 +9,9 @@ already computed) and the builders below use nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -17,6 +21,8 @@ from model import (Baseline, DataError, EnsembleSummary, FeasibilitySummary, fea
                    parse_scenario, parse_stored)
 from model.io.export import csv_bytes, localise_series, scenarios_series_table, workbook_bytes
 from model.reports.briefing import briefing
+from model.reports.document import docx_to_pdf, soffice  # noqa: F401  (soffice: the page asks whether a PDF can be made)
+from model.reports.scenario_report import scenario_docx
 
 from . import heavy
 from .compute import RUNS, SEED, canonical, ensemble
@@ -76,3 +82,26 @@ def workbook(base: Baseline, lang: str, snap: Snapshot) -> bytes:
                         feasibility=feas.get(scenarios[0][0]))
         return workbook_bytes(base, scenarios, lang=lang, narrative=text, probabilities=snap.probabilities,
                               runs=RUNS, seed=SEED, feasibility=feas or None)
+
+
+#: The last reports built in this process, by (baseline, settings, language, name, date): a click on PDF
+#: after Word (or a second click) prints the same document without computing it again. Bounded.
+_REPORTS: OrderedDict[tuple, bytes] = OrderedDict()
+_REPORTS_MAX = 8
+_REPORTS_LOCK = threading.Lock()
+
+
+def report(base: Baseline, lang: str, snap: Snapshot, name: str, fmt: str = "docx") -> bytes:
+    """The current settings' report in ``lang`` (``fmt`` "docx" or "pdf"), with the live ensemble's chances
+    and the page's briefing (built when clicked)."""
+    key = (id(base), canonical(snap.docs[0][1]), lang, name, dt.date.today())
+    with _REPORTS_LOCK:
+        docx = _REPORTS.get(key)
+    with heavy.slot(wait=True):
+        if docx is None:
+            docx = scenario_docx(base, parse_scenario(snap.docs[0][1], base), lang, name=name, ens=snap.ensemble)
+            with _REPORTS_LOCK:
+                _REPORTS[key] = docx
+                while len(_REPORTS) > _REPORTS_MAX:
+                    _REPORTS.popitem(last=False)
+        return docx if fmt == "docx" else docx_to_pdf(docx)

@@ -86,13 +86,3 @@ def results(t: Translator, ens, scenario_label: str) -> None:
         ss.pop("actuals_json", None)
         ss["actuals_version"] = ss.get("actuals_version", 0) + 1
         st.rerun(scope="app")  # the upload box above is the whole run's
-
-
-def chart_points(actuals_json: str, indicator: str, percentile_of, f: float) -> pd.DataFrame:
-    """Actual points for a fan chart: annualised (value × 12 / months) at their year."""
-    rows = []
-    for d in json.loads(actuals_json) if actuals_json else []:
-        if d["indicator"] != indicator:
-            continue
-        rows.append({"year": d["year"], "value": d["value"] * 12 / d["months"] * f, "label": d["label"]})
-    return pd.DataFrame(rows, columns=["year", "value", "label"])

@@ -4,6 +4,7 @@
                               [--preset NAME] [--prediction year|chance|value] [--no-names]
     python -m workshop list
     python -m workshop export ROOM --xlsx PATH [--csv PATH] [--lang zh|en]
+    python -m workshop report ROOM [--docx PATH] [--pdf PATH] [--lang zh|en]
     python -m workshop delete ROOM
 
 Output is JSON on stdout. Bad input exits with status 2 and one line on stderr.
@@ -61,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--xlsx", required=True, type=Path)
     e.add_argument("--csv", type=Path)
     e.add_argument("--lang", default="zh", choices=("zh", "en"))
+    r = sub.add_parser("report", help="write a room's report for the follow-up (Word and/or PDF)")
+    r.add_argument("room")
+    r.add_argument("--docx", type=Path)
+    r.add_argument("--pdf", type=Path)
+    r.add_argument("--lang", default="zh", choices=("zh", "en"))
     d = sub.add_parser("delete", help="delete a room with everything in it")
     d.add_argument("room")
     return p
@@ -97,6 +103,25 @@ def _run(args: argparse.Namespace) -> dict | list:
             except OSError as exc:
                 raise WorkshopError("cli", message=f"cannot write {path}: {exc.strerror}") from None
             written["xlsx" if data[:2] == b"PK" else "csv"] = str(path)
+        return {"room": snap.room.code, **written, "participants": snap.joined, "plans": len(snap.submitted)}
+    if args.command == "report":
+        from .report import workshop_docx
+        from model.reports.document import docx_to_pdf
+
+        if not args.docx and not args.pdf:
+            raise WorkshopError("cli", message="report needs --docx PATH and/or --pdf PATH")
+        snap = store.admin_snapshot(args.room)
+        docx = workshop_docx(snap, load_baseline(os.environ.get("SIMULATOR_DATA_DIR") or None), args.lang)
+        written = {}
+        for kind, path in (("docx", args.docx), ("pdf", args.pdf)):
+            if path is None:
+                continue
+            data = docx if kind == "docx" else docx_to_pdf(docx)
+            try:
+                path.write_bytes(data)
+            except OSError as exc:
+                raise WorkshopError("cli", message=f"cannot write {path}: {exc.strerror}") from None
+            written[kind] = str(path)
         return {"room": snap.room.code, **written, "participants": snap.joined, "plans": len(snap.submitted)}
     store.admin_delete(args.room)
     return {"room": args.room.strip().upper(), "deleted": True}

@@ -8,6 +8,7 @@ output is assumed to be spread evenly over the year (stated with every result).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -153,3 +154,13 @@ def place(actuals: list[Actual], ens: EnsembleSummary) -> list[Check]:
         off = "below" if percentile < BAND[0] else "above" if percentile > BAND[1] else ""
         checks.append(Check(a, percentile, float(pct[50]), off))
     return checks
+
+
+def chart_points(actuals_json: str, indicator: str, percentile_of, f: float) -> pd.DataFrame:
+    """Actual points for a fan chart: annualised (value × 12 / months) at their year."""
+    rows = []
+    for d in json.loads(actuals_json) if actuals_json else []:
+        if d["indicator"] != indicator:
+            continue
+        rows.append({"year": d["year"], "value": d["value"] * 12 / d["months"] * f, "label": d["label"]})
+    return pd.DataFrame(rows, columns=["year", "value", "label"])

@@ -11,6 +11,7 @@ from ..core.baseline import Baseline
 from ..core.engine import Projection
 from ..core.goals import NOT_REACHED, GoalResults
 from ..schema.results import ScenarioResults
+from ..schema.scenario import Scenario, resolve_goals, scenario_rows
 
 if TYPE_CHECKING:
     from ..core.feasibility import Feasibility
@@ -149,3 +150,19 @@ def constraints_table(central: Feasibility, ens: Feasibility | None, energy_year
 def _unit(metric: str) -> str:
     return {"total_multiple": "100m yuan", "cluster_total": "100m yuan", "advanced_share": "%",
             "high_tech_share": "%", "min_growth": "%/yr"}[metric]
+
+
+def scenario_constraints(base: Baseline, sc: Scenario, runs: int, seed: int) -> pd.DataFrame:
+    """``constraints_table`` of a scenario (``python -m model constraints``, the report): the central path
+    and, with ``runs`` > 1, the ensemble of ``runs`` and ``seed``; extra energy in each goal year and the
+    end year."""
+    from ..core.ensemble import ensemble_draws
+    from ..core.feasibility import feasibility, feasibility_ensemble
+    from .feasibility_data import load_feasibility
+
+    data = load_feasibility(base)
+    rows = scenario_rows(sc, base)
+    central = feasibility(base, data, rows)
+    ens = feasibility_ensemble(base, data, rows, ensemble_draws(base, runs, seed), seed) if runs > 1 else None
+    years = sorted({int(g.target_year) for g in resolve_goals(sc, base)} | {int(base.end_year)})
+    return constraints_table(central, ens, years)

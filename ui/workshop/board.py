@@ -19,9 +19,11 @@ import segno
 import streamlit as st
 
 from model import SPEC_BY_NAME
+from model.reports.document import docx_to_pdf, soffice
 from workshop import WorkshopError
 from workshop.analysis import CHANCE_RUNS, best_plan, median_plan, model_answer, plan_feasibility, plan_outcomes
 from workshop.export import csv_bytes, room_tables, xlsx_bytes
+from workshop.report import workshop_docx
 from workshop.rooms import plan_document
 from workshop.store import Snapshot, Store
 
@@ -87,6 +89,9 @@ def _act(store: Store, code: str, key: str, action: str) -> None:
 
 def _export(store: Store, ctx_base, code: str, key: str, lang: str, kind: str) -> bytes:
     """Built when the button is clicked (outside the script run: everything comes in as arguments)."""
+    if kind in ("docx", "pdf"):  # the report for the follow-up (汇报材料)
+        docx = workshop_docx(store.snapshot(code, key), ctx_base, lang)
+        return docx if kind == "docx" else docx_to_pdf(docx)
     tables = room_tables(store.snapshot(code, key), ctx_base, lang, store.settings.timezone)
     return xlsx_bytes(tables) if kind == "xlsx" else csv_bytes(tables)
 
@@ -160,6 +165,15 @@ def _counts_and_controls(ctx: Context, snap: Snapshot, code: str, key: str) -> N
     c[4].download_button(t("ws.board.export_csv"), data=functools.partial(_export, store, ctx.base, code, key, lang, "csv"),
                          file_name=f"workshop_{room.code}_{lang}.csv", mime="text/csv", on_click="ignore",
                          key="ws_export_csv", width="stretch", icon=":material/download:")
+    d = st.columns(5)  # the report, under the other exports
+    d[3].download_button(t("report.ws.download_docx"), data=functools.partial(_export, store, ctx.base, code, key, lang, "docx"),
+                         file_name=f"workshop_{room.code}_{lang}.docx", on_click="ignore", key="ws_report_docx",
+                         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                         width="stretch", icon=":material/description:")
+    if soffice() is not None:
+        d[4].download_button(t("report.ws.download_pdf"), data=functools.partial(_export, store, ctx.base, code, key, lang, "pdf"),
+                             file_name=f"workshop_{room.code}_{lang}.pdf", mime="application/pdf", on_click="ignore",
+                             key="ws_report_pdf", width="stretch", icon=":material/picture_as_pdf:")
     with st.expander(t("ws.board.delete")):
         sure = st.checkbox(t("ws.board.delete_confirm"), key="ws_delete_sure")
         st.button(t("ws.board.delete_button"), key="ws_delete", disabled=not sure, on_click=_act,
