@@ -156,8 +156,12 @@ def constraint_rows(t: Translator, base: Baseline, sc: Scenario, runs: int, seed
         name = t(f"report.constraint.{r.id}")
         limited = status != "none" and np.isfinite(limit)
         chance = float(r.probability) if "probability" in table.columns else float("nan")
-        rows.append([name if name != f"report.constraint.{r.id}" else str(r.id), str(int(r.year)), t.num(value, digits),
-                     t.num(limit, digits) if limited else "–", unit,
+        if r.unit == "year":  # the payback row: years as years, never "2,034.0"
+            shown = (lambda x: str(int(x)) if np.isfinite(x) else "–")  # noqa: E731
+        else:
+            shown = (lambda x: t.num(x, digits))  # noqa: E731
+        rows.append([name if name != f"report.constraint.{r.id}" else str(r.id), str(int(r.year)), shown(value),
+                     shown(limit) if limited else "–", unit,
                      t(f"status.{status}") if limited else t("report.limit_none"),
                      (t("report.within") if r.within else t("report.over")) if limited else t("report.no_limit"),
                      t.pct(100 * chance, 0) if limited and np.isfinite(chance) else "–"])
@@ -243,8 +247,9 @@ def scenario_docx(base: Baseline, sc: Scenario, lang: str, *, name: str | None =
     doc.heading(t("report.h.data"))
     doc.para(data_status(t, base))
     doc.para(t("report.sources"), bold=True, size=9)
-    doc.bullets([t("report.source_item", id=s.id, title=one_language(s.title, lang),
-                   publisher=one_language(s.publisher, lang)) for s in base.sources.values()], size=7.5)
+    # one run-on paragraph: the list grows with the data folder, and a line a source would not keep to 4 pages
+    doc.para(" · ".join(t("report.source_item", id=s.id, title=one_language(s.title, lang),
+                              publisher=one_language(s.publisher, lang)) for s in base.sources.values()), size=7)
     doc.para(t("report.not_forecast"), italic=True, size=8.5)
     return doc.bytes()
 
