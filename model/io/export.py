@@ -645,7 +645,8 @@ def _feasibility_sheet(ws, names, feasibility: Mapping[str, FeasibilitySummary],
     r += 2
     ws.write_string(r, 0, t["feas_heading_payback"], fmt.heading)
     r += 1
-    _header(ws, r, [t["col_scenario"], t["feas_col_payback"], t["col_status"], t["feas_col_payback_chance"]], fmt)
+    _header(ws, r, [t["col_scenario"], t["feas_col_payback"], t["col_status"], t["feas_col_payback_chance"],
+                    t["feas_col_payback_median"]], fmt)
     for name in shown:
         s = feasibility[name]
         end = int(s.years[-1])
@@ -656,6 +657,15 @@ def _feasibility_sheet(ws, names, feasibility: Mapping[str, FeasibilitySummary],
                   else t["feas_payback_never"].format(end=end))
         ws.write_string(r, 2, status)
         _num(ws, r, 3, s.payback_chance, fmt.pct)
+        if np.isinf(s.payback_median):
+            ws.write_string(r, 4, t["feas_payback_never"].format(end=end))
+        else:
+            _num(ws, r, 4, s.payback_median, fmt.year)
+    r += 1
+    # What the fiscal and energy accounts leave out (the CLI's note column says the same)
+    ws.merge_text(r, 0, 9, t["feas_note_fiscal"], fmt.note_wrap)
+    r += 1
+    ws.merge_text(r, 0, 9, t["feas_note_energy"], fmt.note_wrap)
     r += 2
     ws.write_string(r, 0, t["feas_heading_yearly"], fmt.heading)
     r += 1

@@ -18,12 +18,12 @@ from ..core.baseline import Baseline
 from ..core.ensemble import EnsembleSummary
 from ..errors import DataError
 from ..io.feasibility_data import load_feasibility
-from ..core.goals import NOT_REACHED
+from ..core.goals import NOT_REACHED, evaluate_goals
 from ..core.specs import SEEKABLE, SPEC_BY_NAME
 from ..schema.feasibility import ConstraintRow, FeasibilitySummary, feasibility_summary
 from ..schema.mix import DEFAULT_PROBABILITY, cheapest_mix
 from ..schema.results import scenario_results
-from ..schema.runs import seek, summarize, tornado
+from ..schema.runs import run_scenario, seek, summarize, tornado
 from ..schema.scenario import Scenario, resolve_goals
 
 
@@ -100,6 +100,10 @@ def feasibility_sentences(t: Translator, s: FeasibilitySummary) -> list[str]:
         payback = t("story.feas.no_payback", outlay=t.amount(fb.unit, -fb.value), year=fb.year, end=end)
     chance = "" if s.payback_chance is None else t("story.feas.payback_chance", end=end,
                                                     p=t.pct(100 * s.payback_chance, 0))
+    if s.outlay and np.isinf(s.payback_median):
+        chance += t("story.feas.payback_median_never", end=end)
+    elif s.outlay and np.isfinite(s.payback_median):
+        chance += t("story.feas.payback_median", median=int(s.payback_median))
     room = (t("story.feas.room", room=t.amount(fb.unit, -fb.limit), verdict=_verdict(t, fb)) if fb.has_limit
             else t("story.feas.no_limit"))
     out = [t("story.feas.fiscal", payback=payback, chance=chance, room=room,
@@ -145,9 +149,18 @@ def briefing(base: Baseline, sc: Scenario, lang: str, ens: EnsembleSummary | Non
     where = [t("story.levels", y1=short, v1=t.money(total[k]), m1=f"{total[k] / total[0]:.2f}",
                y2=int(years[-1]), v2=t.money(total[-1]), m2=f"{total[-1] / total[0]:.2f}")]
     parts: list[str] = []
+    central = None  # the central path's own goal values, for the steady-growth sentence
     for j, goal in enumerate(goals):
         p = t.pct(100 * float(ens.probability[j]), 0)
-        if res.met[0, j]:
+        if goal.metric == "min_growth":
+            # judged over the runs (the median run's weakest year, issue 17 review A), not on the central
+            # path, which has no shocks: say so, with both figures (second review)
+            if central is None:
+                central = evaluate_goals(run_scenario(base, sc), goals)
+            parts.append(t("story.steady_met" if res.met[0, j] else "story.steady_missed", name=goal.name(lang), p=p,
+                           value=t.rate(float(res.value[0, j])), goal=t.rate(float(goal.threshold)),
+                           central=t.rate(float(central.value[0, j]))))
+        elif res.met[0, j]:
             parts.append(t("story.goal_met", name=goal.name(lang), year=int(res.year_reached[0, j]), p=p))
         else:
             reached = int(res.year_reached[0, j])

@@ -72,7 +72,10 @@ class FeasibilitySummary:
     quantiles ``QUANTILES`` over the runs for ``BANDED`` (empty with one run); payback : the central
     path's payback year (NaN: none); outlay : the central path's cumulative balance goes below zero
     (there is something to pay back); payback_chance : share of the runs with an outlay that have paid
-    it back by the end year (None with one run, or when no run has an outlay).
+    it back by the end year (None with one run, or when no run has an outlay); payback_median : the
+    ensemble's median payback year over the runs with an outlay (inf: the median run is not back by the
+    end year; NaN with one run or nothing owed), shown beside the central year because the central year
+    alone can sit just before the median (second review of issue 19).
     """
 
     years: np.ndarray
@@ -84,6 +87,7 @@ class FeasibilitySummary:
     payback_chance: float | None
     runs: int
     seed: int
+    payback_median: float = float("nan")
 
     def constraint(self, cid: str) -> ConstraintRow:
         return next(c for c in self.constraints if c.id == cid)
@@ -162,8 +166,7 @@ def _bands(ens: Feasibility) -> dict[str, np.ndarray]:
 
 
 def _payback_chance(f: Feasibility) -> float | None:
-    """Share of the runs with an outlay that have paid it back by the end year (None: no run has one), as
-    ``Feasibility.payback_chance`` of the feasmodel branch defines it."""
+    """Share of the runs with an outlay that have paid it back by the end year (None: no run has one)."""
     owed = (np.asarray(f.cumulative) < 0).any(axis=1)
     if not owed.any():
         return None
@@ -186,7 +189,7 @@ def feasibility_summary(base: Baseline, data: FeasibilityData, sc: Scenario, run
         bands=_bands(ens) if ens is not None else {},
         payback=float(central.payback[0]), outlay=bool((np.asarray(central.cumulative[0]) < 0).any()),
         payback_chance=None if ens is None else _payback_chance(ens),
-        runs=runs, seed=seed)
+        runs=runs, seed=seed, payback_median=float("nan") if ens is None else float(ens.payback_median))
 
 
 __all__ = ["SERIES", "BANDED", "ConstraintRow", "FeasibilitySummary", "feasibility_summary"]
