@@ -662,11 +662,10 @@ def _feasibility_sheet(ws, names, feasibility: Mapping[str, FeasibilitySummary],
         else:
             _num(ws, r, 4, s.payback_median, fmt.year)
     r += 1
-    # What the fiscal and energy accounts leave out (the CLI's note column says the same)
-    ws.merge_text(r, 0, 9, t["feas_note_fiscal"], fmt.note_wrap)
+    # What the fiscal and energy accounts leave out (the CLI's note column says the same): one line, so
+    # that the sheet still prints on one page
+    ws.merge_text(r, 0, 9, t["feas_note_fiscal"] + " " + t["feas_note_energy"], fmt.note_wrap)
     r += 1
-    ws.merge_text(r, 0, 9, t["feas_note_energy"], fmt.note_wrap)
-    r += 2
     ws.write_string(r, 0, t["feas_heading_yearly"], fmt.heading)
     r += 1
     headers = [t["col_scenario"], t["col_year"]] + [
