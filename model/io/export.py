@@ -579,7 +579,7 @@ def _sources_sheet(ws, base, t, fmt, lang) -> None:
         ws.write_string(r, 0, s.id)
         ws.write_string(r, 1, one_language(s.title, lang), fmt.wrap)
         ws.write_string(r, 2, one_language(s.publisher, lang), fmt.wrap)
-        ws.write_string(r, 3, s.url)
+        ws.write_string(r, 3, s.url, fmt.wrap)  # a long link wraps rather than widen the sheet
         ws.write_string(r, 4, s.accessed)
     r += 2
     ws.write_string(r, 0, t["heading_figures"], fmt.heading)
