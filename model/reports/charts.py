@@ -252,13 +252,13 @@ def _feasibility_template(t: Translator, name: str) -> dict:
                                       range=[FEAS_COLORS[2], FEAS_COLORS[0], FEAS_COLORS[1]]))
     axis = t(f"feas.axis.{name}")
     fmt = ",.2f" if name == "fiscal" else ",.1f"
-    tip = [alt.Tooltip("series:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year")),
+    tip = [alt.Tooltip("series:N", title=t("legend.run")), alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"),
            alt.Tooltip("value:Q", title=axis, format=fmt)]
     band = alt.Chart(_data("bands"))
     outer = band.mark_area(opacity=0.18, color=SCENARIO).encode(
         x=_year_axis(t), y=alt.Y("p5:Q", title=axis), y2="p95:Q",
-        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year")), alt.Tooltip("p5:Q", title="p5", format=fmt),
-                 alt.Tooltip("p50:Q", title=t("fan.median"), format=fmt), alt.Tooltip("p95:Q", title="p95", format=fmt)])
+        tooltip=[alt.Tooltip("year:Q", title=t("tooltip.year"), format="d"), alt.Tooltip("p5:Q", title=t("fan.p5"), format=fmt),
+                 alt.Tooltip("p50:Q", title=t("fan.median"), format=fmt), alt.Tooltip("p95:Q", title=t("fan.p95"), format=fmt)])
     inner = band.mark_area(opacity=0.3, color=SCENARIO).encode(x="year:Q", y="p25:Q", y2="p75:Q")
     bars = alt.Chart(_data("bars")).mark_bar(opacity=0.8, size=14).encode(
         x="year:Q", y=alt.Y("value:Q", title=axis), color=color, tooltip=tip)
