@@ -168,6 +168,21 @@ def test_presets_apply_and_report_changes(base, name):
     assert "已修改" in status(at)
 
 
+@pytest.mark.parametrize("name", ["bold", "cautious"])
+def test_a_link_naming_only_a_preset_opens_the_preset(base, name):
+    """``?preset=bold`` alone (a hand-written workshop link) opened the trend's levers under the preset's
+    label marked "已修改"; it opens the preset's settings, unchanged, and the URL then carries them."""
+    at = app(preset=name)
+    doc = base.presets[name]
+    assert_cards_equal(cards(at), expected_cards(base, doc))
+    assert doc["meta"]["name_zh"] in status(at) and "未修改" in status(at)
+    for key, value in doc["levers"].items():
+        if key in LEVER_KEYS and not isinstance(value, (list, dict)):
+            assert at.slider(key=key).value == pytest.approx(value)
+    assert at.query_params["preset"] in (name, [name])
+    assert at.query_params["projects"] in (name, [name])  # the link it writes back names the preset's projects
+
+
 def test_bold_preset_no_longer_claims_doubling(base):
     """Finding 5: bold showed ~100 % for doubling beside its own "far outside experience" warning."""
     at = app()

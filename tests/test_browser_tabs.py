@@ -13,7 +13,7 @@ import re
 import pytest
 
 from testkit.browser import CARD, slider_input, wait_idle
-from test_browser import cards, open_app, wait_ready
+from test_browser import card, cards, open_app, wait_ready
 
 try:
     from playwright.sync_api import expect
@@ -94,3 +94,29 @@ def test_an_unknown_tab_in_the_url_opens_the_simulator(server, new_context):
     page2 = new_context().new_page()
     page2.goto(f"{server.url}/?tab=model&lang=en")
     expect(page2.get_by_role("tab", name="Model & data")).to_have_attribute("aria-selected", "true", timeout=60_000)
+
+
+@pytest.mark.parametrize("delay_ms", [100, 350, 700])
+def test_a_tab_clicked_while_a_move_computes_ends_the_move_quietly_and_keeps_it(server, new_context, delay_ms):
+    """A tab click just after a slider move starts a whole run while the move's fragment run is still
+    computing: Streamlit starts it at once in another thread (``fastReruns``), and the old run, at its next
+    write, finds its slots taken (``StreamlitInvalidLayoutContextError``). It must end without an error in
+    the log (the autouse fixture reads it) and the move must hold: the slider keeps its new value and the
+    simulator shows its cards. The delays put the click into the move's ensemble and feasibility runs."""
+    page = open_app(new_context, server)
+    before = card(page, "doubling").get_attribute("data-value")
+    thumb = slider_input(page, "investment")
+    start = thumb.input_value()
+    thumb.focus()
+    for _ in range(3):  # three new scenarios in a row: each is a cache miss, so each move computes
+        thumb.press("PageUp")
+        page.wait_for_timeout(delay_ms)
+    moved = thumb.input_value()
+    assert moved != start
+    open_tab(page, "compare")
+    assert "当前设置" in compare_table(page)
+    open_tab(page, "sim")
+    wait_ready(page)
+    assert slider_input(page, "investment").input_value() == moved
+    assert f"investment={moved}" in page.url or f"investment={float(moved):g}" in page.url
+    assert card(page, "doubling").get_attribute("data-value") != before

@@ -261,6 +261,25 @@ def test_browsers_spread_over_both_servers_and_stay_on_theirs_for_upload_and_dow
             ctx.close()
 
 
+#: Records, in the page, every change of the app's connection and script state (read by ``_RECONNECTED``).
+_WATCH_STATES = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const log = window.__zcStates = [];
+    const note = () => log.push(app.dataset.testConnectionState + " " + app.dataset.testScriptState);
+    note();
+    new MutationObserver(note).observe(app, {attributes: true,
+        attributeFilter: ["data-test-connection-state", "data-test-script-state"]});
+}"""
+#: The page lost its server, connected again, ran the whole script (reconnect.py) and is idle.
+_RECONNECTED = """() => {
+    const log = window.__zcStates || [];
+    const lost = log.findIndex(s => !s.startsWith("CONNECTED "));
+    if (lost < 0) return false;
+    const ran = log.findIndex((s, i) => i > lost && s === "CONNECTED running");
+    return ran > lost && log[log.length - 1] === "CONNECTED notRunning";
+}"""
+
+
 @pytest.mark.browser
 def test_graceful_restart_of_one_server_while_the_other_serves(deployment, browser):
     contexts: list = []
@@ -269,6 +288,7 @@ def test_graceful_restart_of_one_server_while_the_other_serves(deployment, brows
         by_server = {_server_of(p): p for p in pages}
         assert set(by_server) == {1, 2}
         moving = by_server[2]
+        by_server[1].evaluate(_WATCH_STATES)
         old = deployment.ctl("status")["servers"]
         result: dict = {}
         worker = threading.Thread(target=lambda: result.update(deployment.ctl("restart", "1")))
@@ -285,7 +305,11 @@ def test_graceful_restart_of_one_server_while_the_other_serves(deployment, brows
         now = deployment.ctl("status")["servers"]
         assert [s["healthy"] for s in now] == [True, True] and not any(s["drained"] for s in now)
         assert now[1]["pid"] == old[1]["pid"]  # the other server was never touched
-        # The browser whose server restarted has reconnected through the proxy; a move still works.
+        # The browser whose server restarted reconnects through the proxy and its page reruns at once
+        # (ui/reconnect.py); a move after that redraw works. A move inside the redraw's first moments can
+        # be lost: the new session drops a fragment rerun for a fragment its first run has not yet
+        # registered (Streamlit's AppSession.request_rerun), and the cards then follow the next move.
+        by_server[1].wait_for_function(_RECONNECTED, timeout=120_000)
         _move(by_server[1])
         print(f"\ngraceful restart of server 1: {result['seconds']} s, {moves} moves served by server 2 meanwhile")
     finally:

@@ -275,7 +275,10 @@ def init_session(base: Baseline) -> None:
               else base.published_growth)
     ss["_prev_growth"] = growth
     # A slider missing from the URL is at its default (the URL drops defaults): the app writes every
-    # other value, so a shared URL reproduces the page exactly, investment included.
+    # other value, so a shared URL reproduces the page exactly, investment included. A link that names
+    # a preset and no setting (``?preset=bold``, written by hand for a workshop) means the preset itself.
+    if preset is not None and not _has_settings(qp):
+        apply_preset(base, preset)
     notices += compare_from_url(base)
     ss["_notices"] = notices
 
