@@ -80,4 +80,5 @@ html, body, [data-testid="stAppViewContainer"] {font-size: 18px;}
 
 
 def inject(presentation: bool) -> None:
-    st.markdown(_BASE + (_PRESENT if presentation else ""), unsafe_allow_html=True)
+    # st.html of style tags alone goes to the event container: no element, so no gap above the title.
+    st.html(_BASE + (_PRESENT if presentation else ""))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -153,15 +153,81 @@ def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
     return EnsembleDraws(normals=normals, delays=delays, size=size, params=params)
 
 
+class _LastRuns:
+    """The last few one-row ensemble simulations, kept in their detailed form and found by content.
+
+    One slider move asks for the same scenario's runs three times: its results (steady growth is judged
+    over the runs), the page's ensemble summary and its feasibility; one simulation serves all three.
+    Feasibility also runs two counterfactual rows (no package; 技改 only) that a move of any other
+    lever leaves unchanged: kept too, they are not rerun. ``SIZE`` entries of ~57 MB each at 10 000
+    runs, the oldest released first; their arrays are read-only, as the callers share them. The engine
+    is pure, so a hit returns what a new simulation would.
+    """
+
+    SIZE = 3
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[tuple, Projection]] = OrderedDict()
+
+    @staticmethod
+    def key(base: Baseline, x: np.ndarray, projects: Projects, draws: EnsembleDraws) -> tuple:
+        parts = (projects.sector, np.asarray(projects.start), projects.output, projects.ramp, projects.investment)
+        return (id(base), id(draws), x.tobytes(), tuple((a.shape, a.tobytes()) for a in parts)), (base, draws)
+
+    def get(self, key: tuple) -> Projection | None:
+        content, owners = key
+        with self._lock:
+            entry = self._entries.get(content)
+            # The baseline and the draws are compared by identity; the entry holds both, so their ids
+            # cannot be reused by other objects while it is kept.
+            if entry is None or not all(a is b for a, b in zip(entry[0], owners)):
+                return None
+            self._entries.move_to_end(content)
+            return entry[1]
+
+    def put(self, key: tuple, proj: Projection) -> None:
+        content, owners = key
+        for f in fields(proj):
+            value = getattr(proj, f.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        with self._lock:
+            self._entries[content] = (owners, proj)
+            self._entries.move_to_end(content)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+LAST_RUNS = _LastRuns()
+
+
 def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: EnsembleDraws,
                       detail: bool = False) -> Projection:
     """K parameter rows × the ensemble's runs in one engine call (rows k·runs … (k+1)·runs − 1 are row k).
 
     ``detail``: also value added and the investment bill (feasibility needs them; the goals do not).
+    One row is simulated with ``detail`` and kept (``LAST_RUNS``): the same row asked again is not rerun.
 
     Every row sees the same draws (common random numbers), so a lever's effect on a chance is not noise.
     """
     X = np.atleast_2d(X)
+    if X.shape[0] == 1:
+        key = _LastRuns.key(base, np.ascontiguousarray(X, dtype=float), projects, draws)
+        proj = LAST_RUNS.get(key)
+        if proj is None:
+            proj = _simulate_rows(base, X, projects, draws, detail=True)
+            LAST_RUNS.put(key, proj)
+        return proj
+    return _simulate_rows(base, X, projects, draws, detail)
+
+
+def _simulate_rows(base: Baseline, X: np.ndarray, projects: Projects, draws: EnsembleDraws,
+                   detail: bool) -> Projection:
     K, R = X.shape[0], draws.runs
     rows = np.repeat(X, R, axis=0)
     normals = draws.normals if K == 1 else np.tile(draws.normals, (1, K, 1))
