@@ -15,7 +15,6 @@ import os
 import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
-from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from model import ASSUMPTION_KEYS, LEVER_KEYS, ScenarioError, SimulatorError, parse_scenario, parse_scenario_bytes
 from ui import (cards, charts, chrome, compare, downloads, exports, model_page, monitor, panels, process, state, style,
@@ -23,7 +22,7 @@ from ui import (cards, charts, chrome, compare, downloads, exports, model_page, 
 from ui import feasibility as feasibility_row
 from ui.charts import chart_spec
 from ui.compute import baseline_key, canonical, compute, ensemble, get_baseline, remember
-from ui.guard import redraw_page
+from ui.guard import redraw_page, slots_taken
 from ui.i18n import DEFAULT_LANG, LANGS, Translator
 from ui import reconnect
 from ui import workshop as workshop_page
@@ -244,9 +243,9 @@ def live() -> None:
     """Levers → engine → goal cards and charts; reruns alone when a lever moves."""
     try:
         _live()
-    except StreamlitInvalidLayoutContextError:  # a newer whole run took this run's slots (ui/guard.py)
-        redraw_page()
-    except Exception:  # noqa: BLE001 — the page must never show a traceback; the log keeps it
+    except Exception as exc:  # noqa: BLE001 — the page must never show a traceback; the log keeps it
+        if slots_taken(exc):  # a newer whole run took this run's slots: it draws the page (ui/guard.py)
+            redraw_page()
         LOG.exception("scenario calculation failed")
         say("error", t, "error_generic", error=json.dumps(dict(st.query_params), ensure_ascii=False)[:300])
 

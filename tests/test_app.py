@@ -181,6 +181,11 @@ def test_a_link_naming_only_a_preset_opens_the_preset(base, name):
             assert at.slider(key=key).value == pytest.approx(value)
     assert at.query_params["preset"] in (name, [name])
     assert at.query_params["projects"] in (name, [name])  # the link it writes back names the preset's projects
+    # ... and carries the preset's sliders, so a reload or a shared copy of it opens the same page.
+    assert {"investment", "tech_upgrade", "chain_extension"} <= set(at.query_params)
+    again = app(**{k: at.query_params[k] for k in at.query_params})
+    assert_cards_equal(cards(again), cards(at))
+    assert status(again) == status(at)
 
 
 def test_bold_preset_no_longer_claims_doubling(base):

@@ -96,29 +96,44 @@ def test_percentiles_are_numpys(n):
     np.testing.assert_array_equal(E.percentiles(values, q), np.percentile(values, q, axis=0))
 
 
-def test_one_row_runs_are_kept_by_content_and_equal_a_new_simulation(base):
-    """``simulate_ensemble`` keeps its last one-row simulations (``LAST_RUNS``): one move asks for the same
-    scenario's runs for its results, its summary and its feasibility. A kept result must be exactly what a
-    new simulation gives, read-only (callers share it), and found only for the same row, projects,
-    baseline and draws; the oldest of more than ``SIZE`` rows is released."""
+@pytest.fixture
+def last_runs():
     E.LAST_RUNS.clear()
+    yield E.LAST_RUNS
+    E.LAST_RUNS.clear()
+
+
+def test_one_row_runs_are_kept_by_content_and_equal_a_new_simulation(base, last_runs):
+    """``simulate_ensemble(..., keep=True)`` keeps its last one-row simulations (``LAST_RUNS``): one move
+    asks for the same scenario's runs for its results, its summary and its feasibility. A kept result must
+    be exactly what a new simulation gives, of the kind asked for (with or without ``detail``), read-only
+    (callers share it), and found only for the same row, projects, baseline and draws; the oldest of more
+    than ``SIZE`` rows is released; calls without ``keep`` (the tools' searches) neither use nor fill it."""
     draws = E.ensemble_draws(base, 500, 7)
     rows = scenario_rows(parse_scenario({"levers": {"investment": 14.0}}, base), base)
-    first = E.simulate_ensemble(base, rows.x, rows.projects, draws)
-    again = E.simulate_ensemble(base, rows.x, rows.projects, draws, detail=True)
-    assert again is first and first.value_added is not None  # kept in detail: serves both kinds of caller
+    first = E.simulate_ensemble(base, rows.x, rows.projects, draws, keep=True)
+    assert E.simulate_ensemble(base, rows.x, rows.projects, draws, keep=True) is first
+    assert first.value_added is None  # the goals' kind: bit for bit what the seek's many-row calls give
+    many = E.simulate_ensemble(base, np.stack([rows.x, rows.x]), rows.projects, draws)
+    np.testing.assert_array_equal(first.output, many.output[:500])
+    detailed = E.simulate_ensemble(base, rows.x, rows.projects, draws, detail=True, keep=True)
+    assert detailed is not first and detailed.value_added is not None
+    assert E.simulate_ensemble(base, rows.x, rows.projects, draws, detail=True, keep=True) is detailed
     fresh = E._simulate_rows(base, np.atleast_2d(rows.x), rows.projects, draws, detail=True)
     for name in ("output", "value_added", "price", "cluster", "investment_by_sector", "reclassified", "high_tech"):
-        np.testing.assert_array_equal(getattr(first, name), getattr(fresh, name))
+        np.testing.assert_array_equal(getattr(detailed, name), getattr(fresh, name))
+    np.testing.assert_allclose(detailed.output, first.output, rtol=1e-12)  # the two kinds differ in the last bits only
     assert not first.output.flags.writeable
     with pytest.raises(ValueError):
         first.output[0, 0, 0] = 1.0
+    assert E.simulate_ensemble(base, rows.x, rows.projects, draws) is not first  # without keep: simulated
     other = scenario_rows(parse_scenario({"levers": {"investment": 14.1}}, base), base)
-    moved = E.simulate_ensemble(base, other.x, other.projects, draws)
-    assert moved is not first and not np.array_equal(moved.output, first.output)
-    assert E.simulate_ensemble(base, rows.x, rows.projects, E.ensemble_draws(base, 500, 8)) is not first
-    for inv in (15.0, 16.0, 17.0):  # three more rows: the first is released
+    assert E.simulate_ensemble(base, other.x, other.projects, draws, keep=True) is not first
+    assert E.simulate_ensemble(base, rows.x, rows.projects, E.ensemble_draws(base, 500, 8), keep=True) is not first
+    projects = scenario_rows(parse_scenario(base.presets["three_year_action"], base), base).projects
+    assert E.simulate_ensemble(base, rows.x, projects, draws, keep=True) is not first
+    for inv in (15.0, 16.0, 17.0, 18.0):  # more rows than SIZE: the first is released
         r = scenario_rows(parse_scenario({"levers": {"investment": inv}}, base), base)
-        E.simulate_ensemble(base, r.x, r.projects, draws)
-    assert E.simulate_ensemble(base, rows.x, rows.projects, draws) is not first
-    E.LAST_RUNS.clear()
+        E.simulate_ensemble(base, r.x, r.projects, draws, keep=True)
+    assert len(last_runs._entries) == last_runs.SIZE
+    assert E.simulate_ensemble(base, rows.x, rows.projects, draws, keep=True) is not first

@@ -279,6 +279,12 @@ def init_session(base: Baseline) -> None:
     # a preset and no setting (``?preset=bold``, written by hand for a workshop) means the preset itself.
     if preset is not None and not _has_settings(qp):
         apply_preset(base, preset)
+        # Streamlit writes a value set in code to the URL only for a widget drawn before, so the sliders'
+        # values are written here: a reload, a shared link or another server then opens the same page.
+        defaults = slider_defaults(base)
+        for key in SCALAR_PARAMS:
+            if abs(ss[key] - defaults[key]) > SAME:
+                qp[key] = f"{ss[key]:g}"
     notices += compare_from_url(base)
     ss["_notices"] = notices
 

@@ -154,26 +154,29 @@ def ensemble_draws(base: Baseline, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
 
 
 class _LastRuns:
-    """The last few one-row ensemble simulations, kept in their detailed form and found by content.
+    """The last few one-row ensemble simulations, found by content.
 
-    One slider move asks for the same scenario's runs three times: its results (steady growth is judged
-    over the runs), the page's ensemble summary and its feasibility; one simulation serves all three.
-    Feasibility also runs two counterfactual rows (no package; 技改 only) that a move of any other
-    lever leaves unchanged: kept too, they are not rerun. ``SIZE`` entries of ~57 MB each at 10 000
-    runs, the oldest released first; their arrays are read-only, as the callers share them. The engine
-    is pure, so a hit returns what a new simulation would.
+    One slider move asks for the same scenario's runs more than once: its results (steady growth is
+    judged over the runs) and the page's ensemble summary ask for the same runs; its feasibility asks
+    for them with ``detail`` and for two counterfactual rows (no package; 技改 only) that a move of any
+    other lever leaves unchanged. Kept, none of these is simulated twice. A kept result is the one asked
+    for, with or without ``detail`` (the two sum the 小升规 and project cohorts in a different order, so
+    the goals' chances stay bit for bit those of the seek's many-row calls). ``SIZE`` entries, about
+    36–57 MB each at 10 000 runs, the oldest released first; their arrays are read-only, as the callers
+    share them. The engine is pure, so a hit returns what a new simulation would.
     """
 
-    SIZE = 3
+    SIZE = 4
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, tuple[tuple, Projection]] = OrderedDict()
 
     @staticmethod
-    def key(base: Baseline, x: np.ndarray, projects: Projects, draws: EnsembleDraws) -> tuple:
-        parts = (projects.sector, np.asarray(projects.start), projects.output, projects.ramp, projects.investment)
-        return (id(base), id(draws), x.tobytes(), tuple((a.shape, a.tobytes()) for a in parts)), (base, draws)
+    def key(base: Baseline, x: np.ndarray, projects: Projects, draws: EnsembleDraws, detail: bool) -> tuple:
+        parts = (x, projects.sector, np.asarray(projects.start), projects.output, projects.ramp, projects.investment)
+        content = (id(base), id(draws), detail, tuple((a.dtype.str, a.shape, a.tobytes()) for a in parts))
+        return content, (base, draws)
 
     def get(self, key: tuple) -> Projection | None:
         content, owners = key
@@ -188,8 +191,10 @@ class _LastRuns:
 
     def put(self, key: tuple, proj: Projection) -> None:
         content, owners = key
-        for f in fields(proj):
-            value = getattr(proj, f.name)
+        shared = [getattr(proj, f.name) for f in fields(proj)]
+        if proj.sums is not None:
+            shared += [getattr(proj.sums, f.name) for f in fields(proj.sums)]
+        for value in shared:
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
         with self._lock:
@@ -207,23 +212,24 @@ LAST_RUNS = _LastRuns()
 
 
 def simulate_ensemble(base: Baseline, X: np.ndarray, projects: Projects, draws: EnsembleDraws,
-                      detail: bool = False) -> Projection:
+                      detail: bool = False, keep: bool = False) -> Projection:
     """K parameter rows × the ensemble's runs in one engine call (rows k·runs … (k+1)·runs − 1 are row k).
 
     ``detail``: also value added and the investment bill (feasibility needs them; the goals do not).
-    One row is simulated with ``detail`` and kept (``LAST_RUNS``): the same row asked again is not rerun.
+    ``keep``: one row's result is kept (``LAST_RUNS``), and the same row asked again is not rerun: the
+    page's calls keep theirs; the tools' searches, which ask for many rows once each, do not.
 
     Every row sees the same draws (common random numbers), so a lever's effect on a chance is not noise.
     """
     X = np.atleast_2d(X)
-    if X.shape[0] == 1:
-        key = _LastRuns.key(base, np.ascontiguousarray(X, dtype=float), projects, draws)
-        proj = LAST_RUNS.get(key)
-        if proj is None:
-            proj = _simulate_rows(base, X, projects, draws, detail=True)
-            LAST_RUNS.put(key, proj)
-        return proj
-    return _simulate_rows(base, X, projects, draws, detail)
+    if not keep or X.shape[0] != 1:
+        return _simulate_rows(base, X, projects, draws, detail)
+    key = _LastRuns.key(base, np.ascontiguousarray(X, dtype=float), projects, draws, detail)
+    proj = LAST_RUNS.get(key)
+    if proj is None:
+        proj = _simulate_rows(base, X, projects, draws, detail)
+        LAST_RUNS.put(key, proj)
+    return proj
 
 
 def _simulate_rows(base: Baseline, X: np.ndarray, projects: Projects, draws: EnsembleDraws,
@@ -251,7 +257,7 @@ def _simulate_rows(base: Baseline, X: np.ndarray, projects: Projects, draws: Ens
 def run_ensemble(base: Baseline, rows: ScenarioRows, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED
                  ) -> tuple[Projection, GoalResults]:
     """``runs`` seeded runs of a scenario's rows (shocks and uncertain data, see the module docstring)."""
-    proj = simulate_ensemble(base, rows.x, rows.projects, ensemble_draws(base, runs, seed))
+    proj = simulate_ensemble(base, rows.x, rows.projects, ensemble_draws(base, runs, seed), keep=True)
     return proj, evaluate_goals(proj, rows.goals)
 
 

@@ -624,9 +624,9 @@ def feasibility_ensemble(base: "Baseline", data: FeasibilityData, rows: "Scenari
     """Feasibility of every run of an ensemble (the same draws as the goals' chances) plus drawn γ, τ and ρ."""
     X = counterfactual_rows(base, rows.x)
     none = _no_projects(rows.projects)
-    scn = simulate_ensemble(base, X[:1], rows.projects, draws, detail=True)
-    neutral = simulate_ensemble(base, X[1:2], none, draws, detail=True)
-    tech = simulate_ensemble(base, X[2:3], none, draws, detail=True)
+    scn = simulate_ensemble(base, X[:1], rows.projects, draws, detail=True, keep=True)
+    neutral = simulate_ensemble(base, X[1:2], none, draws, detail=True, keep=True)  # the same across most moves
+    tech = simulate_ensemble(base, X[2:3], none, draws, detail=True, keep=True)
     tau, rho = tax_draws(data, draws.runs, seed)
     return assess(base, data, rows.x, rows.projects, scn, neutral, tech, green_draws(data, draws.runs, seed), tau, rho)
 
