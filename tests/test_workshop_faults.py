@@ -255,3 +255,45 @@ def test_a_full_disk_is_a_refusal_not_a_crash(tmp_path):
     assert exc.value.key == "db_down" and "数据库暂时无法连接" in exc.value.zh
     assert 0 < joined < 5_000 and store.snapshot(made.code, made.key).joined == joined
     store.dispose()
+
+
+def _raised(outer: BaseException, inner: BaseException) -> BaseException:
+    """``outer`` raised while ``inner`` was being handled, as Python chains them."""
+    try:
+        try:
+            raise inner
+        except BaseException:
+            raise outer
+    except BaseException as exc:  # noqa: BLE001 — the chained exception is the value under test
+        return exc
+
+
+def test_an_error_raised_while_handling_a_lost_connection_is_a_database_fault():
+    """A pooled connection whose socket closed during the pool's ping: psycopg raises OperationalError,
+    and SQLAlchemy's clean-up then raises ProgrammingError ("can't change 'autocommit' now"). That is
+    the database not answering ("db_down": the waiting notice), not a crash; a ProgrammingError of its
+    own (a bad statement) is still raised."""
+    import psycopg
+    import sqlalchemy.exc as sa
+
+    from workshop import WorkshopError
+    from workshop.store import _answers, is_db_fault
+
+    lost = psycopg.OperationalError("connection socket closed")
+    cleanup = sa.ProgrammingError("SET autocommit", None, psycopg.ProgrammingError("can't change 'autocommit' now"))
+    bad_sql = sa.ProgrammingError("SELEKT 1", None, psycopg.ProgrammingError("syntax error at or near SELEKT"))
+    assert is_db_fault(_raised(cleanup, lost))
+    assert is_db_fault(sa.OperationalError("SELECT 1", None, psycopg.OperationalError("connection refused")))
+    assert not is_db_fault(bad_sql)
+
+    def fails_with(exc):
+        @_answers
+        def call():
+            raise exc
+        return call
+
+    with pytest.raises(WorkshopError) as refused:
+        fails_with(_raised(cleanup, lost))()
+    assert refused.value.key == "db_down"
+    with pytest.raises(sa.ProgrammingError):
+        fails_with(bad_sql)()

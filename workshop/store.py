@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, TypeVar
 
+import psycopg
 from sqlalchemy import Engine, delete, func, or_, select, text, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -37,10 +38,27 @@ KEY_BYTES = 24   # facilitator key and participant tokens: 192 random bits, URL-
 STATUSES = ("open", "locked", "archived")
 #: What a database that does not answer raises (OperationalError: connection refused, disk full, locked).
 DB_FAULTS = (OperationalError, InterfaceError, PoolTimeout)
+#: The driver's own connection errors, as found in an exception's chain (see ``is_db_fault``).
+_DRIVER_FAULTS = (psycopg.OperationalError, psycopg.InterfaceError)
 LOG = logging.getLogger("zhoucun.workshop")
 T = TypeVar("T")
 #: The PostgreSQL advisory lock that makes room creation's limits hold under simultaneous requests.
 CREATE_LOCK = 1_020_100_011
+
+
+def is_db_fault(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database does not answer: one of ``DB_FAULTS``, or any error raised
+    while handling the driver's connection error. A pooled connection whose socket closed during the
+    pool's ping leaves psycopg "in transaction status ACTIVE"; SQLAlchemy's clean-up then raises
+    ``ProgrammingError`` ("can't change 'autocommit' now") on top of the ``OperationalError``."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, DB_FAULTS + _DRIVER_FAULTS):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def _answers(method: Callable[..., T]) -> Callable[..., T]:
@@ -50,7 +68,12 @@ def _answers(method: Callable[..., T]) -> Callable[..., T]:
     def guarded(*args: Any, **kwargs: Any) -> T:
         try:
             return method(*args, **kwargs)
-        except DB_FAULTS as exc:
+        except DBAPIError as exc:
+            if not is_db_fault(exc):
+                raise
+            LOG.warning("workshop database fault in %s: %s", method.__name__, str(exc).splitlines()[0][:300])
+            raise WorkshopError("db_down") from exc
+        except DB_FAULTS as exc:  # the pool's timeout is not a DBAPIError
             LOG.warning("workshop database fault in %s: %s", method.__name__, str(exc).splitlines()[0][:300])
             raise WorkshopError("db_down") from exc
     return guarded
