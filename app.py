@@ -85,8 +85,14 @@ with st.sidebar:
                          format_func={"zh": "中文", "en": "English"}.get, on_change=state.choice_to_url,
                          args=("lang", DEFAULT_LANG))
 t = Translator(state.language())
-# The toggle is drawn further down; on a session's first run its value is still only in the URL.
-present = bool(st.session_state.get("present", str(st.query_params.get("present", "")).lower() == "true"))
+
+
+def _switch(key: str) -> bool:
+    """A URL-bound toggle's value before the toggle is drawn (on a session's first run it is only in the URL)."""
+    return bool(st.session_state.get(key, str(st.query_params.get(key, "")).lower() == "true"))
+
+
+present = _switch("present")  # the toggle is drawn further down
 # On a phone the levers sit under the goal cards (the sidebar would cover them); elsewhere beside them.
 phone = state.on_phone() and not present
 
@@ -97,8 +103,7 @@ with st.sidebar:
     cols = st.columns(2)
     for i, name in enumerate(names):
         meta = base.presets[name].get("meta", {})
-        label = meta.get(f"name_{t.lang}") or name
-        cols[i % 2].button(label, key=f"preset_{name}", width="stretch", on_click=state.apply_preset,
+        cols[i % 2].button(base.preset_name(name, t.lang), key=f"preset_{name}", width="stretch", on_click=state.apply_preset,
                            args=(base, name), help=meta.get(f"description_{t.lang}"))
     box_levers = st.container()  # on a phone's simulator tab the levers move under the cards (below)
     box_projects = st.container()
@@ -156,10 +161,6 @@ TABS = ("sim", "tools", "compare", "model")
 
 state.choice_from_url("tab", TABS, "sim")
 
-
-def _switch(key: str) -> bool:
-    """A URL-bound toggle's value before the toggle is drawn (on a session's first run it is only in the URL)."""
-    return bool(st.session_state.get(key, str(st.query_params.get(key, "")).lower() == "true"))
 
 if present:
     open_tab = "sim"
@@ -265,6 +266,7 @@ def _live() -> None:
     scenario = state.current_scenario(base, settings)
     preset, changed = state.preset_status(base, settings)
     doc, doc_json = remember(scenario, BASE_KEY)
+    preset_label = base.preset_name(preset, t.lang) if preset else ""
     trend_json = canonical({"targets": doc["targets"]} if "targets" in doc else {})
 
     if not present:
@@ -286,8 +288,7 @@ def _live() -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                width="stretch", help=t("download_xlsx_help"))
             # The report (汇报材料) of the settings on screen: Word, and its PDF where LibreOffice is installed.
-            shown = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
-            report_name = shown + (t("preset_changed") if changed else "") if preset else t("scenario.current")
+            report_name = preset_label + (t("preset_changed") if changed else "") if preset else t("scenario.current")
             c3, c4 = st.columns(2)
             c3.download_button(t("report.download_docx"), key="download_report_docx", on_click="ignore",
                                data=functools.partial(exports.report, base, t.lang, snapshot, report_name, "docx"),
@@ -305,7 +306,6 @@ def _live() -> None:
         return
     res, trend_res = compute(doc_json, BASE_KEY), compute(trend_json, BASE_KEY)
     ens = ensemble(doc_json, BASE_KEY)
-    preset_label = (base.presets[preset].get("meta", {}).get(f"name_{t.lang}") or preset) if preset else ""
     too_large = st.session_state.get("_too_large_for_url")
     if too_large:  # the link would be refused by the server: say so and offer the file instead
         # Only a table edit (a whole run) makes the state this large, so the whole run writes here too.

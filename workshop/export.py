@@ -65,7 +65,7 @@ def room_tables(snap: Snapshot, base: Baseline, lang: str, tz: str = DEFAULT_TIM
     answer = model_answer(base, spec)
     room_rows = [
         (t("ws.x.room"), snap.room.code), (t("ws.title"), spec.title), (t("ws.question"), spec.question),
-        (t("ws.focus"), focus.name(lang)), (t("ws.preset"), base.presets[spec.preset].get("meta", {}).get(f"name_{lang}") or spec.preset),
+        (t("ws.focus"), focus.name(lang)), (t("ws.preset"), base.preset_name(spec.preset, lang)),
         (t("ws.prediction"), t(f"ws.predict.{spec.prediction}", goal=focus.name(lang), year=focus.target_year)),
         (t("ws.x.model_answer"), _fmt_year(t, answer, base.end_year) if spec.prediction == "year" else round(answer, 2)),
         (t("ws.x.status"), t(f"ws.status.{snap.room.status}")),

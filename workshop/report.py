@@ -69,7 +69,7 @@ def workshop_docx(snap: Snapshot, base: Baseline, lang: str, today: dt.date | No
     focus = goals[spec.focus]
     end = base.end_year
     day = today or dt.date.today()
-    preset = base.presets[spec.preset].get("meta", {}).get(f"name_{lang}") or spec.preset
+    preset = base.preset_name(spec.preset, lang)
     subs = snap.submitted
     plans = [p.plan for p in subs]
     who = {p.id: _who(t, i, p.name) for i, p in enumerate(snap.participants)}

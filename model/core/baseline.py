@@ -196,6 +196,10 @@ class Baseline:
     high_tech_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (S,) fraction
     uncertainty: Mapping[str, "Distribution"] = field(default_factory=dict)
 
+    def preset_name(self, name: str, lang: str) -> str:
+        """A preset's name in ``lang`` as its file gives it (``meta.name_zh`` / ``name_en``), else its id."""
+        return self.presets[name].get("meta", {}).get(f"name_{lang}") or name
+
     @property
     def plan_start(self) -> int:
         """First year of the region's plan (the default plan window of a scenario)."""

@@ -337,7 +337,11 @@ def land_at_completion(capacity: np.ndarray, counterfactual: np.ndarray) -> np.n
     sized by their output at completion, G(t)(R(t) − R(t−1)); once built, their output grows with the
     sector on the same land, as the trend's does. Land is never handed back.
     """
-    G, _, new = _plots(capacity, counterfactual)
+    return _land(_plots(capacity, counterfactual))
+
+
+def _land(plots: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    G, _, new = plots
     return np.cumsum(G * new, axis=-1)
 
 
@@ -351,8 +355,12 @@ def _plots(capacity: np.ndarray, counterfactual: np.ndarray) -> tuple[np.ndarray
 def tax_ramp(capacity: np.ndarray, counterfactual: np.ndarray, ramp_years: int) -> np.ndarray:
     """(..., Y) share of full tax the capacity channel pays: plots built in year u pay min(1, (t − u + 1)/R)
     of it in year t (R = ``tax_ramp_years``), weighted by their output (1 where there is no new capacity)."""
-    _, plots, new = _plots(capacity, counterfactual)
-    Y = capacity.shape[-1]
+    return _ramp(_plots(capacity, counterfactual), ramp_years)
+
+
+def _ramp(plots_of: tuple[np.ndarray, np.ndarray, np.ndarray], ramp_years: int) -> np.ndarray:
+    _, plots, new = plots_of
+    Y = plots.shape[-1]
     age = np.arange(Y)[:, None] - np.arange(Y)[None, :]                       # t − u
     w = np.where(age >= 0, np.minimum(1.0, (age + 1.0) / ramp_years), 0.0)    # (t, u)
     paying = new @ w.T                                                       # Σ_u ΔR(u) w(t − u)
@@ -453,10 +461,13 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
     real = scn.output / scn.price
     tech_real = tech.output / tech.price
     cap = real - tech_real - scn.reclassified / scn.price            # (N, S, Y)
-    land_sector = data.land_intensity[None, :, None] * land_at_completion(cap, tech_real)
+    # The plots of new capacity, made once: the land (here) and the tax ramp (below) both read them.
+    cap_plots = _plots(cap, tech_real)
+    land_sector = data.land_intensity[None, :, None] * _land(cap_plots)
     ci = base.cluster_index
     w_extra = (scn.cluster[:, 1, :] - neutral.cluster[:, 1, :]) / scn.price[:, ci, :]
-    land_trade = P["trade_land"] * land_at_completion(w_extra, neutral.cluster[:, 1, :] / neutral.price[:, ci, :])
+    trade_plots = _plots(w_extra, neutral.cluster[:, 1, :] / neutral.price[:, ci, :])
+    land_trade = P["trade_land"] * _land(trade_plots)
     land = land_sector.sum(axis=1) + land_trade
     land_limit = _land_supply(base, data)
 
@@ -488,11 +499,10 @@ def assess(base: "Baseline", data: FeasibilityData, x: np.ndarray, projects: Pro
         va_rate = np.where(scn.output > 0, scn.value_added / scn.output, 0.0)
     va_tech = (tech.value_added - neutral.value_added).sum(axis=1)
     va_cap = scn.value_added - tech.value_added - va_rate * scn.reclassified               # (N, S, Y)
-    ramp = tax_ramp(cap, tech_real, int(P["tax_ramp_years"]))
+    ramp = _ramp(cap_plots, int(P["tax_ramp_years"]))
     # trade and warehousing: the margin on the extra turnover is its value added; new warehouses and
     # logistics parks offset the VAT on their buildings and equipment like new plants, so the same ramp
-    va_trade = (base.params["trade_margin"] * _PCT
-                * tax_ramp(w_extra, neutral.cluster[:, 1, :] / neutral.price[:, ci, :], int(P["tax_ramp_years"]))
+    va_trade = (base.params["trade_margin"] * _PCT * _ramp(trade_plots, int(P["tax_ramp_years"]))
                 * (scn.cluster[:, 1, :] - neutral.cluster[:, 1, :]))
     d_va = va_tech + (ramp * va_cap).sum(axis=1) + va_trade
     tax = (np.asarray(tax_rate, dtype=float) * _PCT * np.asarray(tax_share, dtype=float) * _PCT)[:, None] * d_va

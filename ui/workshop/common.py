@@ -179,7 +179,7 @@ CSS = """
 
 def prediction_question(t: Translator, base: Baseline, spec) -> str:
     goal = {g.id: g for g in base.goals}[spec.focus]
-    preset = base.presets[spec.preset].get("meta", {}).get(f"name_{t.lang}") or spec.preset
+    preset = base.preset_name(spec.preset, t.lang)
     return t(f"ws.predict.q.{spec.prediction}", goal=goal.name(t.lang), year=goal.target_year, preset=preset,
              unit=value_unit(t, goal))
 

@@ -68,7 +68,7 @@ def render(ctx: Context) -> None:
              format_func=lambda k: t(f"ws.predict.{k}", goal=focus.name(t.lang), year=focus.target_year))
     presets = list(base.presets)
     st.selectbox(t("ws.preset"), presets, key="ws_preset", index=presets.index("trend") if "trend" in presets else 0,
-                 format_func=lambda p: base.presets[p].get("meta", {}).get(f"name_{t.lang}") or p,
+                 format_func=lambda p: base.preset_name(p, t.lang),
                  help=t("ws.preset_help"))
     st.multiselect(t("ws.levers"), list(ROOM_LEVERS), default=list(ROOM_LEVERS), key="ws_levers",
                    format_func=lambda k: t(f"lever.{k}"), help=t("ws.levers_help"))
