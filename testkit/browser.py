@@ -149,7 +149,7 @@ def settle(page, interval_ms: int = 400, timeout: float = 30_000) -> None:
 
 
 #: Installed by ``press_and_await_run``: notes when the page's script state next becomes ``running``.
-_WATCH_RUN = """() => {
+WATCH_RUN = """() => {
     const app = document.querySelector("[data-testid='stApp']");
     window.__zcRunStarted = false;
     const seen = new MutationObserver(() => {
@@ -162,7 +162,7 @@ _WATCH_RUN = """() => {
 def press_and_await_run(page, locator, key: str, timeout: float = 60_000) -> None:
     """Press ``key`` on ``locator`` and wait until the (fragment) rerun it starts has finished. Unlike
     ``wait_idle`` right after the press, this cannot return before the run has begun."""
-    page.evaluate(_WATCH_RUN)
+    page.evaluate(WATCH_RUN)
     locator.press(key)
     page.wait_for_function("() => window.__zcRunStarted", timeout=timeout)
     wait_idle(page, timeout)
