@@ -291,12 +291,14 @@ def _live() -> None:
             report_name = preset_label + (t("preset_changed") if changed else "") if preset else t("scenario.current")
             c3, c4 = st.columns(2)
             c3.download_button(t("report.download_docx"), key="download_report_docx", on_click="ignore",
-                               data=functools.partial(exports.report, base, t.lang, snapshot, report_name, "docx"),
+                               data=files.offer("report_docx", functools.partial(exports.report, base, t.lang, snapshot,
+                                                                                 report_name, "docx")),
                                file_name=f"zhoucun_report_{t.lang}.docx", width="stretch", help=t("report.download_help"),
                                mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
             if exports.soffice() is not None:
                 c4.download_button(t("report.download_pdf"), key="download_report_pdf", on_click="ignore",
-                                   data=functools.partial(exports.report, base, t.lang, snapshot, report_name, "pdf"),
+                                   data=files.offer("report_pdf", functools.partial(exports.report, base, t.lang,
+                                                                                    snapshot, report_name, "pdf")),
                                    file_name=f"zhoucun_report_{t.lang}.pdf", mime="application/pdf", width="stretch",
                                    help=t("report.download_help"))
             else:

@@ -12,6 +12,7 @@ import subprocess
 import pytest
 from docx import Document
 
+from testkit.browser import slider_input
 from test_browser import card, open_app
 from test_browser_hardening import _move
 
@@ -21,9 +22,11 @@ pytestmark = pytest.mark.browser
 DOWNLOAD_TIMEOUT = 240_000
 
 
-def _download(page, key: str, path) -> bytes:
+def _download(page, key: str, path, at_once: bool = False) -> bytes:
+    """Click download ``key``; ``at_once``: without waiting for the button to be stable and enabled."""
     with page.expect_download(timeout=DOWNLOAD_TIMEOUT) as info:
-        page.locator(f".st-key-{key} button:visible").click()
+        button = page.locator(f".st-key-{key} button:visible")
+        button.dispatch_event("click") if at_once else button.click()
     info.value.save_as(path)
     return path.read_bytes()
 
@@ -44,8 +47,15 @@ def test_the_report_downloaded_from_the_page_carries_the_moved_lever(server, new
     doubling = [c.text for c in goals.rows[1].cells]
     assert doubling[0] == "工业倍增" and doubling[-1] == f"{100 * chance:.0f}%", doubling
 
+    # The PDF clicked at once after a further move: it carries the moved value (the button the click
+    # reaches may still be the previous run's; the file is built from the latest run's settings).
+    thumb = slider_input(page, "investment")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    moved = thumb.input_value()
+    assert float(moved) == pytest.approx(float(investment) + 0.1)
     pdf = tmp_path / "report.pdf"
-    _download(page, "download_report_pdf", pdf)
+    _download(page, "download_report_pdf", pdf, at_once=True)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
     line = next(ln for ln in text.splitlines() if ln.strip().startswith("工业投资增速"))  # the settings row
-    assert re.search(rf"\b{re.escape(f'{float(investment):.1f}')}\b", line), line
+    assert re.search(rf"\b{re.escape(f'{float(moved):.1f}')}\b", line), line
