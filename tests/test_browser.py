@@ -72,13 +72,13 @@ def card(page, goal: str):
     return page.locator(f"{CARD}[data-goal='{goal}']")
 
 
-def wait_changed(page, selector: str, before: str, prop: str = "innerText") -> None:
+def wait_changed(page, selector: str, before: str, prop: str = "innerText", timeout: float = TIMEOUT) -> None:
     """Wait until the first element matching ``selector`` differs from ``before`` and the app is idle."""
     page.wait_for_function(
         """([sel, prop, before, idle]) => {
             const el = document.querySelector(sel);
             return el !== null && el[prop] !== before && document.querySelector(idle) !== null;
-        }""", arg=[selector, prop, before, APP_IDLE], timeout=TIMEOUT)
+        }""", arg=[selector, prop, before, APP_IDLE], timeout=timeout)
 
 
 def slider_values(page) -> dict[str, str]:

@@ -207,3 +207,44 @@ def test_wrong_links_get_a_clear_message_and_nothing_else(browser, tmp_path):
             ctx.close()
         store.dispose()
         server.cleanup()
+
+
+def test_a_submit_pressed_and_held_while_the_reason_is_new_still_lands(browser, tmp_path):
+    """The reason typed, then the button pressed, held a moment and released, twice after a stored plan.
+
+    With the reason box outside a form, the press blurred the box, the box's rerun removed the last
+    submission's "saved" line above the button, and the button moved up (42 px on a phone) under the
+    finger: the release landed beside it and the click was lost without a word (the deploy kill test
+    lost one so; this holds the press long enough for the rerun, which a quick click overtakes only
+    sometimes). Each submission must land, and the button must stay put while pressed."""
+    data = str(tmp_path / "ws")
+    server = start_server(WORKSHOP_DATA_DIR=data, WORKSHOP_SUBMIT_INTERVAL="1")
+    store = Store(Settings.from_env({"WORKSHOP_DATA_DIR": data}))
+    from workshop import parse_room_spec
+
+    room = store.create_room(parse_room_spec({"title": "Held press", "levers": ["investment"]}, load_baseline()))
+    contexts: list = []
+    try:
+        page = new_page(browser, contexts, PHONE, True)
+        join_predict_submit(page, f"{server.url}/?room={room.code}&lang=zh", "蔡", 2030, "先稳投资", None)
+        for k, reason in enumerate(("再加技改", "链条延伸")):
+            page.wait_for_timeout(1_200)  # the room's interval between two submissions (1 s here)
+            page.locator(".st-key-ws_reason input").fill(reason)
+            button = page.locator(".st-key-ws_submit button:visible")
+            button.scroll_into_view_if_needed()
+            pressed = button.bounding_box()
+            page.mouse.move(pressed["x"] + pressed["width"] / 2, pressed["y"] + pressed["height"] / 2)
+            page.mouse.down()
+            page.wait_for_timeout(800)  # a finger resting on the button; any rerun of the blur happens now
+            released = button.bounding_box()
+            page.mouse.up()
+            assert released == pressed, (k, pressed, released)
+            expect(page.get_by_test_id("ws-my-plan")).to_contain_text(reason, timeout=BOARD_WAIT)
+            expect(page.get_by_test_id("ws-my-plan")).to_contain_text(f"第 {k + 2} 版")
+        assert [p.reason for p in store.snapshot(room.code, room.key).participants] == ["链条延伸"]
+        assert "Traceback" not in server.log_text()
+    finally:
+        for ctx in contexts:
+            ctx.close()
+        store.dispose()
+        server.cleanup()

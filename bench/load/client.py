@@ -263,6 +263,14 @@ class Session:
         w = self.widget(key=key)
         return self._change(w, WidgetState(id=w.id, string_value=text))
 
+    def fill(self, key: str, text: str) -> None:
+        """Type into text input ``key`` inside a form: the browser keeps it until the form's button is
+        clicked and sends nothing now; the click sends it with the other states."""
+        w = self.widget(key=key)
+        if not w.proto.form_id:
+            raise ProtocolError(f"{key} is not in a form: type_text sends it as the browser does")
+        self.states[w.id] = WidgetState(id=w.id, string_value=text)
+
     def select(self, key: str, index: int) -> Run:
         """Choose option ``index`` of selectbox ``key`` (the browser sends the option as shown)."""
         w = self.widget(key=key)

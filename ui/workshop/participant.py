@@ -283,11 +283,11 @@ def _submit(ctx: Context, room: RoomView, me: ParticipantView, token: str, msg) 
         st.markdown(f'<div class="ws-plan" data-testid="ws-my-plan">{text(t("ws.submit.mine", n=me.revisions))}'
                     f'<br><span class="ws-reason">{text(me.reason)}</span></div>', unsafe_allow_html=True)
     if not closed:
-        # The reason and the button in one form: a click sends the typed reason with it, in one message.
-        # Outside a form the reason went as a rerun of its own when the box lost focus, just before the
-        # click's, and with Streamlit's fastReruns a newer whole rerun replaces a pending one outright.
-        # One message per submission leaves no such pair; a click lost without a word in the deploy kill
-        # test (once in eight full runs, not reproduced since) is the suspected case, not a proven one.
+        # The reason and the button in one form, so typing sends nothing until the click. Outside a form
+        # the box lost focus on the press of the button, its rerun removed the last submission's "ws-ok"
+        # line above the button, and the button moved up under the finger: the release landed beside it
+        # and the click was lost without a word (the deploy kill test, once in eight runs; reproduced
+        # by holding the press, test_workshop_browser).
         with st.form("ws_submit_form", border=False, enter_to_submit=False):
             # No max_chars: the browser would silently drop a long paste; the store refuses it with a message.
             st.text_input(t("ws.submit.reason"), key="ws_reason", value=me.reason,
