@@ -68,12 +68,9 @@ def _answers(method: Callable[..., T]) -> Callable[..., T]:
     def guarded(*args: Any, **kwargs: Any) -> T:
         try:
             return method(*args, **kwargs)
-        except DBAPIError as exc:
-            if not is_db_fault(exc):
+        except (DBAPIError, PoolTimeout) as exc:  # the pool's timeout is not a DBAPIError
+            if not is_db_fault(exc):  # a bad statement of our own, not the database going away
                 raise
-            LOG.warning("workshop database fault in %s: %s", method.__name__, str(exc).splitlines()[0][:300])
-            raise WorkshopError("db_down") from exc
-        except DB_FAULTS as exc:  # the pool's timeout is not a DBAPIError
             LOG.warning("workshop database fault in %s: %s", method.__name__, str(exc).splitlines()[0][:300])
             raise WorkshopError("db_down") from exc
     return guarded
